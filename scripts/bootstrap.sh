@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Create .venv with a Python >= 3.12 and install the project into it (once per pyproject
+# change). Sourced by run.sh and test.sh; prints the venv's python path on stdout's last line.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$root/.venv"
+extras="${SIM_EXTRAS:-dev}"
+
+python_ok() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; }
+
+find_python() {
+    local c
+    for c in "${PYTHON:-}" python3.13 python3.12 python3 python; do
+        [ -n "$c" ] && command -v "$c" >/dev/null 2>&1 && python_ok "$c" && { command -v "$c"; return; }
+    done
+    # pyenv installs whose shims are not active (python3 set to an older version)
+    for c in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3 \
+             /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do
+        [ -x "$c" ] && python_ok "$c" && { echo "$c"; return; }
+    done
+    echo "error: no Python >= 3.12 found (Mesa 3.5 needs it); install one or set PYTHON=/path/to/python3.12" >&2
+    exit 1
+}
+
+if [ ! -x "$venv/bin/python" ] || ! python_ok "$venv/bin/python"; then
+    rm -rf "$venv"
+    py="$(find_python)"
+    echo "setting up $venv with $($py --version)" >&2
+    "$py" -m venv "$venv"
+fi
+stamp="$venv/.installed-$(cat "$root/pyproject.toml" | sha256sum | cut -c1-16)-$extras"
+if [ ! -f "$stamp" ]; then
+    "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
+    "$venv/bin/python" -m pip install --quiet -e "$root[$extras]" >&2
+    rm -f "$venv"/.installed-*
+    touch "$stamp"
+fi
+echo "$venv/bin/python"

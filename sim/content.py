@@ -1,0 +1,91 @@
+"""Content items and the record of who has seen what.
+
+A content id stands for one message; identical copies (the same text posted by many accounts)
+share it and are flagged ``copy``, so "a user does not see the same content twice" is a rule about ids. Every content
+has a root origin (ad, owned or amplified) that its reshares inherit for attribution.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Impression origins, in the order of sim.config.ORIGINS.
+AD, OWNED, AMPLIFIED, EARNED_PAID, EARNED_ORGANIC = range(5)
+PAID_ROOTS = np.array([True, False, True])  # indexed by root origin AD, OWNED, AMPLIFIED
+
+KEY_SHIFT = 2**24  # seen-set key = user * KEY_SHIFT + content; up to 16.7M content ids
+
+
+class ContentRegistry:
+    """Growable arrays of content attributes, one entry per content id."""
+
+    FIELDS = {
+        "campaign": np.int16, "origin": np.int8, "author": np.int64, "labeled": bool,
+        "cta": bool, "created": np.int32, "variant": np.int16, "copy": bool,
+    }
+
+    def __init__(self, positions: np.ndarray, appeals: np.ndarray):
+        self.positions = positions  # per campaign
+        self.appeals = appeals
+        self.size = 0
+        self._cap = 1024
+        for name, dtype in self.FIELDS.items():
+            setattr(self, name, np.zeros(self._cap, dtype=dtype))
+
+    def add(self, count, *, campaign, origin, author, labeled, cta, created, variant=0, copy=False):
+        """Append ``count`` contents; scalar or array attributes; return their ids."""
+        if self.size + count > KEY_SHIFT:
+            raise OverflowError("more than 2**24 contents in one run")
+        while self.size + count > self._cap:
+            self._cap *= 2
+            for name in self.FIELDS:
+                old = getattr(self, name)
+                new = np.zeros(self._cap, dtype=old.dtype)
+                new[: self.size] = old[: self.size]
+                setattr(self, name, new)
+        ids = np.arange(self.size, self.size + count)
+        values = dict(campaign=campaign, origin=origin, author=author, labeled=labeled, cta=cta,
+                      created=created, variant=variant, copy=copy)
+        for name, value in values.items():
+            getattr(self, name)[ids] = value
+        self.size += count
+        return ids
+
+    def view(self, name: str) -> np.ndarray:
+        return getattr(self, name)[: self.size]
+
+    def position(self, ids: np.ndarray) -> np.ndarray:
+        return self.positions[self.campaign[ids]]
+
+    def appeal(self, ids: np.ndarray) -> np.ndarray:
+        return self.appeals[self.campaign[ids]]
+
+
+class SeenSet:
+    """A sorted array of (user, content) keys with vectorised lookup and insertion.
+
+    Insertion is one ``np.insert`` (a linear copy) per step rather than a re-sort, so the
+    cost grows with the number of impressions, not with their logarithm times a sort.
+    """
+
+    def __init__(self):
+        self.keys = np.empty(0, dtype=np.int64)
+
+    @staticmethod
+    def key(users, contents) -> np.ndarray:
+        return np.asarray(users, dtype=np.int64) * KEY_SHIFT + np.asarray(contents, np.int64)
+
+    def contains(self, users, contents) -> np.ndarray:
+        keys = self.key(users, contents)
+        idx = np.searchsorted(self.keys, keys)
+        hit = idx < len(self.keys)
+        hit[hit] = self.keys[idx[hit]] == keys[hit]
+        return hit
+
+    def add(self, users, contents) -> None:
+        """Record impressions; pairs must be new (the feed filters them first)."""
+        keys = np.sort(self.key(users, contents))
+        self.keys = np.insert(self.keys, np.searchsorted(self.keys, keys), keys)
+
+    def __len__(self) -> int:
+        return len(self.keys)

@@ -1,0 +1,68 @@
+"""Writing run outputs atomically: a temp file in the same folder, then one rename.
+
+A reader (or a sweep collector) therefore sees either no file or a complete one, never half.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+
+def _atomic(path: Path, write) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def _plain(value):
+    """JSON-safe values: numpy scalars to Python, NaN and inf to null."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_json(path, data: dict) -> Path:
+    text = json.dumps(_plain(data), indent=2, sort_keys=False) + "\n"
+    return _atomic(path, lambda tmp: Path(tmp).write_text(text))
+
+
+def read_json(path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def write_parquet(path, columns: dict[str, np.ndarray], metadata: dict | None = None) -> Path:
+    """One table per file; ``metadata`` (seed, config hash, version) goes in the schema."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({k: np.asarray(v) for k, v in columns.items()})
+    if metadata:
+        table = table.replace_schema_metadata(
+            {"sim": json.dumps(_plain(metadata), sort_keys=True)})
+    return _atomic(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def read_parquet(path):
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path)

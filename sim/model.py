@@ -1,0 +1,284 @@
+"""The Mesa model: wires population, network, campaigns, ranking, policy and behaviour.
+
+One ``step()`` is one day (DESIGN section 3): campaigns post; enforcement; feeds; the ad
+auction; reactions; metrics. User state lives in arrays and every per-user operation is
+array code; the only Python loops run over campaigns and ad slots.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import scipy.sparse as sp
+
+from . import behavior, network, ranking
+from . import policy as pol
+from .campaigns import Campaign
+from .config import Config, validate
+from .content import AD, EARNED_ORGANIC, EARNED_PAID, PAID_ROOTS, ContentRegistry, SeenSet
+from .metrics import Metrics
+from .population import Population, UserAgent
+
+STREAMS = ("network", "population", "accounts", "dynamics")
+
+
+def make_streams(seed: int) -> dict[str, np.random.SeedSequence]:
+    """Independent random streams, so one seed gives one network and population whatever
+    the policy (paired comparisons with common random numbers)."""
+    return dict(zip(STREAMS, np.random.SeedSequence(seed).spawn(len(STREAMS))))
+
+
+class SimModel(mesa.Model):
+    """Paid versus organic political reach on a follower network."""
+
+    def __init__(self, cfg: Config, *, follows: sp.csr_matrix | None = None, log: bool = False):
+        """``follows``: a ready follower matrix (skips building one); ``log``: keep every post
+        and impression in ``self.log`` (tests, the classroom app; costs memory at scale)."""
+        validate(cfg)
+        super().__init__(rng=cfg.seed)
+        self.cfg = cfg
+        streams = make_streams(cfg.seed)
+        self.population = Population(cfg.population, np.random.default_rng(streams["population"]))
+        n = cfg.population.n
+        self.n = n
+        self.follows_users = follows if follows is not None else network.build(
+            cfg.network, n, self.population.ideology, streams["network"])
+
+        follower_counts = np.bincount(self.follows_users.indices, minlength=n)
+        account_rngs = [np.random.default_rng(s)
+                        for s in streams["accounts"].spawn(len(cfg.scenario.campaigns))]
+        self.campaigns: list[Campaign] = [
+            Campaign(self, i, c, cfg.policy, self.population, cfg.steps, follower_counts,
+                     account_rngs[i])
+            for i, c in enumerate(cfg.scenario.campaigns)
+        ]
+        for camp in self.campaigns:
+            camp.set_audience(self.population, account_rngs[camp.index])
+        self.rng_dyn = np.random.default_rng(streams["dynamics"])
+
+        # Follows of campaign-controlled accounts (indices >= n), kept as a growing key set.
+        self.n_accounts = self.population.size - n
+        self.account_follows = SeenSet()
+        src = [c.official_followers for c in self.campaigns] + [c.sockpuppet_edges[0] for c in self.campaigns]
+        dst = [np.full(len(c.official_followers), c.official) for c in self.campaigns] + [
+            c.sockpuppet_edges[1] for c in self.campaigns]
+        src, dst = np.concatenate(src).astype(np.int64), np.concatenate(dst).astype(np.int64)
+        self.account_follows.add(*self._unique_pairs(src, dst - n))
+        self._rebuild_account_follows()
+
+        positions = np.array([c.position for c in cfg.scenario.campaigns], dtype=float)
+        appeals = np.array([c.appeal for c in cfg.scenario.campaigns], dtype=float)
+        self.political = np.array([c.political for c in cfg.scenario.campaigns])
+        self.candidates = np.flatnonzero([c.candidate and c.political for c in cfg.scenario.campaigns])
+        self.registry = ContentRegistry(positions, appeals)
+        self.seen = SeenSet()
+        self.ad_slots = int(round(cfg.feed.size * cfg.feed.ad_load))
+        self.creatives = np.full((len(self.campaigns), cfg.steps, max(self.ad_slots, 1)), -1)
+        empty = np.empty(0, dtype=np.int64)
+        self.pending = (empty, empty)  # yesterday's reshares: (sharers, contents)
+
+        self.log = {"posts": [], "impressions": []} if log else None
+        self.metrics = Metrics(self)
+        self.datacollector = mesa.DataCollector(tables={"steps": Metrics.STEP_COLUMNS})
+        self.metrics.record_start()
+        if cfg.population.agents:
+            self.users = [UserAgent(self, i) for i in range(n)]
+
+    # ---------------------------------------------------------------- helpers
+
+    @staticmethod
+    def _unique_pairs(a: np.ndarray, b: np.ndarray):
+        keys = np.unique(SeenSet.key(a, b))
+        return np.divmod(keys, 2**24)
+
+    def _rebuild_account_follows(self) -> None:
+        rows, cols = np.divmod(self.account_follows.keys, 2**24)
+        indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=self.n), out=indptr[1:])
+        self.follows_accounts = sp.csr_matrix(
+            (np.ones(len(cols), np.float32), cols.astype(np.int32), indptr),
+            shape=(self.n, max(self.n_accounts, 1)))
+
+    @property
+    def day(self) -> int:
+        return self.steps - 1  # Mesa counts steps from 1 inside step()
+
+    # ---------------------------------------------------------------- the day
+
+    def step(self) -> None:
+        day, rng = self.day, self.rng_dyn
+        posters, contents = self._campaigns_post(day)
+        readers = np.flatnonzero((rng.random(self.n) < self.population.activity[: self.n])
+                                 & ~self.population.suspended[: self.n])
+        organic = self._organic_feed(readers, posters, contents, day)
+        ads = self._ad_auction(readers, day)
+        impressions = {k: np.concatenate([organic[k], ads[k]]) for k in organic}
+        self.seen.add(impressions["users"], impressions["contents"])
+        if self.log is not None:
+            self.log["impressions"].append({"day": day, **impressions})
+        self._react(impressions, day)
+        self.metrics.record_step(day, impressions)
+
+    def _campaigns_post(self, day: int):
+        """Campaigns act, then enforcement decides which posts go out."""
+        queued = [c.post(day, self.registry, self.population, self.rng_dyn) for c in self.campaigns]
+        posters = np.concatenate([q[0] for q in queued])
+        contents = np.concatenate([q[1] for q in queued])
+        paid = np.concatenate([q[2] for q in queued])
+        keep, caught = pol.enforce(self.cfg.policy, posters, contents, self.registry.copy[contents],
+                                   self.population.suspended, self.rng_dyn)
+        self.metrics.suspended_today = caught
+        owners = self.registry.campaign[contents]
+        for camp in self.campaigns:
+            camp.pay_amplifiers(int(np.count_nonzero(keep & paid & (owners == camp.index))))
+        self.metrics.record_posts(posters[keep], contents[keep])
+        if self.log is not None:
+            self.log["posts"].append({"day": day, "posters": posters[keep], "contents": contents[keep],
+                                      "suspended": caught})
+        return posters[keep], contents[keep]
+
+    def _organic_feed(self, readers, posters, contents, day):
+        """Rank what followees posted today or reshared yesterday; keep the top few."""
+        n, reg, pop = self.n, self.registry, self.population
+        sharers = np.concatenate([posters, self.pending[0]])
+        shared = np.concatenate([contents, self.pending[1]])
+        direct = np.concatenate([np.ones(len(posters), bool), np.zeros(len(self.pending[0]), bool)])
+        local_ids, local = np.unique(shared, return_inverse=True)
+        is_user = sharers < n
+        mats = [ranking.share_matrix(sharers[m] - off, local[m], direct[m], rows, len(local_ids))
+                for m, off, rows in ((is_user, 0, n), (~is_user, n, max(self.n_accounts, 1)))]
+        cand = ranking.candidates(readers, [self.follows_users, self.follows_accounts], mats)
+        rows = np.repeat(np.arange(len(readers)), np.diff(cand.indptr))
+        users, items = readers[rows], local_ids[cand.indices]
+        fresh = ~self.seen.contains(users, items)
+        rows, users, items, values = rows[fresh], users[fresh], items[fresh], cand.data[fresh]
+        is_direct, proof = ranking.unpack(values)
+
+        weight = behavior.engagement_weight(
+            self.cfg.behavior, pop.ideology[users], reg.position(items), reg.appeal(items), False,
+            pop.skepticism[users], reg.labeled[items])
+        age = day - reg.created[items]
+        rcfg = self.cfg.ranking
+        if rcfg.algorithm == "engagement":
+            noise = self.rng_dyn.lognormal(0.0, rcfg.prediction_noise, len(items))
+            score = (weight * noise * (1 + rcfg.social_proof_weight * np.log(proof))
+                     * rcfg.recency_decay ** age)
+        else:  # chronological: newest first, ties in random order
+            score = -age + 0.5 * self.rng_dyn.random(len(items))
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(readers)))])
+        keep = ranking.top_k_per_row(indptr, score, self.cfg.feed.political_slots)
+
+        root = reg.origin[items]
+        origin = np.where(is_direct, root, np.where(PAID_ROOTS[root], EARNED_PAID, EARNED_ORGANIC))
+        return {"users": users[keep], "contents": items[keep], "origin": origin[keep].astype(np.int8),
+                "weight": weight[keep], "from_ad": np.zeros(keep.sum(), bool)}
+
+    def _ad_auction(self, readers, day):
+        """Fill each reader's ad slots by second-price auction against commercial demand."""
+        cfg, pop, reg = self.cfg, self.population, self.registry
+        empty = {"users": np.empty(0, np.int64), "contents": np.empty(0, np.int64),
+                 "origin": np.empty(0, np.int8), "weight": np.empty(0), "from_ad": np.empty(0, bool)}
+        bidders = [c for c in self.campaigns if c.ad_budget_today(day) > 0]
+        self.metrics.ad_demand[:] = 0.0
+        self.metrics.ad_budget[:] = 0.0
+        if not bidders or self.ad_slots == 0 or len(readers) == 0:
+            return empty
+        rng, bcfg, n_r = self.rng_dyn, cfg.behavior, len(readers)
+        budget = np.array([c.ad_budget_today(day) for c in bidders])
+        remaining = budget.copy()
+        bids = np.array([c.cfg.bid for c in bidders])
+        pacing = np.array([c.pacing for c in bidders])
+        positions = np.array([c.cfg.position for c in bidders])
+        appeals = np.array([c.cfg.appeal for c in bidders])
+        audience = np.stack([c.audience[readers] for c in bidders], axis=1)
+        # The platform's predicted engagement with each campaign's ad, relative to a perfectly
+        # aligned ad: the quality factor of the auction (engaging ads pay less per impression).
+        weight = behavior.engagement_weight(
+            bcfg, pop.ideology[readers][:, None], positions[None, :], appeals[None, :], True,
+            pop.skepticism[readers][:, None], cfg.policy.labels)
+        quality = weight / max(bcfg.source_ad, 1e-12)
+        quality = quality * rng.lognormal(0.0, cfg.ranking.prediction_noise, quality.shape)
+        shown = np.zeros((n_r, len(bidders)), dtype=np.int64)
+        cap = cfg.policy.frequency_cap if cfg.policy.frequency_cap is not None else self.ad_slots
+        demand = np.zeros(len(bidders))
+        order = rng.permutation(n_r)
+        out = {k: [] for k in empty}
+        for slot in range(self.ad_slots):
+            eligible = audience & (shown < cap) & (rng.random((n_r, len(bidders))) < pacing)
+            eligible &= remaining > 0
+            effective = np.where(eligible, bids * quality, -np.inf)
+            commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma, n_r)
+            winner, runner_up = ranking.second_price(np.column_stack([effective, commercial]))
+            for j, camp in enumerate(bidders):
+                won = np.flatnonzero(winner[order] == j)
+                if len(won) == 0:
+                    continue
+                who = order[won]
+                price = runner_up[who] / quality[who, j] / 1000.0  # $ per impression
+                demand[j] += price.sum()
+                ok = np.cumsum(price) <= remaining[j] + 1e-9
+                who, price = who[ok], price[ok]
+                remaining[j] -= price.sum()
+                creative = self._creative(camp.index, day, shown[who, j])
+                shown[who, j] += 1
+                self.metrics.record_ad_spend(camp.index, creative, price)
+                out["users"].append(readers[who]); out["contents"].append(creative)
+                out["origin"].append(np.full(len(who), AD, np.int8))
+                out["weight"].append(weight[who, j]); out["from_ad"].append(np.ones(len(who), bool))
+        for j, camp in enumerate(bidders):
+            self.metrics.ad_budget[camp.index] = budget[j]
+            camp.spent_ads += budget[j] - remaining[j]
+            self.metrics.ad_demand[camp.index] = demand[j]
+            camp.update_pacing(demand[j], budget[j], camp.ad_budget_today(day + 1))
+        if not out["users"]:
+            return empty
+        return {k: np.concatenate(v) for k, v in out.items()}
+
+    def _creative(self, campaign: int, day: int, k: np.ndarray) -> np.ndarray:
+        """Content ids of a campaign's k-th ad of the day (created on first use): a user never
+        gets one ad twice, and the frequency cap bounds how many they get."""
+        ids = self.creatives[campaign, day]
+        missing = np.unique(k[ids[k] < 0])
+        if len(missing):
+            camp = self.campaigns[campaign]
+            ids[missing] = self.registry.add(
+                len(missing), campaign=campaign, origin=AD, author=camp.official,
+                labeled=self.cfg.policy.labels, cta=self.rng_dyn.random(len(missing)) < camp.cfg.cta_share,
+                created=day, variant=missing)
+        return ids[k]
+
+    def _react(self, imp, day) -> None:
+        """Engage, reshare, follow; opinions and turnout move."""
+        bcfg, pop, reg, rng = self.cfg.behavior, self.population, self.registry, self.rng_dyn
+        users, items, origin = imp["users"], imp["contents"], imp["origin"]
+        engaged, reshared = behavior.react(bcfg, imp["weight"], pop.reshare[users], rng)
+        # Follows: an engaged user may follow the content's author (a campaign account).
+        author = reg.author[items]
+        wants = engaged & (rng.random(len(users)) < bcfg.follow_prob) & (author >= self.n)
+        f_users, f_accounts = self._unique_pairs(users[wants], author[wants] - self.n)
+        new = ~self.account_follows.contains(f_users, f_accounts)
+        f_users, f_accounts = f_users[new], f_accounts[new]
+        if len(f_users):
+            self.account_follows.add(f_users, f_accounts)
+            self._rebuild_account_follows()
+        # Opinion: political content within epsilon pulls; a label discounts persuasion.
+        political = self.political[reg.campaign[items]]
+        factor = behavior.label_factor(bcfg, pop.skepticism[users], reg.labeled[items])
+        behavior.update_opinions(bcfg, pop.opinion, users[political], reg.position(items[political]),
+                                 factor[political])
+        # Turnout: calls to action nudge; via a followee's reshare (social) more strongly.
+        cta = reg.cta[items]
+        social = (origin == EARNED_PAID) | (origin == EARNED_ORGANIC)
+        nudge = np.where(social, bcfg.turnout_nudge_social, bcfg.turnout_nudge)[cta]
+        behavior.update_turnout(pop.turnout, users[cta], nudge)
+        self.pending = (users[reshared], items[reshared])
+        self.metrics.record_reactions(imp, engaged, reshared, f_accounts + self.n)
+
+    # ---------------------------------------------------------------- running
+
+    def run(self, steps: int | None = None) -> None:
+        for _ in range(self.cfg.steps if steps is None else steps):
+            self.step()
+
+    def summary(self) -> dict:
+        return self.metrics.summary()

@@ -1,0 +1,84 @@
+"""Follower graphs: every generator, the file loaders and the cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sim import network
+from sim.config import NetworkConfig
+
+
+@pytest.mark.parametrize("kind", ["homophilous_pa", "erdos_renyi", "configuration", "sbm"])
+def test_generators_give_the_mean_degree_and_no_self_follows(kind):
+    n, rng = 20_000, np.random.default_rng(1)
+    ideology = rng.uniform(-1, 1, n)
+    graph = network.generate(NetworkConfig(kind=kind, mean_degree=10), n, ideology, rng)
+    assert graph.shape == (n, n)
+    assert graph.diagonal().sum() == 0
+    assert graph.data.max() == 1  # no repeated follows
+    # mean out-degree within 5% (duplicates/self-loops dropped are ~ m/n; the rest sampling)
+    assert graph.nnz / n == pytest.approx(10, rel=0.05)
+
+
+@pytest.mark.parametrize("kind,h,same_side", [
+    ("sbm", 0.0, 0.0), ("sbm", 0.8, 0.8),  # block model: h is the within-block share
+    ("homophilous_pa", 0.0, 0.5), ("homophilous_pa", 0.8, 0.9),  # h + (1 - h) / 2
+])
+def test_homophily_keeps_follows_on_ones_side(kind, h, same_side):
+    n, rng = 20_000, np.random.default_rng(2)
+    ideology = rng.uniform(-1, 1, n)
+    g = network.generate(NetworkConfig(kind=kind, homophily=h, mean_degree=10, fitness_exponent=3.5),
+                         n, ideology, rng)
+    rows, cols = g.nonzero()
+    same = np.mean((ideology[rows] >= 0) == (ideology[cols] >= 0))
+    # 200k follows: binomial sd < 0.002; fitness weights add side-mass noise, hence 0.02
+    assert same == pytest.approx(same_side, abs=0.02)
+
+
+def test_preferential_attachment_has_heavy_tailed_follower_counts():
+    n, rng = 50_000, np.random.default_rng(3)
+    g = network.generate(NetworkConfig(kind="homophilous_pa", mean_degree=20), n,
+                         rng.uniform(-1, 1, n), rng)
+    followers = np.bincount(g.indices, minlength=n)
+    assert followers.max() > 30 * followers.mean()  # a Poisson graph would be ~2x
+
+
+def test_edgelist_with_header_and_commas(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("source,target\n0,1\n1,2\n2,0\n2,0\n")
+    g = network.load_edgelist(path, 5)
+    assert g.nnz == 3 and g[0, 1] == 1 and g[2, 0] == 1
+
+
+def test_gml_loader(tmp_path):
+    import networkx as nx
+
+    path = tmp_path / "g.gml"
+    nx.write_gml(nx.DiGraph([(0, 1), (1, 2)]), path)
+    g = network.load_gml(path, 3)
+    assert g.nnz == 2 and g[0, 1] == 1 and g[1, 2] == 1
+
+
+def test_broken_gml_is_one_line(tmp_path):
+    path = tmp_path / "bad.gml"
+    path.write_text("graph [ node [ id 0 ")
+    with pytest.raises(network.NetworkFileError) as err:
+        network.load_gml(path, 3)
+    assert "\n" not in str(err.value) and str(path) in str(err.value)
+
+
+def test_cached_and_fresh_networks_are_identical(tmp_path):
+    n = 5000
+    ideology = np.random.default_rng(0).uniform(-1, 1, n)
+    seq = np.random.SeedSequence(42).spawn(2)[0]
+    cfg = NetworkConfig(cache=True, cache_dir=str(tmp_path))
+    first = network.build(cfg, n, ideology, seq)
+    assert len(list(tmp_path.glob("*.npz"))) == 1
+    cached = network.build(cfg, n, ideology, seq)
+    fresh = network.build(NetworkConfig(cache=False), n, ideology, seq)
+    assert (first != cached).nnz == 0 and (first != fresh).nnz == 0
+    other = network.build(NetworkConfig(cache=True, cache_dir=str(tmp_path), mean_degree=5),
+                          n, ideology, seq)
+    assert other.nnz < first.nnz and len(list(tmp_path.glob("*.npz"))) == 2
