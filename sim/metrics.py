@@ -15,6 +15,7 @@ from .config import ORIGINS, PAID_ORIGINS
 from .content import AD, AMPLIFIED, EARNED_ORGANIC, EARNED_PAID, OWNED
 
 N_ORIGINS = len(ORIGINS)
+PAID_CODES = np.array([ORIGINS.index(o) for o in PAID_ORIGINS])
 IDEOLOGY_BANDS = ("far_left", "left", "centre", "right", "far_right")
 BAND_EDGES = np.array([-0.6, -0.2, 0.2, 0.6])
 
@@ -45,6 +46,10 @@ class Metrics:
         self.reshares = np.zeros(c, np.int64)
         self.new_followers = np.zeros(c, np.int64)
         self.cross = np.zeros(c, np.int64)
+        segments = model.cfg.population.segments
+        # who sees what: impressions by (campaign, paid-rooted?, ideology band / segment)
+        self.exposure_band = np.zeros((c, 2, len(IDEOLOGY_BANDS)), np.int64)
+        self.exposure_segment = np.zeros((c, 2, segments), np.int64)
         self.ad_demand = np.zeros(c)
         self.ad_budget = np.zeros(c)  # today's ad budget per campaign
         self.suspended_today = np.empty(0, np.int64)
@@ -115,6 +120,10 @@ class Metrics:
         positions = reg.positions[camp]
         cross = (np.sign(pop.ideology[users]) != np.sign(positions)) & (positions != 0)
         self.cross += np.bincount(camp[cross], minlength=self.n_campaigns)
+        paid = np.isin(origin, PAID_CODES).astype(np.int64)
+        bands = ideology_band(pop.ideology[users])
+        np.add.at(self.exposure_band, (camp, paid, bands), 1)
+        np.add.at(self.exposure_segment, (camp, paid, pop.segment[users].astype(np.int64)), 1)
         ads = origin == AD
         rows = self._creative_row(items[ads])
         np.add.at(self.ad_segments, (rows, pop.segment[users[ads]].astype(np.int64)), 1)
@@ -243,6 +252,11 @@ class Metrics:
                 "cascade_max_size": int(sizes.max()) if len(sizes) else 0,
             }
             entry["reach_budget_ratio"] = _ratio(entry["reach_share"], entry["budget_share"])
+            for k, kind in ((1, "paid"), (0, "organic")):
+                entry.update({f"{kind}_band_{b}": int(self.exposure_band[c, k, i])
+                              for i, b in enumerate(IDEOLOGY_BANDS)})
+                entry.update({f"{kind}_segment_{s}": int(self.exposure_segment[c, k, s])
+                              for s in range(self.exposure_segment.shape[2])})
             campaigns.append(entry)
         return {
             "campaigns": campaigns,

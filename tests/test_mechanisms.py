@@ -164,3 +164,12 @@ def test_labels_lower_engagement_with_paid_content():
         m.run()
     eng = lambda m: sum(c["engagements"] for c in m.summary()["campaigns"])
     assert eng(labeled) < eng(plain)
+
+
+def test_exposure_by_band_and_segment_adds_up_to_impressions():
+    model = logged_model()
+    for c in model.summary()["campaigns"]:
+        paid = c["impressions_ad"] + c["impressions_amplified"] + c["impressions_earned_from_paid"]
+        bands = [k for k in c if k.startswith("paid_band_")]
+        assert sum(c[k] for k in bands) == paid
+        assert sum(c[k] for k in c if k.startswith("organic_segment_")) == c["impressions"] - paid
