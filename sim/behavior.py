@@ -61,16 +61,25 @@ def update_turnout(turnout, users, nudge) -> None:
     turnout[:] = 1.0 - (1.0 - turnout) * np.exp(log_keep)
 
 
+def _vote_weights(cfg: BehaviorConfig, opinion: np.ndarray, positions: np.ndarray):
+    """Softmax of -distance / temperature, one array per candidate (column by column:
+    reductions over a short last axis are slow)."""
+    logits = [-np.abs(opinion - p) / cfg.vote_temperature for p in positions]
+    top = np.maximum.reduce(logits)
+    weights = [np.exp(lg - top) for lg in logits]
+    total = np.add.reduce(weights)
+    return [w / total for w in weights]
+
+
 def vote_probabilities(cfg: BehaviorConfig, opinion: np.ndarray, positions: np.ndarray):
-    """Probability each user picks each candidate: softmax of -distance / temperature."""
+    """Probability each user picks each candidate (users x candidates)."""
     if len(positions) == 0:
         return np.zeros((len(opinion), 0))
-    logits = -np.abs(opinion[:, None] - positions[None, :]) / cfg.vote_temperature
-    logits -= logits.max(axis=1, keepdims=True)
-    weights = np.exp(logits)
-    return weights / weights.sum(axis=1, keepdims=True)
+    return np.stack(_vote_weights(cfg, opinion, positions), axis=1)
 
 
 def expected_votes(cfg, opinion, turnout, positions) -> np.ndarray:
     """Expected votes per candidate: turnout-weighted choice probabilities, summed."""
-    return turnout @ vote_probabilities(cfg, opinion, positions)
+    if len(positions) == 0:
+        return np.zeros(0)
+    return np.array([turnout @ p for p in _vote_weights(cfg, opinion, positions)])

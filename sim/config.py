@@ -200,6 +200,7 @@ class OutputConfig:
 class Config:
     seed: int = f(0, rng_(0, 2**63 - 1))
     steps: int = f(30, rng_(1, 100_000))
+    engine: str = f("push", rng_(choices=("push", "pull")))  # candidate engine; same results
     population: PopulationConfig = f(PopulationConfig())
     network: NetworkConfig = f(NetworkConfig())
     ranking: RankingConfig = f(RankingConfig())

@@ -24,6 +24,12 @@ def ideology_band(ideology: np.ndarray) -> np.ndarray:
     return np.searchsorted(BAND_EDGES, ideology, side="right")
 
 
+def _count(shape, *index) -> np.ndarray:
+    """Counts of index tuples in an array of ``shape`` (bincount: much faster than add.at)."""
+    flat = np.ravel_multi_index(index, shape)
+    return np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
+
+
 def _ratio(num: float, den: float) -> float:
     return float(num / den) if den else math.nan
 
@@ -42,6 +48,8 @@ class Metrics:
         self.n_campaigns = c
         self.impressions = np.zeros((c, N_ORIGINS), dtype=np.int64)
         self.reached = np.zeros((n, c, N_ORIGINS), dtype=bool)
+        self.reached_any = np.zeros((n, c), dtype=bool)
+        self.reach = np.zeros(c, np.int64)  # unique users reached, kept incrementally
         self.engagements = np.zeros(c, np.int64)
         self.reshares = np.zeros(c, np.int64)
         self.new_followers = np.zeros(c, np.int64)
@@ -94,22 +102,29 @@ class Metrics:
 
     def record_posts(self, posters, contents) -> None:
         self._grow_content()
-        np.add.at(self.content_stats[:, 0], contents, 1)
+        self.content_stats[:, 0] += np.bincount(contents, minlength=len(self.content_stats))
 
     def record_ad_spend(self, campaign: int, creatives, price) -> None:
-        np.add.at(self.ad_spend, self._creative_row(creatives), price)
+        self.ad_spend += np.bincount(self._creative_row(creatives), weights=price,
+                                     minlength=len(self.ad_spend))
 
     def record_reactions(self, imp, engaged, reshared, followed_accounts) -> None:
         m, reg, pop = self.model, self.model.registry, self.model.population
         users, items, origin = imp["users"], imp["contents"], imp["origin"]
         camp = reg.campaign[items].astype(np.int64)
         self._grow_content()
-        np.add.at(self.content_stats[:, 1], items, 1)
-        np.add.at(self.content_stats[:, 2], items[reshared], 1)
+        size = len(self.content_stats)
+        self.content_stats[:, 1] += np.bincount(items, minlength=size)
+        self.content_stats[:, 2] += np.bincount(items[reshared], minlength=size)
         self._step_imp = np.bincount(camp * N_ORIGINS + origin, minlength=self.n_campaigns * N_ORIGINS
                                      ).reshape(self.n_campaigns, N_ORIGINS)
         self.impressions += self._step_imp
         self.reached[users, camp, origin] = True
+        first = ~self.reached_any[users, camp]
+        self.reached_any[users[first], camp[first]] = True
+        # a (user, campaign) pair can occur twice in one step: count unique newcomers
+        newcomers = np.unique(users[first].astype(np.int64) * self.n_campaigns + camp[first])
+        self.reach += np.bincount(newcomers % self.n_campaigns, minlength=self.n_campaigns)
         self._step_eng = np.bincount(camp[engaged], minlength=self.n_campaigns)
         self._step_res = np.bincount(camp[reshared], minlength=self.n_campaigns)
         self._step_fol = np.bincount(pop.owner[followed_accounts].astype(np.int64),
@@ -122,12 +137,13 @@ class Metrics:
         self.cross += np.bincount(camp[cross], minlength=self.n_campaigns)
         paid = np.isin(origin, PAID_CODES).astype(np.int64)
         bands = ideology_band(pop.ideology[users])
-        np.add.at(self.exposure_band, (camp, paid, bands), 1)
-        np.add.at(self.exposure_segment, (camp, paid, pop.segment[users].astype(np.int64)), 1)
+        self.exposure_band += _count(self.exposure_band.shape, camp, paid, bands)
+        self.exposure_segment += _count(self.exposure_segment.shape, camp, paid,
+                                        pop.segment[users].astype(np.int64))
         ads = origin == AD
         rows = self._creative_row(items[ads])
-        np.add.at(self.ad_segments, (rows, pop.segment[users[ads]].astype(np.int64)), 1)
-        np.add.at(self.ad_bands, (rows, ideology_band(pop.ideology[users[ads]])), 1)
+        self.ad_segments += _count(self.ad_segments.shape, rows, pop.segment[users[ads]].astype(np.int64))
+        self.ad_bands += _count(self.ad_bands.shape, rows, bands[ads])
 
     def record_step(self, day: int, imp) -> None:
         m, pop = self.model, self.model.population
@@ -135,7 +151,7 @@ class Metrics:
         total_votes = pop.turnout[: m.n].sum()
         mean_opinion = float(pop.opinion[: m.n].mean())
         mean_turnout = float(pop.turnout[: m.n].mean())
-        reach = self.reached.any(axis=2).sum(axis=0)
+        reach = self.reach
         for c, camp in enumerate(m.campaigns):
             spend = np.array([camp.spent_ads, camp.spent_amplifiers])
             step_spend = spend - self._step_spend[c]
@@ -227,7 +243,7 @@ class Metrics:
                 "targeting_used": camp.targeting_used,
                 **{f"impressions_{o}": v for o, v in imp.items()},
                 "impressions": total,
-                "reach": int(self.reached[:, c, :].any(axis=1).sum()),
+                "reach": int(self.reach[c]),
                 **{f"reach_{o}": int(self.reached[:, c, i].sum()) for i, o in enumerate(ORIGINS)},
                 "money_share": _ratio(paid, total),
                 "earned_paid_ratio": _ratio(imp["earned_from_paid"], bought),

@@ -22,6 +22,13 @@ from .population import Population, UserAgent
 STREAMS = ("network", "population", "accounts", "dynamics")
 
 
+def _transpose(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """The transposed graph as CSR (followee -> followers), sorted indices."""
+    transposed = matrix.T.tocsr()
+    transposed.sort_indices()
+    return transposed
+
+
 def make_streams(seed: int) -> dict[str, np.random.SeedSequence]:
     """Independent random streams, so one seed gives one network and population whatever
     the policy (paired comparisons with common random numbers)."""
@@ -44,7 +51,9 @@ class SimModel(mesa.Model):
         self.follows_users = follows if follows is not None else network.build(
             cfg.network, n, self.population.ideology, streams["network"])
 
-        follower_counts = np.bincount(self.follows_users.indices, minlength=n)
+        # Followers of each user (the transposed graph), for the push engine.
+        self.followers_users = _transpose(self.follows_users)
+        follower_counts = np.diff(self.followers_users.indptr)
         account_rngs = [np.random.default_rng(s)
                         for s in streams["accounts"].spawn(len(cfg.scenario.campaigns))]
         self.campaigns: list[Campaign] = [
@@ -92,12 +101,12 @@ class SimModel(mesa.Model):
         return np.divmod(keys, 2**24)
 
     def _rebuild_account_follows(self) -> None:
+        """Follows of campaign accounts as CSR both ways (they change when users follow)."""
         rows, cols = np.divmod(self.account_follows.keys, 2**24)
-        indptr = np.zeros(self.n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=self.n), out=indptr[1:])
+        shape = (self.n, max(self.n_accounts, 1))
         self.follows_accounts = sp.csr_matrix(
-            (np.ones(len(cols), np.float32), cols.astype(np.int32), indptr),
-            shape=(self.n, max(self.n_accounts, 1)))
+            (np.ones(len(cols), np.float32), (rows, cols)), shape=shape)
+        self.followers_accounts = _transpose(self.follows_accounts)
 
     @property
     def day(self) -> int:
@@ -145,13 +154,19 @@ class SimModel(mesa.Model):
         direct = np.concatenate([np.ones(len(posters), bool), np.zeros(len(self.pending[0]), bool)])
         local_ids, local = np.unique(shared, return_inverse=True)
         is_user = sharers < n
-        mats = [ranking.share_matrix(sharers[m] - off, local[m], direct[m], rows, len(local_ids))
-                for m, off, rows in ((is_user, 0, n), (~is_user, n, max(self.n_accounts, 1)))]
-        cand = ranking.candidates(readers, [self.follows_users, self.follows_accounts], mats)
-        rows = np.repeat(np.arange(len(readers)), np.diff(cand.indptr))
-        users, items = readers[rows], local_ids[cand.indices]
+        shares = [ranking.share_triplets(sharers[m] - off, local[m], direct[m])
+                  for m, off in ((is_user, 0), (~is_user, n))]
+        if self.cfg.engine == "push":
+            is_reader = np.zeros(n, bool)
+            is_reader[readers] = True
+            users, cols, values = ranking.candidates_push(
+                is_reader, [self.followers_users, self.followers_accounts], shares, len(local_ids))
+        else:
+            users, cols, values = ranking.candidates_pull(
+                readers, [self.follows_users, self.follows_accounts], shares, len(local_ids))
+        items = local_ids[cols]
         fresh = ~self.seen.contains(users, items)
-        rows, users, items, values = rows[fresh], users[fresh], items[fresh], cand.data[fresh]
+        users, items, values = users[fresh], items[fresh], values[fresh]
         is_direct, proof = ranking.unpack(values)
 
         weight = behavior.engagement_weight(
@@ -165,8 +180,7 @@ class SimModel(mesa.Model):
                      * rcfg.recency_decay ** age)
         else:  # chronological: newest first, ties in random order
             score = -age + 0.5 * self.rng_dyn.random(len(items))
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(readers)))])
-        keep = ranking.top_k_per_row(indptr, score, self.cfg.feed.political_slots)
+        keep = ranking.top_k_per_group(users, score, self.cfg.feed.political_slots)
 
         root = reg.origin[items]
         origin = np.where(is_direct, root, np.where(PAID_ROOTS[root], EARNED_PAID, EARNED_ORGANIC))
@@ -174,64 +188,71 @@ class SimModel(mesa.Model):
                 "weight": weight[keep], "from_ad": np.zeros(keep.sum(), bool)}
 
     def _ad_auction(self, readers, day):
-        """Fill each reader's ad slots by second-price auction against commercial demand."""
-        cfg, pop, reg = self.cfg, self.population, self.registry
-        empty = {"users": np.empty(0, np.int64), "contents": np.empty(0, np.int64),
-                 "origin": np.empty(0, np.int8), "weight": np.empty(0), "from_ad": np.empty(0, bool)}
-        bidders = [c for c in self.campaigns if c.ad_budget_today(day) > 0]
+        """Fill each reader's ad slots by second-price auction against commercial demand.
+
+        Arrays are kept one per campaign (column by column), and each slot is auctioned only
+        where some campaign is eligible: elsewhere the commercial market wins anyway.
+        """
+        cfg, pop = self.cfg, self.population
+        fields = {"users": np.int64, "contents": np.int64, "origin": np.int8, "weight": float,
+                  "from_ad": bool}
+        out = {k: [np.empty(0, t)] for k, t in fields.items()}
         self.metrics.ad_demand[:] = 0.0
         self.metrics.ad_budget[:] = 0.0
+        bidders = [c for c in self.campaigns if c.ad_budget_today(day) > 0]
         if not bidders or self.ad_slots == 0 or len(readers) == 0:
-            return empty
+            return {k: v[0] for k, v in out.items()}
         rng, bcfg, n_r = self.rng_dyn, cfg.behavior, len(readers)
         budget = np.array([c.ad_budget_today(day) for c in bidders])
         remaining = budget.copy()
-        bids = np.array([c.cfg.bid for c in bidders])
-        pacing = np.array([c.pacing for c in bidders])
-        positions = np.array([c.cfg.position for c in bidders])
-        appeals = np.array([c.cfg.appeal for c in bidders])
-        audience = np.stack([c.audience[readers] for c in bidders], axis=1)
-        # The platform's predicted engagement with each campaign's ad, relative to a perfectly
-        # aligned ad: the quality factor of the auction (engaging ads pay less per impression).
-        weight = behavior.engagement_weight(
-            bcfg, pop.ideology[readers][:, None], positions[None, :], appeals[None, :], True,
-            pop.skepticism[readers][:, None], cfg.policy.labels)
-        quality = weight / max(bcfg.source_ad, 1e-12)
-        quality = quality * rng.lognormal(0.0, cfg.ranking.prediction_noise, quality.shape)
-        shown = np.zeros((n_r, len(bidders)), dtype=np.int64)
-        cap = cfg.policy.frequency_cap if cfg.policy.frequency_cap is not None else self.ad_slots
         demand = np.zeros(len(bidders))
-        order = rng.permutation(n_r)
-        out = {k: [] for k in empty}
+        ideology, skepticism = pop.ideology[readers], pop.skepticism[readers]
+        audience = [c.audience[readers] for c in bidders]
+        # True engagement weight of each campaign's ad, and the platform's noisy prediction of
+        # it relative to a perfectly aligned ad: the auction's quality factor.
+        weight = [behavior.engagement_weight(bcfg, ideology, c.cfg.position, c.cfg.appeal, True,
+                                             skepticism, cfg.policy.labels) for c in bidders]
+        quality = [w / max(bcfg.source_ad, 1e-12) * rng.lognormal(0.0, cfg.ranking.prediction_noise, n_r)
+                   for w in weight]
+        effective = [c.cfg.bid * q for c, q in zip(bidders, quality)]
+        shown = [np.zeros(n_r, np.int64) for _ in bidders]
+        cap = cfg.policy.frequency_cap if cfg.policy.frequency_cap is not None else self.ad_slots
+        priority = rng.random(n_r)  # random order of auctions, for the budget stop
         for slot in range(self.ad_slots):
-            eligible = audience & (shown < cap) & (rng.random((n_r, len(bidders))) < pacing)
-            eligible &= remaining > 0
-            effective = np.where(eligible, bids * quality, -np.inf)
-            commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma, n_r)
-            winner, runner_up = ranking.second_price(np.column_stack([effective, commercial]))
+            eligible = []
             for j, camp in enumerate(bidders):
-                won = np.flatnonzero(winner[order] == j)
+                ok = audience[j] & (shown[j] < cap) if remaining[j] > 0 else np.zeros(n_r, bool)
+                if camp.pacing < 1.0:  # pacing: a throttled campaign joins with prob p
+                    ok &= rng.random(n_r) < camp.pacing
+                eligible.append(ok)
+            rows = np.flatnonzero(np.logical_or.reduce(eligible))
+            commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma,
+                                                                   len(rows))
+            bids = [commercial] + [np.where(e[rows], b[rows], -np.inf)
+                                   for e, b in zip(eligible, effective)]
+            winner, runner_up = ranking.second_price(bids)
+            for j, camp in enumerate(bidders):
+                won = np.flatnonzero(winner == j + 1)
                 if len(won) == 0:
                     continue
-                who = order[won]
-                price = runner_up[who] / quality[who, j] / 1000.0  # $ per impression
+                won = won[np.argsort(priority[rows[won]])]
+                who = rows[won]
+                price = runner_up[won] / quality[j][who] / 1000.0  # $ per impression
                 demand[j] += price.sum()
                 ok = np.cumsum(price) <= remaining[j] + 1e-9
                 who, price = who[ok], price[ok]
                 remaining[j] -= price.sum()
-                creative = self._creative(camp.index, day, shown[who, j])
-                shown[who, j] += 1
+                creative = self._creative(camp.index, day, shown[j][who])
+                shown[j][who] += 1
                 self.metrics.record_ad_spend(camp.index, creative, price)
                 out["users"].append(readers[who]); out["contents"].append(creative)
                 out["origin"].append(np.full(len(who), AD, np.int8))
-                out["weight"].append(weight[who, j]); out["from_ad"].append(np.ones(len(who), bool))
+                out["weight"].append(weight[j][who]); out["from_ad"].append(np.ones(len(who), bool))
         for j, camp in enumerate(bidders):
             self.metrics.ad_budget[camp.index] = budget[j]
             camp.spent_ads += budget[j] - remaining[j]
             self.metrics.ad_demand[camp.index] = demand[j]
             camp.update_pacing(demand[j], budget[j], camp.ad_budget_today(day + 1))
-        if not out["users"]:
-            return empty
         return {k: np.concatenate(v) for k, v in out.items()}
 
     def _creative(self, campaign: int, day: int, k: np.ndarray) -> np.ndarray:

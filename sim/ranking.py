@@ -1,9 +1,11 @@
 """Feed ranking and the ad auction.
 
-Organic candidates come from one sparse product: (follows of today's readers) x (what each
-account shared). Each candidate's value packs two counts: direct posts by followees (the
-author's own post reaching its followers) times DIRECT, plus reshares by followees. The
-ranking then keeps the best ``k`` per reader; the auction fills ad slots, second price.
+Organic candidates are (reader, content) pairs: what the accounts a reader follows shared.
+Two engines compute them: ``pull``, one sparse product (follows of today's readers) x (shares),
+the plain reference; and ``push``, which walks only the follower lists of today's sharers and
+is the fast default. Both give identical candidates (tested). Each candidate's value packs two
+counts: direct posts by followees times DIRECT, plus reshares by followees. The ranking keeps
+the best ``k`` per reader; the auction fills ad slots, second price.
 """
 
 from __future__ import annotations
@@ -14,31 +16,62 @@ import scipy.sparse as sp
 DIRECT = float(2**20)  # weight of a direct post in the packed candidate value
 
 
-def share_matrix(sharers, local_content, direct, n_rows, n_cols) -> sp.csr_matrix:
-    """Who shared which (locally numbered) content; a pair counts once."""
-    keys = np.unique(np.asarray(sharers, np.int64) * n_cols + local_content
-                     + np.where(direct, 0, n_rows * n_cols))
-    is_reshare = keys >= n_rows * n_cols
-    keys = keys - np.where(is_reshare, n_rows * n_cols, 0)
-    rows, cols = np.divmod(keys, n_cols)
-    vals = np.where(is_reshare, 1.0, DIRECT)
-    return sp.csr_matrix((vals, (rows, cols)), shape=(n_rows, n_cols))
+def share_triplets(sharers, local_content, direct):
+    """Who shared which (locally numbered) content, one entry per (sharer, content) pair, with
+    the packed value: DIRECT for a direct post, 1 for a reshare (a direct post wins)."""
+    sharers = np.asarray(sharers, np.int64)
+    local_content = np.asarray(local_content, np.int64)
+    width = int(local_content.max()) + 1 if len(local_content) else 1
+    keys = sharers * width + local_content
+    order = np.lexsort((~np.asarray(direct, bool), keys))  # per key, direct first
+    keys, direct = keys[order], np.asarray(direct, bool)[order]
+    first = np.ones(len(keys), bool)
+    first[1:] = keys[1:] != keys[:-1]
+    rows, cols = np.divmod(keys[first], width)
+    return rows, cols, np.where(direct[first], DIRECT, 1.0)
 
 
-def candidates(readers, follow_mats, share_mats):
-    """Sum over (follows, shares) pairs of follows[readers] @ shares; returns CSR with
-    one row per reader and packed (direct, reshare) counts as values."""
-    total = None
-    for follows, shares in zip(follow_mats, share_mats):
-        if shares.nnz == 0:
-            continue
-        part = follows[readers] @ shares
-        total = part if total is None else total + part
-    if total is None:
-        return sp.csr_matrix((len(readers), share_mats[0].shape[1]))
+def candidates_pull(readers, follows, shares, n_cols):
+    """Reference engine: sum over sources of follows[readers] @ shares (one sparse product).
+
+    ``follows`` are CSR matrices (users x sharers), ``shares`` matching (rows, cols, values)
+    triplets. Returns (users, cols, values) sorted by user then column.
+    """
+    total = sp.csr_matrix((len(readers), n_cols))
+    for matrix, (rows, cols, vals) in zip(follows, shares):
+        if len(rows):
+            share = sp.csr_matrix((vals, (rows, cols)), shape=(matrix.shape[1], n_cols))
+            total = total + matrix[readers] @ share
     total = total.tocsr()
     total.sum_duplicates()
-    return total
+    total.eliminate_zeros()
+    users = np.repeat(readers, np.diff(total.indptr))
+    return users, total.indices.astype(np.int64), total.data
+
+
+def candidates_push(is_reader, followers, shares, n_cols):
+    """Fast engine: push each share to its sharer's followers, keep readers, merge duplicates.
+
+    ``followers`` are CSR matrices (sharers x users). Work is proportional to the followers of
+    today's sharers, not to every reader's follow list. Same output as ``candidates_pull``.
+    """
+    users, cols, vals = [], [], []
+    for matrix, (rows, c, v) in zip(followers, shares):
+        if not len(rows):
+            continue
+        starts, lens = matrix.indptr[rows], np.diff(matrix.indptr)[rows]
+        offsets = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
+        who = matrix.indices[offsets]
+        keep = is_reader[who]
+        users.append(who[keep]); cols.append(np.repeat(c, lens)[keep]); vals.append(np.repeat(v, lens)[keep])
+    n = len(is_reader)
+    if not users:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    merged = sp.csr_matrix((np.concatenate(vals), (np.concatenate(users), np.concatenate(cols))),
+                           shape=(n, n_cols))
+    merged.sum_duplicates()
+    return (np.repeat(np.arange(n), np.diff(merged.indptr)), merged.indices.astype(np.int64),
+            merged.data)
 
 
 def unpack(values: np.ndarray):
@@ -48,16 +81,18 @@ def unpack(values: np.ndarray):
     return direct_posts > 0, direct_posts + reshares
 
 
-def top_k_per_row(indptr: np.ndarray, scores: np.ndarray, k: int | None) -> np.ndarray:
-    """Mask of the ``k`` highest-scoring entries of each CSR row (ties: earlier entry first).
+def top_k_per_group(groups: np.ndarray, scores: np.ndarray, k: int | None) -> np.ndarray:
+    """Mask of the ``k`` highest-scoring entries of each group (``groups`` sorted; ties:
+    earlier entry first).
 
-    Only rows with more than ``k`` entries are sorted: one stable argsort of
-    row + normalised rank, so the cost follows the crowded rows, not all candidates.
+    Only groups with more than ``k`` entries are sorted: one stable argsort of
+    group rank + normalised score, so the cost follows the crowded feeds, not all candidates.
     """
     keep = np.ones(len(scores), dtype=bool)
-    if k is None:
+    if k is None or len(groups) == 0:
         return keep
-    counts = np.diff(indptr)
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    counts = np.diff(np.r_[starts, len(groups)])
     if not (counts > k).any():
         return keep
     rows = np.repeat(np.arange(len(counts)), counts)
@@ -72,22 +107,23 @@ def top_k_per_row(indptr: np.ndarray, scores: np.ndarray, k: int | None) -> np.n
     return keep
 
 
-def second_price(effective_bids: np.ndarray):
-    """One auction per row; columns are bidders, -inf where a bidder is not eligible.
+def second_price(bids: list[np.ndarray]):
+    """Second-price auctions, one per row; ``bids`` holds one array per bidder (effective
+    bids, -inf where not eligible).
 
-    Returns the winning column and the runner-up's effective bid (what the winner pays, per
-    unit of its own quality). Rows with fewer than two finite bids get a runner-up of 0.
+    Returns the winning bidder's index and the runner-up's effective bid (what the winner pays
+    per unit of its own quality); 0 where there is no runner-up. Ties go to the earlier bidder.
+    Column by column with a running best and second: no row-wise sort or partition.
     """
-    n, m = effective_bids.shape
-    if m == 1:
-        return np.zeros(n, dtype=np.int64), np.zeros(n)
-    top2 = np.argpartition(-effective_bids, 1, axis=1)[:, :2]
-    rows = np.arange(n)
-    first, second = effective_bids[rows, top2[:, 0]], effective_bids[rows, top2[:, 1]]
-    swap = second > first
-    winner = np.where(swap, top2[:, 1], top2[:, 0])
-    runner_up = np.where(swap, first, second)
-    return winner, np.where(np.isfinite(runner_up), runner_up, 0.0)
+    best = np.full(len(bids[0]), -np.inf)
+    second = np.full(len(bids[0]), -np.inf)
+    winner = np.zeros(len(bids[0]), dtype=np.int64)
+    for j, bid in enumerate(bids):  # over bidders: a handful of campaigns and the market
+        better = bid > best
+        second = np.where(better, best, np.maximum(second, bid))
+        winner[better] = j
+        best = np.where(better, bid, best)
+    return winner, np.where(np.isfinite(second), second, 0.0)
 
 
 def within_budget(prices: np.ndarray, budget: float, order: np.ndarray) -> np.ndarray:

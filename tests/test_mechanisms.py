@@ -23,7 +23,7 @@ def logged_model(*overrides):
 
 def test_second_price_pays_the_runner_up_bid():
     bids = np.array([[5.0, 3.0, 1.0], [1.0, -np.inf, 2.0], [7.0, 7.5, 7.2], [4.0, -np.inf, -np.inf]])
-    winner, price = ranking.second_price(bids)
+    winner, price = ranking.second_price(list(bids.T))  # one array per bidder
     assert winner.tolist() == [0, 2, 1, 0]
     assert price.tolist() == [3.0, 1.0, 7.2, 0.0]
 
@@ -34,12 +34,12 @@ def test_within_budget_stops_at_the_budget_in_the_given_order():
     assert ok.tolist() == [False, False, True, True]  # 0.5 + 0.2 fit, + 0.3 would not
 
 
-def test_top_k_keeps_the_highest_scores_of_each_row():
-    indptr = np.array([0, 4, 5, 8])
+def test_top_k_keeps_the_highest_scores_of_each_feed():
+    users = np.array([3, 3, 3, 3, 5, 8, 8, 8])
     scores = np.array([0.1, 0.9, 0.5, 0.7, 0.3, 0.2, 0.2, 0.8])
-    keep = ranking.top_k_per_row(indptr, scores, 2)
-    assert np.flatnonzero(keep).tolist() == [1, 3, 4, 5, 7]  # row 2 ties: earlier entry wins
-    assert ranking.top_k_per_row(indptr, scores, None).all()
+    keep = ranking.top_k_per_group(users, scores, 2)
+    assert np.flatnonzero(keep).tolist() == [1, 3, 4, 5, 7]  # user 8 ties: earlier entry wins
+    assert ranking.top_k_per_group(users, scores, None).all()
 
 
 def test_pacing_keeps_spend_within_each_days_budget():
