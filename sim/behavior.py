@@ -82,4 +82,5 @@ def expected_votes(cfg, opinion, turnout, positions) -> np.ndarray:
     """Expected votes per candidate: turnout-weighted choice probabilities, summed."""
     if len(positions) == 0:
         return np.zeros(0)
-    return np.array([turnout @ p for p in _vote_weights(cfg, opinion, positions)])
+    # multiply-and-sum, not a BLAS dot: threaded BLAS on short work is slower on few cores
+    return np.array([np.add.reduce(turnout * p) for p in _vote_weights(cfg, opinion, positions)])
