@@ -30,8 +30,14 @@ if [ ! -x "$venv/bin/python" ] || ! python_ok "$venv/bin/python"; then
 fi
 stamp="$venv/.installed-$(cat "$root/pyproject.toml" | sha256sum | cut -c1-16)-$extras"
 if [ ! -f "$stamp" ]; then
-    "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
-    "$venv/bin/python" -m pip install --quiet -e "$root[$extras]" >&2
+    log="$venv/install.log"
+    echo "installing sim[$extras] and its dependencies into $venv (log: $log)" >&2
+    if ! { "$venv/bin/python" -m pip install --upgrade pip &&
+           "$venv/bin/python" -m pip install -e "$root[$extras]"; } >"$log" 2>&1; then
+        tail -n 20 "$log" >&2
+        echo "error: installing into $venv failed; see $log" >&2
+        exit 1
+    fi
     rm -f "$venv"/.installed-*
     touch "$stamp"
 fi

@@ -76,23 +76,17 @@ def test_bad_values_give_one_line_and_leave_nothing(tmp_path, args, message):
     assert not out.exists()
 
 
-def test_edge_list_naming_a_user_beyond_n(tmp_path):
-    path = _edgelist(tmp_path, "follower followee\n0 1\n1 2\n3 25\n")
+@pytest.mark.parametrize("text,problem", [
+    ("follower followee\n0 1\n1 2\n3 25\n",
+     "user id 25 (edge 3) is outside [0, 19]; ids must be < population.n (20)"),
+    ("0 1\n1 two\n", "line 2 is '1 two'; expected two integer user ids 'follower followee'"),
+], ids=["id beyond n", "broken line"])
+def test_bad_edge_list_names_the_problem(tmp_path, text, problem):
+    path = _edgelist(tmp_path, text)
     out = tmp_path / "run"
     res = run_cli("network=edgelist", f"network.path={path}", "population.n=20", f"hydra.run.dir={out}")
     assert res.returncode == 2
-    assert res.stderr.strip() == (f"error: network.path = '{path}': user id 25 (edge 3) is outside "
-                                  "[0, 19]; ids must be < population.n (20)")
-    assert not out.exists()
-
-
-def test_broken_edge_list_names_the_line(tmp_path):
-    path = _edgelist(tmp_path, "0 1\n1 two\n")
-    out = tmp_path / "run"
-    res = run_cli("network=edgelist", f"network.path={path}", "population.n=20", f"hydra.run.dir={out}")
-    assert res.returncode == 2
-    assert res.stderr.strip() == (f"error: network.path = '{path}': line 2 is '1 two'; expected two "
-                                  "integer user ids 'follower followee'")
+    assert res.stderr.strip() == f"error: network.path = '{path}': {problem}"
     assert not out.exists()
 
 
