@@ -62,30 +62,46 @@ class ContentRegistry:
 
 
 class SeenSet:
-    """A sorted array of (user, content) keys with vectorised lookup and insertion.
+    """A set of (user, content) keys as a few sorted runs (a log-structured merge).
 
-    Insertion is one ``np.insert`` (a linear copy) per step rather than a re-sort, so the
-    cost grows with the number of impressions, not with their logarithm times a sort.
+    New keys form a run; a run is merged into the one before it while that one is no more
+    than twice its size, so there are O(log n) runs, each key is copied O(log n) times over a
+    run, and lookups are one ``searchsorted`` per run. Rebuilding one sorted array every step
+    would copy all keys every step instead.
     """
 
     def __init__(self):
-        self.keys = np.empty(0, dtype=np.int64)
+        self.runs: list[np.ndarray] = []
 
     @staticmethod
     def key(users, contents) -> np.ndarray:
         return np.asarray(users, dtype=np.int64) * KEY_SHIFT + np.asarray(contents, np.int64)
 
+    @property
+    def keys(self) -> np.ndarray:
+        """All keys, sorted (merges the runs; for inspection, not the hot path)."""
+        self._merge(force=True)
+        return self.runs[0] if self.runs else np.empty(0, np.int64)
+
     def contains(self, users, contents) -> np.ndarray:
         keys = self.key(users, contents)
-        idx = np.searchsorted(self.keys, keys)
-        hit = idx < len(self.keys)
-        hit[hit] = self.keys[idx[hit]] == keys[hit]
+        hit = np.zeros(len(keys), dtype=bool)
+        for run in self.runs:
+            idx = np.minimum(np.searchsorted(run, keys), len(run) - 1)
+            hit |= run[idx] == keys
         return hit
 
     def add(self, users, contents) -> None:
-        """Record impressions; pairs must be new (the feed filters them first)."""
+        """Record pairs; pairs must be new (the feed filters them first)."""
         keys = np.sort(self.key(users, contents))
-        self.keys = np.insert(self.keys, np.searchsorted(self.keys, keys), keys)
+        if len(keys):
+            self.runs.append(keys)
+            self._merge()
+
+    def _merge(self, force: bool = False) -> None:
+        while len(self.runs) > 1 and (force or len(self.runs[-2]) <= 2 * len(self.runs[-1])):
+            last = self.runs.pop()
+            self.runs[-1] = np.insert(self.runs[-1], np.searchsorted(self.runs[-1], last), last)
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return sum(len(run) for run in self.runs)

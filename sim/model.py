@@ -101,12 +101,17 @@ class SimModel(mesa.Model):
         return np.divmod(keys, 2**24)
 
     def _rebuild_account_follows(self) -> None:
-        """Follows of campaign accounts as CSR both ways (they change when users follow)."""
-        rows, cols = np.divmod(self.account_follows.keys, 2**24)
-        shape = (self.n, max(self.n_accounts, 1))
-        self.follows_accounts = sp.csr_matrix(
-            (np.ones(len(cols), np.float32), (rows, cols)), shape=shape)
-        self.followers_accounts = _transpose(self.follows_accounts)
+        """Followers of each campaign account as CSR (they change when users follow)."""
+        users, accounts = np.divmod(self.account_follows.keys, 2**24)
+        self.followers_accounts = sp.csr_matrix(
+            (np.ones(len(users), np.float32), (accounts, users)),
+            shape=(max(self.n_accounts, 1), self.n))
+        self.followers_accounts.sum_duplicates()
+
+    @property
+    def follows_accounts(self) -> sp.csr_matrix:
+        """Who follows which campaign account, users as rows (the pull engine's view)."""
+        return self.followers_accounts.T.tocsr()
 
     @property
     def day(self) -> int:
