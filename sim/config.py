@@ -179,6 +179,9 @@ class CampaignConfig:
     cta_share: float = f(0.5, PROB)  # share of its content with a call to action
     official_followers: float = f(0.05, PROB)  # initial followers, share of users
     posts_per_day: int = f(2, rng_(0, 100))
+    # Its accounts (official, amplifiers, sockpuppets) post only on the first posting_days days
+    # (a launch burst, a one-off message; null: every day). Validation seeds single cascades.
+    posting_days: Optional[int] = f(None, rng_(0, 100_000))
     reallocate_ad_budget: bool = False
     amplifiers: AmplifierConfig = f(AmplifierConfig())
     sockpuppets: SockpuppetConfig = f(SockpuppetConfig())
