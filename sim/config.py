@@ -114,7 +114,7 @@ class BehaviorConfig:
     epsilon: float = f(0.3, rng_(0.0, 2.0))  # bounded-confidence radius
     persuasion: float = f(0.005, PROB)  # opinion step per exposure within epsilon
     turnout_nudge: float = f(0.001, PROB)  # per call-to-action exposure, paid or stranger
-    turnout_nudge_social: float = f(0.004, PROB)  # per call-to-action exposure via a followee
+    turnout_nudge_social: float = f(0.01, PROB)  # via a followee (~0.4 pp, Bond 2012)
     vote_temperature: float = f(0.2, POSITIVE)  # softness of the candidate choice
 
 
