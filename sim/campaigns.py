@@ -142,6 +142,9 @@ class Campaign(mesa.Agent):
         """
         cfg, idx = self.cfg, self.index
         posters, contents, paid = [], [], []
+        if cfg.posting_days is not None and day >= cfg.posting_days:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, np.empty(0, bool)
 
         def new(count, origin, author, labeled, copy=False):
             return registry.add(count, campaign=idx, origin=origin, author=author,

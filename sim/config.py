@@ -114,7 +114,7 @@ class BehaviorConfig:
     epsilon: float = f(0.3, rng_(0.0, 2.0))  # bounded-confidence radius
     persuasion: float = f(0.005, PROB)  # opinion step per exposure within epsilon
     turnout_nudge: float = f(0.001, PROB)  # per call-to-action exposure, paid or stranger
-    turnout_nudge_social: float = f(0.004, PROB)  # per call-to-action exposure via a followee
+    turnout_nudge_social: float = f(0.01, PROB)  # via a followee (~0.4 pp, Bond 2012)
     vote_temperature: float = f(0.2, POSITIVE)  # softness of the candidate choice
 
 
@@ -179,6 +179,9 @@ class CampaignConfig:
     cta_share: float = f(0.5, PROB)  # share of its content with a call to action
     official_followers: float = f(0.05, PROB)  # initial followers, share of users
     posts_per_day: int = f(2, rng_(0, 100))
+    # Its accounts (official, amplifiers, sockpuppets) post only on the first posting_days days
+    # (a launch burst, a one-off message; null: every day). Validation seeds single cascades.
+    posting_days: Optional[int] = f(None, rng_(0, 100_000))
     reallocate_ad_budget: bool = False
     amplifiers: AmplifierConfig = f(AmplifierConfig())
     sockpuppets: SockpuppetConfig = f(SockpuppetConfig())
