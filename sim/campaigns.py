@@ -72,7 +72,9 @@ class Campaign(mesa.Agent):
         counts = rng.poisson(sp.followers, sp.count)
         followers = _homophilous_followers(rng, population.ideology[:n], cfg.position,
                                            counts.sum()) if sp.count else np.empty(0, np.int64)
-        # Pair each drawn follower with a sockpuppet (draws are shuffled by construction).
+        # Pair each drawn follower with a sockpuppet; the draws come back sorted by user id,
+        # so shuffle them first or each sockpuppet would get a block of neighbouring ids.
+        followers = rng.permutation(followers)
         owners = np.repeat(self.sockpuppets, counts)[: len(followers)]
         self.sockpuppet_edges = (followers, owners)
         # Paid amplifiers: recruited supporters, in an order fixed by the seed, so that extra

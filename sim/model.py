@@ -240,11 +240,10 @@ class SimModel(mesa.Model):
                 won = np.flatnonzero(winner == j + 1)
                 if len(won) == 0:
                     continue
-                won = won[np.argsort(priority[rows[won]])]
                 who = rows[won]
                 price = runner_up[won] / quality[j][who] / 1000.0  # $ per impression
                 demand[j] += price.sum()
-                ok = np.cumsum(price) <= remaining[j] + 1e-9
+                ok = ranking.within_budget(price, remaining[j], np.argsort(priority[who]))
                 who, price = who[ok], price[ok]
                 remaining[j] -= price.sum()
                 creative = self._creative(camp.index, day, shown[j][who])
