@@ -84,7 +84,7 @@ def plot_run(steps: dict, summary: dict, path: str | Path) -> Path:
 
 
 def draw_all(source, out, *, baseline: str = "none", exposure_regime: str | None = None,
-             seed: int | None = None, brief: bool = True) -> list[Path]:
+             seed: int | None = None, brief: bool = True, regime_by=()) -> list[Path]:
     """Every brief figure (PNG 300 dpi, PDF, SVG + JSON sidecar) and the one-page brief.
 
     ``source`` is a collected runs.parquet or a multirun folder. Figures that need the steps or
@@ -94,10 +94,8 @@ def draw_all(source, out, *, baseline: str = "none", exposure_regime: str | None
     from .figures import FIGURES, figure
     from .tables import Sweep
 
-    sweep = Sweep.load(source)
-    if baseline not in sweep.regimes:
-        raise ConfigError(f"baseline = {baseline!r}: not in the sweep; must be one of "
-                          f"{', '.join(sweep.regimes)}")
+    sweep = Sweep.load(source, tuple(regime_by))
+    baseline = sweep.resolve_baseline(baseline)
     exposure_regime = exposure_regime or baseline
     if exposure_regime not in sweep.regimes:
         raise ConfigError(f"exposure_regime = {exposure_regime!r}: not in the sweep; must be "
@@ -141,11 +139,15 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=None,
                         help="draw the impressions-over-time figure for this seed only")
     parser.add_argument("--no-brief", action="store_true", help="figures only")
+    parser.add_argument("--regime-by", default="", help=(
+        "comma-separated override columns whose values split regimes, e.g. "
+        "policy.enforcement,scenario.campaigns.0.reallocate_ad_budget"))
     args = parser.parse_args(argv)
     try:
         written = draw_all(args.source, args.out, baseline=args.baseline,
                            exposure_regime=args.exposure_regime, seed=args.seed,
-                           brief=not args.no_brief)
+                           brief=not args.no_brief,
+                           regime_by=[c for c in args.regime_by.split(",") if c])
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -54,7 +54,9 @@ class Sweep:
     settings: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: str | Path) -> "Sweep":
+    def load(cls, path: str | Path, regime_by: tuple[str, ...] = ()) -> "Sweep":
+        """Read a collected folder. ``regime_by`` names override columns (e.g.
+        ``policy.enforcement``) whose values become part of the regime, next to ``policy``."""
         import pandas as pd
 
         folder = find_collected(path)
@@ -70,20 +72,40 @@ class Sweep:
             runs = runs[ok]
         if runs.empty:
             raise ConfigError(f"input = {str(folder)!r}: no successful runs in runs.parquet")
+        bad = [c for c in regime_by if c not in runs.columns]
+        if bad:
+            raise ConfigError(f"regime_by = {bad}: not columns of runs.parquet; override "
+                              f"columns are {', '.join(override_columns(folder, runs.columns))}")
         extra = {}
         for name in ("steps", "cascades"):
             file = folder / f"{name}.parquet"
-            extra[name] = pd.read_parquet(file) if file.is_file() else None
-        return cls(runs.reset_index(drop=True), source=str(folder), failed=failed,
-                   settings=setting_columns(runs.columns), **extra)
+            table = pd.read_parquet(file) if file.is_file() else None
+            extra[name] = None if table is None or table.empty else _regimes(table, regime_by)
+        settings = [c for c in override_columns(folder, runs.columns)
+                    if c not in ("policy", "seed", *regime_by)]
+        return cls(_regimes(runs, regime_by).reset_index(drop=True), source=str(folder),
+                   failed=failed, settings=settings, **extra)
 
     # ------------------------------------------------------------ structure
 
     @property
     def regimes(self) -> list[str]:
-        present = list(dict.fromkeys(self.runs["policy"]))
-        known = [r for r in REGIME_ORDER if r in present]
-        return known + sorted(r for r in present if r not in REGIME_ORDER)
+        def key(regime):  # the named regimes first, in their usual order; variants after each
+            base = regime.split(",")[0]
+            return (REGIME_ORDER.index(base) if base in REGIME_ORDER else len(REGIME_ORDER),
+                    regime)
+
+        return sorted(dict.fromkeys(self.runs["policy"]), key=key)
+
+    def resolve_baseline(self, name: str) -> str:
+        """``name`` itself, or the first regime variant built on it (``none, ...``)."""
+        if name in self.regimes:
+            return name
+        variants = [r for r in self.regimes if r.split(",")[0] == name]
+        if not variants:
+            raise ConfigError(f"baseline = {name!r}: not in the sweep; must be one of "
+                              f"{', '.join(self.regimes)}")
+        return variants[0]
 
     @property
     def campaigns(self) -> list[str]:
@@ -132,13 +154,31 @@ class Sweep:
         }
 
 
-def setting_columns(columns) -> list[str]:
-    """Override columns other than policy and seed: nested keys (with a dot) and swept groups.
+def override_columns(folder: Path, columns) -> list[str]:
+    """The sweep's override columns: as ``sim.collect`` records them in the table's metadata,
+    else guessed (nested keys have a dot, summary fields never do; the group names in
+    SETTING_KEYS repeat summary fields whose values are the setting anyway)."""
+    import json
 
-    Summary fields never contain a dot; the group names in SETTING_KEYS repeat summary fields
-    (scenario, population, steps) whose values are the setting anyway.
-    """
-    return [c for c in columns if "." in c or c in SETTING_KEYS]
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(Path(folder) / "runs.parquet").metadata or {}
+    recorded = json.loads(meta.get(b"sim", b"{}")).get("override_columns")
+    if recorded is not None:
+        return [c for c in recorded if c in columns]
+    return [c for c in columns if "." in c or c in (*SETTING_KEYS, "policy", "seed")]
+
+
+def _regimes(table, regime_by):
+    """``policy`` extended with the values of the ``regime_by`` columns ("ban, enforcement=on")."""
+    if not regime_by or "policy" not in table.columns:
+        return table
+    label = table["policy"].astype(str)
+    for col in regime_by:
+        short = col.rsplit(".", 1)[-1]
+        value = table[col].astype(str).replace({"True": "on", "False": "off"})
+        label = label + f", {short}=" + value
+    return table.assign(policy=label)
 
 
 def footer(prov: dict) -> str:

@@ -1,46 +1,25 @@
-"""A small real sweep (policies x seeds), collected into the tables ``sim.collect`` writes.
-
-Until the sweeps branch lands, the runs are made in-process with ``sim.runner.run`` and the
-three tables are assembled here following the collect contract (one row per run and campaign
-with the overrides, the per-campaign summary fields and the run-level outcomes).
-"""
+"""A small real sweep (4 policies x 3 seeds, 1,500 users, 8 days) made the way a user makes
+one: ``python -m sim -m ...`` then ``python -m sim.collect``."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
-import pandas as pd
-
-from sim.io import read_json, read_parquet
-from sim.runner import run
-
-from .conftest import make_config
+from .conftest import ROOT, run_cli
 
 POLICIES = ("none", "ban", "transparency", "cap")
 SEEDS = (0, 1, 2)
-SIZE = ("population.n=1500", "steps=8", "output.figure=false")
 
 
-def small_sweep(root: Path, policies=POLICIES, seeds=SEEDS) -> Path:
-    """Run the sweep into ``root/<num>`` and write ``root/collected/{runs,steps,cascades}``."""
-    runs, steps, cascades = [], [], []
-    num = 0
-    for policy in policies:
-        for seed in seeds:
-            outdir = root / str(num)
-            run(make_config(f"policy={policy}", f"seed={seed}", *SIZE), outdir, figure=False)
-            overrides = {"policy": policy, "seed": seed}
-            summary = read_json(outdir / "summary.json")
-            top = {k: v for k, v in summary.items() if k not in ("campaigns", "config")}
-            for entry in summary["campaigns"]:
-                runs.append({**overrides, **top, **entry, "status": "ok", "run_dir": str(num)})
-            for name, rows in (("steps", steps), ("cascades", cascades)):
-                df = read_parquet(outdir / f"{name}.parquet").to_pandas()
-                rows.append(df.assign(**overrides))
-            num += 1
-    out = root / "collected"
-    out.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(runs).to_parquet(out / "runs.parquet")
-    pd.concat(steps, ignore_index=True).to_parquet(out / "steps.parquet")
-    pd.concat(cascades, ignore_index=True).to_parquet(out / "cascades.parquet")
+def small_sweep(root: Path) -> Path:
+    """Run the sweep into ``root`` and collect it into ``root/collected``."""
+    res = run_cli("-m", f"policy={','.join(POLICIES)}", f"seed={','.join(map(str, SEEDS))}",
+                  "population.n=1500", "steps=8", "output.figure=false", "output.quiet=true",
+                  f"hydra.sweep.dir={root}", timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    res = subprocess.run([sys.executable, "-m", "sim.collect", str(root)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
     return root
