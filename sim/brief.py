@@ -13,13 +13,18 @@ from pathlib import Path
 
 from .figures import (draw_effects, draw_exposure, draw_money_advantage, draw_reach, save, style,
                       with_footer)
-from .report import regime_label
+from .report import regime_label as _label
 from .stats import Estimate, mean_ci, paired_differences
 from .tables import Sweep
 
 A4 = (8.27, 11.69)
 UNDER = {"none": "with no rules", "ban": "under the ad ban", "transparency":
          "under transparency rules", "cap": "under the caps"}
+
+
+def regime_label(regime: str) -> str:
+    """One-line display name for the text."""
+    return _label(regime).replace("\n", ", ")
 
 
 def under(regime: str) -> str:
@@ -31,26 +36,29 @@ def _digits(est: Estimate, scale: float) -> int:
     half = (est.hi - est.lo) / 2 * scale
     if not math.isfinite(half) or half <= 0:
         return 1
-    return min(4, max(1, 1 - math.floor(math.log10(half))))
+    return min(4, max(1, -math.floor(math.log10(half))))
 
 
 def fmt(est: Estimate, scale: float = 100, unit: str = "%", signed: bool = False,
         digits: int | None = None) -> str:
     """``12.3% [10.1, 14.5]``: the mean and its 95% CI, in ``unit`` after scaling."""
+    if not math.isfinite(est.mean):
+        return "n/a"
     d = _digits(est, scale) if digits is None else digits
     sign = "+" if signed else ""
     num = lambda v: f"{v * scale:{sign}.{d}f}"  # noqa: E731
-    ci = f"[{num(est.lo)}, {num(est.hi)}]" if math.isfinite(est.lo) else "[CI n/a: one seed]"
+    ci = f"[{num(est.lo)}, {num(est.hi)}]" if math.isfinite(est.lo) else "[no CI: one seed]"
     return f"{num(est.mean)}{unit} {ci}"
 
 
-def diff_phrase(subject: str, est: Estimate, verb_up="rose", verb_down="fell") -> str:
-    """"<subject> rose by 1.2 pp [0.4, 2.0]" or "<subject> showed no detectable difference"."""
+def diff_phrase(subject: str, est: Estimate) -> str:
+    """"<subject> was 1.2 pp [0.4, 2.0] higher" or "<subject> showed no detectable
+    difference (...)" when the interval contains zero."""
     if est.spans_zero:
         return (f"{subject} showed no detectable difference "
                 f"({fmt(est, unit=' pp', signed=True)}, interval spans zero)")
-    verb = verb_up if est.mean > 0 else verb_down
-    return f"{subject} {verb} by {fmt(est.scaled(-1) if est.mean < 0 else est, unit=' pp')}"
+    word = "higher" if est.mean > 0 else "lower"
+    return f"{subject} was {fmt(est.scaled(-1) if est.mean < 0 else est, unit=' pp')} {word}"
 
 
 def main_campaign(sweep: Sweep) -> str:

@@ -279,7 +279,12 @@ def draw_cascades(fig, sweep: Sweep) -> str:
 
     cas = sweep.cascades
     regimes = sweep.regimes
-    axes = fig.subplots(1, len(regimes), sharex=True, sharey=True, squeeze=False)[0]
+    ncols = min(4, len(regimes))
+    grid = fig.subplots(math.ceil(len(regimes) / ncols), ncols, sharex=True, sharey=True,
+                        squeeze=False)
+    axes = grid.ravel()
+    for ax in axes[len(regimes):]:
+        ax.set_visible(False)
     for ax, regime in zip(axes, regimes):
         sub = cas[cas["policy"] == regime]
         for root in ROOTS:
@@ -295,7 +300,8 @@ def draw_cascades(fig, sweep: Sweep) -> str:
         ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
-    axes[0].set_ylabel("share of cascades\nof at least this size")
+    for row in grid:
+        row[0].set_ylabel("share of cascades\nof at least this size")
 
     present = [r for r in ROOTS if (cas["root_origin"] == r).any()]
     fig.legend([Line2D([], [], color=ORIGIN_COLORS[r]) for r in present],
@@ -352,7 +358,7 @@ FIGURES = {  # name: (draw function, width, height in inches)
     "money_advantage": (draw_money_advantage, COLUMN, 4.6),
     "vote_turnout_effects": (draw_effects, PAGE, 2.8),
     "who_sees_what": (draw_exposure, PAGE, 4.6),
-    "cascade_sizes": (draw_cascades, PAGE, 2.6),
+    "cascade_sizes": (draw_cascades, PAGE, None),
     "impressions_over_time": (draw_timeline, PAGE, None),
 }
 
@@ -395,8 +401,10 @@ def figure(name: str, sweep: Sweep, out: Path, **options) -> list[Path]:
     import matplotlib.pyplot as plt
 
     draw, width, height = FIGURES[name]
-    if height is None:  # the timeline grows with the number of regimes
-        height = 1.0 + 1.1 * len(sweep.regimes)
+    if height is None:  # grows with the number of regimes
+        n = len(sweep.regimes)
+        height = (1.0 + 1.1 * n) if name == "impressions_over_time" else \
+            0.9 + 1.8 * math.ceil(n / 4)
     prov = sweep.provenance(name)
     with style():
         fig = plt.figure(figsize=(width, height))

@@ -36,7 +36,9 @@ def regime_colors(regimes) -> dict[str, str]:
 
 
 def regime_label(regime: str) -> str:
-    return REGIME_LABELS.get(regime, regime)
+    """Display name; variants ("ban, enforcement=on") stack their parts on lines."""
+    base, *rest = regime.split(", ")
+    return "\n".join([REGIME_LABELS.get(base, base), *rest])
 
 
 def stack_origins(ax, day, layers: dict, legend: bool = True) -> None:

@@ -19,6 +19,7 @@ REGIME_ORDER = ("none", "ban", "transparency", "cap")
 # Hydra groups and top-level keys that a sweep may vary; any override of a nested key
 # (e.g. ``scenario.campaigns.0.budget``) has a dot in its column name.
 SETTING_KEYS = ("scenario", "network", "ranking", "steps", "population")
+SHORT = {"reallocate_ad_budget": "reallocation"}  # names of regime variants in figures
 REQUIRED = ("policy", "seed", "campaign", "money_share", "reach_share", "budget_share",
             "vote_share_change", "turnout_change", "money_advantage", "population")
 
@@ -175,7 +176,7 @@ def _regimes(table, regime_by):
         return table
     label = table["policy"].astype(str)
     for col in regime_by:
-        short = col.rsplit(".", 1)[-1]
+        short = SHORT.get(col.rsplit(".", 1)[-1], col.rsplit(".", 1)[-1])
         value = table[col].astype(str).replace({"True": "on", "False": "off"})
         label = label + f", {short}=" + value
     return table.assign(policy=label)
