@@ -1,5 +1,9 @@
 """``python -m sim``: the Hydra app. One run, or a sweep with ``-m``.
 
+In a sweep (``-m``) each run goes through :func:`sim.sweep.run_in_sweep` instead: a bad
+configuration or any exception leaves a one-line ``FAILED.json`` in its run folder and the
+other runs continue; runs already complete in the same sweep folder are skipped.
+
 Bad input stops with one line naming the field, the value and what is allowed, exit code 2,
 and leaves no output files behind.
 """
@@ -12,6 +16,7 @@ import sys
 from pathlib import Path
 
 import hydra
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -53,21 +58,31 @@ def _remove_run_dir(outdir: Path) -> None:
         pass
 
 
+def _typed(cfg: DictConfig) -> Config:
+    """The validated, typed config of one run."""
+    from .config import validate
+
+    obj = to_config(cfg)
+    _policy_name(obj)
+    return validate(obj)
+
+
 @hydra.main(version_base=None, config_path=CONF_DIR, config_name="config")
-def main(cfg: DictConfig) -> None:
+def main(cfg: DictConfig) -> str | None:
     from hydra.core.hydra_config import HydraConfig
 
     from .runner import format_summary, run
 
-    outdir = Path(HydraConfig.get().runtime.output_dir)
+    hydra_cfg = HydraConfig.get()
+    outdir = Path(hydra_cfg.runtime.output_dir)
     for noisy in ("MESA", "matplotlib"):  # Mesa logs every step at INFO
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    try:
-        obj = to_config(cfg)
-        _policy_name(obj)
-        from .config import validate
+    if hydra_cfg.mode == RunMode.MULTIRUN:  # a failed run leaves FAILED.json; the sweep goes on
+        from .sweep import run_in_sweep
 
-        validate(obj)
+        return run_in_sweep(lambda: _typed(cfg), outdir, list(hydra_cfg.overrides.task))
+    try:
+        obj = _typed(cfg)
         summary = run(obj, outdir, figure=obj.output.figure)
     except ConfigError as exc:
         _remove_run_dir(outdir)

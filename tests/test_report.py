@@ -1,0 +1,144 @@
+"""Brief figures and the one-page brief, drawn from a real small sweep's collected table."""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim.brief import fmt, headline
+from sim.figures import FIGURES, FORMATS, figure
+from sim.stats import Estimate
+from sim.tables import Sweep
+
+from .conftest import ROOT
+from .sweep_tables import POLICIES, SEEDS, small_sweep
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory):
+    return small_sweep(tmp_path_factory.mktemp("sweep"))
+
+
+@pytest.fixture(scope="module")
+def drawn(sweep_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("figures")
+    res = subprocess.run([sys.executable, "-m", "sim.report", str(sweep_dir), "--out", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    return out
+
+
+def t_ci(x):
+    """Independent 95% t interval (not sim.stats): mean +- t(0.975, n-1) s / sqrt(n)."""
+    x = np.asarray(x, float)
+    half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    return x.mean(), x.mean() - half, x.mean() + half
+
+
+def png_size(path):
+    with open(path, "rb") as fh:
+        head = fh.read(24)
+    return struct.unpack(">II", head[16:24])
+
+
+def test_every_figure_in_three_formats_with_provenance(drawn):
+    for name, (_, width, height) in FIGURES.items():
+        for fmt_ in FORMATS:
+            assert (drawn / f"{name}.{fmt_}").stat().st_size > 1000, (name, fmt_)
+        side = json.loads((drawn / f"{name}.json").read_text())
+        assert side["seeds"] == len(SEEDS) and side["population"] == [1500]
+        assert side["runs"] == len(SEEDS) * len(POLICIES)
+        assert len(side["config_hashes"]) == len(SEEDS) * len(POLICIES)
+        assert side["version"] and side["date"] and side["title"]
+        assert side["regimes"] == list(POLICIES)
+        if height:  # 300 dpi: pixel width is 300 x the width in inches
+            assert png_size(drawn / f"{name}.png") == (round(300 * width), round(300 * height))
+    assert (drawn / "brief.pdf").read_bytes().count(b"/Type /Page\n") + \
+        (drawn / "brief.pdf").read_bytes().count(b"/Type /Page ") <= 1  # one page
+    assert (drawn / "brief.pdf").stat().st_size > 10_000
+
+
+def test_brief_numbers_equal_the_table(sweep_dir):
+    runs = pd.read_parquet(sweep_dir / "collected" / "runs.parquet")
+    sentences, numbers = headline(Sweep.load(sweep_dir))
+    camp = numbers["campaign"]
+    assert camp == "A"  # the candidate with the larger budget in two_party
+    a = runs[runs["campaign"] == "A"].set_index(["policy", "seed"])
+    per_run = runs.drop_duplicates("run_dir").set_index(["policy", "seed"])
+    for regime in POLICIES:
+        got = numbers["regimes"][regime]
+        assert got["money_share"]["mean"] == pytest.approx(t_ci(a.loc[regime, "money_share"])[0],
+                                                           rel=1e-12)
+        want = t_ci(per_run.loc[regime, "money_advantage"])
+        assert [got["money_advantage"][k] for k in ("mean", "lo", "hi")] == \
+            pytest.approx(list(want), rel=1e-12)
+        if regime == "none":
+            continue
+        for key, table in (("money_share", a), ("vote_share_change", a),
+                           ("turnout_change", per_run)):
+            diff = table.loc[regime, key] - table.loc["none", key]  # aligned on seed
+            want = t_ci(diff)
+            est = got[f"{key}_diff"]
+            assert [est[k] for k in ("mean", "lo", "hi")] == pytest.approx(list(want), rel=1e-9)
+            assert est["n"] == len(SEEDS)
+    # the text prints exactly these numbers
+    ban = next(s for s in sentences if s.startswith("Under the ad ban"))
+    none_ms = Estimate(*t_ci(a.loc["none", "money_share"]), len(SEEDS))
+    ban_ms = Estimate(*t_ci(a.loc["ban", "money_share"]), len(SEEDS))
+    assert f"fell from {fmt(none_ms)} to {fmt(ban_ms)}" in ban  # the ban removes the ads
+
+
+def test_difference_spanning_zero_is_not_detectable(sweep_dir, tmp_path):
+    """A placebo regime: the 'none' runs with outcomes moved by +d, -d, 0 on the three seeds,
+    so the mean difference is 0 and its interval spans zero by construction."""
+    runs = pd.read_parquet(sweep_dir / "collected" / "runs.parquet")
+    placebo = runs[runs["policy"] == "none"].copy()
+    shift = placebo["seed"].map({0: 1.0, 1: -1.0, 2: 0.0})
+    for key, d in (("money_share", 0.05), ("vote_share_change", 0.001), ("turnout_change", 0.001)):
+        placebo[key] = placebo[key] + d * shift
+    placebo["policy"] = "placebo"
+    (tmp_path / "collected").mkdir()
+    pd.concat([runs, placebo]).to_parquet(tmp_path / "collected" / "runs.parquet")
+    sentences, numbers = headline(Sweep.load(tmp_path))
+    est = numbers["regimes"]["placebo"]
+    for key in ("money_share_diff", "vote_share_change_diff", "turnout_change_diff"):
+        assert est[key]["mean"] == pytest.approx(0, abs=1e-12)
+        assert est[key]["lo"] < 0 < est[key]["hi"]
+    text = next(s for s in sentences if s.startswith("Under regime placebo"))
+    assert text.count("no detectable difference") == 3
+    assert not any(w in text for w in ("rose", "fell", "higher", "lower"))
+
+
+def test_figures_are_reproducible(sweep_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    sweep = Sweep.load(sweep_dir)
+    first = figure("money_advantage", sweep, tmp_path / "a")
+    second = figure("money_advantage", sweep, tmp_path / "b")
+    for p, q in zip(first, second):
+        assert p.read_bytes() == q.read_bytes(), p.name
+    assert json.loads(first[-1].read_text())["date"] == "2026-01-01"
+
+
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, sweep_dir):
+    for args in ([str(tmp_path / "missing")], [str(sweep_dir), "--baseline", "nope"],
+                 [str(sweep_dir), "--regime-by", "policy.nope"]):
+        res = subprocess.run([sys.executable, "-m", "sim.report", *args, "--out",
+                              str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True)
+        assert res.returncode == 2
+        assert res.stderr.startswith("error: ") and res.stderr.count("\n") == 1, res.stderr
+        assert not (tmp_path / "out").exists()
+
+
+def test_estimate_spans_zero_rules():
+    assert Estimate(0.1, -0.1, 0.3, 5).spans_zero
+    assert not Estimate(0.2, 0.1, 0.3, 5).spans_zero
+    assert Estimate(0.2, math.nan, math.nan, 1).spans_zero  # one seed: nothing is detectable
+    assert Estimate(-1, -3, -2, 3).scaled(-1) == Estimate(1, 2, 3, 3)
