@@ -121,16 +121,18 @@ class ClassroomModel(mesa.Model):
 
 
 def day_numbers(run: SimModel) -> dict:
-    """What the app prints for one regime: today's impressions (paid/organic), totals, money
-    share of political reach so far, and candidate A's expected vote share."""
+    """What the app prints for one regime: today's impressions (paid/organic), totals (all, and
+    of the first two campaigns A and B), money share of political reach so far, and A's
+    expected vote share."""
     t = run.metrics.steps_table()
     if len(t.get("step", [])) == 0:
         return {"day": 0, "impressions": 0, "paid": 0, "organic": 0, "total": 0,
-                "money_share": math.nan, "vote_share_a": math.nan}
+                "total_a": 0, "total_b": 0, "money_share": math.nan, "vote_share_a": math.nan}
     today = t["step"] == t["step"].max()
     paid = sum(t[f"impressions_{o}"] for o in PAID_ORIGINS)
     political = np.isin(t["campaign"], [c.cfg.name for c in run.campaigns if c.cfg.political])
     a = t["campaign"] == run.campaigns[0].cfg.name
+    b = t["campaign"] == run.campaigns[1].cfg.name
     imp_political = t["impressions"][political].sum()
     return {
         "day": int(t["step"].max()),
@@ -138,6 +140,7 @@ def day_numbers(run: SimModel) -> dict:
         "paid": int(paid[today].sum()),
         "organic": int(t["impressions"][today].sum() - paid[today].sum()),
         "total": int(t["impressions"].sum()),
+        "total_a": int(t["impressions"][a].sum()), "total_b": int(t["impressions"][b].sum()),
         "money_share": float(paid[political].sum() / imp_political) if imp_political else math.nan,
         "vote_share_a": float(t["vote_share"][today & a][0]),
     }
@@ -148,7 +151,8 @@ def format_numbers(regime: str, d: dict) -> str:
     money = "n/a" if math.isnan(d["money_share"]) else f"{100 * d['money_share']:.0f}%"
     vote = "n/a" if math.isnan(d["vote_share_a"]) else f"{100 * d['vote_share_a']:.2f}%"
     return (f"{regime}: day {d['day']}, {d['impressions']} impressions today "
-            f"({d['paid']} paid, {d['organic']} organic), {d['total']} in total, "
+            f"({d['paid']} paid, {d['organic']} organic), {d['total']} in total "
+            f"(A {d['total_a']}, B {d['total_b']}), "
             f"money share {money}, A vote share {vote}")
 
 
@@ -268,13 +272,14 @@ def draw_origins(ax, run: SimModel, title: str, ymax: float | None = None) -> No
     ax.set_xlabel("day")
     ax.set_ylabel("impressions per day")
     ax.set_title(f"{title}: impressions by origin", fontsize=9)
-    ax.legend(fontsize=7, loc="upper left", frameon=False)
+    ax.legend(fontsize=7, loc="upper left", ncol=3, frameon=False)
 
 
 def max_daily_impressions(runs) -> float:
-    """A shared y limit, so that side-by-side charts compare at one scale."""
+    """A shared y limit, so that side-by-side charts compare at one scale (headroom for the
+    legend)."""
     peaks = [sum(s for s in origin_series(r)[1].values()).max(initial=0) for r in runs]
-    return 1.1 * max(peaks + [1])
+    return 1.5 * max(peaks + [1])
 
 
 def draw_comparison(axes, runs, regimes) -> None:
@@ -297,7 +302,7 @@ def draw_comparison(axes, runs, regimes) -> None:
     axes[0].set(xlim=(0.5, steps + 0.5), ylim=(0, 100), xlabel="day", ylabel="%",
                 title="money share of political reach")
     axes[1].set(xlim=(0.5, steps + 0.5), xlabel="day", ylabel="%",
-                title=f"{runs[0].campaigns[0].cfg.name}'s expected vote share")
+                title=f"{runs[0].campaigns[0].cfg.name}'s expected vote share (mind the scale)")
     for ax in axes:
         ax.title.set_fontsize(9)
         ax.legend(fontsize=7, frameon=False)
