@@ -17,9 +17,15 @@ import io
 import os
 import sys
 
-import solara
 from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
+
+try:
+    import solara
+    from mesa.visualization import SolaraViz
+except ImportError as exc:  # the viz extra is missing: say so in one line
+    if __name__ == "__main__":
+        sys.exit(f"error: {exc.name} is not installed; install the app with: pip install -e '.[viz]'")
+    raise
 
 from .classroom import (DEFAULTS, OFF, POLICIES, RANKINGS, SCENARIOS, TARGETING,
                         ClassroomModel, day_numbers, draw_comparison, draw_network,
