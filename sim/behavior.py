@@ -7,6 +7,8 @@ auction) and the users' actual reactions, so the two cannot drift apart.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .config import BehaviorConfig
@@ -62,13 +64,21 @@ def update_turnout(turnout, users, nudge) -> None:
 
 
 def _vote_weights(cfg: BehaviorConfig, opinion: np.ndarray, positions: np.ndarray):
-    """Softmax of -distance / temperature, one array per candidate (column by column:
-    reductions over a short last axis are slow)."""
-    logits = [-np.abs(opinion - p) / cfg.vote_temperature for p in positions]
-    top = np.maximum.reduce(logits)
-    weights = [np.exp(lg - top) for lg in logits]
-    total = np.add.reduce(weights)
-    return [w / total for w in weights]
+    """Softmax of -distance / temperature, one array per candidate.
+
+    Column by column and in place (this runs every step over all users): relative to the
+    nearest candidate, so the exponent never overflows.
+    """
+    dist = [np.abs(opinion - p) for p in positions]
+    nearest = functools.reduce(np.minimum, dist)
+    for d in dist:
+        np.subtract(nearest, d, out=d)
+        d *= 1.0 / cfg.vote_temperature
+        np.exp(d, out=d)
+    total = functools.reduce(np.add, dist)
+    for d in dist:
+        d /= total
+    return dist
 
 
 def vote_probabilities(cfg: BehaviorConfig, opinion: np.ndarray, positions: np.ndarray):
@@ -83,4 +93,5 @@ def expected_votes(cfg, opinion, turnout, positions) -> np.ndarray:
     if len(positions) == 0:
         return np.zeros(0)
     # multiply-and-sum, not a BLAS dot: threaded BLAS on short work is slower on few cores
-    return np.array([np.add.reduce(turnout * p) for p in _vote_weights(cfg, opinion, positions)])
+    return np.array([np.add.reduce(turnout * p)
+                     for p in _vote_weights(cfg, opinion, positions)])
