@@ -45,22 +45,34 @@ def react(cfg: BehaviorConfig, weight: np.ndarray, reshare_rate: np.ndarray, rng
     return u < p_engage, u < p_reshare
 
 
-def update_opinions(cfg, opinion, users, position, persuasion_factor) -> None:
+def _per_user(users, weights, n):
+    """Sum ``weights`` per user: (users touched, sorted; their sums). Dense bincounts: at these
+    sizes cheaper than sorting the impressions (np.unique)."""
+    counts = np.bincount(users, minlength=n)
+    touched = np.flatnonzero(counts)
+    return touched, np.bincount(users, weights=weights, minlength=n)[touched]
+
+
+def update_opinions(cfg, opinion, users, position, persuasion_factor) -> np.ndarray:
     """Bounded confidence: a message within epsilon of a user's opinion pulls it a small step.
 
     All of a step's exposures act on the opinion held at the start of the step (synchronous).
+    Only the users moved are written; returns them (sorted).
     """
     gap = position - opinion[users]
     move = np.abs(gap) < cfg.epsilon
-    delta = np.bincount(users[move], weights=cfg.persuasion * persuasion_factor[move] * gap[move],
-                        minlength=len(opinion))
-    np.clip(opinion + delta, -1.0, 1.0, out=opinion)
+    touched, delta = _per_user(users[move], cfg.persuasion * persuasion_factor[move] * gap[move],
+                               len(opinion))
+    opinion[touched] = np.clip(opinion[touched] + delta, -1.0, 1.0)
+    return touched
 
 
-def update_turnout(turnout, users, nudge) -> None:
-    """Each call-to-action exposure closes a share ``nudge`` of the gap to certain turnout."""
-    log_keep = np.bincount(users, weights=np.log1p(-nudge), minlength=len(turnout))
-    turnout[:] = 1.0 - (1.0 - turnout) * np.exp(log_keep)
+def update_turnout(turnout, users, nudge) -> np.ndarray:
+    """Each call-to-action exposure closes a share ``nudge`` of the gap to certain turnout.
+    Returns the users touched (sorted)."""
+    touched, log_keep = _per_user(users, np.log1p(-nudge), len(turnout))
+    turnout[touched] = 1.0 - (1.0 - turnout[touched]) * np.exp(log_keep)
+    return touched
 
 
 def _vote_weights(cfg: BehaviorConfig, opinion: np.ndarray, positions: np.ndarray):

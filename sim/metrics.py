@@ -91,6 +91,29 @@ class Metrics:
             "opinion_mean": float(pop.opinion[:n].mean()),
             "polarization": float(pop.opinion[:n].var()),
         }
+        # Running totals for the per-step rows, updated only where users changed: each user's
+        # expected votes per candidate, and opinion and turnout as last counted.
+        self._positions = np.array([m.campaigns[i].cfg.position for i in m.candidates])
+        self._user_votes = self._user_vote_contributions(np.arange(n))
+        self._vote_totals = self._user_votes.sum(axis=0)
+        self._counted = np.stack([pop.opinion[:n], pop.turnout[:n]])
+        self._sums = self._counted.sum(axis=1)
+
+    def _user_vote_contributions(self, users) -> np.ndarray:
+        pop, m = self.model.population, self.model
+        probs = behavior.vote_probabilities(m.cfg.behavior, pop.opinion[users], self._positions)
+        return pop.turnout[users, None] * probs
+
+    def refresh_votes(self, users: np.ndarray) -> None:
+        """Move the running totals by (new - counted) for the users whose opinion or turnout
+        changed this step: work proportional to them, not to the population."""
+        pop = self.model.population
+        new = self._user_vote_contributions(users)
+        self._vote_totals += (new - self._user_votes[users]).sum(axis=0)
+        self._user_votes[users] = new
+        now = np.stack([pop.opinion[users], pop.turnout[users]])
+        self._sums += (now - self._counted[:, users]).sum(axis=1)
+        self._counted[:, users] = now
 
     def _votes(self) -> np.ndarray:
         m, pop = self.model, self.model.population
@@ -147,10 +170,10 @@ class Metrics:
 
     def record_step(self, day: int, imp) -> None:
         m, pop = self.model, self.model.population
-        votes = self._votes()
-        total_votes = pop.turnout[: m.n].sum()
-        mean_opinion = float(pop.opinion[: m.n].mean())
-        mean_turnout = float(pop.turnout[: m.n].mean())
+        votes = np.zeros(self.n_campaigns)
+        votes[m.candidates] = self._vote_totals
+        mean_opinion, mean_turnout = self._sums / m.n
+        total_votes = self._sums[1]
         reach = self.reach
         for c, camp in enumerate(m.campaigns):
             spend = np.array([camp.spent_ads, camp.spent_amplifiers])

@@ -289,13 +289,16 @@ class SimModel(mesa.Model):
         # Opinion: political content within epsilon pulls; a label discounts persuasion.
         political = self.political[reg.campaign[items]]
         factor = behavior.label_factor(bcfg, pop.skepticism[users], reg.labeled[items])
-        behavior.update_opinions(bcfg, pop.opinion, users[political], reg.position(items[political]),
-                                 factor[political])
+        moved = behavior.update_opinions(bcfg, pop.opinion, users[political],
+                                         reg.position(items[political]), factor[political])
         # Turnout: calls to action nudge; via a followee's reshare (social) more strongly.
         cta = reg.cta[items]
         social = (origin == EARNED_PAID) | (origin == EARNED_ORGANIC)
         nudge = np.where(social, bcfg.turnout_nudge_social, bcfg.turnout_nudge)[cta]
-        behavior.update_turnout(pop.turnout, users[cta], nudge)
+        nudged = behavior.update_turnout(pop.turnout, users[cta], nudge)
+        changed = np.zeros(self.n, bool)
+        changed[moved] = changed[nudged] = True
+        self.metrics.refresh_votes(np.flatnonzero(changed))
         self.pending = (users[reshared], items[reshared])
         self.metrics.record_reactions(imp, engaged, reshared, f_accounts + self.n)
 

@@ -173,3 +173,16 @@ def test_exposure_by_band_and_segment_adds_up_to_impressions():
         bands = [k for k in c if k.startswith("paid_band_")]
         assert sum(c[k] for k in bands) == paid
         assert sum(c[k] for k in c if k.startswith("organic_segment_")) == c["impressions"] - paid
+
+
+def test_running_vote_totals_match_a_full_recount():
+    """The per-step rows use totals updated only for users who changed; after a run they must
+    equal a recount over everyone (up to float rounding of ~1e4 additions: 1e-9 relative)."""
+    model = logged_model("population.n=5000")
+    metrics, pop, n = model.metrics, model.population, model.n
+    full = metrics._votes()[model.candidates]
+    assert np.allclose(metrics._vote_totals, full, rtol=1e-9)
+    assert np.allclose(metrics._sums, [pop.opinion[:n].sum(), pop.turnout[:n].sum()], rtol=1e-9)
+    last = {c: v for c, v in zip(model.metrics.steps_table()["campaign"][-3:],
+                                 model.metrics.steps_table()["vote_share"][-3:])}
+    assert last["A"] == pytest.approx(full[0] / pop.turnout[:n].sum(), rel=1e-9)

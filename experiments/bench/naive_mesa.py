@@ -4,9 +4,10 @@ One Mesa agent per user; each active agent loops over its followees in Python, c
 they shared in the previous step (counting social proof), drops what it has seen, scores each
 candidate as the engagement ranking does (affinity, appeal, social proof, recency, prediction
 noise), keeps the top ``k``, and reacts to each item as the model does (engage or reshare,
-maybe follow, bounded-confidence opinion step, turnout nudge, attribution count). This is the
-work of the vectorised model's feed and reactions, done the way a straightforward Mesa model
-would. It is kept only to measure against; nothing in ``sim`` uses it.
+maybe follow, bounded-confidence opinion step, turnout nudge, attribution count); the model
+then records the day's metrics with a DataCollector (expected vote share, mean opinion and
+turnout over all agents). This is the work of the vectorised model's feed, reactions and
+metrics, done the way a straightforward Mesa model would. It is kept only to measure against; nothing in ``sim`` uses it.
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ class NaiveModel(mesa.Model):
         self.seeds_per_step = seeds_per_step
         self.users = [NaiveUser(self, float(a), float(r), float(i))
                       for a, r, i in zip(activity, reshare, ideology)]
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "vote_share_A": NaiveModel.vote_share, "impressions": "impressions",
+            "mean_opinion": lambda m: sum(u.opinion for u in m.users) / len(m.users),
+            "mean_turnout": lambda m: sum(u.turnout for u in m.users) / len(m.users),
+        })
         for i, user in enumerate(self.users):  # set-up, not timed per step
             user.followees = [self.users[j] for j in follows.indices[follows.indptr[i]:follows.indptr[i + 1]]]
 
@@ -85,7 +91,18 @@ class NaiveModel(mesa.Model):
         self.agents.shuffle_do("step")
         for user in self.users:
             user.shared_prev, user.shared_now = user.shared_now, []
+        self.datacollector.collect(self)
         self.day += 1
+
+    @staticmethod
+    def vote_share(model) -> float:
+        """Expected share of candidate A (-0.5) against B (+0.5): softmax of -distance / 0.2."""
+        votes_a = votes = 0.0
+        for u in model.users:
+            a, b = math.exp(-abs(u.opinion + 0.5) / 0.2), math.exp(-abs(u.opinion - 0.5) / 0.2)
+            votes_a += u.turnout * a / (a + b)
+            votes += u.turnout
+        return votes_a / votes
 
 
 def time_per_step(follows, steps: int, seed: int = 0) -> float:
