@@ -97,7 +97,7 @@ def test_ray_launcher(reference):
                                   want[cols].reset_index(drop=True), check_exact=True)
 
 
-def test_failing_run_is_recorded_and_others_finish(tmp_path):
+def test_failing_run_is_recorded_and_others_finish(tmp_path, capsys):
     blocker = tmp_path / "afile"
     blocker.write_text("a file where the network cache wants a folder\n")
     out, proc = sweep(tmp_path, "fail", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
@@ -115,6 +115,10 @@ def test_failing_run_is_recorded_and_others_finish(tmp_path):
         assert json.loads((out / d / "FAILED.json").read_text())["error"] == error
     assert (runs[runs.status == "ok"].error.isna()).all()
     assert len(runs[runs.status == "ok"]) == 2 * 3
+    assert collect_mod.main([str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("2 ok, 2 failed, 0 incomplete, 0 of 4 not finished")
+    assert printed[1] == f"  failed 2: {failed.error.iloc[0]}"
 
 
 def test_killed_sweep_resumes_only_missing_runs(reference, tmp_path):
