@@ -120,11 +120,14 @@ def _run_rows(run_dir: Path, rel: str, overrides: dict, status: str) -> list[dic
 
 
 def _arrow_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """Object columns mixing types (e.g. an override swept over 1 and 'abc') become strings."""
+    """Text columns with missing values as nulls; object columns mixing types (an override
+    swept over 1 and 'abc') become strings."""
     import pyarrow as pa
 
+    df = df.copy()
     for col in df.columns:
-        if df[col].dtype == object:
+        if not (pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col])):
+            df[col] = df[col].astype(object).where(df[col].notna(), None)  # NaN -> null
             try:
                 pa.array(df[col].to_numpy())
             except (pa.ArrowInvalid, pa.ArrowTypeError):

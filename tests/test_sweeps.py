@@ -1,0 +1,208 @@
+"""Sweeps: launchers agree, failures are recorded, killed sweeps resume, paired CIs are right.
+
+Every sweep here is small (1,000 users, 5 steps) and runs ``python -m sim -m`` in a
+subprocess, from a temporary folder so the network cache stays out of the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim import collect as collect_mod
+from sim import sensitivity
+from sim.collect import collect, paired
+
+from .conftest import ROOT, run_cli
+
+SWEEP = ("policy=none,ban,cap", "seed=0,1", "population.n=1000", "steps=5",
+         "output.figure=false", "output.quiet=true")
+
+
+def sweep(tmp: Path, name: str, *args: str, timeout: float = 180, env: dict | None = None):
+    out = tmp / name
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", *args, f"hydra.sweep.dir={out}"],
+                          cwd=tmp, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+                          capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out, proc
+
+
+def assert_same_tables(a: dict, b: dict) -> None:
+    for name in ("runs", "steps", "cascades"):
+        pd.testing.assert_frame_equal(a[name], b[name], check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The 3 x 2 sweep with Hydra's basic (sequential, in-process) launcher."""
+    tmp = tmp_path_factory.mktemp("sweeps")
+    out, proc = sweep(tmp, "basic", *SWEEP)
+    assert "[done 6/6, failed 0, left 0]" in proc.stdout
+    return tmp, out, collect(out)
+
+
+def test_basic_sweep_table(reference):
+    _, out, res = reference
+    runs = res["runs"]
+    assert res["counts"] == {"ok": 6, "failed": 0, "incomplete": 0} and res["expected"] == 6
+    assert len(runs) == 6 * 3  # two_party: A, B and the civic campaign per run
+    assert list(runs[["policy", "seed"]].drop_duplicates().itertuples(index=False, name=None)) == \
+        [(p, s) for p in ("none", "ban", "cap") for s in (0, 1)]
+    assert res["override_columns"][:4] == ["policy", "seed", "population.n", "steps"]
+    one = json.loads((out / "3" / "summary.json").read_text())  # policy=ban seed=1
+    row = runs[(runs.run_dir == "3") & (runs.campaign == "A")].iloc[0]
+    entry = next(c for c in one["campaigns"] if c["campaign"] == "A")
+    assert row["money_share"] == entry["money_share"] and row["seed"] == one["seed"] == 1
+    assert row["money_advantage"] == one["money_advantage"]
+    assert row["config_hash"] == one["config_hash"] and row["status"] == "ok"
+    steps = res["steps"]
+    assert len(steps) == 6 * 5 * 3 and set(steps.run_dir) == {str(i) for i in range(6)}
+    assert (out / "collected" / "runs.parquet").is_file()
+
+
+@pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
+def test_launchers_give_the_same_table(reference, launcher):
+    pytest.importorskip(f"hydra_plugins.hydra_{launcher.split('_')[0]}_launcher",
+                        reason=f"{launcher} launcher not installed (pip install '.[cluster]')")
+    tmp, _, ref = reference
+    extra = ("hydra.launcher.n_jobs=2",) if launcher == "joblib" else ()
+    out, proc = sweep(tmp, launcher, f"hydra/launcher={launcher}", *extra, *SWEEP)
+    assert_same_tables(collect(out), ref)
+
+
+def test_ray_launcher(reference):
+    pytest.importorskip("ray", reason="Ray cannot be imported here (pip install '.[cluster]')")
+    pytest.importorskip("hydra_plugins.hydra_ray_launcher", reason="hydra-ray-launcher missing")
+    tmp, _, ref = reference
+    out, proc = sweep(tmp, "ray", "hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2",
+                      "policy=none,ban", "seed=1", *SWEEP[2:], timeout=300,
+                      env={"RAY_AUTH_MODE": "disabled"})
+    got = collect(out)["runs"]
+    assert len(got) == 6 and set(got.status) == {"ok"}
+    want = ref["runs"][(ref["runs"].seed == 1) & ref["runs"].policy.isin(["none", "ban"])]
+    cols = [c for c in got.columns if c != "run_dir"]
+    pd.testing.assert_frame_equal(got[cols].reset_index(drop=True),
+                                  want[cols].reset_index(drop=True), check_exact=True)
+
+
+def test_failing_run_is_recorded_and_others_finish(tmp_path, capsys):
+    blocker = tmp_path / "afile"
+    blocker.write_text("a file where the network cache wants a folder\n")
+    out, proc = sweep(tmp_path, "fail", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+                      f"network.cache_dir={tmp_path / 'cache'},{blocker / 'cache'}", "seed=0,1",
+                      *SWEEP[2:])
+    assert "[done 2/4, failed 2, left 0]" in proc.stdout  # workers print in any order
+    res = collect(out)
+    runs = res["runs"]
+    assert res["counts"] == {"ok": 2, "failed": 2, "incomplete": 0}
+    failed = runs[runs.status == "failed"]
+    assert list(failed.run_dir) == ["2", "3"] and list(failed.seed) == [0, 1]
+    for d, error in zip(failed.run_dir, failed.error):
+        assert "afile" in error and "\n" not in error  # the one-line OSError of the cache write
+        assert not (out / d / "summary.json").exists()
+        assert json.loads((out / d / "FAILED.json").read_text())["error"] == error
+    assert (runs[runs.status == "ok"].error.isna()).all()
+    assert len(runs[runs.status == "ok"]) == 2 * 3
+    assert collect_mod.main([str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("2 ok, 2 failed, 0 incomplete, 0 of 4 not finished")
+    assert printed[1] == f"  failed 2: {failed.error.iloc[0]}"
+
+
+def test_killed_sweep_resumes_only_missing_runs(reference, tmp_path):
+    _, _, ref = reference
+    out = tmp_path / "resume"
+    cmd = [sys.executable, "-m", "sim", "-m", *SWEEP, f"hydra.sweep.dir={out}"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not (out / "0" / "summary.json").exists() and time.time() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)  # no cleanup: whatever was being written stays half-done
+    proc.wait()
+    done = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/summary.json")}
+    assert "0" in done and len(done) < 6, done  # killed mid-sweep
+    # a result file cut short by the kill, as the atomic writer would leave it
+    victim = out / str(len(done))
+    victim.mkdir(exist_ok=True)
+    (victim / ".summary.json.x1y2.tmp").write_text('{"campaigns": [')
+    partial = collect(out)
+    assert partial["counts"]["ok"] == len(done)
+    assert set(partial["runs"].run_dir) == set(done)  # nothing half-written counts
+
+    again = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f"skipped {len(done)} already done]" in again.stdout.splitlines()[-1]
+    assert again.stdout.splitlines()[-1].startswith("[done 6/6, failed 0, left 0")
+    for name, mtime in done.items():  # complete runs were not recomputed
+        assert (out / name / "summary.json").stat().st_mtime_ns == mtime
+    assert_same_tables(collect(out), ref)
+
+
+def _t_ci(d):
+    d = np.asarray(d, float)
+    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
+    return d.mean(), d.mean() - half, d.mean() + half
+
+
+def test_paired_table_equals_direct_computation(reference, capsys):
+    _, out, res = reference
+    summaries = [json.loads(p.read_text()) for p in out.glob("*/summary.json")]
+    by = {(s["policy"], s["seed"]): s for s in summaries}
+    table = paired(res["runs"], res["override_columns"])
+    assert set(table.policy) == {"ban", "cap"}
+    for regime in ("ban", "cap"):
+        checks = {("A", "money_share"): lambda s: s["campaigns"][0]["money_share"],
+                  ("B", "vote_share_change"): lambda s: s["campaigns"][1]["vote_share_change"],
+                  ("(run)", "money_advantage"): lambda s: s["money_advantage"],
+                  ("(run)", "polarization_change"):
+                      lambda s: s["polarization_end"] - s["polarization_start"]}
+        for (campaign, outcome), get in checks.items():
+            diffs = [get(by[(regime, seed)]) - get(by[("none", seed)]) for seed in (0, 1)]
+            row = table[(table.policy == regime) & (table.campaign == campaign)
+                        & (table.outcome == outcome)]
+            assert len(row) == 1
+            row = row.iloc[0]
+            assert row["n"] == 2
+            np.testing.assert_allclose([row.mean_diff, row.ci_low, row.ci_high], _t_ci(diffs),
+                                       rtol=1e-12, atol=1e-15)
+    assert collect_mod.main([str(out), "--paired"]) == 0
+    printed = capsys.readouterr().out
+    assert "6 ok, 0 failed" in printed and "money_advantage" in printed
+    assert pd.read_parquet(out / "collected" / "paired.parquet").shape == table.shape
+
+
+def test_sensitivity_sweep(tmp_path):
+    pytest.importorskip("SALib", reason="SALib not installed (pip install '.[analysis]')")
+    params = {"behavior.persuasion": (0.001, 0.02, False), "feed.political_slots": (1, 6, True),
+              "behavior.label_effect": (0.0, 0.5, False)}
+    design = tmp_path / "sens"
+    runs = sensitivity.sample(design, method="sobol", n=4, params=params)
+    assert runs == 4 * (3 + 2)
+    slots = pd.read_parquet(design / "design.parquet")["feed.political_slots"]
+    assert slots.between(1, 6).all() and slots.dtype.kind == "i"
+    cmd = sensitivity.sweep_command(design, "population.n=500 steps=3").split()[3:]
+    proc = run_cli("-m", *[c.strip("'") for c in cmd], cwd=tmp_path, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    table = sensitivity.analyze(design)
+    assert len(table) == 4 * 3 and np.isfinite(table[["S1", "ST"]].to_numpy()).all()
+    # labels are off (policy none): label_effect cannot change anything, so the Sobol
+    # estimators, built from differences of outputs, give exactly zero
+    null = table[table.parameter == "behavior.label_effect"]
+    assert (null.S1 == 0).all() and (null.ST == 0).all()
+    slots_st = table[(table.parameter == "feed.political_slots")
+                     & (table.outcome == "money_share (A)")].ST.iloc[0]
+    assert slots_st > 0  # the attention limit does move the money share
