@@ -11,6 +11,7 @@ import functools
 
 import numpy as np
 
+from .arrays import group_sums
 from .config import BehaviorConfig
 
 
@@ -45,24 +46,15 @@ def react(cfg: BehaviorConfig, weight: np.ndarray, reshare_rate: np.ndarray, rng
     return u < p_engage, u < p_reshare
 
 
-def _per_user(users, weights, n):
-    """Sum ``weights`` per user: (users touched, sorted; their sums). Dense bincounts: at these
-    sizes cheaper than sorting the impressions (np.unique)."""
-    counts = np.bincount(users, minlength=n)
-    touched = np.flatnonzero(counts)
-    return touched, np.bincount(users, weights=weights, minlength=n)[touched]
-
-
 def update_opinions(cfg, opinion, users, position, persuasion_factor) -> np.ndarray:
     """Bounded confidence: a message within epsilon of a user's opinion pulls it a small step.
 
     All of a step's exposures act on the opinion held at the start of the step (synchronous).
-    Only the users moved are written; returns them (sorted).
+    Only the users who moved are written; returns them (sorted).
     """
     gap = position - opinion[users]
     move = np.abs(gap) < cfg.epsilon
-    touched, delta = _per_user(users[move], cfg.persuasion * persuasion_factor[move] * gap[move],
-                               len(opinion))
+    touched, delta = group_sums(users[move], cfg.persuasion * persuasion_factor[move] * gap[move])
     opinion[touched] = np.clip(opinion[touched] + delta, -1.0, 1.0)
     return touched
 
@@ -70,18 +62,20 @@ def update_opinions(cfg, opinion, users, position, persuasion_factor) -> np.ndar
 def update_turnout(turnout, users, nudge) -> np.ndarray:
     """Each call-to-action exposure closes a share ``nudge`` of the gap to certain turnout.
     Returns the users touched (sorted)."""
-    touched, log_keep = _per_user(users, np.log1p(-nudge), len(turnout))
+    touched, log_keep = group_sums(users, np.log1p(-nudge))
     turnout[touched] = 1.0 - (1.0 - turnout[touched]) * np.exp(log_keep)
     return touched
 
 
-def _vote_weights(cfg: BehaviorConfig, opinion: np.ndarray, positions: np.ndarray):
+def vote_weights(cfg: BehaviorConfig, opinion: np.ndarray, positions: np.ndarray):
     """Softmax of -distance / temperature, one array per candidate.
 
     Column by column and in place (this runs every step over all users): relative to the
     nearest candidate, so the exponent never overflows.
     """
     dist = [np.abs(opinion - p) for p in positions]
+    if not dist:
+        return []
     nearest = functools.reduce(np.minimum, dist)
     for d in dist:
         np.subtract(nearest, d, out=d)
@@ -97,13 +91,11 @@ def vote_probabilities(cfg: BehaviorConfig, opinion: np.ndarray, positions: np.n
     """Probability each user picks each candidate (users x candidates)."""
     if len(positions) == 0:
         return np.zeros((len(opinion), 0))
-    return np.stack(_vote_weights(cfg, opinion, positions), axis=1)
+    return np.stack(vote_weights(cfg, opinion, positions), axis=1)
 
 
 def expected_votes(cfg, opinion, turnout, positions) -> np.ndarray:
     """Expected votes per candidate: turnout-weighted choice probabilities, summed."""
-    if len(positions) == 0:
-        return np.zeros(0)
     # multiply-and-sum, not a BLAS dot: threaded BLAS on short work is slower on few cores
     return np.array([np.add.reduce(turnout * p)
-                     for p in _vote_weights(cfg, opinion, positions)])
+                     for p in vote_weights(cfg, opinion, positions)])

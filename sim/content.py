@@ -62,7 +62,8 @@ class ContentRegistry:
 
 
 class SeenSet:
-    """A set of (user, content) keys as a few sorted runs (a log-structured merge).
+    """A set of (user, content) keys (or any int pairs) as a few sorted runs (a log-structured
+    merge).
 
     New keys form a run; a run is merged into the one before it while that one is no more
     than twice its size, so there are O(log n) runs, each key is copied O(log n) times over a
@@ -70,12 +71,16 @@ class SeenSet:
     would copy all keys every step instead.
     """
 
-    def __init__(self):
+    def __init__(self, shift: int = KEY_SHIFT):
         self.runs: list[np.ndarray] = []
+        self.shift = shift  # key = first * shift + second; second < shift
 
-    @staticmethod
-    def key(users, contents) -> np.ndarray:
-        return np.asarray(users, dtype=np.int64) * KEY_SHIFT + np.asarray(contents, np.int64)
+    def key(self, first, second) -> np.ndarray:
+        return np.asarray(first, dtype=np.int64) * self.shift + np.asarray(second, np.int64)
+
+    def split(self, keys: np.ndarray):
+        """(first, second) of keys."""
+        return np.divmod(keys, self.shift)
 
     @property
     def keys(self) -> np.ndarray:

@@ -11,11 +11,12 @@ import math
 import numpy as np
 
 from . import behavior
+from .arrays import runs
 from .config import ORIGINS, PAID_ORIGINS
 from .content import AD, AMPLIFIED, EARNED_ORGANIC, EARNED_PAID, OWNED
 
 N_ORIGINS = len(ORIGINS)
-PAID_CODES = np.array([ORIGINS.index(o) for o in PAID_ORIGINS])
+IS_PAID = np.array([int(o in PAID_ORIGINS) for o in ORIGINS])  # indexed by origin code
 IDEOLOGY_BANDS = ("far_left", "left", "centre", "right", "far_right")
 BAND_EDGES = np.array([-0.6, -0.2, 0.2, 0.6])
 
@@ -94,26 +95,27 @@ class Metrics:
         # Running totals for the per-step rows, updated only where users changed: each user's
         # expected votes per candidate, and opinion and turnout as last counted.
         self._positions = np.array([m.campaigns[i].cfg.position for i in m.candidates])
-        self._user_votes = self._user_vote_contributions(np.arange(n))
-        self._vote_totals = self._user_votes.sum(axis=0)
-        self._counted = np.stack([pop.opinion[:n], pop.turnout[:n]])
-        self._sums = self._counted.sum(axis=1)
+        self._user_votes = self._user_vote_contributions(np.arange(n))  # one array per candidate
+        self._vote_totals = np.array([v.sum() for v in self._user_votes])
+        self._counted = [pop.opinion[:n].copy(), pop.turnout[:n].copy()]
+        self._sums = np.array([a.sum() for a in self._counted])
 
-    def _user_vote_contributions(self, users) -> np.ndarray:
+    def _user_vote_contributions(self, users) -> list[np.ndarray]:
         pop, m = self.model.population, self.model
-        probs = behavior.vote_probabilities(m.cfg.behavior, pop.opinion[users], self._positions)
-        return pop.turnout[users, None] * probs
+        turnout = pop.turnout[users]
+        return [turnout * p for p in behavior.vote_weights(m.cfg.behavior, pop.opinion[users],
+                                                            self._positions)]
 
     def refresh_votes(self, users: np.ndarray) -> None:
         """Move the running totals by (new - counted) for the users whose opinion or turnout
         changed this step: work proportional to them, not to the population."""
         pop = self.model.population
-        new = self._user_vote_contributions(users)
-        self._vote_totals += (new - self._user_votes[users]).sum(axis=0)
-        self._user_votes[users] = new
-        now = np.stack([pop.opinion[users], pop.turnout[users]])
-        self._sums += (now - self._counted[:, users]).sum(axis=1)
-        self._counted[:, users] = now
+        for k, new in enumerate(self._user_vote_contributions(users)):
+            self._vote_totals[k] += (new - self._user_votes[k][users]).sum()
+            self._user_votes[k][users] = new
+        for k, now in enumerate((pop.opinion[users], pop.turnout[users])):
+            self._sums[k] += (now - self._counted[k][users]).sum()
+            self._counted[k][users] = now
 
     def _votes(self) -> np.ndarray:
         m, pop = self.model, self.model.population
@@ -146,7 +148,7 @@ class Metrics:
         first = ~self.reached_any[users, camp]
         self.reached_any[users[first], camp[first]] = True
         # a (user, campaign) pair can occur twice in one step: count unique newcomers
-        newcomers = np.unique(users[first].astype(np.int64) * self.n_campaigns + camp[first])
+        newcomers, _ = runs(np.sort(users[first].astype(np.int64) * self.n_campaigns + camp[first]))
         self.reach += np.bincount(newcomers % self.n_campaigns, minlength=self.n_campaigns)
         self._step_eng = np.bincount(camp[engaged], minlength=self.n_campaigns)
         self._step_res = np.bincount(camp[reshared], minlength=self.n_campaigns)
@@ -158,7 +160,7 @@ class Metrics:
         positions = reg.positions[camp]
         cross = (np.sign(pop.ideology[users]) != np.sign(positions)) & (positions != 0)
         self.cross += np.bincount(camp[cross], minlength=self.n_campaigns)
-        paid = np.isin(origin, PAID_CODES).astype(np.int64)
+        paid = IS_PAID[origin]
         bands = ideology_band(pop.ideology[users])
         self.exposure_band += _count(self.exposure_band.shape, camp, paid, bands)
         self.exposure_segment += _count(self.exposure_segment.shape, camp, paid,

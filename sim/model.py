@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import behavior, network, ranking
+from .arrays import runs
 from . import policy as pol
 from .campaigns import Campaign
 from .config import Config, validate
@@ -67,12 +68,13 @@ class SimModel(mesa.Model):
 
         # Follows of campaign-controlled accounts (indices >= n), kept as a growing key set.
         self.n_accounts = self.population.size - n
-        self.account_follows = SeenSet()
         src = [c.official_followers for c in self.campaigns] + [c.sockpuppet_edges[0] for c in self.campaigns]
         dst = [np.full(len(c.official_followers), c.official) for c in self.campaigns] + [
             c.sockpuppet_edges[1] for c in self.campaigns]
         src, dst = np.concatenate(src).astype(np.int64), np.concatenate(dst).astype(np.int64)
-        self.account_follows.add(*self._unique_pairs(src, dst - n))
+        # keys account * n + user: sorted keys are the followers CSR of the accounts directly
+        self.account_follows = SeenSet(shift=n)
+        self.account_follows.add(*self._unique_pairs(self.account_follows, dst - n, src))
         self._rebuild_account_follows()
 
         positions = np.array([c.position for c in cfg.scenario.campaigns], dtype=float)
@@ -96,17 +98,20 @@ class SimModel(mesa.Model):
     # ---------------------------------------------------------------- helpers
 
     @staticmethod
-    def _unique_pairs(a: np.ndarray, b: np.ndarray):
-        keys = np.unique(SeenSet.key(a, b))
-        return np.divmod(keys, 2**24)
+    def _unique_pairs(pairs: SeenSet, first: np.ndarray, second: np.ndarray):
+        """Distinct (first, second) pairs, in the key order of ``pairs``."""
+        return pairs.split(runs(np.sort(pairs.key(first, second)))[0])
 
     def _rebuild_account_follows(self) -> None:
-        """Followers of each campaign account as CSR (they change when users follow)."""
-        users, accounts = np.divmod(self.account_follows.keys, 2**24)
+        """Followers of each campaign account as CSR (they change when users follow).
+
+        The follow keys (account * n + user) are sorted, so they give indices and row pointers
+        as they are: no conversion, no sort."""
+        accounts, users = self.account_follows.split(self.account_follows.keys)
+        n_rows = max(self.n_accounts, 1)
+        indptr = np.searchsorted(accounts, np.arange(n_rows + 1))
         self.followers_accounts = sp.csr_matrix(
-            (np.ones(len(users), np.float32), (accounts, users)),
-            shape=(max(self.n_accounts, 1), self.n))
-        self.followers_accounts.sum_duplicates()
+            (np.ones(len(users), np.float32), users.astype(np.int32), indptr), shape=(n_rows, self.n))
 
     @property
     def follows_accounts(self) -> sp.csr_matrix:
@@ -280,11 +285,12 @@ class SimModel(mesa.Model):
         # Follows: an engaged user may follow the content's author (a campaign account).
         author = reg.author[items]
         wants = engaged & (rng.random(len(users)) < bcfg.follow_prob) & (author >= self.n)
-        f_users, f_accounts = self._unique_pairs(users[wants], author[wants] - self.n)
-        new = ~self.account_follows.contains(f_users, f_accounts)
+        f_accounts, f_users = self._unique_pairs(self.account_follows, author[wants] - self.n,
+                                                 users[wants])
+        new = ~self.account_follows.contains(f_accounts, f_users)
         f_users, f_accounts = f_users[new], f_accounts[new]
         if len(f_users):
-            self.account_follows.add(f_users, f_accounts)
+            self.account_follows.add(f_accounts, f_users)
             self._rebuild_account_follows()
         # Opinion: political content within epsilon pulls; a label discounts persuasion.
         political = self.political[reg.campaign[items]]
@@ -296,9 +302,7 @@ class SimModel(mesa.Model):
         social = (origin == EARNED_PAID) | (origin == EARNED_ORGANIC)
         nudge = np.where(social, bcfg.turnout_nudge_social, bcfg.turnout_nudge)[cta]
         nudged = behavior.update_turnout(pop.turnout, users[cta], nudge)
-        changed = np.zeros(self.n, bool)
-        changed[moved] = changed[nudged] = True
-        self.metrics.refresh_votes(np.flatnonzero(changed))
+        self.metrics.refresh_votes(runs(np.sort(np.concatenate([moved, nudged])))[0])
         self.pending = (users[reshared], items[reshared])
         self.metrics.record_reactions(imp, engaged, reshared, f_accounts + self.n)
 

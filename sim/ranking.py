@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from .arrays import runs
+
 DIRECT = float(2**20)  # weight of a direct post in the packed candidate value
 
 
@@ -53,25 +55,31 @@ def candidates_push(is_reader, followers, shares, n_cols):
     """Fast engine: push each share to its sharer's followers, keep readers, merge duplicates.
 
     ``followers`` are CSR matrices (sharers x users). Work is proportional to the followers of
-    today's sharers, not to every reader's follow list. Same output as ``candidates_pull``.
+    today's sharers, not to every reader's follow list (nor to the population): the pushed
+    (reader, content) keys are sorted, direct posts and reshares apart, and counted. Same output
+    as ``candidates_pull``.
     """
-    users, cols, vals = [], [], []
+    keys = {True: [], False: []}
     for matrix, (rows, c, v) in zip(followers, shares):
         if not len(rows):
             continue
         starts, lens = matrix.indptr[rows], np.diff(matrix.indptr)[rows]
         offsets = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
-        who = matrix.indices[offsets]
+        who = matrix.indices[offsets].astype(np.int64)
+        pair = who * n_cols + np.repeat(c, lens)
+        direct = np.repeat(v == DIRECT, lens)
         keep = is_reader[who]
-        users.append(who[keep]); cols.append(np.repeat(c, lens)[keep]); vals.append(np.repeat(v, lens)[keep])
-    n = len(is_reader)
-    if not users:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
-    merged = sp.csr_matrix((np.concatenate(vals), (np.concatenate(users), np.concatenate(cols))),
-                           shape=(n, n_cols))
-    merged.sum_duplicates()
-    return (np.repeat(np.arange(n), np.diff(merged.indptr)), merged.indices.astype(np.int64),
-            merged.data)
+        keys[True].append(pair[keep & direct])
+        keys[False].append(pair[keep & ~direct])
+    counted = {d: runs(np.sort(np.concatenate(k))) if k else runs(np.zeros(0, np.int64))
+               for d, k in keys.items()}
+    merged = np.sort(np.concatenate([counted[True][0], counted[False][0]]))
+    merged, _ = runs(merged)
+    values = np.zeros(len(merged))
+    for is_direct, (k, count) in counted.items():
+        values[np.searchsorted(merged, k)] += count * (DIRECT if is_direct else 1.0)
+    users, cols = np.divmod(merged, n_cols)
+    return users, cols, values
 
 
 def unpack(values: np.ndarray):

@@ -49,3 +49,18 @@ def test_push_and_pull_models_write_identical_outputs(tmp_path):
     for name in ("steps.parquet", "cascades.parquet"):  # contents; metadata names the engine
         push, pull = (pq.read_table(tmp_path / e / name) for e in ("push", "pull"))
         assert push.num_rows > 0 and push.equals(pull), name
+
+
+def test_array_helpers_match_numpy():
+    from sim.arrays import argsort_ints, group_sums, runs
+
+    rng = np.random.default_rng(9)
+    keys = rng.integers(0, 50, 2000)
+    assert np.array_equal(argsort_ints(keys), np.argsort(keys, kind="stable"))
+    distinct, counts = runs(np.sort(keys))
+    expect_keys, expect_counts = np.unique(keys, return_counts=True)
+    assert np.array_equal(distinct, expect_keys) and np.array_equal(counts, expect_counts)
+    weights = rng.random(2000)
+    touched, sums = group_sums(keys, weights)
+    assert np.array_equal(touched, expect_keys)
+    assert np.allclose(sums, np.bincount(keys, weights=weights)[expect_keys])

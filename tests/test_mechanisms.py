@@ -103,7 +103,7 @@ def test_coordinated_accounts_needs_the_threshold():
 
 def test_no_user_sees_a_content_twice():
     model = logged_model("scenario=paid_amplifiers", "population.n=10000")
-    keys = np.concatenate([SeenSet.key(d["users"], d["contents"]) for d in model.log["impressions"]])
+    keys = np.concatenate([SeenSet().key(d["users"], d["contents"]) for d in model.log["impressions"]])
     assert len(keys) > 10_000
     assert len(np.unique(keys)) == len(keys)
 

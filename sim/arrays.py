@@ -1,0 +1,37 @@
+"""Small array helpers for the step: grouping and de-duplication of integer keys.
+
+On these machines ``np.sort`` of int64 is fast (SIMD) while ``np.argsort`` and NumPy 2's
+hash-based ``np.unique`` are several times slower, so grouping sorts keys, and an argsort of
+integers packs each position into the low bits of its key.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def runs(sorted_keys: np.ndarray):
+    """Distinct values of a sorted array and how often each occurs."""
+    if len(sorted_keys) == 0:
+        return sorted_keys, np.zeros(0, np.int64)
+    first = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    return sorted_keys[first], np.diff(np.r_[first, len(sorted_keys)])
+
+
+def argsort_ints(values: np.ndarray) -> np.ndarray:
+    """A stable argsort of non-negative integers below 2**40: sort (value, position) packed
+    into one int64."""
+    shift = max(1, int(len(values)).bit_length())
+    packed = (np.asarray(values, np.int64) << shift) | np.arange(len(values), dtype=np.int64)
+    return np.sort(packed) & ((1 << shift) - 1)
+
+
+def group_sums(keys: np.ndarray, weights: np.ndarray):
+    """(distinct keys, sorted; the sum of ``weights`` for each): work proportional to the
+    number of entries, whatever the range of the keys."""
+    if len(keys) == 0:
+        return np.zeros(0, np.int64), np.zeros(0)
+    order = argsort_ints(keys)
+    ordered = keys[order]
+    first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    return ordered[first], np.add.reduceat(weights[order], first)
