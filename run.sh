@@ -3,5 +3,5 @@
 # e.g. ./run.sh policy=ban   or   ./run.sh -m policy=none,ban seed=0,1
 set -euo pipefail
 cd "$(dirname "$0")"
-py="$(bash scripts/bootstrap.sh | tail -n 1)"
+py="$(SIM_EXTRAS="" bash scripts/bootstrap.sh | tail -n 1)"
 exec "$py" -m sim "$@"

@@ -4,7 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
-extras="${SIM_EXTRAS:-dev}"
+extras="${SIM_EXTRAS-dev}"   # run.sh asks for none (the core); test.sh for dev (everything)
 
 python_ok() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; }
 
@@ -28,12 +28,18 @@ if [ ! -x "$venv/bin/python" ] || ! python_ok "$venv/bin/python"; then
     echo "setting up $venv with $($py --version)" >&2
     "$py" -m venv "$venv"
 fi
-stamp="$venv/.installed-$(cat "$root/pyproject.toml" | sha256sum | cut -c1-16)-$extras"
+hash="$(sha256sum "$root/pyproject.toml" | cut -c1-16)"
+stamp="$venv/.installed-$hash-${extras:-core}"
+# the core is part of every install: any install of this pyproject will do for run.sh
+if [ -z "$extras" ] && compgen -G "$venv/.installed-$hash-*" >/dev/null; then
+    stamp="$(compgen -G "$venv/.installed-$hash-*" | head -n 1)"
+fi
 if [ ! -f "$stamp" ]; then
     log="$venv/install.log"
-    echo "installing sim[$extras] and its dependencies into $venv (log: $log)" >&2
+    spec="$root${extras:+[$extras]}"
+    echo "installing sim${extras:+[$extras]} and its dependencies into $venv (log: $log)" >&2
     if ! { "$venv/bin/python" -m pip install --upgrade pip &&
-           "$venv/bin/python" -m pip install -e "$root[$extras]"; } >"$log" 2>&1; then
+           "$venv/bin/python" -m pip install -e "$spec"; } >"$log" 2>&1; then
         tail -n 20 "$log" >&2
         echo "error: installing into $venv failed; see $log" >&2
         exit 1
