@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .config import ORIGINS, PAID_ORIGINS, Config, ConfigError
-from .content import AD, AMPLIFIED, EARNED_PAID
+from .content import IS_PAID
 from .model import SimModel
 from .population import AMPLIFIER, OFFICIAL, SOCKPUPPET
 from .report import ORIGIN_COLORS, ORIGIN_LABELS, STACK_ORDER
@@ -30,7 +30,6 @@ POLICIES = tuple(sorted(p.stem for p in (CONF_DIR / "policy").glob("*.yaml")))
 TARGETING = ("micro", "ideology", "segments", "broad")
 RANKINGS = ("engagement", "chronological")
 OFF = "off"
-PAID_CODES = np.array([AD, AMPLIFIED, EARNED_PAID])
 _HYDRA = threading.Lock()  # Hydra's compose API is process-global; sessions reset in threads
 LAYOUT_SEED = 7  # the picture's layout is fixed; the model's seed does not move it
 
@@ -58,7 +57,6 @@ def classroom_config(*, scenario_name, policy, budget_a, budget_b, appeal_a, app
     enforcement (on under ban and cap) catches an account in a coordinated posting group.
     """
     from hydra import compose, initialize_config_dir
-    from omegaconf import OmegaConf
 
     from .__main__ import to_config
 
@@ -162,7 +160,7 @@ def seen_today(run: SimModel) -> tuple[np.ndarray, np.ndarray]:
     organic = np.zeros(run.n, bool)
     if run.log and run.log["impressions"]:
         imp = run.log["impressions"][-1]
-        is_paid = np.isin(imp["origin"], PAID_CODES)
+        is_paid = IS_PAID[imp["origin"]]
         paid[imp["users"][is_paid]] = True
         organic[imp["users"][~is_paid]] = True
     return paid, organic

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .config import ORIGINS, PAID_ORIGINS
+
 # Impression origins, in the order of sim.config.ORIGINS.
 AD, OWNED, AMPLIFIED, EARNED_PAID, EARNED_ORGANIC = range(5)
 PAID_ROOTS = np.array([True, False, True])  # indexed by root origin AD, OWNED, AMPLIFIED
+IS_PAID = np.isin(np.array(ORIGINS), PAID_ORIGINS)  # indexed by impression origin: money-rooted
 
 KEY_SHIFT = 2**24  # seen-set key = user * KEY_SHIFT + content; up to 16.7M content ids
 

@@ -13,10 +13,9 @@ import numpy as np
 from . import behavior
 from .arrays import runs
 from .config import ORIGINS, PAID_ORIGINS
-from .content import AD, AMPLIFIED, EARNED_ORGANIC, EARNED_PAID, OWNED
+from .content import AD, IS_PAID
 
 N_ORIGINS = len(ORIGINS)
-IS_PAID = np.array([int(o in PAID_ORIGINS) for o in ORIGINS])  # indexed by origin code
 IDEOLOGY_BANDS = ("far_left", "left", "centre", "right", "far_right")
 BAND_EDGES = np.array([-0.6, -0.2, 0.2, 0.6])
 
@@ -134,7 +133,7 @@ class Metrics:
                                      minlength=len(self.ad_spend))
 
     def record_reactions(self, imp, engaged, reshared, followed_accounts) -> None:
-        m, reg, pop = self.model, self.model.registry, self.model.population
+        reg, pop = self.model.registry, self.model.population
         users, items, origin = imp["users"], imp["contents"], imp["origin"]
         camp = reg.campaign[items].astype(np.int64)
         self._grow_content()
@@ -160,7 +159,7 @@ class Metrics:
         positions = reg.positions[camp]
         cross = (np.sign(pop.ideology[users]) != np.sign(positions)) & (positions != 0)
         self.cross += np.bincount(camp[cross], minlength=self.n_campaigns)
-        paid = IS_PAID[origin]
+        paid = IS_PAID[origin].astype(np.int64)
         bands = ideology_band(pop.ideology[users])
         self.exposure_band += _count(self.exposure_band.shape, camp, paid, bands)
         self.exposure_segment += _count(self.exposure_segment.shape, camp, paid,

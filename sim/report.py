@@ -9,8 +9,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import ORIGINS
-
 ORIGIN_COLORS = {
     "ad": "#D55E00", "amplified": "#E69F00", "earned_from_paid": "#F0E442",
     "owned": "#0072B2", "earned_from_organic": "#56B4E9",

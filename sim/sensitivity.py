@@ -23,7 +23,6 @@ rounded, so each integer value gets an equal share of the design.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path

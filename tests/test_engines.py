@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import scipy.sparse as sp
 
 from sim import ranking
-from sim.model import SimModel, _transpose
+from sim.model import _transpose
 from sim.network import edges_to_csr
 from sim.runner import run
 

@@ -35,7 +35,7 @@ def one_size(n: int, steps: int, naive_steps: int) -> dict:
     """Measure one population size (runs inside its own process)."""
     import numpy as np
 
-    from sim.config import Config, from_dict
+    from sim.config import Config
     from sim.model import SimModel
     from tests.conftest import make_config
 
