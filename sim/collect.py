@@ -139,9 +139,9 @@ def _write(df: pd.DataFrame, path: Path, meta: dict, csv: bool) -> None:
     df = _arrow_safe(df)
     write_parquet(path, {c: df[c].to_numpy() for c in df.columns}, meta)
     if csv:
-        from .io import _atomic
+        from .io import write_atomic
 
-        _atomic(path.with_suffix(".csv"), lambda tmp: df.to_csv(tmp, index=False))
+        write_atomic(path.with_suffix(".csv"), lambda tmp: df.to_csv(tmp, index=False))
 
 
 def collect(sweep_dir, *, csv: bool = False) -> dict:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import ORIGINS, PAID_ORIGINS
-from .io import _atomic, write_json
+from .io import write_atomic, write_json
 from .metrics import IDEOLOGY_BANDS
 from .report import (ORIGIN_COLORS, ORIGIN_LABELS, STACK_ORDER, STYLE, regime_colors,
                      regime_label, stack_origins)
@@ -371,7 +371,7 @@ def save(fig, out: Path, name: str, prov: dict, formats=FORMATS, dpi: int = 300)
     paths = []
     for fmt in formats:
         path = out / f"{name}.{fmt}"
-        _atomic(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt, dpi=dpi,
+        write_atomic(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt, dpi=dpi,
                                                        metadata=meta[fmt]))
         paths.append(path)
     paths.append(write_json(out / f"{name}.json", {**prov, "files": [p.name for p in paths]}))

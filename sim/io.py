@@ -18,7 +18,8 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def _atomic(path: Path, write) -> Path:
+def write_atomic(path: Path, write) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -48,7 +49,7 @@ def _plain(value):
 
 def write_json(path, data: dict) -> Path:
     text = json.dumps(_plain(data), indent=2, sort_keys=False) + "\n"
-    return _atomic(path, lambda tmp: Path(tmp).write_text(text))
+    return write_atomic(path, lambda tmp: Path(tmp).write_text(text))
 
 
 def read_json(path) -> dict:
@@ -64,7 +65,7 @@ def write_parquet(path, columns: dict[str, np.ndarray], metadata: dict | None = 
     if metadata:
         table = table.replace_schema_metadata(
             {"sim": json.dumps(_plain(metadata), sort_keys=True)})
-    return _atomic(path, lambda tmp: pq.write_table(table, tmp))
+    return write_atomic(path, lambda tmp: pq.write_table(table, tmp))
 
 
 def read_parquet(path):

@@ -73,9 +73,9 @@ def plot_run(steps: dict, summary: dict, path: str | Path) -> Path:
                  fontsize=10)
     fig.tight_layout(rect=(0, 0.08, 1, 0.95))
     path = Path(path)
-    from .io import _atomic
+    from .io import write_atomic
 
-    _atomic(path, lambda tmp: fig.savefig(tmp, dpi=150, format=path.suffix.lstrip(".") or "png"))
+    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=150, format=path.suffix.lstrip(".") or "png"))
     plt.close(fig)
     return path
 
