@@ -97,20 +97,20 @@ def draw_money_advantage(fig, sweep: Sweep) -> str:
     for i, regime in enumerate(regimes):
         rows = runs[runs["policy"] == regime]
         dx = (i - (len(regimes) - 1) / 2) * DODGE
-        pts = []
+        pts = {}  # per campaign: its path as its budget share changes across settings
         for key, grp in rows.groupby(keys, sort=False):
             camp = key[0] if isinstance(key, tuple) else key
             x = float(grp["budget_share"].mean())
             est = mean_ci(grp["reach_share"])
             if not math.isfinite(x) or not math.isfinite(est.mean):
                 continue
-            pts.append((x, est.mean))
+            pts.setdefault(camp, []).append((x, est.mean))
             marker = MARKERS[sweep.campaigns.index(camp) % len(MARKERS)]
             ax.plot(x + dx, est.mean, marker, color=colors[regime], ms=4, mfc="white", mew=1.1)
             if math.isfinite(est.lo):
                 _errbar(ax, x + dx, est, colors[regime])
-        if multi and pts:
-            xs, ys = np.array(sorted(pts)).T
+        for path in pts.values() if multi else ():
+            xs, ys = np.array(sorted(path)).T
             ax.plot(xs + dx, ys, color=colors[regime], lw=1)
         slope = mean_ci(slopes.loc[slopes["policy"] == regime, "money_advantage"])
         ax.plot([], [], color=colors[regime], lw=1.5, label=_slope_label(regime, slope))
