@@ -203,7 +203,7 @@ class Campaign(mesa.Agent):
             return 0.0
         return max(0.0, (self.budget - self.spent) / self.days_left(day))
 
-    def update_pacing(self, demand: float, budget_today: float, next_budget: float) -> None:
+    def update_pacing(self, demand: float, next_budget: float) -> None:
         """Throttle participation so that spend tracks the daily budget.
 
         ``demand`` is what the campaign would have spent today at its current participation

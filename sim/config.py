@@ -16,9 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-INF = math.inf
-
-
 class ConfigError(ValueError):
     """A configuration value outside what the model allows; the message is one line."""
 
@@ -306,14 +303,6 @@ def validate(cfg: Config) -> Config:
 
 
 # ---------------------------------------------------------------- conversion
-
-
-def from_dict(data: dict) -> Config:
-    """Build a typed Config from a plain mapping (e.g. OmegaConf.to_container output)."""
-    from omegaconf import OmegaConf
-
-    merged = OmegaConf.merge(OmegaConf.structured(Config), data)
-    return OmegaConf.to_object(merged)
 
 
 def to_dict(cfg: Config) -> dict:

@@ -54,9 +54,6 @@ class ContentRegistry:
         self.size += count
         return ids
 
-    def view(self, name: str) -> np.ndarray:
-        return getattr(self, name)[: self.size]
-
     def position(self, ids: np.ndarray) -> np.ndarray:
         return self.positions[self.campaign[ids]]
 

@@ -58,9 +58,7 @@ class Metrics:
         # who sees what: impressions by (campaign, paid-rooted?, ideology band / segment)
         self.exposure_band = np.zeros((c, 2, len(IDEOLOGY_BANDS)), np.int64)
         self.exposure_segment = np.zeros((c, 2, segments), np.int64)
-        self.ad_demand = np.zeros(c)
         self.ad_budget = np.zeros(c)  # today's ad budget per campaign
-        self.suspended_today = np.empty(0, np.int64)
         self.content_stats = np.zeros((0, 3), dtype=np.int64)  # posters, impressions, reshares
         slots = max(model.ad_slots, 1)
         n_creatives = c * model.cfg.steps * slots

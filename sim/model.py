@@ -146,7 +146,6 @@ class SimModel(mesa.Model):
         paid = np.concatenate([q[2] for q in queued])
         keep, caught = pol.enforce(self.cfg.policy, posters, contents, self.registry.copy[contents],
                                    self.population.suspended, self.rng_dyn)
-        self.metrics.suspended_today = caught
         owners = self.registry.campaign[contents]
         for camp in self.campaigns:
             camp.pay_amplifiers(int(np.count_nonzero(keep & paid & (owners == camp.index))))
@@ -207,7 +206,6 @@ class SimModel(mesa.Model):
         fields = {"users": np.int64, "contents": np.int64, "origin": np.int8, "weight": float,
                   "from_ad": bool}
         out = {k: [np.empty(0, t)] for k, t in fields.items()}
-        self.metrics.ad_demand[:] = 0.0
         self.metrics.ad_budget[:] = 0.0
         bidders = [c for c in self.campaigns if c.ad_budget_today(day) > 0]
         if not bidders or self.ad_slots == 0 or len(readers) == 0:
@@ -260,8 +258,7 @@ class SimModel(mesa.Model):
         for j, camp in enumerate(bidders):
             self.metrics.ad_budget[camp.index] = budget[j]
             camp.spent_ads += budget[j] - remaining[j]
-            self.metrics.ad_demand[camp.index] = demand[j]
-            camp.update_pacing(demand[j], budget[j], camp.ad_budget_today(day + 1))
+            camp.update_pacing(demand[j], camp.ad_budget_today(day + 1))
         return {k: np.concatenate(v) for k, v in out.items()}
 
     def _creative(self, campaign: int, day: int, k: np.ndarray) -> np.ndarray:
