@@ -112,7 +112,7 @@ class ClassroomModel(mesa.Model):
     def step(self) -> None:
         for run in self.runs:
             run.step()
-        self.running = self.runs[0].steps < self.runs[0].cfg.steps
+        self.running = self.runs[0].running
 
 
 # ---------------------------------------------------------------- numbers

@@ -84,6 +84,7 @@ class Metrics:
     def record_start(self) -> None:
         pop, m = self.model.population, self.model
         n = m.n
+        self._positions = np.array([m.campaigns[i].cfg.position for i in m.candidates])
         self.start = {
             "votes": self._votes(), "turnout": float(pop.turnout[:n].mean()),
             "opinion_mean": float(pop.opinion[:n].mean()),
@@ -91,7 +92,6 @@ class Metrics:
         }
         # Running totals for the per-step rows, updated only where users changed: each user's
         # expected votes per candidate, and opinion and turnout as last counted.
-        self._positions = np.array([m.campaigns[i].cfg.position for i in m.candidates])
         self._user_votes = self._user_vote_contributions(np.arange(n))  # one array per candidate
         self._vote_totals = np.array([v.sum() for v in self._user_votes])
         self._counted = [pop.opinion[:n].copy(), pop.turnout[:n].copy()]
@@ -115,18 +115,18 @@ class Metrics:
             self._counted[k][users] = now
 
     def _votes(self) -> np.ndarray:
+        """Expected votes per campaign (0 for non-candidates), recounted over all users."""
         m, pop = self.model, self.model.population
-        positions = np.array([m.campaigns[i].cfg.position for i in m.candidates])
         votes = np.zeros(self.n_campaigns)
         votes[m.candidates] = behavior.expected_votes(m.cfg.behavior, pop.opinion[: m.n],
-                                                      pop.turnout[: m.n], positions)
+                                                      pop.turnout[: m.n], self._positions)
         return votes
 
-    def record_posts(self, posters, contents) -> None:
+    def record_posts(self, contents) -> None:
         self._grow_content()
         self.content_stats[:, 0] += np.bincount(contents, minlength=len(self.content_stats))
 
-    def record_ad_spend(self, campaign: int, creatives, price) -> None:
+    def record_ad_spend(self, creatives, price) -> None:
         self.ad_spend += np.bincount(self._creative_row(creatives), weights=price,
                                      minlength=len(self.ad_spend))
 

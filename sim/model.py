@@ -126,6 +126,9 @@ class SimModel(mesa.Model):
 
     def step(self) -> None:
         day, rng = self.day, self.rng_dyn
+        if day >= self.cfg.steps:  # budgets, pacing and ad tables are planned over cfg.steps
+            raise RuntimeError(f"the model has run all of its steps ({self.cfg.steps}); "
+                               "set steps higher to simulate longer")
         posters, contents = self._campaigns_post(day)
         readers = np.flatnonzero((rng.random(self.n) < self.population.activity[: self.n])
                                  & ~self.population.suspended[: self.n])
@@ -137,6 +140,7 @@ class SimModel(mesa.Model):
             self.log["impressions"].append({"day": day, **impressions})
         self._react(impressions, day)
         self.metrics.record_step(day, impressions)
+        self.running = day + 1 < self.cfg.steps  # Mesa's signal that the run is over
 
     def _campaigns_post(self, day: int):
         """Campaigns act, then enforcement decides which posts go out."""
@@ -149,7 +153,7 @@ class SimModel(mesa.Model):
         owners = self.registry.campaign[contents]
         for camp in self.campaigns:
             camp.pay_amplifiers(int(np.count_nonzero(keep & paid & (owners == camp.index))))
-        self.metrics.record_posts(posters[keep], contents[keep])
+        self.metrics.record_posts(contents[keep])
         if self.log is not None:
             self.log["posts"].append({"day": day, "posters": posters[keep], "contents": contents[keep],
                                       "suspended": caught})
@@ -207,11 +211,12 @@ class SimModel(mesa.Model):
                   "from_ad": bool}
         out = {k: [np.empty(0, t)] for k, t in fields.items()}
         self.metrics.ad_budget[:] = 0.0
-        bidders = [c for c in self.campaigns if c.ad_budget_today(day) > 0]
+        today = [(c, c.ad_budget_today(day)) for c in self.campaigns]
+        bidders = [c for c, b in today if b > 0]
         if not bidders or self.ad_slots == 0 or len(readers) == 0:
             return {k: v[0] for k, v in out.items()}
         rng, bcfg, n_r = self.rng_dyn, cfg.behavior, len(readers)
-        budget = np.array([c.ad_budget_today(day) for c in bidders])
+        budget = np.array([b for _, b in today if b > 0])
         remaining = budget.copy()
         demand = np.zeros(len(bidders))
         ideology, skepticism = pop.ideology[readers], pop.skepticism[readers]
@@ -251,7 +256,7 @@ class SimModel(mesa.Model):
                 remaining[j] -= price.sum()
                 creative = self._creative(camp.index, day, shown[j][who])
                 shown[j][who] += 1
-                self.metrics.record_ad_spend(camp.index, creative, price)
+                self.metrics.record_ad_spend(creative, price)
                 out["users"].append(readers[who]); out["contents"].append(creative)
                 out["origin"].append(np.full(len(who), AD, np.int8))
                 out["weight"].append(weight[j][who]); out["from_ad"].append(np.ones(len(who), bool))

@@ -186,3 +186,11 @@ def test_running_vote_totals_match_a_full_recount():
     last = {c: v for c, v in zip(model.metrics.steps_table()["campaign"][-3:],
                                  model.metrics.steps_table()["vote_share"][-3:])}
     assert last["A"] == pytest.approx(full[0] / pop.turnout[:n].sum(), rel=1e-9)
+
+
+def test_model_stops_at_its_configured_steps():
+    model = SimModel(make_config(*SMALL))
+    model.run()
+    assert not model.running
+    with pytest.raises(RuntimeError, match="all of its steps"):
+        model.step()
