@@ -1,0 +1,83 @@
+"""Digests of a run's output files that depend only on the numbers, not on provenance.
+
+The golden-digest test (tests/test_golden.py) keeps these for a fixed set of configurations, so
+that a change of code layout that must not change results is checked to the last bit. Provenance
+(config hash, version, git commit, the resolved config) and Parquet schema metadata are left out:
+they describe a run, they are not its results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+PROVENANCE = ("config", "config_hash", "version", "git_commit")
+
+
+def table_digest(path: Path) -> str:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    h = hashlib.sha256()
+    for name in table.column_names:
+        column = table.column(name).to_numpy(zero_copy_only=False)
+        h.update(f"{name}:{column.dtype}:{len(column)}".encode())
+        h.update(json.dumps(column.tolist()).encode() if column.dtype == object
+                 else np.ascontiguousarray(column).tobytes())
+    return h.hexdigest()[:20]
+
+
+def summary_digest(path: Path) -> str:
+    data = json.loads(Path(path).read_text())
+    for key in PROVENANCE:
+        data.pop(key, None)
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def figure_digest(path: Path) -> str:
+    """The figure's pixels (PNG metadata names the Matplotlib version, not the picture)."""
+    import matplotlib.image
+
+    return hashlib.sha256(np.ascontiguousarray(matplotlib.image.imread(path)).tobytes()).hexdigest()[:20]
+
+
+def run_digests(run_dir: Path) -> dict[str, str]:
+    run_dir = Path(run_dir)
+    out = {}
+    for path in sorted(run_dir.iterdir()):
+        if path.suffix == ".parquet":
+            out[path.name] = table_digest(path)
+        elif path.name == "summary.json":
+            out[path.name] = summary_digest(path)
+        elif path.suffix == ".png":
+            out[path.name] = figure_digest(path)
+    return out
+
+
+# The fixed set: every regime, two scenarios, two network kinds, two seeds at 2,000 users;
+# plus single runs that reach the other code paths (composition, foreign operation, caps on
+# spend and audience, chronological ranking, the pull engine).
+BASE = ("population.n=2000",)
+GRID = [(f"policy={p}", f"scenario={s}", f"network={k}", f"seed={seed}")
+        for p in ("none", "ban", "transparency", "cap")
+        for s in ("two_party", "paid_amplifiers")
+        for k in ("homophilous_pa", "erdos_renyi")
+        for seed in (0, 1)]
+EXTRA = [
+    ("policy=[transparency,cap]", "seed=2"),
+    ("scenario=foreign_operation", "policy=transparency", "seed=3"),
+    ("policy.spend_cap=20", "policy.min_audience=0.5", "policy.frequency_cap=1", "seed=4"),
+    ("ranking=chronological", "seed=5"),
+    ("engine=pull", "policy=cap", "seed=6"),
+    ("scenario=organizers_2020", "policy=ban", "seed=7"),
+    ("network=sbm", "policy=cap", "policy.targeting_allowed=ideology", "seed=8"),
+]
+CASES = [BASE + g for g in GRID] + [BASE + e for e in EXTRA]
+FIGURE_CASES = {0, len(GRID)}  # runs that also draw figure.png
+
+
+def case_id(overrides) -> str:
+    return " ".join(overrides)
