@@ -4,4 +4,4 @@
 # ~2.5 min on 2 cores. Each (policy, enforcement, reallocation) combination is a regime;
 # the baseline is no rules without enforcement or reallocation.
 exec "$(dirname "$0")/brief.sh" ad_ban_loophole \
-  policy.enforcement,scenario.campaigns.0.reallocate_ad_budget population.n=10000 "$@"
+  policy.enforcement.enabled,scenario.campaigns.0.reallocate_ad_budget population.n=10000 "$@"

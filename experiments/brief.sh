@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One brief from scratch: run a sweep preset (conf/experiment/NAME.yaml), collect it, draw.
+# One brief from scratch: run a sweep preset (sim/conf/experiment/NAME.yaml), collect it, draw.
 #   experiments/brief.sh NAME REGIME_BY [hydra overrides...]
 # REGIME_BY: comma-separated override columns that split regimes ("" for policy only).
 # Env: OUT (default results/briefs/NAME), PYTHON (default python), JOBS (joblib workers, 2).
@@ -15,6 +15,6 @@ if "$py" -c "import hydra_plugins.hydra_joblib_launcher" 2>/dev/null; then
 fi
 rm -rf "$out/sweep" "$out/figures"  # from scratch: no stale runs mixed in
 "$py" -m sim -m "+experiment=$name" "hydra.sweep.dir=$out/sweep" "${launcher[@]}" "$@"
-"$py" -m sim.collect "$out/sweep"
-"$py" -m sim.report "$out/sweep" --out "$out/figures" ${regime_by:+--regime-by "$regime_by"}
+"$py" -m sim collect "$out/sweep"
+"$py" -m sim report "$out/sweep" --out "$out/figures" ${regime_by:+--regime-by "$regime_by"}
 echo "brief: $out/figures/brief.pdf"

@@ -1,9 +1,15 @@
-"""Structured configuration: typed dataclasses registered with Hydra, plus range checks.
+"""The configuration schema: typed dataclasses, plug-in parts, range checks, hashing.
 
 Hydra/OmegaConf check types and unknown keys; they do not check ranges. Every numeric field
-here carries its allowed range in ``metadata`` and :func:`validate` walks the tree once, so one
+carries its allowed range in ``metadata`` and :func:`validate` walks the tree once, so one
 function gives every field the same one-line error ("field = value: must be ..."). Defaults are
 documented with their sources in docs/model.md.
+
+Two parts are *plug-ins*, chosen in the config by the class that implements them (Hydra's
+``_target_``): the feed ranker (``ranking``) and the policy levers (``policy``). A plug-in is a
+dataclass that subclasses :class:`Plugin`; its fields are its parameters, with the same range
+metadata, so they are typed, validated and hashed like every other field. This module knows
+none of them: ``sim.configure`` loads them by name.
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
+
+from .vocabulary import TARGETING_LEVELS
+
 
 class ConfigError(ValueError):
     """A configuration value outside what the model allows; the message is one line."""
@@ -44,9 +53,6 @@ def _copy(value):
     return type(value)(value)
 
 
-ORIGINS = ("ad", "owned", "amplified", "earned_from_paid", "earned_from_organic")
-PAID_ORIGINS = ("ad", "amplified", "earned_from_paid")
-TARGETING_LEVELS = ("broad", "segments", "ideology", "micro")
 NETWORK_KINDS = ("homophilous_pa", "erdos_renyi", "configuration", "sbm", "edgelist", "gml")
 
 
@@ -69,7 +75,6 @@ class PopulationConfig:
     turnout_a: float = f(6.0, POSITIVE)
     turnout_b: float = f(4.0, POSITIVE)
     segments: int = f(8, rng_(1, 1000))
-    agents: bool = False  # also build Mesa user agents (views on the arrays), for small runs
 
 
 @dataclass
@@ -85,18 +90,12 @@ class NetworkConfig:
 
 
 @dataclass
-class RankingConfig:
-    algorithm: str = f("engagement", rng_(choices=("engagement", "chronological")))
-    social_proof_weight: float = f(0.5, NONNEG)
-    recency_decay: float = f(0.5, rng_(0.0, 1.0, lo_open=True))  # score x decay^age in days
-    prediction_noise: float = f(0.5, NONNEG)  # lognormal sigma of the platform's predictions
-
-
-@dataclass
 class FeedConfig:
     size: int = f(20, rng_(1, 1000))
     ad_load: float = f(0.2, PROB)  # share of feed slots that are ad slots
     political_slots: Optional[int] = f(3, rng_(0, 1000))  # null: no attention limit
+    engine: str = f("push", rng_(choices=("push", "pull")))  # candidate engine; same results
+    prediction_noise: float = f(0.5, NONNEG)  # lognormal sigma of the platform's predictions
 
 
 @dataclass
@@ -120,22 +119,6 @@ class MarketConfig:
     commercial_cpm: float = f(20.0, POSITIVE)  # median competing (non-political) bid, $ CPM
     commercial_sigma: float = f(0.6, NONNEG)
     pacing_gain: float = f(1.0, rng_(0.0, 1.0, lo_open=True))
-
-
-@dataclass
-class PolicyConfig:
-    name: str = "none"
-    political_ads: bool = True
-    labels: bool = False
-    ad_library: bool = False
-    frequency_cap: Optional[int] = f(None, rng_(0, 1000))
-    identical_cap: Optional[int] = f(None, rng_(0, 1000))
-    spend_cap: Optional[float] = f(None, NONNEG)  # US$ per 1,000 users, like budgets
-    targeting_allowed: str = f("micro", rng_(choices=TARGETING_LEVELS))
-    min_audience: float = f(0.0, PROB)  # smallest audience share a targeted ad may have
-    enforcement: bool = False
-    detection_rate: float = f(0.005, PROB)  # daily chance a coordinated account is caught
-    coordination_threshold: int = f(10, rng_(2, None))  # accounts posting one content
 
 
 @dataclass
@@ -196,27 +179,30 @@ class OutputConfig:
     quiet: bool = False
 
 
+class Plugin:
+    """Base of the parts a config chooses by class (``_target_``): rankers and policy levers.
+
+    Subclasses are dataclasses whose fields are their parameters (with range metadata)."""
+
+    @classmethod
+    def target(cls) -> str:
+        """The ``_target_`` that names this class in a config."""
+        return f"{cls.__module__}.{cls.__qualname__}"
+
+
 @dataclass
 class Config:
     seed: int = f(0, rng_(0, 2**63 - 1))
     steps: int = f(30, rng_(1, 100_000))
-    engine: str = f("push", rng_(choices=("push", "pull")))  # candidate engine; same results
     population: PopulationConfig = f(PopulationConfig())
     network: NetworkConfig = f(NetworkConfig())
-    ranking: RankingConfig = f(RankingConfig())
+    ranking: Any = None  # a Ranker (sim.model.feed.rankers); None: engagement ranking
     feed: FeedConfig = f(FeedConfig())
     behavior: BehaviorConfig = f(BehaviorConfig())
     market: MarketConfig = f(MarketConfig())
-    policy: PolicyConfig = f(PolicyConfig())
+    policy: Any = None  # a Policy (sim.model.levers); None: no rules
     scenario: ScenarioConfig = f(ScenarioConfig())
     output: OutputConfig = f(OutputConfig())
-
-
-def register() -> None:
-    """Register the schema with Hydra's ConfigStore (conf/config.yaml builds on it)."""
-    from hydra.core.config_store import ConfigStore
-
-    ConfigStore.instance().store(name="sim_schema", node=Config)
 
 
 # ---------------------------------------------------------------- validation
@@ -255,6 +241,7 @@ def _check_value(path: str, value: Any, meta: dict) -> None:
 
 
 def _walk(obj: Any, path: str) -> None:
+    """Check every field of a dataclass tree (plug-ins and lists or dicts of them included)."""
     for fld in dataclasses.fields(obj):
         value = getattr(obj, fld.name)
         sub = f"{path}.{fld.name}" if path else fld.name
@@ -263,6 +250,11 @@ def _walk(obj: Any, path: str) -> None:
         elif isinstance(value, list) and value and dataclasses.is_dataclass(value[0]):
             for i, item in enumerate(value):
                 _walk(item, f"{sub}[{i}]")
+        elif isinstance(value, dict) and any(dataclasses.is_dataclass(v) for v in value.values()):
+            # a "flat" dict's entries are named as the config names them (policy.<lever>)
+            where = path if fld.metadata.get("flat") else sub
+            for key, item in value.items():
+                _walk(item, f"{where}.{key}" if where else key)
         else:
             _check_value(sub, value, dict(fld.metadata))
 
@@ -305,8 +297,18 @@ def validate(cfg: Config) -> Config:
 # ---------------------------------------------------------------- conversion
 
 
-def to_dict(cfg: Config) -> dict:
-    return dataclasses.asdict(cfg)
+def to_dict(value: Any) -> Any:
+    """The config as plain data; a plug-in becomes its config node, ``_target_`` first."""
+    if hasattr(value, "as_config"):  # a part with its own config shape (the Policy)
+        return value.as_config()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {fld.name: to_dict(getattr(value, fld.name)) for fld in dataclasses.fields(value)}
+        return {"_target_": value.target(), **out} if isinstance(value, Plugin) else out
+    if isinstance(value, dict):
+        return {k: to_dict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_dict(v) for v in value]
+    return value
 
 
 def config_hash(cfg: Config) -> str:

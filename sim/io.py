@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -56,12 +55,18 @@ def read_json(path) -> dict:
     return json.loads(Path(path).read_text())
 
 
-def write_parquet(path, columns: dict[str, np.ndarray], metadata: dict | None = None) -> Path:
-    """One table per file; ``metadata`` (seed, config hash, version) goes in the schema."""
+def write_parquet(path, columns: dict[str, np.ndarray], metadata: dict | None = None,
+                  descriptions: dict[str, str] | None = None) -> Path:
+    """One table per file; ``metadata`` (seed, config hash, version) goes in the schema, and
+    each column's ``descriptions`` entry ("unit | meaning", sim/outcomes.py) in its field."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.table({k: np.asarray(v) for k, v in columns.items()})
+    if descriptions:
+        fields = [f.with_metadata({"description": descriptions[f.name]})
+                  if f.name in descriptions else f for f in table.schema]
+        table = table.cast(pa.schema(fields))
     if metadata:
         table = table.replace_schema_metadata(
             {"sim": json.dumps(_plain(metadata), sort_keys=True)})

@@ -1,4 +1,5 @@
-"""Means with 95% confidence intervals across seeds, and paired (same-seed) differences.
+"""Statistics, in one place: means with 95% confidence intervals across seeds, and paired
+(same-seed) differences.
 
 Seeds are independent replications, so a t interval on their mean is the honest interval for
 small numbers of seeds (20 in a brief). Regimes run on the same seed share the network and the
@@ -31,7 +32,7 @@ class Estimate:
         counts as spanning zero: nothing is detectable from one seed)."""
         return not (self.lo > 0 or self.hi < 0)
 
-    def scaled(self, factor: float) -> "Estimate":
+    def scaled(self, factor: float) -> Estimate:
         """The same estimate in other units (a negative factor swaps the interval's ends)."""
         lo, hi = sorted((self.lo * factor, self.hi * factor)) if factor < 0 else (
             self.lo * factor, self.hi * factor)
@@ -41,8 +42,9 @@ class Estimate:
         return asdict(self)
 
 
-def mean_ci(values) -> Estimate:
-    """Mean and 95% t interval of the finite values (NaN runs, e.g. failed ones, are left out)."""
+def mean_ci(values, level: float = LEVEL) -> Estimate:
+    """Mean and t interval (95% by default) of the finite values (NaN runs, e.g. failed ones,
+    are left out)."""
     from scipy import stats
 
     x = np.asarray(values, dtype=float)
@@ -53,7 +55,7 @@ def mean_ci(values) -> Estimate:
     mean = float(x.mean())
     if n < 2:
         return Estimate(mean, math.nan, math.nan, n)
-    half = float(stats.t.ppf(0.5 + LEVEL / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
     return Estimate(mean, mean - half, mean + half, n)
 
 

@@ -8,13 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
-from sim.config import Config, register
+from sim.config import Config
+from sim.configure import compose
 
 ROOT = Path(__file__).resolve().parent.parent
-register()
 
 
 def pytest_addoption(parser):
@@ -31,10 +29,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 def make_config(*overrides: str) -> Config:
-    """A Config from conf/ with Hydra overrides, e.g. make_config("policy=ban")."""
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base=None):
-        cfg = compose(config_name="config", overrides=list(overrides))
-    return OmegaConf.to_object(cfg)
+    """A typed Config composed as ``python -m sim`` composes it: make_config("policy=ban")."""
+    return compose(*overrides)
 
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120):

@@ -1,5 +1,5 @@
 """A small real sweep (4 policies x 3 seeds, 1,500 users, 8 days) made the way a user makes
-one: ``python -m sim -m ...`` then ``python -m sim.collect``."""
+one: ``python -m sim -m ...`` then ``python -m sim collect``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def small_sweep(root: Path) -> Path:
                   "population.n=1500", "steps=8", "output.figure=false", "output.quiet=true",
                   f"hydra.sweep.dir={root}", timeout=600)
     assert res.returncode == 0, res.stderr[-2000:]
-    res = subprocess.run([sys.executable, "-m", "sim.collect", str(root)], cwd=ROOT,
+    res = subprocess.run([sys.executable, "-m", "sim", "collect", str(root)], cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
     return root

@@ -22,8 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.classroom import (ClassroomModel, classroom_config, day_numbers,
-                           format_numbers, seen_today)
+from sim.classroom.model import ClassroomModel, classroom_config, day_numbers, format_numbers, seen_today
 from sim.config import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +39,7 @@ def test_regimes_start_identical_and_step_together():
     assert m.regimes == ["none", "ban"]
     np.testing.assert_array_equal(a.population.ideology, b.population.ideology)
     np.testing.assert_array_equal(a.population.opinion, b.population.opinion)
-    assert (a.follows_users != b.follows_users).nnz == 0
+    assert (a.follows.users != b.follows.users).nnz == 0
     layout = m.layout.copy()
     assert layout.shape == (a.population.size, 2) and np.isfinite(layout).all()
     for _ in range(3):
@@ -98,7 +97,7 @@ def test_bad_settings_give_one_line():
 
 
 def _defaults():
-    from sim.classroom import DEFAULTS
+    from sim.classroom.model import DEFAULTS
 
     return {k: v for k, v in DEFAULTS.items() if k not in ("policy", "compare")} | {"policy": "none"}
 
@@ -114,10 +113,10 @@ def _free_port() -> int:
 
 @contextmanager
 def serve_app(timeout: float = 60):
-    """``python -m sim.app`` on a free localhost port; yields its URL; stops it."""
+    """``python -m sim app`` on a free localhost port; yields its URL; stops it."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "sim.app", "--port", str(port)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port)], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -208,6 +207,7 @@ def _chromium_or_fail():
         pytest.skip(msg)
 
 
+@pytest.mark.integration
 def test_app_in_offline_browser(tmp_path):
     _chromium_or_fail()
     with serve_app() as url, offline_page() as (page, record):
@@ -227,7 +227,8 @@ def test_app_in_offline_browser(tmp_path):
         assert "Traceback" not in page.inner_text("body")  # a server-side error shows here
         assert record["errors"] == []
         assert record["blocked"] == []
-        assert [u for u in record["requests"] if not (LOCAL.match(u) or u.startswith(("data:", "blob:")))] == []
+        assert [u for u in record["requests"]
+                if not (LOCAL.match(u) or u.startswith(("data:", "blob:")))] == []
 
     assert page_day(page_text=shown[0]) == 5
     assert before != after  # the impressions chart drew the five days

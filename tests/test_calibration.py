@@ -11,10 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.content import EARNED_ORGANIC, OWNED
 from sim.model import SimModel
+from sim.vocabulary import Origin
 
 from .conftest import make_config
+
+pytestmark = pytest.mark.integration  # several 10,000-user runs per scenario
 
 SEEDS = (0, 1, 2)
 
@@ -47,7 +49,7 @@ def test_foreign_2016_organic_dwarfs_paid():
     ratio, mult = [], []
     for model, s in runs("scenario=foreign_2016", seeds=(0, 1, 2, 3)):
         i = [c.cfg.name for c in model.campaigns].index("Foreign")
-        organic = model.metrics.reached[:, i, [OWNED, EARNED_ORGANIC]].any(axis=1).sum()
+        organic = model.metrics.reached[:, i, [Origin.OWNED, Origin.EARNED_FROM_ORGANIC]].any(axis=1).sum()
         c = campaign(s, "Foreign")
         ratio.append(organic / c["reach_ad"])
         mult.append(organic / c["reach_owned"])
@@ -56,19 +58,20 @@ def test_foreign_2016_organic_dwarfs_paid():
 
 
 @pytest.mark.parametrize("scenario, low, high, real", [
-    ("twitter_2018", 12.0, 15.0, 13.5),   # 2.3M$ / 170M impressions
-    ("facebook_2020", 23.0, 26.0, "23.09-25.5"),  # Trump / Biden averages
+    # "about $2.3M" over "about 170M" impressions, each rounded to 2 significant figures:
+    # spend in [2.25, 2.35] M$, impressions in [165, 175] M
+    ("twitter_2018", 2.25e6 / 175e6 * 1000, 2.35e6 / 165e6 * 1000, 13.5),
+    ("facebook_2020", 23.09, 25.53, "23.09-25.53"),  # Trump / Biden averages (The Markup)
 ])
 def test_political_cpm(scenario, low, high, real):
     """Real (A3, A4): Twitter 2018 political CPM ~$13.5; Facebook 2020 averages $23.09
-    (Trump) and $25.50 (Biden). Model: the candidates' ad CPM (ad spend / ad impressions x
-    1000) from the second-price auction. Range: Facebook, the real interval between the two
-    campaigns' averages; Twitter, +-$1.5 (the real spend is "about $2.3M", i.e. +-5%, and
-    impressions "about 170M"). Across seeds the CPM varies by only a few cents."""
+    (Trump) and $25.53 (Biden). Model: the candidates' ad CPM (ad spend / ad impressions x
+    1000) from the second-price auction, mean over seeds and both candidates. Range: Facebook,
+    the real interval between the two campaigns' averages; Twitter, the CPMs that the rounded
+    spend and impression counts allow ($12.86 - $14.24)."""
     cpms = [campaign(s, name)["ad_cpm"] for _, s in runs(f"scenario={scenario}")
             for name in ("A", "B")]
     assert low < report(f"{scenario} CPM $", cpms, real) < high
-    assert all(low - 1 < c < high + 1 for c in cpms)
 
 
 def test_organizers_2020_suspensions():
@@ -83,32 +86,25 @@ def test_organizers_2020_suspensions():
         c = campaign(s, "A")
         assert c["amplifiers"] == 500 and c["impressions_ad"] == 0
         shares.append(c["accounts_suspended"] / c["amplifiers"])
-        followers = np.bincount(model.follows_users.indices, minlength=model.n)
+        followers = np.bincount(model.follows.users.indices, minlength=model.n)
         assert np.median(followers[model.campaigns[0].amplifiers]) < 20
     assert abs(report("organizers_2020 suspended share", shares, 0.14) - 0.14) < 0.036
 
 
-def test_optimizer_2016_spend_and_calls_to_action():
-    """Real (A5): spend $44M vs $28M (ratio 1.571); 84% vs 56% of ads with a call to action.
-    Model: spend ratio (pacing must spend both budgets) and the share of each campaign's ads
-    (creatives shown, as in the real count of ads) that carry a call to action. Range: spend
-    ratio +-3% (pacing leaves at most a few per cent unspent); CTA share: each creative carries
-    a call to action with probability p, so over the m creatives shown in all seeds the share
-    has SE sqrt(p (1 - p) / m) (m ~ 60-360: later ad slots of a day are not always used);
-    tolerance 4 SE."""
-    spend, cta = [], {"Optimiser": [], "Broadcaster": []}
+def test_optimizer_2016_spends_both_budgets():
+    """Real (A5): spend $44M vs $28M (ratio 1.571). Model: both campaigns spend their budgets
+    (pacing), so the spend ratio is the budget ratio. Range: pacing spreads what is left over the
+    days left and adapts after each day, so at most the last day's share of a budget, 1/steps,
+    can remain unspent: each spend is within [1 - 1/steps, 1] of its budget. (The 84% / 56%
+    call-to-action shares are the scenario's inputs, `cta_share`, not a model result, and are not
+    tested here.)"""
+    ratios = []
     for model, s in runs("scenario=optimizer_2016"):
-        spend.append(campaign(s, "Optimiser")["spend"] / campaign(s, "Broadcaster")["spend"])
-        reg = model.registry
-        ids = np.flatnonzero(model.metrics.content_stats[: reg.size, 1] > 0)
-        ads = ids[reg.origin[ids] == 0]
-        for i, name in enumerate(("Optimiser", "Broadcaster")):
-            cta[name].extend(reg.cta[ads[reg.campaign[ads] == i]].tolist())
-    assert abs(report("optimizer_2016 spend ratio", spend, 44 / 28) - 44 / 28) < 0.03 * 44 / 28
-    for name, p in (("Optimiser", 0.84), ("Broadcaster", 0.56)):
-        share = float(np.mean(cta[name]))
-        print(f"\noptimizer_2016 CTA share, {name}: model {share:.3f} over {len(cta[name])} ads, real {p}")
-        assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / len(cta[name]))
+        for name in ("Optimiser", "Broadcaster"):
+            c = campaign(s, name)
+            assert 1 - 1 / model.cfg.steps <= c["spend"] / c["budget"] <= 1 + 1e-9, (name, c)
+        ratios.append(campaign(s, "Optimiser")["spend"] / campaign(s, "Broadcaster")["spend"])
+    report("optimizer_2016 spend ratio", ratios, 44 / 28)
 
 
 def test_default_effects_stay_within_measured_bounds():

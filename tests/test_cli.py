@@ -9,6 +9,8 @@ import pytest
 
 from .conftest import run_cli
 
+pytestmark = pytest.mark.integration  # subprocess-heavy: deselect with -m 'not integration'
+
 
 def test_default_run_writes_outputs_and_prints_a_summary(tmp_path):
     out = tmp_path / "run"
@@ -46,7 +48,9 @@ def test_composed_policies_are_named_after_all_presets(tmp_path):
     assert res.returncode == 0, res.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["policy"] == "transparency+cap"
-    assert summary["config"]["policy"]["labels"] and summary["config"]["policy"]["frequency_cap"] == 3
+    assert summary["policy_label"] == "transparency + caps" and summary["policy_color"] is None
+    assert summary["config"]["policy"]["labels"]["enabled"]  # transparency's lever
+    assert summary["config"]["policy"]["frequency_cap"]["per_day"] == 3  # cap's lever
 
 
 def _edgelist(tmp_path, text):
@@ -60,7 +64,8 @@ BAD = [
     (["scenario.campaigns.0.budget=-1"], "scenario.campaigns[0].budget = -1.0: must be >= 0.0"),
     (["behavior.follow_prob=1.5"], "behavior.follow_prob = 1.5: must be in [0.0, 1.0]"),
     (["scenario.campaigns.1.position=2"], "scenario.campaigns[1].position = 2.0: must be in [-1.0, 1.0]"),
-    (["ranking.algorithm=random"], "ranking.algorithm = 'random': must be one of engagement, chronological"),
+    (["ranking.social_proof_weight=-1"], "ranking.social_proof_weight = -1.0: must be >= 0.0"),
+    (["policy.frequency_cap.per_day=-1"], "policy.frequency_cap.per_day = -1: must be in [0, 1000]"),
     (["network=edgelist", "network.path=/no/such/file.txt"],
      "network.path = '/no/such/file.txt': must be an existing edgelist file"),
 ]

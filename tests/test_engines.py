@@ -6,10 +6,10 @@ import numpy as np
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
-from sim import ranking
-from sim.model import _transpose
-from sim.network import edges_to_csr
-from sim.runner import run
+from sim.model.feed import candidates as ranking
+from sim.model.follows import transpose as _transpose
+from sim.model.network import edges_to_csr
+from sim.runs.run import run
 
 from .conftest import SMALL, make_config
 
@@ -44,7 +44,7 @@ def test_share_triplets_count_a_pair_once_and_direct_wins():
 
 def test_push_and_pull_models_write_identical_outputs(tmp_path):
     for engine in ("push", "pull"):
-        run(make_config(*SMALL, "scenario=paid_amplifiers", f"engine={engine}"), tmp_path / engine,
+        run(make_config(*SMALL, "scenario=paid_amplifiers", f"feed.engine={engine}"), tmp_path / engine,
             figure=False)
     for name in ("steps.parquet", "cascades.parquet"):  # contents; metadata names the engine
         push, pull = (pq.read_table(tmp_path / e / name) for e in ("push", "pull"))
@@ -52,7 +52,7 @@ def test_push_and_pull_models_write_identical_outputs(tmp_path):
 
 
 def test_array_helpers_match_numpy():
-    from sim.arrays import argsort_ints, group_sums, runs
+    from sim.model.arrays import argsort_ints, group_sums, runs
 
     rng = np.random.default_rng(9)
     keys = rng.integers(0, 50, 2000)

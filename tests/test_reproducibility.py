@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model import SimModel
-from sim.runner import run
+from sim.runs.run import run
 
 from .conftest import SMALL, make_config
 
@@ -29,8 +29,8 @@ def test_different_seeds_differ(tmp_path):
 def test_same_seed_same_network_and_population_under_two_policies():
     a = SimModel(make_config(*SMALL, "policy=none", "network.cache=false"))
     b = SimModel(make_config(*SMALL, "policy=ban", "network.cache=false"))
-    assert (a.follows_users != b.follows_users).nnz == 0
-    assert (a.follows_accounts != b.follows_accounts).nnz == 0
+    assert (a.follows.users != b.follows.users).nnz == 0
+    assert (a.follows.follows_accounts != b.follows.follows_accounts).nnz == 0
     for name in ("ideology", "opinion", "turnout", "activity", "reshare", "skepticism", "segment"):
         assert np.array_equal(getattr(a.population, name), getattr(b.population, name)), name
 

@@ -20,11 +20,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim import collect as collect_mod
-from sim import sensitivity
-from sim.collect import collect, paired
+from sim.runs import collect as collect_mod
+from sim.runs import sensitivity
+from sim.runs.collect import collect, paired
 
 from .conftest import ROOT, run_cli
+
+pytestmark = pytest.mark.integration  # subprocess-heavy: deselect with -m 'not integration'
 
 SWEEP = ("policy=none,ban,cap", "seed=0,1", "population.n=1000", "steps=5",
          "output.figure=false", "output.quiet=true")
@@ -198,7 +200,8 @@ def test_sensitivity_sweep(tmp_path):
     proc = run_cli("-m", *[c.strip("'") for c in cmd], cwd=tmp_path, timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
     table = sensitivity.analyze(design)
-    assert len(table) == 4 * 3 and np.isfinite(table[["S1", "ST"]].to_numpy()).all()
+    outcomes = sensitivity.CAMPAIGN_OUTCOMES + sensitivity.RUN_OUTCOMES  # the declared headline
+    assert len(table) == len(outcomes) * 3 and np.isfinite(table[["S1", "ST"]].to_numpy()).all()
     # labels are off (policy none): label_effect cannot change anything, so the Sobol
     # estimators, built from differences of outputs, give exactly zero
     null = table[table.parameter == "behavior.label_effect"]

@@ -19,7 +19,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,8 +36,8 @@ def one_size(n: int, steps: int, naive_steps: int) -> dict:
     import numpy as np
 
     from sim.config import Config
+    from sim.configure import compose as make_config
     from sim.model import SimModel
-    from tests.conftest import make_config
 
     cfg: Config = make_config(f"population.n={n}", f"steps={steps}",
                               "network.cache_dir=results/.network_cache")
@@ -53,7 +53,7 @@ def one_size(n: int, steps: int, naive_steps: int) -> dict:
             log(f"  n={n:,}: step {i + 1}/{steps}")
     model.summary()
     run = time.perf_counter() - t0
-    follows = model.follows_users
+    follows = model.follows.users
     x = np.random.default_rng(0).random(follows.shape[1])
     t = time.perf_counter()
     for _ in range(steps):
@@ -125,7 +125,7 @@ def main() -> None:
     print(format_table(results))
     out_dir = ROOT / "results" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     record = {"date": stamp, "machine": platform.platform(), "python": platform.python_version(),
               "cpus": __import__("os").cpu_count(), "results": results}
     from sim.io import write_json

@@ -7,7 +7,8 @@ noise), keeps the top ``k``, and reacts to each item as the model does (engage o
 maybe follow, bounded-confidence opinion step, turnout nudge, attribution count); the model
 then records the day's metrics with a DataCollector (expected vote share, mean opinion and
 turnout over all agents). This is the work of the vectorised model's feed, reactions and
-metrics, done the way a straightforward Mesa model would. It is kept only to measure against; nothing in ``sim`` uses it.
+metrics, done the way a straightforward Mesa model would. It is kept only to measure against;
+nothing in ``sim`` uses it.
 """
 
 from __future__ import annotations

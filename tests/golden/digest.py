@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-PROVENANCE = ("config", "config_hash", "version", "git_commit")
+# describe a run, are not its results (the policy's name is kept: it is a result of composing)
+PROVENANCE = ("config", "config_hash", "version", "git_commit", "versions", "policy_label",
+              "policy_color", "policy_phrase")
 
 
 def table_digest(path: Path) -> str:
@@ -81,3 +83,23 @@ FIGURE_CASES = {0, len(GRID)}  # runs that also draw figure.png
 
 def case_id(overrides) -> str:
     return " ".join(overrides)
+
+
+# Overrides renamed since the digests were recorded (the levers became objects, the engine and
+# the platform's prediction noise moved into ``feed``): same setting, new key.
+RENAMED = {
+    "engine": "feed.engine",
+    "policy.spend_cap": "policy.spend_cap.per_1000_users",
+    "policy.min_audience": "policy.targeting.min_audience",
+    "policy.frequency_cap": "policy.frequency_cap.per_day",
+    "policy.targeting_allowed": "policy.targeting.allowed",
+}
+
+
+def current(overrides) -> list[str]:
+    """A recorded case's overrides under today's key names."""
+    out = []
+    for o in overrides:
+        key, _, value = o.partition("=")
+        out.append(f"{RENAMED.get(key, key)}={value}")
+    return out

@@ -1,0 +1,157 @@
+"""The ad auction: each reader's ad slots sold, second price, against commercial demand.
+
+For each of round(``feed.size`` x ``feed.ad_load``) slots, the campaigns eligible for a reader
+(ads allowed by the policy, reader in the audience, frequency cap not reached, budget left
+today, and a pacing draw) bid ``bid`` x quality, where quality is the platform's noisy
+prediction of engagement relative to a perfectly aligned ad; they compete with a commercial bid
+drawn from LogNormal(log ``commercial_cpm``, ``commercial_sigma``). The winner pays the
+runner-up's effective bid divided by its own quality. Winners are served in a random order
+until the day's budget is spent. Each campaign's participation probability then adapts to what
+it would have spent (pacing), so spend tracks the daily budget.
+
+Arrays are kept one per campaign (column by column), and each slot is auctioned only where some
+campaign is eligible: elsewhere the commercial market wins anyway. The only Python loops run
+over ad slots and campaigns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..vocabulary import Origin
+from . import behavior
+from .feed.attribution import ad_origin
+
+FIELDS = {"users": np.int64, "contents": np.int64, "origin": np.int8, "weight": float,
+          "from_ad": bool}
+
+
+def ad_slots(cfg) -> int:
+    """Ad slots per feed: round(feed.size x feed.ad_load)."""
+    return int(round(cfg.feed.size * cfg.feed.ad_load))
+
+
+def second_price(bids: list[np.ndarray]):
+    """Second-price auctions, one per row; ``bids`` holds one array per bidder (effective
+    bids, -inf where not eligible).
+
+    Returns the winning bidder's index and the runner-up's effective bid (what the winner pays
+    per unit of its own quality); 0 where there is no runner-up. Ties go to the earlier bidder.
+    Column by column with a running best and second: no row-wise sort or partition.
+    """
+    best = np.full(len(bids[0]), -np.inf)
+    second = np.full(len(bids[0]), -np.inf)
+    winner = np.zeros(len(bids[0]), dtype=np.int64)
+    for j, bid in enumerate(bids):  # over bidders: a handful of campaigns and the market
+        better = bid > best
+        second = np.where(better, best, np.maximum(second, bid))
+        winner[better] = j
+        best = np.where(better, bid, best)
+    return winner, np.where(np.isfinite(second), second, 0.0)
+
+
+def within_budget(prices: np.ndarray, budget: float, order: np.ndarray) -> np.ndarray:
+    """Mask of the wins a campaign can pay for: in ``order``, until the budget runs out."""
+    ordered = prices[order]
+    ok_sorted = np.cumsum(ordered) <= budget + 1e-9
+    ok = np.empty(len(prices), dtype=bool)
+    ok[order] = ok_sorted
+    return ok
+
+
+def update_pacing(pacing: float, demand: float, next_budget: float, gain: float) -> float:
+    """The participation probability that makes spend track the daily budget.
+
+    ``demand`` is what the campaign would have spent today at its current participation rate
+    with no budget stop; participation scales by budget / demand (bounded in (0, 1])."""
+    if demand <= 0:
+        return 1.0
+    target = pacing * next_budget / demand
+    return float(np.clip(pacing + gain * (target - pacing), 1e-4, 1.0))
+
+
+class AdAuction:
+    """Sells ad slots day by day; keeps the creatives and today's budgets."""
+
+    def __init__(self, cfg, campaigns, population, registry, policy, metrics):
+        self.cfg, self.campaigns, self.population = cfg, campaigns, population
+        self.registry, self.policy, self.metrics = registry, policy, metrics
+        self.slots = ad_slots(cfg)
+        # content id of each campaign's k-th ad of each day (-1: not yet shown)
+        self.creatives = np.full((len(campaigns), cfg.steps, max(self.slots, 1)), -1)
+        self.budget_today = np.zeros(len(campaigns))
+
+    def impressions(self, readers: np.ndarray, day: int, rng) -> dict:
+        """Fill every reader's ad slots; returns the ad impressions."""
+        cfg, pop = self.cfg, self.population
+        out = {k: [np.empty(0, t)] for k, t in FIELDS.items()}
+        self.budget_today[:] = 0.0
+        today = [(c, c.ad_budget_today(day)) for c in self.campaigns]
+        bidders = [c for c, b in today if b > 0]
+        if not bidders or self.slots == 0 or len(readers) == 0:
+            return {k: v[0] for k, v in out.items()}
+        bcfg, n_r = cfg.behavior, len(readers)
+        budget = np.array([b for _, b in today if b > 0])
+        remaining = budget.copy()
+        demand = np.zeros(len(bidders))
+        ideology, skepticism = pop.ideology[readers], pop.skepticism[readers]
+        audience = [c.audience[readers] for c in bidders]
+        labels = self.policy.labels
+        # True engagement weight of each campaign's ad, and the platform's noisy prediction of
+        # it relative to a perfectly aligned ad: the auction's quality factor.
+        weight = [behavior.engagement_weight(bcfg, ideology, c.cfg.position, c.cfg.appeal, True,
+                                             skepticism, labels) for c in bidders]
+        quality = [w / max(bcfg.source_ad, 1e-12) * rng.lognormal(0.0, cfg.feed.prediction_noise, n_r)
+                   for w in weight]
+        effective = [c.cfg.bid * q for c, q in zip(bidders, quality)]
+        shown = [np.zeros(n_r, np.int64) for _ in bidders]
+        cap = self.policy.frequency_cap()
+        cap = self.slots if cap is None else cap
+        priority = rng.random(n_r)  # random order of auctions, for the budget stop
+        for _slot in range(self.slots):
+            eligible = []
+            for j, camp in enumerate(bidders):
+                ok = audience[j] & (shown[j] < cap) if remaining[j] > 0 else np.zeros(n_r, bool)
+                if camp.pacing < 1.0:  # pacing: a throttled campaign joins with prob p
+                    ok &= rng.random(n_r) < camp.pacing
+                eligible.append(ok)
+            rows = np.flatnonzero(np.logical_or.reduce(eligible))
+            commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma,
+                                                                   len(rows))
+            bids = [commercial] + [np.where(e[rows], b[rows], -np.inf)
+                                   for e, b in zip(eligible, effective)]
+            winner, runner_up = second_price(bids)
+            for j, camp in enumerate(bidders):
+                won = np.flatnonzero(winner == j + 1)
+                if len(won) == 0:
+                    continue
+                who = rows[won]
+                price = runner_up[won] / quality[j][who] / 1000.0  # $ per impression
+                demand[j] += price.sum()
+                ok = within_budget(price, remaining[j], np.argsort(priority[who]))
+                who, price = who[ok], price[ok]
+                remaining[j] -= price.sum()
+                creative = self.creative(camp, day, shown[j][who], rng)
+                shown[j][who] += 1
+                self.metrics.record_ad_spend(creative, price)
+                out["users"].append(readers[who]); out["contents"].append(creative)
+                out["origin"].append(ad_origin(len(who)))
+                out["weight"].append(weight[j][who]); out["from_ad"].append(np.ones(len(who), bool))
+        for j, camp in enumerate(bidders):
+            self.budget_today[camp.index] = budget[j]
+            camp.spent_ads += budget[j] - remaining[j]
+            camp.pacing = update_pacing(camp.pacing, demand[j], camp.ad_budget_today(day + 1),
+                                        cfg.market.pacing_gain)
+        return {k: np.concatenate(v) for k, v in out.items()}
+
+    def creative(self, camp, day: int, k: np.ndarray, rng) -> np.ndarray:
+        """Content ids of a campaign's k-th ad of the day (created on first use): a user never
+        gets one ad twice, and the frequency cap bounds how many they get."""
+        ids = self.creatives[camp.index, day]
+        missing = np.unique(k[ids[k] < 0])
+        if len(missing):
+            ids[missing] = self.registry.add(
+                len(missing), campaign=camp.index, origin=Origin.AD, author=camp.official,
+                labeled=self.policy.labels, cta=rng.random(len(missing)) < camp.cfg.cta_share,
+                created=day, variant=missing)
+        return ids[k]

@@ -1,0 +1,101 @@
+"""How users react to what they see: engagement, reshares, follows, opinion and turnout.
+
+All functions take arrays of impressions (one entry per user-content pair seen this step) and
+work on them at once. The same engagement function serves the platform's predictions (ranking,
+auction) and the users' actual reactions, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..config import BehaviorConfig
+from .arrays import group_sums
+
+
+def affinity(cfg: BehaviorConfig, ideology: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """How much a user's ideology attracts them to a message position (1 = same position)."""
+    if not cfg.affinity:
+        return np.ones(np.broadcast(ideology, position).shape)
+    return np.exp(-np.abs(ideology - position) / cfg.affinity_scale)
+
+
+def label_factor(cfg: BehaviorConfig, skepticism: np.ndarray, labeled: np.ndarray) -> np.ndarray:
+    """A "paid for by" label discounts engagement and persuasion by effect x skepticism."""
+    return 1.0 - cfg.label_effect * skepticism * labeled
+
+
+def engagement_weight(cfg, ideology, position, appeal, from_ad, skepticism, labeled):
+    """Everything in the engagement probability except the user's base rate."""
+    source = np.where(from_ad, cfg.source_ad, cfg.source_followed)
+    return appeal * affinity(cfg, ideology, position) * source * label_factor(cfg, skepticism, labeled)
+
+
+def react(cfg: BehaviorConfig, weight: np.ndarray, reshare_rate: np.ndarray, rng):
+    """Draw reactions: returns (engaged, reshared). One uniform per impression.
+
+    A reshare is an engagement, so ``reshared`` implies ``engaged``: the user reshares when the
+    draw falls below the reshare probability and engages (likes, clicks) below the larger of the
+    two probabilities.
+    """
+    u = rng.random(len(weight))
+    p_reshare = np.minimum(reshare_rate * weight, 1.0)
+    p_engage = np.maximum(np.minimum(cfg.engage_base * weight, 1.0), p_reshare)
+    return u < p_engage, u < p_reshare
+
+
+def update_opinions(cfg, opinion, users, position, persuasion_factor) -> np.ndarray:
+    """Bounded confidence: a message within epsilon of a user's opinion pulls it a small step.
+
+    All of a step's exposures act on the opinion held at the start of the step (synchronous).
+    Only the users who moved are written; returns them (sorted).
+    """
+    gap = position - opinion[users]
+    move = np.abs(gap) < cfg.epsilon
+    touched, delta = group_sums(users[move], cfg.persuasion * persuasion_factor[move] * gap[move])
+    opinion[touched] = np.clip(opinion[touched] + delta, -1.0, 1.0)
+    return touched
+
+
+def update_turnout(turnout, users, nudge) -> np.ndarray:
+    """Each call-to-action exposure closes a share ``nudge`` of the gap to certain turnout.
+    Returns the users touched (sorted)."""
+    touched, log_keep = group_sums(users, np.log1p(-nudge))
+    turnout[touched] = 1.0 - (1.0 - turnout[touched]) * np.exp(log_keep)
+    return touched
+
+
+def vote_weights(cfg: BehaviorConfig, opinion: np.ndarray, positions: np.ndarray):
+    """Softmax of -distance / temperature, one array per candidate.
+
+    Column by column and in place (this runs every step over all users): relative to the
+    nearest candidate, so the exponent never overflows.
+    """
+    dist = [np.abs(opinion - p) for p in positions]
+    if not dist:
+        return []
+    nearest = functools.reduce(np.minimum, dist)
+    for d in dist:
+        np.subtract(nearest, d, out=d)
+        d *= 1.0 / cfg.vote_temperature
+        np.exp(d, out=d)
+    total = functools.reduce(np.add, dist)
+    for d in dist:
+        d /= total
+    return dist
+
+
+def vote_probabilities(cfg: BehaviorConfig, opinion: np.ndarray, positions: np.ndarray):
+    """Probability each user picks each candidate (users x candidates)."""
+    if len(positions) == 0:
+        return np.zeros((len(opinion), 0))
+    return np.stack(vote_weights(cfg, opinion, positions), axis=1)
+
+
+def expected_votes(cfg, opinion, turnout, positions) -> np.ndarray:
+    """Expected votes per candidate: turnout-weighted choice probabilities, summed."""
+    # multiply-and-sum, not a BLAS dot: threaded BLAS on short work is slower on few cores
+    return np.array([np.add.reduce(turnout * p)
+                     for p in vote_weights(cfg, opinion, positions)])

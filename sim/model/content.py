@@ -1,0 +1,105 @@
+"""Content items and the record of who has seen what.
+
+A content id stands for one message; identical copies (the same text posted by many accounts)
+share it and are flagged ``copy``, so "a user does not see the same content twice" is a rule
+about ids. Every content has a root origin (ad, owned or amplified) that its reshares inherit for attribution.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+KEY_SHIFT = 2**24  # seen-set key = user * KEY_SHIFT + content; up to 16.7M content ids
+
+
+class ContentRegistry:
+    """Growable arrays of content attributes, one entry per content id."""
+
+    FIELDS = {
+        "campaign": np.int16, "origin": np.int8, "author": np.int64, "labeled": bool,
+        "cta": bool, "created": np.int32, "variant": np.int16, "copy": bool,
+    }
+
+    def __init__(self, positions: np.ndarray, appeals: np.ndarray):
+        self.positions = positions  # per campaign
+        self.appeals = appeals
+        self.size = 0
+        self._cap = 1024
+        for name, dtype in self.FIELDS.items():
+            setattr(self, name, np.zeros(self._cap, dtype=dtype))
+
+    def add(self, count, *, campaign, origin, author, labeled, cta, created, variant=0, copy=False):
+        """Append ``count`` contents; scalar or array attributes; return their ids."""
+        if self.size + count > KEY_SHIFT:
+            raise OverflowError("more than 2**24 contents in one run")
+        while self.size + count > self._cap:
+            self._cap *= 2
+            for name in self.FIELDS:
+                old = getattr(self, name)
+                new = np.zeros(self._cap, dtype=old.dtype)
+                new[: self.size] = old[: self.size]
+                setattr(self, name, new)
+        ids = np.arange(self.size, self.size + count)
+        values = dict(campaign=campaign, origin=origin, author=author, labeled=labeled, cta=cta,
+                      created=created, variant=variant, copy=copy)
+        for name, value in values.items():
+            getattr(self, name)[ids] = value
+        self.size += count
+        return ids
+
+    def position(self, ids: np.ndarray) -> np.ndarray:
+        return self.positions[self.campaign[ids]]
+
+    def appeal(self, ids: np.ndarray) -> np.ndarray:
+        return self.appeals[self.campaign[ids]]
+
+
+class SeenSet:
+    """A set of (user, content) keys (or any int pairs) as a few sorted runs (a log-structured
+    merge).
+
+    New keys form a run; a run is merged into the one before it while that one is no more
+    than twice its size, so there are O(log n) runs, each key is copied O(log n) times over a
+    run, and lookups are one ``searchsorted`` per run. Rebuilding one sorted array every step
+    would copy all keys every step instead.
+    """
+
+    def __init__(self, shift: int = KEY_SHIFT):
+        self.runs: list[np.ndarray] = []
+        self.shift = shift  # key = first * shift + second; second < shift
+
+    def key(self, first, second) -> np.ndarray:
+        return np.asarray(first, dtype=np.int64) * self.shift + np.asarray(second, np.int64)
+
+    def split(self, keys: np.ndarray):
+        """(first, second) of keys."""
+        return np.divmod(keys, self.shift)
+
+    @property
+    def keys(self) -> np.ndarray:
+        """All keys, sorted (merges the runs; for inspection, not the hot path)."""
+        self._merge(force=True)
+        return self.runs[0] if self.runs else np.empty(0, np.int64)
+
+    def contains(self, users, contents) -> np.ndarray:
+        keys = self.key(users, contents)
+        hit = np.zeros(len(keys), dtype=bool)
+        for run in self.runs:
+            idx = np.minimum(np.searchsorted(run, keys), len(run) - 1)
+            hit |= run[idx] == keys
+        return hit
+
+    def add(self, users, contents) -> None:
+        """Record pairs; pairs must be new (the feed filters them first)."""
+        keys = np.sort(self.key(users, contents))
+        if len(keys):
+            self.runs.append(keys)
+            self._merge()
+
+    def _merge(self, force: bool = False) -> None:
+        while len(self.runs) > 1 and (force or len(self.runs[-2]) <= 2 * len(self.runs[-1])):
+            last = self.runs.pop()
+            self.runs[-1] = np.insert(self.runs[-1], np.searchsorted(self.runs[-1], last), last)
+
+    def __len__(self) -> int:
+        return sum(len(run) for run in self.runs)

@@ -1,0 +1,318 @@
+"""Metrics: what the model records each day and the run's outcomes computed from it.
+
+Per-step rows (a Mesa DataCollector table), the run summary, cascades and the ad library. Their
+columns are declared, with units and meanings, in sim/outcomes.py; every table built here is
+checked against those declarations. Every impression is counted once, under exactly one origin,
+so impressions by origin sum to the total.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import outcomes
+from ..vocabulary import IDEOLOGY_BANDS, IS_PAID, ORIGINS, PAID_ORIGINS, ROOT_ORIGINS, Origin, ideology_band
+from . import behavior
+from .arrays import runs
+from .auction import ad_slots
+
+N_ORIGINS = len(ORIGINS)
+ROOT_NAMES = np.array(ROOT_ORIGINS)
+
+
+def _count(shape, *index) -> np.ndarray:
+    """Counts of index tuples in an array of ``shape`` (bincount: much faster than add.at)."""
+    flat = np.ravel_multi_index(index, shape)
+    return np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num / den) if den else math.nan
+
+
+class Metrics:
+    """Running totals over the run, kept as arrays and updated from each day's impressions."""
+
+    @staticmethod
+    def step_columns() -> list[str]:
+        return outcomes.names("step", 0)
+
+    def __init__(self, model):
+        self.model = model
+        c, n = len(model.campaigns), model.n
+        self.n_campaigns = c
+        self.segments = model.cfg.population.segments
+        self.slots = max(ad_slots(model.cfg), 1)
+        self.impressions = np.zeros((c, N_ORIGINS), dtype=np.int64)
+        self.reached = np.zeros((n, c, N_ORIGINS), dtype=bool)
+        self.reached_any = np.zeros((n, c), dtype=bool)
+        self.reach = np.zeros(c, np.int64)  # unique users reached, kept incrementally
+        self.engagements = np.zeros(c, np.int64)
+        self.reshares = np.zeros(c, np.int64)
+        self.new_followers = np.zeros(c, np.int64)
+        self.cross = np.zeros(c, np.int64)
+        segments = model.cfg.population.segments
+        # who sees what: impressions by (campaign, paid-rooted?, ideology band / segment)
+        self.exposure_band = np.zeros((c, 2, len(IDEOLOGY_BANDS)), np.int64)
+        self.exposure_segment = np.zeros((c, 2, segments), np.int64)
+        self.content_stats = np.zeros((0, 3), dtype=np.int64)  # posters, impressions, reshares
+        n_creatives = c * model.cfg.steps * self.slots
+        self.ad_spend = np.zeros(n_creatives)
+        self.ad_segments = np.zeros((n_creatives, model.cfg.population.segments), np.int64)
+        self.ad_bands = np.zeros((n_creatives, len(IDEOLOGY_BANDS)), np.int64)
+        self._step_spend = np.zeros((c, 2))
+
+    # ---------------------------------------------------------------- recording
+
+    def _grow_content(self):
+        size = self.model.registry.size
+        if len(self.content_stats) < size:
+            grown = np.zeros((max(size, 2 * len(self.content_stats)), 3), np.int64)
+            grown[: len(self.content_stats)] = self.content_stats
+            self.content_stats = grown
+
+    def _creative_row(self, contents):
+        reg, slots = self.model.registry, self.slots
+        return (reg.campaign[contents].astype(np.int64) * self.model.cfg.steps
+                + reg.created[contents]) * slots + reg.variant[contents]
+
+    def record_start(self) -> None:
+        pop, m = self.model.population, self.model
+        n = m.n
+        self._positions = np.array([m.campaigns[i].cfg.position for i in m.candidates])
+        self.start = {
+            "votes": self._votes(), "turnout": float(pop.turnout[:n].mean()),
+            "opinion_mean": float(pop.opinion[:n].mean()),
+            "polarization": float(pop.opinion[:n].var()),
+        }
+        # Running totals for the per-step rows, updated only where users changed: each user's
+        # expected votes per candidate, and opinion and turnout as last counted.
+        self._user_votes = self._user_vote_contributions(np.arange(n))  # one array per candidate
+        self._vote_totals = np.array([v.sum() for v in self._user_votes])
+        self._counted = [pop.opinion[:n].copy(), pop.turnout[:n].copy()]
+        self._sums = np.array([a.sum() for a in self._counted])
+
+    def _user_vote_contributions(self, users) -> list[np.ndarray]:
+        pop, m = self.model.population, self.model
+        turnout = pop.turnout[users]
+        return [turnout * p for p in behavior.vote_weights(m.cfg.behavior, pop.opinion[users],
+                                                            self._positions)]
+
+    def refresh_votes(self, users: np.ndarray) -> None:
+        """Move the running totals by (new - counted) for the users whose opinion or turnout
+        changed this step: work proportional to them, not to the population."""
+        pop = self.model.population
+        for k, new in enumerate(self._user_vote_contributions(users)):
+            self._vote_totals[k] += (new - self._user_votes[k][users]).sum()
+            self._user_votes[k][users] = new
+        for k, now in enumerate((pop.opinion[users], pop.turnout[users])):
+            self._sums[k] += (now - self._counted[k][users]).sum()
+            self._counted[k][users] = now
+
+    def _votes(self) -> np.ndarray:
+        """Expected votes per campaign (0 for non-candidates), recounted over all users."""
+        m, pop = self.model, self.model.population
+        votes = np.zeros(self.n_campaigns)
+        votes[m.candidates] = behavior.expected_votes(m.cfg.behavior, pop.opinion[: m.n],
+                                                      pop.turnout[: m.n], self._positions)
+        return votes
+
+    def record_posts(self, contents) -> None:
+        self._grow_content()
+        self.content_stats[:, 0] += np.bincount(contents, minlength=len(self.content_stats))
+
+    def record_ad_spend(self, creatives, price) -> None:
+        self.ad_spend += np.bincount(self._creative_row(creatives), weights=price,
+                                     minlength=len(self.ad_spend))
+
+    def record_reactions(self, imp, engaged, reshared, followed_accounts) -> None:
+        reg, pop = self.model.registry, self.model.population
+        users, items, origin = imp["users"], imp["contents"], imp["origin"]
+        camp = reg.campaign[items].astype(np.int64)
+        self._grow_content()
+        size = len(self.content_stats)
+        self.content_stats[:, 1] += np.bincount(items, minlength=size)
+        self.content_stats[:, 2] += np.bincount(items[reshared], minlength=size)
+        self._step_imp = np.bincount(camp * N_ORIGINS + origin, minlength=self.n_campaigns * N_ORIGINS
+                                     ).reshape(self.n_campaigns, N_ORIGINS)
+        self.impressions += self._step_imp
+        self.reached[users, camp, origin] = True
+        first = ~self.reached_any[users, camp]
+        self.reached_any[users[first], camp[first]] = True
+        # a (user, campaign) pair can occur twice in one step: count unique newcomers
+        newcomers, _ = runs(np.sort(users[first].astype(np.int64) * self.n_campaigns + camp[first]))
+        self.reach += np.bincount(newcomers % self.n_campaigns, minlength=self.n_campaigns)
+        self._step_eng = np.bincount(camp[engaged], minlength=self.n_campaigns)
+        self._step_res = np.bincount(camp[reshared], minlength=self.n_campaigns)
+        self._step_fol = np.bincount(pop.owner[followed_accounts].astype(np.int64),
+                                     minlength=self.n_campaigns)
+        self.engagements += self._step_eng
+        self.reshares += self._step_res
+        self.new_followers += self._step_fol
+        positions = reg.positions[camp]
+        cross = (np.sign(pop.ideology[users]) != np.sign(positions)) & (positions != 0)
+        self.cross += np.bincount(camp[cross], minlength=self.n_campaigns)
+        paid = IS_PAID[origin].astype(np.int64)
+        bands = ideology_band(pop.ideology[users])
+        self.exposure_band += _count(self.exposure_band.shape, camp, paid, bands)
+        self.exposure_segment += _count(self.exposure_segment.shape, camp, paid,
+                                        pop.segment[users].astype(np.int64))
+        ads = origin == Origin.AD
+        rows = self._creative_row(items[ads])
+        self.ad_segments += _count(self.ad_segments.shape, rows, pop.segment[users[ads]].astype(np.int64))
+        self.ad_bands += _count(self.ad_bands.shape, rows, bands[ads])
+
+    def record_step(self, day: int, imp) -> None:
+        m, pop = self.model, self.model.population
+        votes = np.zeros(self.n_campaigns)
+        votes[m.candidates] = self._vote_totals
+        mean_opinion, mean_turnout = self._sums / m.n
+        total_votes = self._sums[1]
+        reach = self.reach
+        for c, camp in enumerate(m.campaigns):
+            spend = np.array([camp.spent_ads, camp.spent_amplifiers])
+            step_spend = spend - self._step_spend[c]
+            self._step_spend[c] = spend
+            row = {"step": day + 1, "campaign": camp.cfg.name}
+            row.update({f"impressions_{o}": int(self._step_imp[c, i]) for i, o in enumerate(ORIGINS)})
+            row.update(
+                impressions=int(self._step_imp[c].sum()), reach=int(reach[c]),
+                engagements=int(self._step_eng[c]), reshares=int(self._step_res[c]),
+                new_followers=int(self._step_fol[c]), ad_budget=float(m.auction.budget_today[c]),
+                spend_ads=float(step_spend[0]),
+                spend_amplifiers=float(step_spend[1]), spend=float(step_spend.sum()),
+                pacing=float(camp.pacing), mean_opinion=mean_opinion,
+                vote_share=float(votes[c] / total_votes) if c in m.candidates else math.nan,
+                mean_turnout=mean_turnout,
+                suspended=int(np.count_nonzero(pop.suspended & (pop.owner == c))),
+            )
+            m.datacollector.add_table_row("steps", outcomes.ordered("step", row, 0))
+
+    # ---------------------------------------------------------------- outputs
+
+    def steps_table(self) -> dict[str, np.ndarray]:
+        rows = self.model.datacollector.tables["steps"]
+        return {k: np.asarray(v) for k, v in rows.items()}
+
+    def cascades_table(self) -> dict[str, np.ndarray]:
+        reg = self.model.registry
+        n = reg.size
+        stats = self.content_stats[:n] if len(self.content_stats) >= n else np.zeros((n, 3), np.int64)
+        ids = np.flatnonzero(stats.sum(axis=1) > 0)
+        origin = reg.origin[ids]
+        posters, imps, res = stats[ids, 0], stats[ids, 1], stats[ids, 2]
+        roots = np.where(origin == Origin.AD, 1, posters)
+        names = np.array([c.cfg.name for c in self.model.campaigns])
+        return outcomes.ordered("cascade", {
+            "content_id": ids, "campaign": names[reg.campaign[ids]],
+            "root_origin": ROOT_NAMES[origin],
+            "created_step": reg.created[ids] + 1, "roots": roots, "impressions": imps,
+            "reshares": res, "size": roots + res,
+        }, self.segments)
+
+    def ad_library(self) -> dict[str, np.ndarray]:
+        """One row per ad that was shown, with the fields of the public ad archives."""
+        m = self.model
+        rows = np.flatnonzero(self.ad_segments.sum(axis=1) > 0)
+        campaign, rest = np.divmod(rows, m.cfg.steps * self.slots)
+        day, variant = np.divmod(rest, self.slots)
+        ids = m.auction.creatives[campaign, day, variant]
+        names = np.array([c.cfg.name for c in m.campaigns])
+        sponsors = np.array([c.cfg.sponsor or c.cfg.name for c in m.campaigns])
+        table = {
+            "ad_id": ids, "campaign": names[campaign], "sponsor": sponsors[campaign],
+            "political": self.model.political[campaign], "day": day + 1,
+            "spend": self.ad_spend[rows], "impressions": self.ad_segments[rows].sum(axis=1),
+            "labeled": m.registry.labeled[ids],
+            "targeting": np.array([c.targeting_used for c in m.campaigns])[campaign],
+        }
+        for s in range(self.ad_segments.shape[1]):
+            table[f"reach_segment_{s}"] = self.ad_segments[rows, s]
+        for b, band in enumerate(IDEOLOGY_BANDS):
+            table[f"reach_ideology_{band}"] = self.ad_bands[rows, b]
+        return outcomes.ordered("ad", table, self.segments)
+
+    def summary(self) -> dict:
+        """Run-level outcomes per campaign and across campaigns (sim/outcomes.py)."""
+        m, pop = self.model, self.model.population
+        n = m.n
+        votes_end = self._votes()
+        total_start = self.start["votes"].sum() or 1.0
+        total_end = votes_end.sum() or 1.0
+        cascades = self.cascades_table()
+        all_imps = self.impressions.sum()
+        budgets = np.array([c.budget for c in m.campaigns])
+        campaigns = []
+        for c, camp in enumerate(m.campaigns):
+            imp = {o: int(self.impressions[c, i]) for i, o in enumerate(ORIGINS)}
+            total = sum(imp.values())
+            paid = sum(imp[o] for o in PAID_ORIGINS)
+            bought = imp["ad"] + imp["amplified"]
+            is_candidate = c in m.candidates
+            share_start = self.start["votes"][c] / total_start if is_candidate else math.nan
+            share_end = votes_end[c] / total_end if is_candidate else math.nan
+            gained = votes_end[c] - self.start["votes"][c]
+            sizes = cascades["size"][cascades["campaign"] == camp.cfg.name]
+            entry = {
+                "campaign": camp.cfg.name, "sponsor": camp.cfg.sponsor or camp.cfg.name,
+                "political": bool(camp.cfg.political), "foreign": bool(camp.cfg.foreign),
+                "targeting_used": camp.targeting_used,
+                **{f"impressions_{o}": v for o, v in imp.items()},
+                "impressions": total,
+                "reach": int(self.reach[c]),
+                **{f"reach_{o}": int(self.reached[:, c, i].sum()) for i, o in enumerate(ORIGINS)},
+                "money_share": _ratio(paid, total),
+                "earned_paid_ratio": _ratio(imp["earned_from_paid"], bought),
+                "organic_paid_ratio": _ratio(imp["owned"] + imp["earned_from_organic"], paid),
+                "budget": float(camp.budget), "spend": float(camp.spent),
+                "spend_ads": float(camp.spent_ads), "spend_amplifiers": float(camp.spent_amplifiers),
+                "effective_cpm": _ratio(1000 * camp.spent, paid),
+                "ad_cpm": _ratio(1000 * camp.spent_ads, imp["ad"]),
+                "engagements": int(self.engagements[c]), "reshares": int(self.reshares[c]),
+                "new_followers": int(self.new_followers[c]),
+                "vote_share_start": float(share_start), "vote_share_end": float(share_end),
+                "vote_share_change": float(share_end - share_start),
+                "votes_gained": float(gained) if is_candidate else math.nan,
+                "cost_per_vote": _ratio(camp.spent, gained) if is_candidate and gained > 0 else math.nan,
+                "cross_ideology_share": _ratio(self.cross[c], total) if camp.cfg.position else math.nan,
+                "reach_share": _ratio(total, all_imps),
+                "budget_share": _ratio(camp.budget, budgets.sum()),
+                "accounts_suspended": int(np.count_nonzero(pop.suspended & (pop.owner == c))),
+                "amplifiers": int(len(camp.amplifiers)),
+                "cascades": int(len(sizes)),
+                "cascade_mean_size": float(sizes.mean()) if len(sizes) else math.nan,
+                "cascade_max_size": int(sizes.max()) if len(sizes) else 0,
+            }
+            entry["reach_budget_ratio"] = _ratio(entry["reach_share"], entry["budget_share"])
+            for k, kind in ((1, "paid"), (0, "organic")):
+                entry.update({f"{kind}_band_{b}": int(self.exposure_band[c, k, i])
+                              for i, b in enumerate(IDEOLOGY_BANDS)})
+                entry.update({f"{kind}_segment_{s}": int(self.exposure_segment[c, k, s])
+                              for s in range(self.exposure_segment.shape[2])})
+            campaigns.append(outcomes.ordered("campaign", entry, self.segments))
+        return {
+            "campaigns": campaigns, **outcomes.ordered("run", {
+            "money_advantage": money_advantage([e["budget_share"] for e in campaigns],
+                                               [e["reach_share"] for e in campaigns]),
+            "turnout_start": self.start["turnout"], "turnout_end": float(pop.turnout[:n].mean()),
+            "turnout_change": float(pop.turnout[:n].mean()) - self.start["turnout"],
+            "opinion_mean_start": self.start["opinion_mean"],
+            "opinion_mean_end": float(pop.opinion[:n].mean()),
+            "polarization_start": self.start["polarization"],
+            "polarization_end": float(pop.opinion[:n].var()),
+            "impressions": int(all_imps),
+        }, self.segments),
+        }
+
+
+def money_advantage(budget_shares, reach_shares) -> float:
+    """Slope of reach share on budget share across campaigns (0: reach is not bought;
+    1: reach share equals budget share). NaN when budgets do not differ."""
+    b, r = np.asarray(budget_shares, float), np.asarray(reach_shares, float)
+    ok = np.isfinite(b) & np.isfinite(r)
+    b, r = b[ok], r[ok]
+    if len(b) < 2 or np.ptp(b) == 0:
+        return math.nan
+    return float(np.polyfit(b, r, 1)[0])

@@ -1,0 +1,56 @@
+"""User state as arrays (structure of arrays): one entry per user, no object per user.
+
+Regular users occupy indices [0, n); campaign-controlled accounts (official accounts,
+sockpuppets) are appended after them. Paid amplifiers are regular users a campaign recruits,
+so their own followers are part of the ordinary network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..config import PopulationConfig
+
+REGULAR, OFFICIAL, AMPLIFIER, SOCKPUPPET = 0, 1, 2, 3
+KIND_NAMES = ("regular", "official", "amplifier", "sockpuppet")
+
+
+class Population:
+    """Arrays of per-user state; index i is user i."""
+
+    def __init__(self, cfg: PopulationConfig, rng: np.random.Generator):
+        n = cfg.n
+        self.n = n  # regular users
+        left = rng.random(n) < cfg.left_share
+        centre = np.where(left, -cfg.ideology_peaks, cfg.ideology_peaks)
+        self.ideology = np.clip(rng.normal(centre, cfg.ideology_sd), -1, 1)
+        self.opinion = np.clip(self.ideology + rng.normal(0, cfg.opinion_noise, n), -1, 1)
+        self.turnout = rng.beta(cfg.turnout_a, cfg.turnout_b, n)
+        self.activity = rng.beta(cfg.activity_a, cfg.activity_b, n)
+        if cfg.reshare_dist == "fixed":
+            self.reshare = np.full(n, cfg.reshare_fixed)
+        else:
+            sharer = rng.random(n) < cfg.sharer_fraction
+            self.reshare = np.where(sharer, rng.beta(cfg.reshare_a, cfg.reshare_b, n), 0.0)
+        self.skepticism = rng.beta(cfg.skepticism_a, cfg.skepticism_b, n)
+        self.segment = rng.integers(0, cfg.segments, n).astype(np.int16)
+        self.kind = np.zeros(n, dtype=np.int8)
+        self.owner = np.full(n, -1, dtype=np.int16)  # campaign controlling the account
+        self.suspended = np.zeros(n, dtype=bool)
+
+    @property
+    def size(self) -> int:
+        return len(self.ideology)
+
+    def add_accounts(self, count: int, kind: int, owner: int, position: float) -> np.ndarray:
+        """Append campaign-controlled accounts; they never read feeds or vote."""
+        start = self.size
+        grow = {
+            "ideology": position, "opinion": position, "turnout": 0.0, "activity": 0.0,
+            "reshare": 0.0, "skepticism": 0.0, "segment": 0, "kind": kind, "owner": owner,
+            "suspended": False,
+        }
+        for name, value in grow.items():
+            arr = getattr(self, name)
+            setattr(self, name, np.concatenate([arr, np.full(count, value, dtype=arr.dtype)]))
+        return np.arange(start, start + count)

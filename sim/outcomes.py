@@ -1,0 +1,256 @@
+"""Every output column, declared once: its name, level, unit and meaning.
+
+The run summary (sim/model/metrics.py) is checked against these declarations when it is built,
+the output files carry their descriptions in their Parquet schema, ``collect``, ``sensitivity``
+and the reports take their headline outcomes from here, and docs/outputs.md is generated from
+this list (``python -m sim docs``). An undeclared column is an error, so the declaration cannot
+fall behind the code.
+
+A *family* is a set of columns of one meaning, one per origin, ideology band or segment
+(``impressions_{origin}``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .vocabulary import IDEOLOGY_BANDS, ORIGINS
+
+# level: (where it is written, one row per ...)
+LEVELS = {
+    "step": ("steps.parquet", "day and campaign"),
+    "campaign": ("summary.json `campaigns`, collected runs.parquet", "run and campaign"),
+    "run": ("summary.json, collected runs.parquet (same on every campaign row)", "run"),
+    "provenance": ("summary.json, collected runs.parquet, every file's schema metadata", "run"),
+    "cascade": ("cascades.parquet", "content (a cascade)"),
+    "ad": ("ad_library.parquet (policy with an ad library)", "ad shown"),
+    "collected": ("collected runs.parquet (python -m sim collect)", "run and campaign"),
+    "paired": ("collected paired.parquet (python -m sim collect --paired)",
+               "regime, setting, campaign and outcome"),
+}
+FAMILIES = {"origin": ORIGINS, "band": IDEOLOGY_BANDS, "segment": None}  # None: 0..segments-1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str  # the column; a family's name holds {origin}, {band} or {segment}
+    level: str
+    unit: str
+    meaning: str
+    headline: bool = False  # compared between regimes in briefs, sensitivity, paired tables
+
+    @property
+    def family(self) -> str | None:
+        found = re.search(r"\{(\w+)\}", self.name)
+        return found.group(1) if found else None
+
+    def columns(self, segments: int) -> list[str]:
+        """The column names this declaration stands for."""
+        fam = self.family
+        if fam is None:
+            return [self.name]
+        values = FAMILIES[fam] if FAMILIES[fam] is not None else range(segments)
+        return [self.name.replace("{" + fam + "}", str(v)) for v in values]
+
+    def matches(self, column: str) -> bool:
+        if self.family is None:
+            return column == self.name
+        pattern = re.escape(self.name).replace(re.escape("{" + self.family + "}"), r"(\w+)")
+        return re.fullmatch(pattern, column) is not None
+
+
+def O(name, level, unit, meaning, headline=False) -> Outcome:  # noqa: E743 - short for the table
+    return Outcome(name, level, unit, meaning, headline)
+
+
+_ORIGIN = ("`ad` (won in the ad auction), `owned` (posted by the campaign's own accounts), "
+           "`amplified` (posted by its paid amplifiers), `earned_from_paid` / "
+           "`earned_from_organic` (a reshare of content whose root was bought / not)")
+
+OUTCOMES: tuple[Outcome, ...] = (
+    # ------------------------------------------------------------ per day and campaign
+    O("step", "step", "day", "day of the run, from 1"),
+    O("campaign", "step", "name", "campaign (scenario.campaigns[].name)"),
+    O("impressions_{origin}", "step", "impressions", f"impressions that day by origin: {_ORIGIN}"),
+    O("impressions", "step", "impressions", "impressions that day, all origins"),
+    O("reach", "step", "users", "distinct users who have seen the campaign's content so far "
+      "(cumulative)"),
+    O("engagements", "step", "count", "engagements (likes, clicks, reshares) that day"),
+    O("reshares", "step", "count", "reshares that day"),
+    O("new_followers", "step", "users", "new followers of the campaign's accounts that day"),
+    O("ad_budget", "step", "US$", "the day's ad budget (what is left over the days left)"),
+    O("spend_ads", "step", "US$", "spent on ads that day"),
+    O("spend_amplifiers", "step", "US$", "paid to amplifiers that day"),
+    O("spend", "step", "US$", "spent that day (ads + amplifiers)"),
+    O("pacing", "step", "probability", "share of eligible auctions the campaign joins after "
+      "the day (the pacing controller)"),
+    O("mean_opinion", "step", "[-1, 1]", "mean opinion of all users at the end of the day "
+      "(same on every campaign's row)"),
+    O("vote_share", "step", "share", "the candidate's expected share of the vote (NaN for "
+      "non-candidates)"),
+    O("mean_turnout", "step", "probability", "mean turnout propensity of all users"),
+    O("suspended", "step", "accounts", "the campaign's accounts suspended so far"),
+    # ------------------------------------------------------------ per run and campaign
+    O("campaign", "campaign", "name", "campaign (scenario.campaigns[].name)"),
+    O("sponsor", "campaign", "name", "who pays (the name in an ad library)"),
+    O("political", "campaign", "bool", "a political campaign (false: civic, non-partisan)"),
+    O("foreign", "campaign", "bool", "a foreign sponsor"),
+    O("targeting_used", "campaign", "level", "the targeting its ads got after the policy "
+      "(broad, segments, ideology, micro)"),
+    O("impressions_{origin}", "campaign", "impressions", f"impressions in the run by origin: {_ORIGIN}"),
+    O("impressions", "campaign", "impressions", "impressions in the run, all origins"),
+    O("reach", "campaign", "users", "distinct users who saw the campaign's content"),
+    O("reach_{origin}", "campaign", "users", "distinct users who saw it through each origin"),
+    O("money_share", "campaign", "share", "share of the campaign's impressions rooted in money: "
+      "(ad + amplified + earned_from_paid) / all", headline=True),
+    O("earned_paid_ratio", "campaign", "ratio", "earned_from_paid / (ad + amplified): reshares "
+      "won per bought impression"),
+    O("organic_paid_ratio", "campaign", "ratio", "(owned + earned_from_organic) / money-rooted "
+      "impressions"),
+    O("budget", "campaign", "US$", "the most it may spend in the run: its budget per 1,000 users "
+      "(capped by the policy) x users / 1,000"),
+    O("spend", "campaign", "US$", "spent in the run (ads + amplifiers)"),
+    O("spend_ads", "campaign", "US$", "spent on ads"),
+    O("spend_amplifiers", "campaign", "US$", "paid to amplifiers"),
+    O("effective_cpm", "campaign", "US$ per 1,000", "1,000 x spend / money-rooted impressions"),
+    O("ad_cpm", "campaign", "US$ per 1,000", "1,000 x ad spend / ad impressions"),
+    O("engagements", "campaign", "count", "engagements in the run"),
+    O("reshares", "campaign", "count", "reshares in the run"),
+    O("new_followers", "campaign", "users", "new followers of its accounts in the run"),
+    O("vote_share_start", "campaign", "share", "expected vote share at the start (NaN: not a "
+      "candidate)"),
+    O("vote_share_end", "campaign", "share", "expected vote share at the end"),
+    O("vote_share_change", "campaign", "share", "end minus start (x100 for percentage points)",
+      headline=True),
+    O("votes_gained", "campaign", "votes", "expected votes at the end minus at the start"),
+    O("cost_per_vote", "campaign", "US$", "spend / votes gained (NaN when none gained)"),
+    O("cross_ideology_share", "campaign", "share", "share of its impressions on users of the "
+      "other ideological side (NaN for a campaign at position 0)"),
+    O("reach_share", "campaign", "share", "its impressions / all campaigns' impressions",
+      headline=True),
+    O("budget_share", "campaign", "share", "its budget / all campaigns' budgets"),
+    O("reach_budget_ratio", "campaign", "ratio", "reach_share / budget_share"),
+    O("accounts_suspended", "campaign", "accounts", "its accounts suspended by the end"),
+    O("amplifiers", "campaign", "accounts", "paid amplifiers it recruited"),
+    O("cascades", "campaign", "count", "its contents that were seen or posted (cascades)"),
+    O("cascade_mean_size", "campaign", "accounts", "mean cascade size (roots + reshares)"),
+    O("cascade_max_size", "campaign", "accounts", "largest cascade"),
+    O("paid_band_{band}", "campaign", "impressions", "money-rooted impressions on users of each "
+      "ideology band (far_left < -0.6 <= left < -0.2 <= centre <= 0.2 < right <= 0.6 < far_right)"),
+    O("organic_band_{band}", "campaign", "impressions", "organic impressions by ideology band"),
+    O("paid_segment_{segment}", "campaign", "impressions", "money-rooted impressions on users of "
+      "each segment (the demographic cells coarse targeting sees)"),
+    O("organic_segment_{segment}", "campaign", "impressions", "organic impressions by segment"),
+    # ------------------------------------------------------------ per run
+    O("money_advantage", "run", "slope", "slope of reach share on budget share across campaigns: "
+      "0 = reach is not bought, 1 = reach share equals budget share", headline=True),
+    O("turnout_start", "run", "probability", "mean turnout propensity at the start"),
+    O("turnout_end", "run", "probability", "mean turnout propensity at the end"),
+    O("turnout_change", "run", "probability", "end minus start (x100 for percentage points)",
+      headline=True),
+    O("opinion_mean_start", "run", "[-1, 1]", "mean opinion at the start"),
+    O("opinion_mean_end", "run", "[-1, 1]", "mean opinion at the end"),
+    O("polarization_start", "run", "variance", "variance of opinions at the start"),
+    O("polarization_end", "run", "variance", "variance of opinions at the end"),
+    O("impressions", "run", "impressions", "impressions of all campaigns (`run_impressions` in "
+      "collected tables)"),
+    # ------------------------------------------------------------ provenance of a run
+    O("seed", "provenance", "int", "the run's seed (one seed: one network and population under "
+      "every policy)"),
+    O("config_hash", "provenance", "hex", "hash of everything that determines the outputs"),
+    O("version", "provenance", "text", "version of the sim package"),
+    O("git_commit", "provenance", "hex", "commit of the code, when run from a git checkout"),
+    O("versions", "provenance", "text", "versions of Python, Mesa, NumPy, SciPy, Hydra"),
+    O("policy", "provenance", "name", "the policy regime (composed presets joined by +)"),
+    O("policy_label", "provenance", "text", "how figures name the regime"),
+    O("policy_color", "provenance", "colour", "the regime's colour in figures (empty: a spare "
+      "colour)"),
+    O("policy_phrase", "provenance", "text", "how the brief's sentences name the regime"),
+    O("scenario", "provenance", "name", "the scenario"),
+    O("population", "provenance", "users", "regular users (population.n)"),
+    O("steps", "provenance", "days", "days simulated"),
+    O("config", "provenance", "object", "the whole resolved config (summary.json only)"),
+    # ------------------------------------------------------------ cascades
+    O("content_id", "cascade", "id", "the content (identical copies share one id)"),
+    O("campaign", "cascade", "name", "its campaign"),
+    O("root_origin", "cascade", "origin", "how it started: ad, owned or amplified"),
+    O("created_step", "cascade", "day", "day it was created"),
+    O("roots", "cascade", "accounts", "accounts that posted it (1 for an ad)"),
+    O("impressions", "cascade", "impressions", "times it was seen"),
+    O("reshares", "cascade", "count", "times it was reshared"),
+    O("size", "cascade", "accounts", "roots + reshares"),
+    # ------------------------------------------------------------ ad library
+    O("ad_id", "ad", "id", "the ad creative (content id)"),
+    O("campaign", "ad", "name", "its campaign"),
+    O("sponsor", "ad", "name", "who paid for it"),
+    O("political", "ad", "bool", "a political ad"),
+    O("day", "ad", "day", "day it ran"),
+    O("spend", "ad", "US$", "spent on it"),
+    O("impressions", "ad", "impressions", "times it was shown"),
+    O("labeled", "ad", "bool", "it carried a \"paid for by\" label"),
+    O("targeting", "ad", "level", "the targeting it got"),
+    O("reach_segment_{segment}", "ad", "impressions", "its impressions by segment"),
+    O("reach_ideology_{band}", "ad", "impressions", "its impressions by ideology band"),
+    # ------------------------------------------------------------ collected sweep tables
+    O("run_dir", "collected", "path", "the run folder, relative to the sweep folder"),
+    O("status", "collected", "text", "ok or failed"),
+    O("error", "collected", "text", "a failed run's one-line error (null when ok)"),
+    O("run_impressions", "collected", "impressions", "impressions of all campaigns in the run"),
+    O("opinion_mean_change", "collected", "[-1, 1]", "opinion_mean_end - opinion_mean_start"),
+    O("polarization_change", "collected", "variance", "polarization_end - polarization_start",
+      headline=True),
+    # ------------------------------------------------------------ paired comparisons
+    O("outcome", "paired", "name", "the headline outcome compared"),
+    O("n", "paired", "pairs", "same-seed pairs with both sides defined"),
+    O("baseline_mean", "paired", "outcome's unit", "mean under the baseline regime"),
+    O("regime_mean", "paired", "outcome's unit", "mean under the regime"),
+    O("mean_diff", "paired", "outcome's unit", "mean same-seed difference (regime - baseline)"),
+    O("ci_low", "paired", "outcome's unit", "95% t interval of the difference, low end"),
+    O("ci_high", "paired", "outcome's unit", "95% t interval of the difference, high end"),
+)
+
+
+class UndeclaredOutput(KeyError):
+    """A column written that sim/outcomes.py does not declare."""
+
+
+def declared(level: str) -> list[Outcome]:
+    return [o for o in OUTCOMES if o.level == level]
+
+
+def names(level: str, segments: int) -> list[str]:
+    """Every column of a level, in declaration order, families expanded."""
+    return [c for o in declared(level) for c in o.columns(segments)]
+
+
+def headline(level: str) -> tuple[str, ...]:
+    return tuple(o.name for o in declared(level) if o.headline)
+
+
+def lookup(column: str, levels) -> Outcome:
+    """The declaration of a column written at one of ``levels``."""
+    for o in OUTCOMES:
+        if o.level in levels and o.matches(column):
+            return o
+    raise UndeclaredOutput(f"column {column!r} ({', '.join(levels)}) is not declared in "
+                           "sim/outcomes.py")
+
+
+def ordered(level: str, values: dict, segments: int) -> dict:
+    """``values`` in declaration order; raises if a value is undeclared or one is missing."""
+    expected = names(level, segments)
+    extra = [k for k in values if k not in expected]
+    missing = [k for k in expected if k not in values]
+    if extra or missing:
+        raise UndeclaredOutput(f"{level} outcomes: undeclared {extra}, missing {missing}")
+    return {k: values[k] for k in expected}
+
+
+def describe(columns, levels) -> dict[str, str]:
+    """Column -> "unit | meaning", for a file's schema metadata."""
+    out = {}
+    for col in columns:
+        o = lookup(col, levels)
+        out[col] = f"{o.unit} | {o.meaning}"
+    return out

@@ -1,0 +1,162 @@
+"""The one-page brief: headline numbers in words, with their 95% CIs, over the key figures.
+
+:func:`headline` returns the sentences together with every number it used, so a test can
+recompute them from the table. Wording rule: a same-seed difference whose interval contains
+zero is reported as "no detectable difference", never as a rise or fall.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+
+from ..stats import Estimate, mean_ci, paired_differences
+from .figures import draw_effects, draw_exposure, draw_money_advantage, draw_reach, save, with_footer
+from .style import style
+from .tables import Sweep
+
+A4 = (8.27, 11.69)
+
+
+def _digits(est: Estimate, scale: float) -> int:
+    """Decimals that show the interval's half-width to one significant digit (1 to 4)."""
+    half = (est.hi - est.lo) / 2 * scale
+    if not math.isfinite(half) or half <= 0:
+        return 1
+    return min(4, max(1, -math.floor(math.log10(half))))
+
+
+def fmt(est: Estimate, scale: float = 100, unit: str = "%", signed: bool = False,
+        digits: int | None = None) -> str:
+    """``12.3% [10.1, 14.5]``: the mean and its 95% CI, in ``unit`` after scaling."""
+    if not math.isfinite(est.mean):
+        return "n/a"
+    d = _digits(est, scale) if digits is None else digits
+    sign = "+" if signed else ""
+    num = lambda v: f"{v * scale:{sign}.{d}f}"  # noqa: E731
+    ci = f"[{num(est.lo)}, {num(est.hi)}]" if math.isfinite(est.lo) else "[no CI: one seed]"
+    return f"{num(est.mean)}{unit} {ci}"
+
+
+def diff_phrase(subject: str, est: Estimate) -> str:
+    """"<subject> was 1.2 pp [0.4, 2.0] higher" or "<subject> showed no detectable
+    difference (...)" when the interval contains zero."""
+    if est.spans_zero:
+        return (f"{subject} showed no detectable difference "
+                f"({fmt(est, unit=' pp', signed=True)}, interval spans zero)")
+    word = "higher" if est.mean > 0 else "lower"
+    return f"{subject} was {fmt(est.scaled(-1) if est.mean < 0 else est, unit=' pp')} {word}"
+
+
+def main_campaign(sweep: Sweep) -> str:
+    """The candidate with the largest budget share (the 'money' side of the comparison)."""
+    cands = sweep.candidates or sweep.campaigns
+    share = sweep.runs.groupby("campaign")["budget_share"].mean()
+    return max(cands, key=lambda c: (share.get(c, 0), -cands.index(c)))
+
+
+def headline(sweep: Sweep, baseline: str = "none", campaign: str | None = None
+             ) -> tuple[list[str], dict]:
+    """The brief's sentences and the numbers behind them (fractions, not percent)."""
+    camp = campaign or main_campaign(sweep)
+    runs = sweep.runs[sweep.runs["campaign"] == camp]
+    level = sweep.run_level()
+    prov = sweep.provenance("brief")
+    numbers = {"campaign": camp, "baseline": baseline, "seeds": prov["seeds"],
+               "population": prov["population"], "regimes": {}}
+    for regime in sweep.regimes:
+        entry = {"money_share": mean_ci(runs.loc[runs["policy"] == regime, "money_share"]),
+                 "money_advantage": mean_ci(level.loc[level["policy"] == regime,
+                                                      "money_advantage"])}
+        if regime != baseline:
+            for key, table in (("money_share", runs), ("vote_share_change", runs),
+                               ("turnout_change", level)):
+                d = paired_differences(table, key, [], regime, baseline, sweep.pair_on)
+                entry[f"{key}_diff"] = mean_ci(d["diff"])
+        numbers["regimes"][regime] = entry
+    sentences = [_setup(sweep, prov, baseline)]
+    base = numbers["regimes"].get(baseline)
+    for regime, e in numbers["regimes"].items():
+        if regime == baseline or base is None:
+            continue
+        sentences.append(_regime_sentence(sweep, camp, regime, baseline, base, e,
+                                          camp in sweep.candidates))
+    sentences.append("Money advantage (slope of reach share on budget share across campaigns; "
+                     "0 = reach is not bought, 1 = reach share equals budget share): "
+                     + "; ".join(f"{sweep.regime_label(r, ', ')} {fmt(e['money_advantage'], 1, '', digits=2)}"
+                                 for r, e in numbers["regimes"].items()) + ".")
+    numbers = _plain(numbers)
+    return sentences, numbers
+
+
+def _setup(sweep: Sweep, prov: dict, baseline: str) -> str:
+    pop = "/".join(f"{p:,}" for p in prov["population"])
+    days = "/".join(str(s) for s in prov["steps"])
+    failed = f" ({prov['failed_runs']} failed runs left out)" if prov["failed_runs"] else ""
+    return (f"{len(sweep.regimes)} regimes x {prov['seeds']} seeds, {pop} users, {days} days, "
+            f"scenario {'/'.join(prov['scenario']) or 'n/a'}{failed}; means over seeds with "
+            f"95% confidence intervals in brackets; differences are same-seed differences "
+            f"against {sweep.regime_label(baseline, ', ')}.")
+
+
+def _regime_sentence(sweep, camp, regime, baseline, base, e, candidate: bool) -> str:
+    d = e["money_share_diff"]
+    head = f"{sweep.regime_phrase(regime).capitalize()}, money's share of Campaign {camp}'s reach"
+    if d.spans_zero:
+        money = (f"{head} showed no detectable difference from {sweep.regime_label(baseline, ', ')}: "
+                 f"{fmt(base['money_share'])} vs {fmt(e['money_share'])} (difference "
+                 f"{fmt(d, unit=' pp', signed=True)}, interval spans zero)")
+    else:
+        verb = "rose" if d.mean > 0 else "fell"
+        money = (f"{head} {verb} from {fmt(base['money_share'])} to {fmt(e['money_share'])} "
+                 f"(difference {fmt(d, unit=' pp', signed=True)})")
+    parts = [money]
+    if candidate:
+        parts.append(diff_phrase("its vote-share change", e["vote_share_change_diff"]))
+    parts.append(diff_phrase("turnout change", e["turnout_change_diff"]))
+    return "; ".join(parts) + "."
+
+
+def _plain(numbers: dict) -> dict:
+    """Estimates as dicts (JSON-ready)."""
+    out = dict(numbers)
+    out["regimes"] = {r: {k: v.as_dict() for k, v in e.items()}
+                      for r, e in numbers["regimes"].items()}
+    return out
+
+
+def write_brief(sweep: Sweep, out: Path, baseline: str = "none", regime_exposure: str | None = None
+                ) -> list[Path]:
+    """brief.pdf (one A4 page: title, sentences, four key figures, provenance) + brief.json."""
+    import matplotlib.pyplot as plt
+
+    sentences, numbers = headline(sweep, baseline)
+    prov = {**sweep.provenance("brief"), "sentences": sentences, "numbers": numbers}
+    with style():
+        fig = plt.figure(figsize=A4)
+        body = with_footer(fig, prov, A4[0], A4[1])
+        text, reach, effects, bottom = body.subfigures(4, 1, height_ratios=[2.9, 2.6, 2.2, 3.4])
+        _text_block(text, sweep, sentences)
+        draw_reach(reach, sweep)
+        draw_effects(effects, sweep, baseline)
+        left, right = bottom.subfigures(1, 2, width_ratios=[1, 1.5])
+        draw_money_advantage(left, sweep)
+        draw_exposure(right, sweep, regime_exposure or baseline, rows=("band",))
+        paths = save(fig, Path(out), "brief", prov, formats=("pdf", "png"), dpi=150)
+        plt.close(fig)
+    return paths
+
+
+def _text_block(fig, sweep: Sweep, sentences: list[str]) -> None:
+    scen = ", ".join(sorted({str(s) for s in sweep.runs.get("scenario", [])})) or "sweep"
+    fig.text(0.01, 0.97, "Paid versus organic reach under platform policy regimes",
+             fontsize=13, fontweight="bold", va="top")
+    fig.text(0.01, 0.87, f"Simulated brief, scenario {scen}. Each impression is attributed to "
+             "how its cascade started: bought (ads, paid amplifiers)\nor won (the campaign's "
+             "own posts), and whether it was reshared.", fontsize=8, color="#444444", va="top")
+    lines = []
+    for s in sentences:
+        wrapped = textwrap.wrap(s, 132)
+        lines += ["\u2022 " + wrapped[0]] + ["   " + w for w in wrapped[1:]]
+    fig.text(0.01, 0.75, "\n".join(lines), fontsize=7.4, va="top", linespacing=1.35)

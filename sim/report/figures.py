@@ -1,0 +1,404 @@
+"""The policy-brief figures, drawn from a collected sweep (:class:`sim.tables.Sweep`).
+
+Every ``draw_*`` function draws into a Matplotlib figure or subfigure, so the same code makes
+the stand-alone figures and the panels of the one-page brief. :func:`save` writes PNG (300 dpi),
+PDF and SVG plus a JSON sidecar with the provenance that is also printed under the figure.
+Means are over seeds with 95% t intervals (:mod:`sim.stats`).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ..io import write_atomic, write_json
+from ..stats import mean_ci, paired_differences
+from ..vocabulary import BAND_LABELS, IDEOLOGY_BANDS, ORIGINS, PAID_ORIGINS, ROOT_ORIGINS
+from .style import ORIGIN_COLORS, ORIGIN_LABELS, STACK_ORDER, stack_origins, style
+from .tables import Sweep, footer
+
+FORMATS = ("png", "pdf", "svg")
+COLUMN, PAGE = 3.4, 7.0  # inches: one column, full text width
+MARKERS = "osD^vP*X"
+DODGE = 0.006  # horizontal offset between regimes in the money-advantage plot (share units)
+
+
+def _errbar(ax, x, est, color, lo=-math.inf, hi=math.inf, **kw):
+    """A 95% CI whisker; ``lo``/``hi`` clip it to the quantity's range (shares in [0, 1])."""
+    low, high = max(est.lo, lo), min(est.hi, hi)
+    ax.errorbar(x, est.mean, yerr=[[est.mean - low], [high - est.mean]], fmt="none",
+                ecolor=color, elinewidth=0.8, capsize=2, **kw)
+
+
+# ------------------------------------------------------------------ 1. reach by origin
+
+
+def draw_reach(fig, sweep: Sweep) -> str:
+    """Stacked mean impressions by origin per regime, one panel per campaign; whiskers are the
+    95% CIs of paid-rooted impressions (top of the warm layers) and of all impressions."""
+    regimes, runs = sweep.regimes, sweep.runs
+    axes = fig.subplots(1, len(sweep.campaigns), sharey=True, squeeze=False)[0]
+    cols = [f"impressions_{o}" for o in ORIGINS]
+    scaled = sweep.per_1000(runs, cols).assign(policy=runs["policy"], campaign=runs["campaign"])
+    for ax, camp in zip(axes, sweep.campaigns):
+        for i, regime in enumerate(regimes):
+            rows = scaled[(scaled["campaign"] == camp) & (scaled["policy"] == regime)]
+            bottom = 0.0
+            for o in STACK_ORDER:
+                height = float(rows[f"impressions_{o}"].mean())
+                ax.bar(i, height, bottom=bottom, width=0.7, color=ORIGIN_COLORS[o],
+                       label=ORIGIN_LABELS[o] if (ax is axes[0] and i == 0) else None)
+                bottom += height
+            paid = mean_ci(rows[[f"impressions_{o}" for o in PAID_ORIGINS]].sum(axis=1))
+            total = mean_ci(rows[cols].sum(axis=1))
+            for est in (paid, total):
+                _errbar(ax, i, est, "#222222")
+        ax.set_xticks(range(len(regimes)), [sweep.regime_label(r) for r in regimes], rotation=30,
+                      ha="right")
+        ax.set_title(f"Campaign {camp}")
+        ax.tick_params(axis="x", length=0)
+    axes[0].set_ylabel("impressions per 1,000 users\n(mean over seeds, 95% CI)")
+    fig.legend(loc="outside lower center", ncol=5, handlelength=1, columnspacing=1)
+    title = "Where each campaign's reach comes from, by policy regime"
+    fig.suptitle(title)
+    return title
+
+
+# ------------------------------------------------------------------ 2. money advantage
+
+
+def draw_money_advantage(fig, sweep: Sweep) -> str:
+    """Share of all impressions against share of all budget, per regime and campaign."""
+    runs, regimes = sweep.runs, sweep.regimes
+    colors = sweep.regime_colors()
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1], ls="--", lw=0.8, color="#999999", zorder=0)
+    ax.text(0.97, 0.9, "reach share =\nbudget share", ha="right", va="top", fontsize=6.5,
+            color="#777777", transform=ax.transAxes)
+    keys = ["campaign", *sweep.settings]
+    multi = runs.groupby(keys, sort=False).ngroups > len(sweep.campaigns)
+    slopes = sweep.run_level()
+    for i, regime in enumerate(regimes):
+        rows = runs[runs["policy"] == regime]
+        dx = (i - (len(regimes) - 1) / 2) * DODGE
+        pts = {}  # per campaign: its path as its budget share changes across settings
+        for key, grp in rows.groupby(keys, sort=False):
+            camp = key[0] if isinstance(key, tuple) else key
+            x = float(grp["budget_share"].mean())
+            est = mean_ci(grp["reach_share"])
+            if not math.isfinite(x) or not math.isfinite(est.mean):
+                continue
+            pts.setdefault(camp, []).append((x, est.mean))
+            marker = MARKERS[sweep.campaigns.index(camp) % len(MARKERS)]
+            ax.plot(x + dx, est.mean, marker, color=colors[regime], ms=4, mfc="white", mew=1.1)
+            if math.isfinite(est.lo):
+                _errbar(ax, x + dx, est, colors[regime])
+        for path in pts.values() if multi else ():
+            xs, ys = np.array(sorted(path)).T
+            ax.plot(xs + dx, ys, color=colors[regime], lw=1)
+        slope = mean_ci(slopes.loc[slopes["policy"] == regime, "money_advantage"])
+        ax.plot([], [], color=colors[regime], lw=1.5, label=_slope_label(sweep, regime, slope))
+    for j, camp in enumerate(sweep.campaigns):
+        ax.plot([], [], MARKERS[j % len(MARKERS)], color="#555555", mfc="white",
+                label=f"campaign {camp}")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_aspect("equal")
+    _percent_axes(ax)
+    ax.set_xlabel("share of all campaigns' budget (%)")
+    ax.set_ylabel("share of all impressions (%)")
+    fig.legend(loc="outside lower center", ncol=2, title="regime: slope [95% CI]",
+               fontsize=6.5, columnspacing=1)
+    title = "Does money buy reach?\nReach share against budget share"
+    fig.suptitle(title)
+    return title
+
+
+def _slope_label(sweep: Sweep, regime, est) -> str:
+    if not math.isfinite(est.mean):
+        return sweep.regime_label(regime)
+    if not math.isfinite(est.lo):
+        return f"{sweep.regime_label(regime)}: {est.mean:.2f}"
+    return f"{sweep.regime_label(regime)}: {est.mean:.2f} [{est.lo:.2f}, {est.hi:.2f}]"
+
+
+def _percent_axes(ax) -> None:
+    """Tick labels of shares (0-1) as percentages."""
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda v, _pos: f"{100 * v:.0f}")
+    ax.xaxis.set_major_formatter(fmt)
+    ax.yaxis.set_major_formatter(fmt)
+
+
+# ------------------------------------------------------------------ 3. paired differences
+
+
+def paired_effects(sweep: Sweep, baseline: str = "none") -> dict:
+    """Same-seed differences against ``baseline`` for each other regime: the vote-share change
+    of every candidate campaign and the turnout change (in fractions; x100 for pp)."""
+    out = {}
+    runs, level = sweep.runs, sweep.run_level()
+    for regime in sweep.regimes:
+        if regime == baseline:
+            continue
+        vote = {}
+        for camp in sweep.candidates:
+            sub = runs[runs["campaign"] == camp]
+            d = paired_differences(sub, "vote_share_change", [], regime, baseline, sweep.pair_on)
+            vote[camp] = mean_ci(d["diff"])
+        d = paired_differences(level, "turnout_change", [], regime, baseline, sweep.pair_on)
+        out[regime] = {"vote_share_change": vote, "turnout_change": mean_ci(d["diff"])}
+    return out
+
+
+def draw_effects(fig, sweep: Sweep, baseline: str = "none") -> str:
+    """Dots with 95% CIs of same-seed differences against the baseline, in percentage points."""
+    effects = paired_effects(sweep, baseline)
+    regimes = list(effects)
+    colors = sweep.regime_colors()
+    cands = sweep.candidates
+    ax_v, ax_t = fig.subplots(1, 2, width_ratios=[max(len(cands), 1), 1.2])
+    width = 0.6 / max(len(regimes), 1)
+    for i, regime in enumerate(regimes):
+        off = (i - (len(regimes) - 1) / 2) * width
+        for j, camp in enumerate(cands):
+            _dot(ax_v, j + off, effects[regime]["vote_share_change"][camp].scaled(100),
+                 colors[regime], label=sweep.regime_label(regime) if j == 0 else None)
+        _dot(ax_t, off, effects[regime]["turnout_change"].scaled(100), colors[regime])
+    for ax in (ax_v, ax_t):
+        ax.axhline(0, color="#888888", lw=0.7, zorder=0)
+        ax.tick_params(axis="x", length=0)
+    ax_v.set_xticks(range(len(cands)), [f"Campaign {c}" for c in cands])
+    ax_v.set_xlim(-0.5, len(cands) - 0.5)
+    ax_t.set_xticks([0], ["all users"])
+    ax_t.set_xlim(-0.5, 0.5)
+    ax_v.set_ylabel(f"difference from {sweep.regime_label(baseline)}\n(percentage points, 95% CI)")
+    ax_v.set_title("Vote-share change")
+    ax_t.set_title("Turnout change")
+    fig.legend(loc="outside lower center", ncol=len(regimes))
+    title = f"Effect of each regime on votes and turnout, against {sweep.regime_label(baseline)}"
+    fig.suptitle(title)
+    return title
+
+
+def _dot(ax, x, est, color, label=None):
+    if not math.isfinite(est.mean):
+        return
+    ax.plot(x, est.mean, "o", color=color, label=label)
+    if math.isfinite(est.lo):
+        _errbar(ax, x, est, color)
+
+
+# ------------------------------------------------------------------ 4. who sees what
+
+
+def exposure_shares(sweep: Sweep, regime: str, kind: str, groups: list[str]) -> dict:
+    """Per campaign: the mean share (95% CI) of its paid or organic impressions in each group
+    (ideology band or segment), computed per run then averaged over seeds."""
+    runs = sweep.runs[sweep.runs["policy"] == regime]
+    cols = [f"{kind}_{g}" for g in groups]
+    out = {}
+    for camp in sweep.campaigns:
+        sub = runs[runs["campaign"] == camp][cols].astype(float)
+        total = sub.sum(axis=1).replace(0, np.nan)
+        shares = sub.div(total, axis=0)
+        out[camp] = [mean_ci(shares[c]) for c in cols]
+    return out
+
+
+def draw_exposure(fig, sweep: Sweep, regime: str = "none", rows=("band", "segment")) -> str:
+    """Grouped bars: paid versus organic impressions of each campaign by ideology band (top)
+    and by segment (bottom), as shares of the campaign's paid / organic impressions."""
+    segs = sorted(int(c.rsplit("_", 1)[1]) for c in sweep.runs.columns
+                  if c.startswith("paid_segment_"))
+    panels = {"band": ([f"band_{b}" for b in IDEOLOGY_BANDS], BAND_LABELS, "ideology band"),
+              "segment": ([f"segment_{s}" for s in segs], [str(s) for s in segs], "segment")}
+    rows = [(r, *panels[r]) for r in rows]
+    camps = sweep.campaigns
+    axes = fig.subplots(len(rows), len(camps), sharey="row", squeeze=False)
+    kinds = (("paid", ORIGIN_COLORS["ad"], "paid (ad, amplified, earned from paid)"),
+             ("organic", ORIGIN_COLORS["owned"], "organic (owned, earned from organic)"))
+    for r, (_, groups, labels, xlabel) in enumerate(rows):
+        shares = {k: exposure_shares(sweep, regime, k, groups) for k, _, _ in kinds}
+        for c, camp in enumerate(camps):
+            ax = axes[r][c]
+            for k, (kind, color, label) in enumerate(kinds):
+                for g, est in enumerate(shares[kind][camp]):
+                    if not math.isfinite(est.mean):
+                        continue
+                    x = g + (k - 0.5) * 0.4
+                    ax.bar(x, 100 * est.mean, width=0.4, color=color,
+                           label=label if (r == 0 and c == 0 and g == 0) else None)
+                    if math.isfinite(est.lo):
+                        _errbar(ax, x, est.scaled(100), "#222222", lo=0, hi=100)
+            ax.set_xticks(range(len(labels)), labels, rotation=30 if r == 0 else 0,
+                          ha="right" if r == 0 else "center")
+            ax.tick_params(axis="x", length=0)
+            ax.set_xlabel(xlabel)
+            if r == 0:
+                ax.set_title(f"Campaign {camp}")
+        axes[r][0].set_ylabel("share of the campaign's\nimpressions (%)")
+    fig.legend(loc="outside lower center", ncol=2)
+    title = f"Who sees what ({sweep.regime_label(regime)}): paid and organic exposure by group"
+    fig.suptitle(title)
+    return title
+
+
+# ------------------------------------------------------------------ 5. cascade sizes
+
+
+def ccdf(sizes) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct sizes s and the share of cascades with size >= s."""
+    s = np.sort(np.asarray(sizes))
+    values, first = np.unique(s, return_index=True)
+    return values, 1.0 - first / len(s)
+
+
+def draw_cascades(fig, sweep: Sweep) -> str:
+    """CCDF of cascade size on log-log axes, one panel per regime, one line per root origin,
+    pooled over campaigns and seeds."""
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    cas = sweep.cascades
+    regimes = sweep.regimes
+    ncols = min(4, len(regimes))
+    grid = fig.subplots(math.ceil(len(regimes) / ncols), ncols, sharex=True, sharey=True,
+                        squeeze=False)
+    axes = grid.ravel()
+    for ax in axes[len(regimes):]:
+        ax.set_visible(False)
+    for ax, regime in zip(axes, regimes):
+        sub = cas[cas["policy"] == regime]
+        for root in ROOT_ORIGINS:
+            sizes = sub.loc[sub["root_origin"] == root, "size"]
+            if len(sizes) == 0:
+                continue
+            x, y = ccdf(sizes)
+            ax.step(x, y, where="post", color=ORIGIN_COLORS[root])
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(sweep.regime_label(regime))
+        ax.set_xlabel("cascade size (posts)")
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    for row in grid:
+        row[0].set_ylabel("share of cascades\nof at least this size")
+
+    present = [r for r in ROOT_ORIGINS if (cas["root_origin"] == r).any()]
+    fig.legend([Line2D([], [], color=ORIGIN_COLORS[r]) for r in present],
+               [ORIGIN_LABELS[r] for r in present], loc="outside lower center", ncol=3,
+               title="root of the cascade (size = root posts + reshares)")
+    title = "How far content spreads: cascade sizes by the origin of their root"
+    fig.suptitle(title)
+    return title
+
+
+# ------------------------------------------------------------------ 6. timeline
+
+
+def draw_timeline(fig, sweep: Sweep, seed: int | None = None) -> str:
+    """Daily impressions by origin (per 1,000 users), stacked; rows are regimes, columns are
+    campaigns. The mean over seeds, or one run when ``seed`` is given."""
+    steps, regimes, camps = sweep.steps, sweep.regimes, sweep.campaigns
+    if seed is not None:
+        steps = steps[steps["seed"] == seed]
+    cols = [f"impressions_{o}" for o in ORIGINS]
+    keys = ["policy", *[c for c in sweep.pair_on if c in steps.columns]]
+    pops = sweep.run_level()[[*keys, "population"]].drop_duplicates(keys)
+    steps = steps.merge(pops, on=keys, how="left", validate="many_to_one")
+    scaled = sweep.per_1000(steps, cols)
+    scaled[["policy", "campaign", "step"]] = steps[["policy", "campaign", "step"]]
+    mean = scaled.groupby(["policy", "campaign", "step"])[cols].mean()
+    axes = fig.subplots(len(regimes), len(camps), sharex=True, sharey=True, squeeze=False)
+    for r, regime in enumerate(regimes):
+        for c, camp in enumerate(camps):
+            ax = axes[r][c]
+            if (regime, camp) in mean.index.droplevel("step"):
+                m = mean.loc[(regime, camp)]
+                stack_origins(ax, m.index.to_numpy(), {o: m[f"impressions_{o}"].to_numpy()
+                                                       for o in STACK_ORDER},
+                              legend=(r == 0 and c == 0))
+            if r == 0:
+                ax.set_title(f"Campaign {camp}")
+            if c == 0:
+                ax.set_ylabel(f"{sweep.regime_label(regime)}\nper 1,000 users")
+            if r == len(regimes) - 1:
+                ax.set_xlabel("day")
+    fig.legend(loc="outside lower center", ncol=5, handlelength=1, columnspacing=1)
+    which = f"seed {seed}" if seed is not None else f"mean of {sweep.run_level()['seed'].nunique()} seeds"
+    title = f"Daily impressions by origin ({which})"
+    fig.suptitle(title)
+    return title
+
+
+# ------------------------------------------------------------------ saving
+
+
+FIGURES = {  # name: (draw function, width, height in inches)
+    "reach_by_origin": (draw_reach, PAGE, 3.0),
+    "money_advantage": (draw_money_advantage, COLUMN, 4.6),
+    "vote_turnout_effects": (draw_effects, PAGE, 2.8),
+    "who_sees_what": (draw_exposure, PAGE, 4.6),
+    "cascade_sizes": (draw_cascades, PAGE, None),
+    "impressions_over_time": (draw_timeline, PAGE, None),
+}
+
+
+def save(fig, out: Path, name: str, prov: dict, formats=FORMATS, dpi: int = 300) -> list[Path]:
+    """Write ``name``.png/.pdf/.svg and ``name``.json atomically, without dates inside the
+    files (the date is in the footer), so the same table on the same day gives the same bytes."""
+    meta = {"png": {"Software": None}, "pdf": {"CreationDate": None, "Producer": None},
+            "svg": {"Date": None}}
+    paths = []
+    for fmt in formats:
+        path = out / f"{name}.{fmt}"
+        write_atomic(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt, dpi=dpi,
+                                                       metadata=meta[fmt]))
+        paths.append(path)
+    paths.append(write_json(out / f"{name}.json", {**prov, "files": [p.name for p in paths]}))
+    return paths
+
+
+def footer_lines(prov: dict, width_in: float) -> str:
+    """The provenance footer, wrapped to the figure's width (5 pt text: ~26 characters/inch)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(footer(prov), int(26 * width_in), break_on_hyphens=False))
+
+
+def with_footer(fig, prov: dict, width_in: float, height_in: float):
+    """Split ``fig`` into a body subfigure (returned, for drawing) and a footer strip holding
+    the provenance line(s), so legends placed outside the axes never overlap it."""
+    text = footer_lines(prov, width_in)
+    foot = (0.03 + 0.085 * (text.count("\n") + 1)) / height_in
+    body, strip = fig.subfigures(2, 1, height_ratios=[1 - foot, foot])
+    strip.text(0.005, 0.5, text, fontsize=5, color="#777777", ha="left", va="center",
+               linespacing=1.2)
+    return body
+
+
+def figure(name: str, sweep: Sweep, out: Path, **options) -> list[Path]:
+    """Draw one named figure in the house style and save it with its provenance."""
+    import matplotlib.pyplot as plt
+
+    draw, width, height = FIGURES[name]
+    if height is None:  # grows with the number of regimes
+        n = len(sweep.regimes)
+        height = (1.0 + 1.1 * n) if name == "impressions_over_time" else \
+            0.9 + 1.8 * math.ceil(n / 4)
+    prov = sweep.provenance(name)
+    with style():
+        fig = plt.figure(figsize=(width, height))
+        body = with_footer(fig, prov, width, height)
+        title = draw(body, sweep, **options)
+        prov.update(title=title, options=dict(options))
+        try:
+            return save(fig, Path(out), name, prov)
+        finally:
+            plt.close(fig)
+

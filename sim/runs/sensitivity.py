@@ -1,0 +1,241 @@
+"""``python -m sim sensitivity``: global sensitivity analysis (SALib) run as a Hydra sweep.
+
+Which uncertain parameters drive the headline outcomes? Three steps, so the expensive middle
+one can go to any launcher (joblib, Slurm, Ray) and be resumed like any sweep:
+
+1. ``python -m sim sensitivity sample DIR [--method sobol|morris] [--n 64]`` draws the design
+   and writes one Hydra config per design row (``DIR/design/r00000.yaml``: a
+   ``# @package _global_`` file setting that row's parameter values), ``DIR/problem.json`` and
+   ``DIR/design.parquet``; it prints the sweep command.
+2. ``python -m sim -m -cd DIR '+design=glob(*)' hydra.sweep.dir=DIR/runs ...`` runs every row
+   (``-cd`` puts the design group on Hydra's search path; ``glob(*)`` sweeps all its rows).
+   All rows share one seed (common random numbers), so the indices apportion the variance
+   caused by the parameters, not seed-to-seed noise.
+3. ``python -m sim sensitivity analyze DIR`` collects DIR/runs (python -m sim collect) and writes
+   ``DIR/indices.parquet``: first-order ``S1`` and total-order ``ST`` Sobol indices with 95%
+   bootstrap half-widths (Sobol), or ``mu_star``/``sigma`` (Morris), per outcome and parameter.
+
+Outcomes: the headline outcomes declared in sim/outcomes.py, of campaign ``--campaign`` and
+of the run. Integer parameters are sampled on [lo - 0.5, hi + 0.5] and
+rounded, so each integer value gets an equal share of the design.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .. import outcomes
+from ..io import read_json, write_json, write_parquet
+from .collect import collect
+
+# name: (low, high, is_integer). Ranges bracket the defaults of sim/config.py (docs/model.md
+# gives their sources) by the spread plausible between platforms and electorates.
+PARAMETERS: dict[str, tuple[float, float, bool]] = {
+    "behavior.persuasion": (0.001, 0.02, False),
+    "behavior.epsilon": (0.1, 0.6, False),
+    "behavior.engage_base": (0.02, 0.2, False),
+    "population.sharer_fraction": (0.1, 0.5, False),
+    "population.reshare_b": (4.0, 19.0, False),  # mean reshare probability 1/(1+b): 0.2..0.05
+    "feed.political_slots": (1, 6, True),
+    "ranking.social_proof_weight": (0.0, 1.0, False),
+    "market.commercial_cpm": (10.0, 40.0, False),
+    "network.homophily": (0.6, 0.95, False),
+    "behavior.label_effect": (0.0, 0.5, False),  # no effect without labels: a negative control
+}
+CAMPAIGN_OUTCOMES = outcomes.headline("campaign")
+RUN_OUTCOMES = outcomes.headline("run") + outcomes.headline("collected")
+NUM_LEVELS = 4  # Morris grid
+
+
+class SensitivityError(ValueError):
+    """One-line error of the command line."""
+
+
+def problem_of(params: dict[str, tuple[float, float, bool]]) -> dict:
+    bounds = [[lo - 0.5, hi + 0.5] if is_int else [lo, hi] for lo, hi, is_int in params.values()]
+    return {"num_vars": len(params), "names": list(params), "bounds": bounds}
+
+
+def apply_types(x: np.ndarray, params: dict) -> list:
+    """One design row as the values a run gets (integers rounded into their range)."""
+    out = []
+    for v, (lo, hi, is_int) in zip(x, params.values()):
+        out.append(int(min(max(math.floor(v + 0.5), lo), hi)) if is_int else float(v))
+    return out
+
+
+def _nested(names: list[str], values: list) -> dict:
+    tree: dict = {}
+    for name, value in zip(names, values):
+        *parents, leaf = name.split(".")
+        node = tree
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    return tree
+
+
+def sample(out_dir, *, method: str = "sobol", n: int = 64, seed: int = 0,
+           params: dict | None = None) -> int:
+    """Write the design (see module docstring); returns the number of runs."""
+    import yaml
+
+    params = dict(params or PARAMETERS)
+    problem = problem_of(params)
+    if method == "sobol":
+        from SALib.sample import sobol
+
+        if n < 2 or n & (n - 1):
+            raise SensitivityError(f"--n = {n}: must be a power of 2 (>= 2) for Sobol")
+        x = sobol.sample(problem, n, calc_second_order=False, seed=seed)
+    elif method == "morris":
+        from SALib.sample import morris
+
+        x = morris.sample(problem, n, num_levels=NUM_LEVELS, seed=seed)
+    else:
+        raise SensitivityError(f"--method = {method!r}: must be one of sobol, morris")
+    out_dir = Path(out_dir)
+    design = out_dir / "design"
+    if design.exists() and any(design.iterdir()):
+        raise SensitivityError(f"{design} already holds a design: choose a new folder")
+    design.mkdir(parents=True, exist_ok=True)
+    rows = [apply_types(row, params) for row in x]
+    width = max(5, len(str(len(rows) - 1)))
+    for i, values in enumerate(rows):
+        text = "# @package _global_\n" + yaml.safe_dump(_nested(problem["names"], values))
+        (design / f"r{i:0{width}d}.yaml").write_text(text)
+    write_parquet(out_dir / "design.parquet",
+                  {"design": np.array([f"r{i:0{width}d}" for i in range(len(rows))]),
+                   **{name: np.array([r[j] for r in rows]) for j, name in enumerate(params)}})
+    write_json(out_dir / "problem.json", {"method": method, "n": n, "seed": seed,
+                                          "runs": len(rows), "problem": problem,
+                                          "integer": [k for k, v in params.items() if v[2]],
+                                          "samples": x.tolist()})
+    return len(rows)
+
+
+def sweep_command(out_dir, fixed: str = "population.n=2000 steps=20") -> str:
+    d = Path(out_dir).resolve()
+    return (f"python -m sim -m -cd {d} '+design=glob(*)' hydra.sweep.dir={d / 'runs'} "
+            f"{fixed} output.figure=false output.quiet=true")
+
+
+def outcomes_by_row(out_dir, campaign: str | None = None):
+    """Outcome vectors in design order, from the collected runs of DIR/runs."""
+    out_dir = Path(out_dir)
+    spec = read_json(out_dir / "problem.json")
+    runs = collect(out_dir / "runs")["runs"]
+    ok = runs[runs["status"] == "ok"] if len(runs) else runs
+    if "design" not in ok:
+        raise SensitivityError(f"{out_dir / 'runs'}: no finished design runs; run the sweep")
+    campaign = campaign or ok["campaign"].iloc[0]
+    design = sorted({f.stem for f in (out_dir / "design").glob("r*.yaml")})
+    by_run = ok.drop_duplicates("run_dir").set_index("design")
+    by_campaign = ok[ok["campaign"] == campaign].set_index("design")
+    missing = [d for d in design if d not in by_run.index]
+    if missing:
+        raise SensitivityError(f"{len(missing)} of {len(design)} design runs missing or failed "
+                               f"(first: {missing[0]}): re-run the same sweep command to finish")
+    y = {f"{o} ({campaign})": by_campaign.loc[design, o].to_numpy(float) for o in CAMPAIGN_OUTCOMES}
+    y.update({o: by_run.loc[design, o].to_numpy(float) for o in RUN_OUTCOMES})
+    return spec, y
+
+
+def analyze(out_dir, *, campaign: str | None = None):
+    """Indices per outcome and parameter, ranked (most influential first); also written to
+    DIR/indices.parquet."""
+    import pandas as pd
+
+    spec, ys = outcomes_by_row(out_dir, campaign)
+    problem, x = spec["problem"], np.asarray(spec["samples"])
+    rows = []
+    for outcome, y in ys.items():
+        if not np.isfinite(y).all():
+            rows += [{"outcome": outcome, "parameter": p, "note": "undefined in some runs"}
+                     for p in problem["names"]]
+            continue
+        if spec["method"] == "sobol":
+            from SALib.analyze import sobol
+
+            res = sobol.analyze(problem, y, calc_second_order=False, seed=spec["seed"])
+            cols = ("S1", "S1_conf", "ST", "ST_conf")
+        else:
+            from SALib.analyze import morris
+
+            res = morris.analyze(problem, x, y, num_levels=NUM_LEVELS, seed=spec["seed"])
+            cols = ("mu_star", "mu_star_conf", "sigma")
+        for i, p in enumerate(problem["names"]):
+            rows.append({"outcome": outcome, "parameter": p,
+                         **{c: float(res[c][i]) for c in cols}, "y_mean": float(y.mean()),
+                         "y_sd": float(y.std(ddof=1))})
+    table = pd.DataFrame(rows)
+    rank = "ST" if spec["method"] == "sobol" else "mu_star"
+    if rank in table:
+        table = table.sort_values(["outcome", rank], ascending=[True, False], kind="stable")
+    table = table.reset_index(drop=True)
+    write_parquet(Path(out_dir) / "indices.parquet", {c: table[c].to_numpy() for c in table},
+                  {"method": spec["method"], "n": spec["n"], "runs": spec["runs"]})
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m sim sensitivity",
+                                 description="Sobol or Morris sensitivity analysis as a Hydra sweep")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("sample", help="write the design and print the sweep command")
+    s.add_argument("dir")
+    s.add_argument("--method", default="sobol", choices=("sobol", "morris"))
+    s.add_argument("--n", type=int, default=64,
+                   help="Sobol base sample (power of 2; runs = n x (params + 2)) or Morris "
+                        "trajectories (runs = n x (params + 1))")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--param", action="append", default=[], metavar="KEY=LO:HI[:int]",
+                   help="analyse these parameters instead of the defaults (repeatable)")
+    s.add_argument("--fixed", default="population.n=2000 steps=20",
+                   help="overrides shared by every run, for the printed command")
+    a = sub.add_parser("analyze", help="indices from the finished sweep in DIR/runs")
+    a.add_argument("dir")
+    a.add_argument("--campaign", default=None, help="campaign for per-campaign outcomes "
+                                                     "(default: the scenario's first)")
+    args = ap.parse_args(argv)
+    try:
+        if args.cmd == "sample":
+            params = dict(parse_param(p) for p in args.param) or None
+            runs = sample(args.dir, method=args.method, n=args.n, seed=args.seed, params=params)
+            print(f"{runs} runs designed in {args.dir}; run them with:\n"
+                  f"  {sweep_command(args.dir, args.fixed)}\n"
+                  f"(add hydra/launcher=joblib etc.; re-running resumes), then:\n"
+                  f"  python -m sim sensitivity analyze {args.dir}")
+            return 0
+        table = analyze(args.dir, campaign=args.campaign)
+    except (SensitivityError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    import pandas as pd
+
+    with pd.option_context("display.width", 200, "display.max_rows", 500,
+                           "display.float_format", "{:.3f}".format):
+        print(table.drop(columns=[c for c in ("y_mean", "y_sd") if c in table]).to_string(index=False))
+    print(f"-> {Path(args.dir) / 'indices.parquet'}")
+    return 0
+
+
+def parse_param(text: str) -> tuple[str, tuple[float, float, bool]]:
+    """``behavior.epsilon=0.1:0.6`` or ``feed.political_slots=1:6:int``."""
+    key, _, rng = text.partition("=")
+    parts = rng.split(":")
+    try:
+        is_int = len(parts) == 3 and parts[2] == "int"
+        if len(parts) not in (2, 3) or (len(parts) == 3 and not is_int):
+            raise ValueError
+        lo, hi = (int(p) if is_int else float(p) for p in parts[:2])
+    except ValueError:
+        raise SensitivityError(f"--param = {text!r}: must be KEY=LO:HI or KEY=LO:HI:int") from None
+    if not key or not lo < hi:
+        raise SensitivityError(f"--param = {text!r}: needs a key and LO < HI")
+    return key, (lo, hi, is_int)

@@ -1,0 +1,1 @@
+"""Checks of the model against theory in its limiting cases (theory.py)."""

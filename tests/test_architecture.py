@@ -1,0 +1,175 @@
+"""The layout holds: imports point one way with no cycles, every output column is declared, the
+data dictionary is current."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+import sim
+from sim import docs, outcomes
+
+from .conftest import ROOT
+
+PACKAGE = ROOT / "sim"
+# Layers, lowest first: a module may import its own layer and the layers below, never above.
+LAYERS = [
+    {"sim.version", "sim.vocabulary", "sim.config", "sim.outcomes", "sim.io", "sim.stats",
+     "sim.provenance", "sim.conf"},
+    {"sim.model"},
+    {"sim.report"},
+    {"sim.configure", "sim.runs", "sim.validation", "sim.docs"},
+    {"sim.api", "sim.classroom", "sim", "sim.__main__"},
+]
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = list(rel.parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
+    """Every sim module ``name`` imports, at module level or inside functions alike."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            for alias in node.names:  # "from . import x" may name a module
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
+    return {m for m in found if m in known}
+
+
+def graph() -> dict[str, set[str]]:
+    mods = modules()
+    return {name: imports_of(name, path, set(mods)) for name, path in mods.items()}
+
+
+def layer_of(name: str) -> int:
+    for i, layer in enumerate(LAYERS):
+        if name in layer or any(name.startswith(p + ".") for p in layer if p != "sim"):
+            return i
+    raise AssertionError(f"{name} is in no layer: add it to LAYERS")
+
+
+def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        state[node] = "done"
+        stack.pop()
+        return None
+
+    for node in sorted(edges):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_imports_have_no_cycle():
+    assert find_cycle(graph()) is None
+
+
+def test_cycle_finder_finds_a_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+def test_imports_point_down_the_layers():
+    wrong = [(a, b) for a, targets in graph().items() for b in targets
+             if layer_of(b) > layer_of(a)]
+    assert wrong == []
+
+
+def test_drawing_a_figure_does_not_import_the_model():
+    code = ("import sys, sim.report.figures, sim.report.brief; "
+            "print(sorted(m for m in sys.modules if m.startswith(('sim.model', 'sim.runs', 'mesa'))))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_data_dictionary_is_current():
+    assert (ROOT / "docs" / "outputs.md").read_text() == docs.render(), \
+        "docs/outputs.md is stale: run python -m sim docs"
+
+
+def _check_columns(path: Path, levels) -> None:
+    schema = pq.read_schema(path)
+    for field in schema:
+        outcomes.lookup(field.name, levels)  # raises UndeclaredOutput
+        assert field.metadata and b"description" in field.metadata, (path.name, field.name)
+
+
+@pytest.mark.parametrize("policy", ["none", "ban", "transparency", "cap"])
+def test_every_output_column_is_declared(policy, tmp_path):
+    sim.simulate(f"policy={policy}", "scenario=paid_amplifiers", "population.n=500", "steps=3",
+                 "network.cache=false", out=tmp_path)
+    tables = {"steps.parquet": ("step",), "cascades.parquet": ("cascade",),
+              "ad_library.parquet": ("ad",)}
+    for name, levels in tables.items():
+        if (tmp_path / name).exists():
+            _check_columns(tmp_path / name, levels)
+    assert (tmp_path / "ad_library.parquet").exists() == (policy == "transparency")
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    for key in summary:
+        if key != "campaigns":
+            outcomes.lookup(key, ("run", "provenance"))
+    for key in summary["campaigns"][0]:
+        outcomes.lookup(key, ("campaign",))
+
+
+def test_every_collected_column_is_declared(tmp_path):
+    sim.sweep("policy=none,ban", "seed=0,1", "population.n=500", "steps=3", "network.cache=false",
+              out=tmp_path)
+    overrides = ("policy", "seed", "population.n", "steps", "network.cache")
+    for name, levels in (("runs", ("collected", "provenance", "run", "campaign")),
+                         ("steps", ("collected", "provenance", "step")),
+                         ("cascades", ("collected", "provenance", "cascade"))):
+        schema = pq.read_schema(tmp_path / "collected" / f"{name}.parquet")
+        for field in schema:
+            if field.name not in overrides:
+                outcomes.lookup(field.name, levels)
+            assert b"description" in field.metadata, (name, field.name)
+
+
+def test_an_undeclared_column_is_an_error():
+    with pytest.raises(outcomes.UndeclaredOutput):
+        outcomes.lookup("no_such_column", ("campaign",))
+    with pytest.raises(outcomes.UndeclaredOutput, match="undeclared.*extra"):
+        outcomes.ordered("run", {**{k: 0 for k in outcomes.names("run", 0)}, "extra": 1}, 0)
+
+
+def test_code_passes_ruff():
+    """The linter's rules (pyproject.toml [tool.ruff]) hold for the package, tests and scripts."""
+    ruff = Path(sys.executable).parent / "ruff"
+    if not ruff.exists():
+        if os.environ.get("CI"):
+            pytest.fail("ruff is not installed (the dev extra installs it)")
+        pytest.skip("ruff is not installed (pip install -e '.[dev]')")
+    out = subprocess.run([str(ruff), "check", "sim", "tests", "experiments"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-3000:]

@@ -1,0 +1,104 @@
+"""Rankers and policy levers are plug-ins: one class (here, in this test file) plus one YAML file,
+and no edit of the model."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+import sim
+from sim.config import ConfigError
+from sim.configure import compose
+from sim.model.feed.rankers import Ranker
+from sim.model.levers import Lever
+
+from .conftest import run_cli
+
+
+@dataclass
+class OldestFirst(Ranker):
+    """A toy ranker: the opposite of chronological (oldest first)."""
+
+    tie_noise: float = 0.5
+
+    def score(self, batch, rng):
+        return batch.age + self.tie_noise * rng.random(len(batch))
+
+
+@dataclass
+class NoCivicAds(Lever):
+    """A toy lever: civic (non-political) campaigns may not advertise."""
+
+    key: ClassVar[str] = "no_civic_ads"
+    enabled: bool = True
+
+    def ads_allowed(self, campaign):
+        return campaign.political or not self.enabled
+
+
+@pytest.fixture
+def conf_dir(tmp_path):
+    """A user's own config folder with one ranker and one policy YAML naming the classes above."""
+    (tmp_path / "conf" / "ranking").mkdir(parents=True)
+    (tmp_path / "conf" / "policy").mkdir()
+    (tmp_path / "conf" / "ranking" / "oldest.yaml").write_text(
+        f"_target_: {__name__}.OldestFirst\ntie_noise: 0.5\n")
+    (tmp_path / "conf" / "policy" / "no_civic.yaml").write_text(
+        f"name: no_civic\nlabel: no civic ads\nno_civic_ads:\n  _target_: {__name__}.NoCivicAds\n")
+    return tmp_path / "conf"
+
+
+@pytest.mark.integration
+def test_a_ranker_defined_in_a_test_runs_through_the_command_line(conf_dir, tmp_path):
+    """One political slot, so the ranking decides what is shown: oldest-first shows other
+    contents than chronological (newest-first) on the same seed."""
+    common = ("population.n=2000", "steps=8", "feed.political_slots=1", "output.figure=false",
+              f"hydra.searchpath=[file://{conf_dir}]", "network.cache=false")
+    for ranking in ("oldest", "chronological"):
+        proc = run_cli(f"ranking={ranking}", *common, f"hydra.run.dir={tmp_path / ranking}")
+        assert proc.returncode == 0, proc.stderr
+    summaries = {r: json.loads((tmp_path / r / "summary.json").read_text())
+                 for r in ("oldest", "chronological")}
+    assert summaries["oldest"]["config"]["ranking"] == {
+        "_target_": f"{__name__}.OldestFirst", "tie_noise": 0.5}
+    shown = {r: [c["impressions_earned_from_organic"] for c in s["campaigns"]]
+             for r, s in summaries.items()}
+    assert shown["oldest"] != shown["chronological"]
+
+
+def test_a_lever_defined_in_a_test_composes_with_ban(conf_dir):
+    search = f"hydra.searchpath=[file://{conf_dir}]"
+    ads = {}
+    for policy in ("ban", "no_civic", "[ban,no_civic]"):
+        result = sim.simulate(f"policy={policy}", search, "population.n=2000", "steps=5",
+                              "network.cache=false")
+        ads[policy] = {c["campaign"]: c["impressions_ad"] for c in result.summary["campaigns"]}
+        if policy.startswith("["):
+            assert result.config.policy.name == "ban+no_civic"
+            assert result.config.policy.label == "ad ban + no civic ads"
+    assert ads["ban"]["A"] == 0 and ads["ban"]["Vote"] > 0        # ban: civic ads run
+    assert ads["no_civic"]["A"] > 0 and ads["no_civic"]["Vote"] == 0  # toy lever alone
+    assert ads["[ban,no_civic]"] == {"A": 0, "B": 0, "Vote": 0}   # both act
+
+
+def test_a_plugin_that_is_not_a_ranker_is_refused_in_one_line(conf_dir):
+    (conf_dir / "ranking" / "wrong.yaml").write_text(f"_target_: {__name__}.NoCivicAds\n")
+    with pytest.raises(ConfigError, match=r"^ranking._target_ = .*NoCivicAds'?: must be a "
+                                          r"dataclass subclassing .*Ranker$"):
+        compose("ranking=wrong", f"hydra.searchpath=[file://{conf_dir}]")
+
+
+def test_a_lever_without_a_class_is_refused_in_one_line():
+    with pytest.raises(ConfigError, match=r"^policy.frequency_capp = .*must be a lever node"):
+        compose("+policy.frequency_capp.per_day=3")
+
+
+def test_lever_parameters_are_typed():
+    with pytest.raises(ConfigError, match=r"policy.frequency_cap.per_day"):
+        compose("policy.frequency_cap.per_day=abc")
+    assert np.isclose(compose("policy.spend_cap.per_1000_users=12").policy.budget_limit(
+        compose().scenario.campaigns[0], 1000), 12)
