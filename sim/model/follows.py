@@ -31,13 +31,14 @@ def unique_pairs(pairs: SeenSet, first: np.ndarray, second: np.ndarray):
 class Follows:
     """The follower graph of users and campaign accounts, in the forms the feed reads."""
 
-    def __init__(self, follows_users: sp.csr_matrix, n: int, n_accounts: int,
-                 account_followers: tuple[np.ndarray, np.ndarray]):
-        """``account_followers``: (accounts, users) pairs of the initial follows of campaign
-        accounts (account ids >= n)."""
-        self.n, self.n_accounts = n, n_accounts
+    def __init__(self, follows_users: sp.csr_matrix, followers_users: sp.csr_matrix,
+                 n_accounts: int, account_followers: tuple[np.ndarray, np.ndarray]):
+        """``followers_users``: the transpose of ``follows_users``; ``account_followers``:
+        (accounts, users) pairs of the initial follows of campaign accounts (ids >= n)."""
+        self.n, self.n_accounts = follows_users.shape[0], n_accounts
+        n = self.n
         self.users = follows_users  # follower x followee, regular users
-        self.followers_users = transpose(follows_users)  # for the push engine
+        self.followers_users = followers_users  # followee x follower: the push engine's view
         self.accounts = SeenSet(shift=n)
         accounts, users = account_followers
         self.accounts.add(*unique_pairs(self.accounts, accounts - n, users))

@@ -20,7 +20,7 @@ from .campaigns import Campaign
 from .content import ContentRegistry, SeenSet
 from .feed.feed import OrganicFeed
 from .feed.rankers import Engagement
-from .follows import Follows
+from .follows import Follows, transpose
 from .levers import Policy, Posts
 from .metrics import Metrics
 from .population import Population
@@ -51,7 +51,8 @@ class SimModel(mesa.Model):
         n = self.n = cfg.population.n
         follows_users = follows if follows is not None else network.build(
             cfg.network, n, self.population.ideology, streams["network"])
-        follower_counts = np.bincount(follows_users.indices, minlength=n)
+        followers_users = transpose(follows_users)  # followee -> followers, for the push engine
+        follower_counts = np.diff(followers_users.indptr)
         account_rngs = [np.random.default_rng(s)
                         for s in streams["accounts"].spawn(len(cfg.scenario.campaigns))]
         self.campaigns: list[Campaign] = [
@@ -68,7 +69,7 @@ class SimModel(mesa.Model):
                                   + [c.sockpuppet_edges[1] for c in self.campaigns])
         users = np.concatenate([c.official_followers for c in self.campaigns]
                                + [c.sockpuppet_edges[0] for c in self.campaigns])
-        self.follows = Follows(follows_users, n, self.population.size - n,
+        self.follows = Follows(follows_users, followers_users, self.population.size - n,
                                (accounts.astype(np.int64), users.astype(np.int64)))
         positions = np.array([c.position for c in cfg.scenario.campaigns], dtype=float)
         appeals = np.array([c.appeal for c in cfg.scenario.campaigns], dtype=float)
