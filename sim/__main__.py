@@ -4,6 +4,7 @@
     python -m sim collect DIR [--paired]  a sweep folder into tables
     python -m sim report DIR --out OUT    brief figures and the one-page brief
     python -m sim sensitivity ...         global sensitivity (Sobol, Morris)
+    python -m sim ensemble ...            policy effects over plausible parameter values
     python -m sim app                     the classroom web app
     python -m sim docs                    regenerate docs/outputs.md
 """
@@ -17,6 +18,7 @@ TOOLS = {  # name: module with main(argv) -> exit code
     "collect": "sim.runs.collect",
     "report": "sim.report.cli",
     "sensitivity": "sim.runs.sensitivity",
+    "ensemble": "sim.runs.ensemble",
     "app": "sim.classroom.app",
     "docs": "sim.docs",
 }

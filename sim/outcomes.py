@@ -28,6 +28,8 @@ LEVELS = {
     "collected": ("collected runs.parquet (python -m sim collect)", "run and campaign"),
     "paired": ("collected paired.parquet (python -m sim collect --paired)",
                "regime, setting, campaign and outcome"),
+    "ensemble": ("effects.parquet of a parameter ensemble (python -m sim ensemble)",
+                 "regime, campaign and headline outcome"),
 }
 FAMILIES = {"origin": ORIGINS, "band": IDEOLOGY_BANDS, "segment": None}  # None: 0..segments-1
 
@@ -208,6 +210,17 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("mean_diff", "paired", "outcome's unit", "mean same-seed difference (regime - baseline)"),
     O("ci_low", "paired", "outcome's unit", "95% t interval of the difference, low end"),
     O("ci_high", "paired", "outcome's unit", "95% t interval of the difference, high end"),
+    # ------------------------------------------------------------ parameter ensemble
+    O("default_diff", "ensemble", "outcome's unit", "the effect (same-seed difference against "
+      "the baseline) with every parameter at its default"),
+    O("default_ci_low", "ensemble", "outcome's unit", "95% seed interval of that effect, low end"),
+    O("default_ci_high", "ensemble", "outcome's unit", "95% seed interval, high end"),
+    O("median", "ensemble", "outcome's unit", "median of the effect over the parameter sets "
+      "drawn from the plausible ranges (sim/runs/uncertainties.py)"),
+    O("p05", "ensemble", "outcome's unit", "5th percentile of the effect over parameter sets"),
+    O("p95", "ensemble", "outcome's unit", "95th percentile of the effect over parameter sets"),
+    O("sets", "ensemble", "count", "parameter sets with the effect defined"),
+    O("seeds", "ensemble", "count", "seeds per parameter set"),
 )
 
 

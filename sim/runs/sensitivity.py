@@ -23,68 +23,29 @@ rounded, so each integer value gets an equal share of the design.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from .. import outcomes
-from ..io import read_json, write_json, write_parquet
+from ..io import read_json, write_parquet
+from . import uncertainties
 from .collect import collect
+from .design import DesignError, parse_param, problem_of, sweep_command, write_design
 
-# name: (low, high, is_integer). Ranges bracket the defaults of sim/config.py (docs/model.md
-# gives their sources) by the spread plausible between platforms and electorates.
-PARAMETERS: dict[str, tuple[float, float, bool]] = {
-    "behavior.persuasion": (0.001, 0.02, False),
-    "behavior.epsilon": (0.1, 0.6, False),
-    "behavior.engage_base": (0.02, 0.2, False),
-    "population.sharer_fraction": (0.1, 0.5, False),
-    "population.reshare_b": (4.0, 19.0, False),  # mean reshare probability 1/(1+b): 0.2..0.05
-    "feed.political_slots": (1, 6, True),
-    "ranking.social_proof_weight": (0.0, 1.0, False),
-    "market.commercial_cpm": (10.0, 40.0, False),
-    "network.homophily": (0.6, 0.95, False),
-    "behavior.label_effect": (0.0, 0.5, False),  # no effect without labels: a negative control
-}
+PARAMETERS = uncertainties.as_params()  # judgement parameters and their plausible ranges
 CAMPAIGN_OUTCOMES = outcomes.headline("campaign")
 RUN_OUTCOMES = outcomes.headline("run") + outcomes.headline("collected")
 NUM_LEVELS = 4  # Morris grid
 
 
-class SensitivityError(ValueError):
-    """One-line error of the command line."""
-
-
-def problem_of(params: dict[str, tuple[float, float, bool]]) -> dict:
-    bounds = [[lo - 0.5, hi + 0.5] if is_int else [lo, hi] for lo, hi, is_int in params.values()]
-    return {"num_vars": len(params), "names": list(params), "bounds": bounds}
-
-
-def apply_types(x: np.ndarray, params: dict) -> list:
-    """One design row as the values a run gets (integers rounded into their range)."""
-    out = []
-    for v, (lo, hi, is_int) in zip(x, params.values()):
-        out.append(int(min(max(math.floor(v + 0.5), lo), hi)) if is_int else float(v))
-    return out
-
-
-def _nested(names: list[str], values: list) -> dict:
-    tree: dict = {}
-    for name, value in zip(names, values):
-        *parents, leaf = name.split(".")
-        node = tree
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[leaf] = value
-    return tree
+SensitivityError = DesignError
 
 
 def sample(out_dir, *, method: str = "sobol", n: int = 64, seed: int = 0,
            params: dict | None = None) -> int:
     """Write the design (see module docstring); returns the number of runs."""
-    import yaml
-
     params = dict(params or PARAMETERS)
     problem = problem_of(params)
     if method == "sobol":
@@ -99,30 +60,8 @@ def sample(out_dir, *, method: str = "sobol", n: int = 64, seed: int = 0,
         x = morris.sample(problem, n, num_levels=NUM_LEVELS, seed=seed)
     else:
         raise SensitivityError(f"--method = {method!r}: must be one of sobol, morris")
-    out_dir = Path(out_dir)
-    design = out_dir / "design"
-    if design.exists() and any(design.iterdir()):
-        raise SensitivityError(f"{design} already holds a design: choose a new folder")
-    design.mkdir(parents=True, exist_ok=True)
-    rows = [apply_types(row, params) for row in x]
-    width = max(5, len(str(len(rows) - 1)))
-    for i, values in enumerate(rows):
-        text = "# @package _global_\n" + yaml.safe_dump(_nested(problem["names"], values))
-        (design / f"r{i:0{width}d}.yaml").write_text(text)
-    write_parquet(out_dir / "design.parquet",
-                  {"design": np.array([f"r{i:0{width}d}" for i in range(len(rows))]),
-                   **{name: np.array([r[j] for r in rows]) for j, name in enumerate(params)}})
-    write_json(out_dir / "problem.json", {"method": method, "n": n, "seed": seed,
-                                          "runs": len(rows), "problem": problem,
-                                          "integer": [k for k, v in params.items() if v[2]],
-                                          "samples": x.tolist()})
-    return len(rows)
-
-
-def sweep_command(out_dir, fixed: str = "population.n=2000 steps=20") -> str:
-    d = Path(out_dir).resolve()
-    return (f"python -m sim -m -cd {d} '+design=glob(*)' hydra.sweep.dir={d / 'runs'} "
-            f"{fixed} output.figure=false output.quiet=true")
+    write_design(out_dir, params, x, {"method": method, "n": n, "seed": seed})
+    return len(x)
 
 
 def outcomes_by_row(out_dir, campaign: str | None = None):
@@ -223,19 +162,3 @@ def main(argv: list[str] | None = None) -> int:
         print(table.drop(columns=[c for c in ("y_mean", "y_sd") if c in table]).to_string(index=False))
     print(f"-> {Path(args.dir) / 'indices.parquet'}")
     return 0
-
-
-def parse_param(text: str) -> tuple[str, tuple[float, float, bool]]:
-    """``behavior.epsilon=0.1:0.6`` or ``feed.political_slots=1:6:int``."""
-    key, _, rng = text.partition("=")
-    parts = rng.split(":")
-    try:
-        is_int = len(parts) == 3 and parts[2] == "int"
-        if len(parts) not in (2, 3) or (len(parts) == 3 and not is_int):
-            raise ValueError
-        lo, hi = (int(p) if is_int else float(p) for p in parts[:2])
-    except ValueError:
-        raise SensitivityError(f"--param = {text!r}: must be KEY=LO:HI or KEY=LO:HI:int") from None
-    if not key or not lo < hi:
-        raise SensitivityError(f"--param = {text!r}: needs a key and LO < HI")
-    return key, (lo, hi, is_int)
