@@ -156,9 +156,10 @@ class Campaign(mesa.Agent):
             return empty, empty, np.empty(0, bool)
 
         def new(count, origin, author, labeled, copy=False):
+            hostile = rng.random(count) < cfg.outgroup_share if cfg.outgroup_share else False
             return registry.add(count, campaign=idx, origin=origin, author=author,
                                 labeled=labeled, cta=rng.random(count) < cfg.cta_share,
-                                created=day, copy=copy)
+                                created=day, copy=copy, hostile=hostile)
 
         if not population.suspended[self.official] and cfg.posts_per_day:
             ids = new(cfg.posts_per_day, OWNED, self.official, False)

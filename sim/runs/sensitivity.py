@@ -41,7 +41,7 @@ PARAMETERS: dict[str, tuple[float, float, bool]] = {
     "behavior.engage_base": (0.02, 0.2, False),
     "population.sharer_fraction": (0.1, 0.5, False),
     "population.reshare_b": (4.0, 19.0, False),  # mean reshare probability 1/(1+b): 0.2..0.05
-    "feed.political_slots": (1, 6, True),
+    "feed.political_engagement": (1.0, 20.0, False),  # Facebook-like 2 .. beyond Twitter-like 10
     "ranking.social_proof_weight": (0.0, 1.0, False),
     "market.commercial_cpm": (10.0, 40.0, False),
     "network.homophily": (0.6, 0.95, False),
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def parse_param(text: str) -> tuple[str, tuple[float, float, bool]]:
-    """``behavior.epsilon=0.1:0.6`` or ``feed.political_slots=1:6:int``."""
+    """``behavior.epsilon=0.1:0.6`` or ``feed.size=10:40:int``."""
     key, _, rng = text.partition("=")
     parts = rng.split(":")
     try:
