@@ -166,6 +166,9 @@ OUTCOMES: tuple[Outcome, ...] = (
       "per day by the campaign's organic-rooted posts (owned, earned_from_organic) per user on "
       "ranked feeds over the same per user on chronological feeds (NaN unless "
       "policy.chronological_option.share is in (0, 1))"),
+    O("daily_organic_reach", "campaign", "share", "mean share of users who saw the campaign's "
+      "organic-rooted posts (owned, earned_from_organic) each day: Huszar et al.'s reach; its "
+      "ratio between same-seed runs of two rankers is their amplification ratio"),
     O("hostile_share", "campaign", "share", "share of its organic-slot impressions that were "
       "posts attacking the out-group"),
     O("sessions", "run", "share", "mean share of users who opened the feed per day"),

@@ -363,6 +363,8 @@ class Metrics:
             "amplification_ratio": _ratio(ranked / (len(chrono) - n_chrono),
                                           chronological / n_chrono) if both else math.nan,
             "hostile_share": _ratio(self.hostile[c], self.organic[c]),
+            "daily_organic_reach": float(self.daily_reach[c].sum() / (len(chrono)
+                                                                      * max(self.model.steps, 1))),
         }
 
     def _ranking_run(self) -> dict:

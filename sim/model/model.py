@@ -147,7 +147,7 @@ class SimModel(mesa.Model):
         bcfg, pop, reg, rng = self.cfg.behavior, self.population, self.registry, self.rng_dyn
         users, items, origin = imp["users"], imp["contents"], imp["origin"]
         engaged, reshared = behavior.react(bcfg, imp["weight"], pop.reshare[users], rng)
-        self.feed.record_engagements(items[engaged], pop.ideology[users[engaged]] >= 0, reg.size)
+        self.feed.record_engagements(items[engaged], pop.ideology[users[engaged]] >= 0)
         # Follows: an engaged user may follow the content's author (a campaign account) or,
         # for a recommendation, the account it came through (a user: the graph grows).
         target = np.where(imp["recommended"], imp["via"], reg.author[items])

@@ -21,14 +21,16 @@ class Sessions:
     def __init__(self, cfg, n: int):
         self.cfg = cfg  # BehaviorConfig
         self.memory = np.zeros(n)  # remembered log(quality / reference)
+        self.factor = np.ones(n)  # exp(elasticity x memory), kept for the readers who change
 
     def open(self, activity: np.ndarray, suspended: np.ndarray, rng) -> np.ndarray:
         """Today's readers (sorted user ids)."""
-        p = activity * np.exp(self.cfg.session_elasticity * self.memory)
-        return np.flatnonzero((rng.random(len(activity)) < p) & ~suspended)
+        return np.flatnonzero((rng.random(len(activity)) < activity * self.factor) & ~suspended)
 
     def update(self, readers: np.ndarray, log_quality: np.ndarray) -> None:
-        """Readers remember today's log(quality / reference) (NaN: nothing shown, no update)."""
-        ok = np.isfinite(log_quality)
+        """Readers remember today's log(quality / reference) (NaN: nothing shown, no update);
+        only readers whose memory is or becomes non-zero are touched."""
+        ok = np.isfinite(log_quality) & ((log_quality != 0) | (self.memory[readers] != 0))
         who, w = readers[ok], self.cfg.session_memory
         self.memory[who] = (1 - w) * self.memory[who] + w * log_quality[ok]
+        self.factor[who] = np.exp(self.cfg.session_elasticity * self.memory[who])

@@ -31,14 +31,25 @@ def group_ranks(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return np.cumsum(first) - 1, start, np.diff(np.r_[start, n])
 
 
-def rank_in_group(groups: np.ndarray, scores: np.ndarray) -> np.ndarray:
+def rank_in_group(groups: np.ndarray, scores: np.ndarray, pairwise: int = 16) -> np.ndarray:
     """0-based rank of each entry by descending score within its group (``groups`` sorted;
-    ties: earlier entry first). Only groups with more than one entry are sorted."""
-    grp, _, count = group_ranks(groups)
+    ties: earlier entry first). Groups of up to ``pairwise`` entries (a reader's few campaign
+    candidates) are ranked by comparing all pairs, which costs less than a sort; larger groups
+    are sorted."""
+    grp, start, count = group_ranks(groups)
     rank = np.zeros(len(groups), np.int64)
-    crowded = np.flatnonzero(count[grp] > 1)
-    if len(crowded):
-        order = crowded[np.lexsort((-scores[crowded], grp[crowded]))]
+    size = count[grp]
+    small = np.flatnonzero((size > 1) & (size <= pairwise))
+    if len(small):
+        reps = size[small]
+        first = np.cumsum(reps) - reps
+        i = np.repeat(small, reps)
+        j = np.arange(len(i)) + np.repeat(start[grp[small]] - first, reps)  # i's group mates
+        beats = (scores[j] > scores[i]) | ((scores[j] == scores[i]) & (j < i))
+        rank[small] = np.add.reduceat(beats.astype(np.int64), first)
+    large = np.flatnonzero(size > pairwise)
+    if len(large):
+        order = large[np.lexsort((-scores[large], grp[large]))]
         g = grp[order]
         rank[order] = np.arange(len(order)) - np.searchsorted(g, g, side="left")
     return rank

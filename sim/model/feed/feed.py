@@ -38,7 +38,7 @@ class OrganicFeed:
         self.follows, self.population, self.registry, self.seen = follows, population, registry, seen
         n = follows.n
         self.pending = (EMPTY, EMPTY)  # yesterday's reshares: (sharers, contents)
-        self.history = EngagementLog()
+        self.history = EngagementLog(registry)
         self.slots = cfg.feed.size - ad_slots(cfg)  # organic slots per reader-day
         share = policy.chronological_share()
         self.chronological = (rng.random(n) < share) if share > 0 else np.zeros(n, bool)
@@ -51,14 +51,15 @@ class OrganicFeed:
         self.nonpolitical_mean = np.exp(fcfg.nonpolitical_sigma**2 / 2) / fcfg.political_engagement
         self.log_quality = np.empty(0)  # per reader of the day: log(feed quality / reference)
         self.today: dict = {}  # the day's totals (Metrics.record_feed)
+        self._ranks_like_reference = None  # the ranker's non-political lift is the reference's
 
     def queue_reshares(self, sharers: np.ndarray, contents: np.ndarray) -> None:
         """Today's reshares become tomorrow's candidates for the resharers' followers."""
         self.pending = (sharers, contents)
 
-    def record_engagements(self, items, right, size) -> None:
+    def record_engagements(self, items, right) -> None:
         """What readers engaged with today (the bridging ranker and tomorrow's pool)."""
-        self.history.record(items, right, size)
+        self.history.record(items, right)
 
     # ---------------------------------------------------------------- candidates
 
@@ -184,32 +185,43 @@ class OrganicFeed:
         n_r, fcfg = len(readers), self.cfg.feed
         count = lambda where, w=None: np.bincount(where, weights=w, minlength=n_r)  # noqa: E731
         p_in, s_in = count(at), count(at[shown])
-        if fcfg.competition:
-            np_in = nonpolitical_shown(in_slots, m_in, p_in, s_in)
-        else:
-            np_in = np.zeros(n_r)
-        value = count(at[shown], batch.predicted[shown]).astype(float)
-        p_out = s_out = np_out = np.zeros(n_r)
+        p_out = s_out = np.zeros(n_r, np.int64)
         if rec_batch is not None:
             p_out, s_out = count(rec_at), count(rec_at[rec_shown])
-            value += count(rec_at[rec_shown], rec_batch.predicted[rec_shown])
-        if fcfg.competition:
-            np_out = nonpolitical_shown(out_slots, m_out, p_out, s_out)
-        sigma, noise = fcfg.nonpolitical_sigma, fcfg.prediction_noise
-        lift = lambda np_, m: np.where(  # noqa: E731
-            chrono_r, 1.0, self.ranker.nonpolitical_lift(np_ / np.maximum(m, 1), batch))
-        value += self.nonpolitical_mean * (np_in * lift(np_in, m_in) + np_out * lift(np_out, m_out))
+        np_in = nonpolitical_shown(in_slots, m_in, p_in, s_in)
+        np_out = nonpolitical_shown(out_slots, m_out, p_out, s_out)
         shown_total = s_in + np_in + s_out + np_out
-        reference = self.nonpolitical_mean * selection_lift(
-            np.minimum(1.0, self.slots / np.maximum(m_in, 1)), sigma, noise)
-        with np.errstate(divide="ignore", invalid="ignore"):  # no competition: no quality
-            self.log_quality = np.where((shown_total > 0) & fcfg.competition,
-                                        np.log(value / np.maximum(shown_total, 1) / reference),
-                                        np.nan)
         self.today = {
-            "readers": n_r,
-            "candidates": float((m_in + p_in + m_out + p_out).sum()),
-            "shown": float(shown_total.sum()),
-            "recommended": float((s_out + np_out).sum()),
-            "political_recommended_candidates": float(p_out.sum()),
+            "readers": n_r, "candidates": float((m_in + p_in + m_out + p_out).sum()),
+            "shown": float(shown_total.sum()), "recommended": float((s_out + np_out).sum()),
         }
+        # Quality. A reader with no campaign candidates, no recommendations and a ranked feed
+        # sees exactly the reference feed (log ratio 0); only the others are computed.
+        self.log_quality = np.where(shown_total > 0, 0.0, np.nan)
+        if not fcfg.competition:
+            self.log_quality[:] = np.nan  # no non-political content: quality undefined
+            return
+        sigma, noise = fcfg.nonpolitical_sigma, fcfg.prediction_noise
+        if self._ranks_like_reference is None:  # does the ranker select as the reference does?
+            grid = np.linspace(0.01, 1.0, 100)
+            self._ranks_like_reference = bool(np.allclose(
+                self.ranker.nonpolitical_lift(grid, batch), selection_lift(grid, sigma, noise)))
+        touched = (p_in > 0) | (p_out > 0) | chrono_r | (out_slots > 0)
+        touched = np.flatnonzero(touched | (not self._ranks_like_reference))
+        if len(touched) == 0:
+            return
+        value = np.zeros(n_r)
+        value += count(at[shown], batch.predicted[shown])
+        if rec_batch is not None:
+            value += count(rec_at[rec_shown], rec_batch.predicted[rec_shown])
+        value, chrono = value[touched], chrono_r[touched]
+        for np_, m in ((np_in[touched], m_in[touched]), (np_out[touched], m_out[touched])):
+            lift = np.where(chrono, 1.0,
+                            self.ranker.nonpolitical_lift(np_ / np.maximum(m, 1), batch))
+            value += self.nonpolitical_mean * np_ * lift
+        total = shown_total[touched]
+        reference = self.nonpolitical_mean * selection_lift(
+            np.minimum(1.0, self.slots / np.maximum(m_in[touched], 1)), sigma, noise)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.log_quality[touched] = np.where(
+                total > 0, np.log(value / np.maximum(total, 1) / reference), np.nan)

@@ -120,17 +120,19 @@ class Chronological(Ranker):
 @dataclass
 class Bridging(Engagement):
     """Engagement ranking times a bridging factor: how evenly readers on both sides (ideology
-    < 0, >= 0) have engaged with the item so far, (4 (L + a)(R + a) / (L + R + 2a)^2)^weight
+    < 0, >= 0) have engaged with the item's source so far (its campaign: most candidates are
+    new posts with no engagement of their own), (4 (L + a)(R + a) / (L + R + 2a)^2)^weight
     with a prior of ``prior`` engagements on each side (1 when both sides engage alike, towards
     0 when one side only). Non-political content is not divisive and keeps factor 1. A simple
     form of "ranked highly if valued by people who usually disagree" (Ovadya & Thorburn 2023;
-    Community Notes scores notes this way with a matrix factorisation)."""
+    Community Notes scores notes and raters this way from their history, with a matrix
+    factorisation)."""
 
     bridging_weight: float = f(1.0, NONNEG)
-    prior: float = f(1.0, POSITIVE)  # pseudo-engagements per side
+    prior: float = f(10.0, POSITIVE)  # pseudo-engagements per side
 
     def score(self, batch: Candidates, rng) -> np.ndarray:
-        left, right = batch.history.sides(batch.items)
+        left, right = batch.history.source_sides(batch.items)
         a = self.prior
         bridge = 4 * (left + a) * (right + a) / (left + right + 2 * a) ** 2
         return super().score(batch, rng) * bridge**self.bridging_weight

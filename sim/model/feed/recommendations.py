@@ -22,15 +22,19 @@ from ..content import KEY_SHIFT
 
 
 class EngagementLog:
-    """Engagements per content: by the reader's side over the run, and yesterday's."""
+    """Engagements per content: by the reader's side over the run, and yesterday's; and by
+    side per source (the content's campaign), which also covers posts too new to have any."""
 
-    def __init__(self):
+    def __init__(self, registry):
+        self.registry = registry
         self.by_side = np.zeros((1024, 2), np.int64)
+        self.by_source = np.zeros((len(registry.positions), 2), np.int64)
         self.yesterday = (np.empty(0, np.int64), np.empty(0, np.int64))  # (contents, counts)
 
-    def record(self, items: np.ndarray, right: np.ndarray, size: int) -> None:
+    def record(self, items: np.ndarray, right: np.ndarray) -> None:
         """Today's engagements: ``items`` engaged with by readers on the right (``right``) or
-        left; ``size``: contents so far."""
+        left."""
+        size = self.registry.size
         if len(self.by_side) < size:
             grown = np.zeros((max(size, 2 * len(self.by_side)), 2), np.int64)
             grown[: len(self.by_side)] = self.by_side
@@ -38,11 +42,19 @@ class EngagementLog:
         side = np.asarray(right, np.int64)
         self.by_side += np.bincount(items * 2 + side, minlength=2 * len(self.by_side)
                                     ).reshape(-1, 2)
+        source = self.registry.campaign[items].astype(np.int64)
+        self.by_source += np.bincount(source * 2 + side, minlength=self.by_source.size
+                                      ).reshape(-1, 2)
         self.yesterday = runs(np.sort(items))
 
     def sides(self, items: np.ndarray):
         """(left, right) engagements of each content so far."""
         return self.by_side[items, 0], self.by_side[items, 1]
+
+    def source_sides(self, items: np.ndarray):
+        """(left, right) engagements so far with all contents of each content's source."""
+        source = self.registry.campaign[items]
+        return self.by_source[source, 0], self.by_source[source, 1]
 
     def pool(self, registry, size: int, pending):
         """Yesterday's ``size`` most-engaged campaign posts (not ad creatives): (contents,
