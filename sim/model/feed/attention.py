@@ -31,23 +31,25 @@ def group_ranks(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return np.cumsum(first) - 1, start, np.diff(np.r_[start, n])
 
 
-def rank_in_group(groups: np.ndarray, scores: np.ndarray, pairwise: int = 16) -> np.ndarray:
+def rank_in_group(groups: np.ndarray, scores: np.ndarray, small: int = 16) -> np.ndarray:
     """0-based rank of each entry by descending score within its group (``groups`` sorted;
-    ties: earlier entry first). Groups of up to ``pairwise`` entries (a reader's few campaign
-    candidates) are ranked by comparing all pairs, which costs less than a sort; larger groups
-    are sorted."""
+    ties: earlier entry first). Groups of up to ``small`` entries (a reader's few campaign
+    candidates) are laid out as the rows of a padded matrix and sorted row by row in one call;
+    larger groups are sorted together."""
     grp, start, count = group_ranks(groups)
     rank = np.zeros(len(groups), np.int64)
     size = count[grp]
-    small = np.flatnonzero((size > 1) & (size <= pairwise))
-    if len(small):
-        reps = size[small]
-        first = np.cumsum(reps) - reps
-        i = np.repeat(small, reps)
-        j = np.arange(len(i)) + np.repeat(start[grp[small]] - first, reps)  # i's group mates
-        beats = (scores[j] > scores[i]) | ((scores[j] == scores[i]) & (j < i))
-        rank[small] = np.add.reduceat(beats.astype(np.int64), first)
-    large = np.flatnonzero(size > pairwise)
+    few = np.flatnonzero((size > 1) & (size <= small))
+    if len(few):
+        row = np.searchsorted(np.flatnonzero((count > 1) & (count <= small)), grp[few])
+        col = few - start[grp[few]]
+        key = np.full((row[-1] + 1, int(size[few].max())), np.inf)
+        key[row, col] = -scores[few]
+        order = np.argsort(key, axis=1, kind="stable")
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.arange(order.shape[1])[None, :], axis=1)
+        rank[few] = ranks[row, col]
+    large = np.flatnonzero(size > small)
     if len(large):
         order = large[np.lexsort((-scores[large], grp[large]))]
         g = grp[order]
