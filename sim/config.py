@@ -93,9 +93,19 @@ class NetworkConfig:
 class FeedConfig:
     size: int = f(20, rng_(1, 1000))
     ad_load: float = f(0.2, PROB)  # share of feed slots that are ad slots
-    political_slots: Optional[int] = f(3, rng_(0, 1000))  # null: no attention limit
     engine: str = f("push", rng_(choices=("push", "pull")))  # candidate engine; same results
     prediction_noise: float = f(0.5, NONNEG)  # lognormal sigma of the platform's predictions
+    # Attention (sim/model/feed/attention.py): campaign content competes with non-political
+    # content for the organic slots (size minus ad slots). false: every political candidate is
+    # shown (no attention limit; the theory limits).
+    competition: bool = True
+    candidates_per_followee: float = f(4.0, NONNEG)  # non-political candidates a day per followee
+    political_engagement: float = f(5.0, POSITIVE)  # aligned political post vs median non-political
+    nonpolitical_sigma: float = f(1.0, NONNEG)  # lognormal sd of non-political engagement
+    # Out-of-network recommendations (sim/model/feed/recommendations.py), for rankers with an
+    # out_of_network share: yesterday's most-engaged campaign posts platform-wide.
+    pool_size: int = f(50, rng_(1, 100_000))  # items in the platform-wide pool
+    recommended_candidates: int = f(5, rng_(0, 1000))  # pool items drawn per reader
 
 
 @dataclass
@@ -112,6 +122,11 @@ class BehaviorConfig:
     turnout_nudge: float = f(0.001, PROB)  # per call-to-action exposure, paid or stranger
     turnout_nudge_social: float = f(0.01, PROB)  # via a followee (~0.4 pp, Bond 2012)
     vote_temperature: float = f(0.2, POSITIVE)  # softness of the candidate choice
+    # Out-group language (Rathje et al. 2021) multiplies engagement of same-side readers.
+    outgroup_boost: float = f(2.0, rng_(1.0, None))
+    # Sessions (sim/model/sessions.py): the chance to open the feed moves with its quality.
+    session_elasticity: float = f(0.25, NONNEG)  # d log(sessions) / d log(feed quality)
+    session_memory: float = f(0.5, PROB)  # weight of the latest feed in the quality remembered
 
 
 @dataclass
@@ -157,6 +172,7 @@ class CampaignConfig:
     micro_noise: float = f(0.5, NONNEG)  # noise of the platform's response prediction
     objective: str = f("mix", rng_(choices=("persuade", "mobilize", "mix")))
     cta_share: float = f(0.5, PROB)  # share of its content with a call to action
+    outgroup_share: float = f(0.0, PROB)  # share of its posts attacking the out-group
     official_followers: float = f(0.05, PROB)  # initial followers, share of users
     posts_per_day: int = f(2, rng_(0, 100))
     # Its accounts (official, amplifiers, sockpuppets) post only on the first posting_days days

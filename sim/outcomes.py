@@ -157,6 +157,32 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("polarization_end", "run", "variance", "variance of opinions at the end"),
     O("impressions", "run", "impressions", "impressions of all campaigns (`run_impressions` in "
       "collected tables)"),
+    # ------------------------------------------------------------ feed ranking and attention
+    O("impressions_recommended", "step", "impressions", "of the day's impressions, those that "
+      "were out-of-network recommendations"),
+    O("sessions", "step", "share", "share of users who opened the feed that day (same on every "
+      "campaign's row)"),
+    O("impressions_recommended_{origin}", "campaign", "impressions", "of impressions_{origin}, "
+      "those that were out-of-network recommendations (they keep their content's root origin)"),
+    O("amplification_ratio", "campaign", "ratio", "Huszar et al. 2022's measure: users reached "
+      "per day by the campaign's organic-rooted posts (owned, earned_from_organic) per user on "
+      "ranked feeds over the same per user on chronological feeds (NaN unless "
+      "policy.chronological_option.share is in (0, 1))"),
+    O("daily_organic_reach", "campaign", "share", "mean share of users who saw the campaign's "
+      "organic-rooted posts (owned, earned_from_organic) each day: Huszar et al.'s reach; its "
+      "ratio between same-seed runs of two rankers is their amplification ratio"),
+    O("hostile_share", "campaign", "share", "share of its organic-slot impressions that were "
+      "posts attacking the out-group"),
+    O("sessions", "run", "share", "mean share of users who opened the feed per day"),
+    O("political_share", "run", "share", "share of the organic feed items shown that were "
+      "campaign content (all campaigns, civic included)"),
+    O("shown_share", "run", "share", "organic feed items shown / organic candidates (campaign "
+      "and non-political, in-network and recommended)"),
+    O("out_of_network_share", "run", "share", "share of the organic feed items shown that were "
+      "out-of-network recommendations"),
+    O("political_out_of_network_share", "run", "share", "share of campaign content shown in "
+      "organic slots that was recommended"),
+    O("user_follows", "run", "follows", "follows between regular users made during the run"),
     # ------------------------------------------------------------ provenance of a run
     O("seed", "provenance", "int", "the run's seed (one seed: one network and population under "
       "every policy)"),

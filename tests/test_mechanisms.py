@@ -10,7 +10,7 @@ from sim.model import SimModel
 from sim.model.auction import second_price, within_budget
 from sim.model.campaigns import Campaign
 from sim.model.content import SeenSet
-from sim.model.feed.rankers import top_k_per_group
+from sim.model.feed.attention import rank_in_group
 from sim.model.levers import IdenticalCap, Posts, coordinated_accounts
 from sim.vocabulary import Origin
 
@@ -36,12 +36,10 @@ def test_within_budget_stops_at_the_budget_in_the_given_order():
     assert ok.tolist() == [False, False, True, True]  # 0.5 + 0.2 fit, + 0.3 would not
 
 
-def test_top_k_keeps_the_highest_scores_of_each_feed():
+def test_ranks_within_each_feed():
     users = np.array([3, 3, 3, 3, 5, 8, 8, 8])
     scores = np.array([0.1, 0.9, 0.5, 0.7, 0.3, 0.2, 0.2, 0.8])
-    keep = top_k_per_group(users, scores, 2)
-    assert np.flatnonzero(keep).tolist() == [1, 3, 4, 5, 7]  # user 8 ties: earlier entry wins
-    assert top_k_per_group(users, scores, None).all()
+    assert rank_in_group(users, scores).tolist() == [3, 0, 2, 1, 0, 1, 2, 0]  # ties: earlier first
 
 
 def test_pacing_keeps_spend_within_each_days_budget():

@@ -54,9 +54,10 @@ def conf_dir(tmp_path):
 
 @pytest.mark.integration
 def test_a_ranker_defined_in_a_test_runs_through_the_command_line(conf_dir, tmp_path):
-    """One political slot, so the ranking decides what is shown: oldest-first shows other
-    contents than chronological (newest-first) on the same seed."""
-    common = ("population.n=2000", "steps=8", "feed.political_slots=1", "output.figure=false",
+    """Campaign content competes for the organic slots, so the ranking decides what is shown:
+    oldest-first (a ranker that says nothing of non-political content) shows other contents
+    than chronological on the same seed."""
+    common = ("population.n=2000", "steps=8", "output.figure=false",
               f"hydra.searchpath=[file://{conf_dir}]", "network.cache=false")
     for ranking in ("oldest", "chronological"):
         proc = run_cli(f"ranking={ranking}", *common, f"hydra.run.dir={tmp_path / ranking}")

@@ -54,6 +54,9 @@ def png_size(path):
 
 def test_every_figure_in_three_formats_with_provenance(drawn):
     for name, (_, width, height) in FIGURES.items():
+        if name == "ranking_money_share":  # drawn for sweeps over rankers (test_ranking_figure)
+            assert not (drawn / f"{name}.png").exists()
+            continue
         for fmt_ in FORMATS:
             assert (drawn / f"{name}.{fmt_}").stat().st_size > 1000, (name, fmt_)
         side = json.loads((drawn / f"{name}.json").read_text())
@@ -146,3 +149,40 @@ def test_estimate_spans_zero_rules():
     assert not Estimate(0.2, 0.1, 0.3, 5).spans_zero
     assert Estimate(0.2, math.nan, math.nan, 1).spans_zero  # one seed: nothing is detectable
     assert Estimate(-1, -3, -2, 3).scaled(-1) == Estimate(1, 2, 3, 3)
+
+
+def test_ranking_figure_and_paired_ranker_differences(tmp_path):
+    """A sweep over rankers (synthetic table): the figure is drawn, and each ranker's difference
+    from engagement ranking is the mean of same-seed differences within the regime."""
+    from sim.report.figures import ranking_effects, rankings
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for policy in ("none", "ban"):
+        for ranking in ("chronological", "engagement", "for_you"):
+            for seed in range(4):
+                for camp in ("A", "B"):
+                    rows.append(dict(policy=policy, ranking=ranking, seed=seed, campaign=camp,
+                                     money_share=rng.random(), vote_share_change=0.0,
+                                     population=1000, policy_label=policy))
+    runs = pd.DataFrame(rows)
+    sweep = Sweep(runs, settings=["ranking"], source="synthetic")
+    assert rankings(sweep) == ["engagement", "chronological", "for_you"]
+    effects = ranking_effects(sweep)
+    sub = runs[(runs.policy == "ban") & (runs.campaign == "B")].set_index(["ranking", "seed"])
+    diffs = sub.loc["for_you", "money_share"] - sub.loc["engagement", "money_share"]
+    level, diff = effects["ban", "for_you", "B"]
+    assert diff.mean == pytest.approx(diffs.mean()) and diff.n == 4
+    assert (diff.lo, diff.hi) == pytest.approx(t_ci(diffs)[1:])
+    assert level.mean == pytest.approx(sub.loc["for_you", "money_share"].mean())
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.report.figures import draw_ranking
+
+    fig = plt.figure(figsize=(7, 3))
+    assert "ranking" in draw_ranking(fig, sweep)
+    fig.savefig(tmp_path / "ranking.png")
+    assert (tmp_path / "ranking.png").stat().st_size > 1000

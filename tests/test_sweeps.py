@@ -189,13 +189,13 @@ def test_paired_table_equals_direct_computation(reference, capsys):
 
 def test_sensitivity_sweep(tmp_path):
     pytest.importorskip("SALib", reason="SALib not installed (pip install '.[analysis]')")
-    params = {"behavior.persuasion": (0.001, 0.02, False), "feed.political_slots": (1, 6, True),
+    params = {"behavior.persuasion": (0.001, 0.02, False), "feed.size": (10, 40, True),
               "behavior.label_effect": (0.0, 0.5, False)}
     design = tmp_path / "sens"
     runs = sensitivity.sample(design, method="sobol", n=4, params=params)
     assert runs == 4 * (3 + 2)
-    slots = pd.read_parquet(design / "design.parquet")["feed.political_slots"]
-    assert slots.between(1, 6).all() and slots.dtype.kind == "i"
+    slots = pd.read_parquet(design / "design.parquet")["feed.size"]
+    assert slots.between(10, 40).all() and slots.dtype.kind == "i"
     cmd = sensitivity.sweep_command(design, "population.n=500 steps=3").split()[3:]
     proc = run_cli("-m", *[c.strip("'") for c in cmd], cwd=tmp_path, timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -206,9 +206,9 @@ def test_sensitivity_sweep(tmp_path):
     # estimators, built from differences of outputs, give exactly zero
     null = table[table.parameter == "behavior.label_effect"]
     assert (null.S1 == 0).all() and (null.ST == 0).all()
-    slots_st = table[(table.parameter == "feed.political_slots")
+    slots_st = table[(table.parameter == "feed.size")
                      & (table.outcome == "money_share (A)")].ST.iloc[0]
-    assert slots_st > 0  # the attention limit does move the money share
+    assert slots_st > 0  # the feed's size (organic and ad slots) does move the money share
 
 
 def test_parameter_ensemble_reports_default_and_spread(tmp_path):

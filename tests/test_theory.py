@@ -25,11 +25,12 @@ pytestmark = pytest.mark.integration  # long statistical runs against theory
 
 Z = 4.0
 
-# Organic spread alone: no ads, no attention limit, no social proof (chronological ranking),
+# Organic spread alone: no ads, no attention limit (no competition from non-political content,
+# no recommendations, so sessions do not respond either), no social proof (chronological ranking),
 # a fixed reshare probability, no affinity or label effect, everyone reads every day
 # (Beta(1e9, 1e-9) activity is 1 to double precision), no new follows.
 ORGANIC = (
-    "feed.political_slots=null", "ranking=chronological", "population.reshare_dist=fixed",
+    "feed.competition=false", "ranking=chronological", "population.reshare_dist=fixed",
     "behavior.affinity=false", "behavior.source_followed=1", "behavior.label_effect=0",
     "behavior.follow_prob=0", "population.activity_a=1e9", "population.activity_b=1e-9",
     "network.cache=false", "output.figure=false",

@@ -26,7 +26,7 @@ from ..vocabulary import IS_PAID, ORIGINS, PAID_ORIGINS
 SCENARIOS = tuple(sorted(p.stem for p in (CONF_DIR / "scenario").glob("*.yaml")))
 POLICIES = tuple(sorted(p.stem for p in (CONF_DIR / "policy").glob("*.yaml")))
 TARGETING = ("micro", "ideology", "segments", "broad")
-RANKINGS = ("engagement", "chronological")
+RANKINGS = tuple(sorted(p.stem for p in (CONF_DIR / "ranking").glob("*.yaml")))
 OFF = "off"
 LAYOUT_SEED = 7  # the picture's layout is fixed; the model's seed does not move it
 

@@ -33,6 +33,14 @@ def engagement_weight(cfg, ideology, position, appeal, from_ad, skepticism, labe
     return appeal * affinity(cfg, ideology, position) * source * label_factor(cfg, skepticism, labeled)
 
 
+def outgroup_factor(cfg: BehaviorConfig, ideology, position, hostile) -> np.ndarray:
+    """Out-group language multiplies engagement of readers on the author's side by
+    ``outgroup_boost`` (Rathje et al. 2021: posts about the out-group are shared about twice
+    as often); other readers are unmoved."""
+    same_side = np.sign(ideology) == np.sign(position)
+    return np.where(hostile & same_side & (position != 0), cfg.outgroup_boost, 1.0)
+
+
 def react(cfg: BehaviorConfig, weight: np.ndarray, reshare_rate: np.ndarray, rng):
     """Draw reactions: returns (engaged, reshared). One uniform per impression.
 

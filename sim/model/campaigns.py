@@ -91,6 +91,7 @@ class Campaign(mesa.Agent):
         population.kind[self.amplifiers] = AMPLIFIER
         population.owner[self.amplifiers] = index
         self.audience = None  # set by set_audience (needs the policy and the population)
+        self.content_rng = rng  # its own stream: the same posts under every ranker and policy
 
     # ---------------------------------------------------------------- set-up helpers
 
@@ -156,9 +157,11 @@ class Campaign(mesa.Agent):
             return empty, empty, np.empty(0, bool)
 
         def new(count, origin, author, labeled, copy=False):
+            share = cfg.outgroup_share
+            hostile = self.content_rng.random(count) < share if share else False
             return registry.add(count, campaign=idx, origin=origin, author=author,
                                 labeled=labeled, cta=rng.random(count) < cfg.cta_share,
-                                created=day, copy=copy)
+                                created=day, copy=copy, hostile=hostile)
 
         if not population.suspended[self.official] and cfg.posts_per_day:
             ids = new(cfg.posts_per_day, OWNED, self.official, False)

@@ -70,6 +70,19 @@ class Lever(Plugin):
         """The platform keeps a public library of the ads it ran."""
         return False
 
+    # Ranking hooks (sim/model/feed/feed.py)
+    def chronological_share(self) -> float:
+        """Share of users on a non-profiling reverse-chronological feed."""
+        return 0.0
+
+    def political_score_factor(self) -> float:
+        """Factor on the ranking score of campaign content in personalised feeds."""
+        return 1.0
+
+    def shows_reshares(self) -> bool:
+        """Reshared posts enter followers' feeds."""
+        return True
+
 
 @dataclass
 class PoliticalAds(Lever):
@@ -185,8 +198,49 @@ class AdLibrary(Lever):
         return self.enabled
 
 
+# ---------------------------------------------------------------- ranking levers
+
+
+@dataclass
+class ChronologicalOption(Lever):
+    """A share of users (drawn once per seed) on a non-profiling reverse-chronological feed
+    with no recommendations: the EU Digital Services Act's opt-out (Art. 38); share 1 is a
+    mandate."""
+
+    key: ClassVar[str] = "chronological_option"
+    share: float = f(0.0, PROB)
+
+    def chronological_share(self) -> float:
+        return self.share
+
+
+@dataclass
+class DemotePolitical(Lever):
+    """Personalised feeds multiply the ranking score of campaign content by ``factor`` (Meta's
+    2021 reduction of political content in News Feed)."""
+
+    key: ClassVar[str] = "demote_political"
+    factor: float = f(1.0, PROB)
+
+    def political_score_factor(self) -> float:
+        return self.factor
+
+
+@dataclass
+class RemoveReshares(Lever):
+    """Reshared posts are removed from feeds (the ablation of Guess et al. 2023b)."""
+
+    key: ClassVar[str] = "remove_reshares"
+    enabled: bool = False
+
+    def shows_reshares(self) -> bool:
+        return not self.enabled
+
+
+RANKING_LEVERS: tuple[type[Lever], ...] = (ChronologicalOption, DemotePolitical, RemoveReshares)
+
 BUILTIN: tuple[type[Lever], ...] = (PoliticalAds, SpendCap, TargetingRule, FrequencyCap,
-                                    IdenticalCap, Enforcement, Labels, AdLibrary)
+                                    IdenticalCap, Enforcement, Labels, AdLibrary) + RANKING_LEVERS
 
 
 def coordinated_accounts(posters: np.ndarray, contents: np.ndarray, threshold: int):
@@ -257,3 +311,13 @@ class Policy:
     @property
     def ad_library(self) -> bool:
         return any(lever.ad_library() for lever in self._all())
+
+    # ranking hooks
+    def chronological_share(self) -> float:
+        return max([lever.chronological_share() for lever in self._all()], default=0.0)
+
+    def political_score_factor(self) -> float:
+        return float(np.prod([lever.political_score_factor() for lever in self._all()]))
+
+    def shows_reshares(self) -> bool:
+        return all(lever.shows_reshares() for lever in self._all())

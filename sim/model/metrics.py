@@ -63,6 +63,7 @@ class Metrics:
         self.ad_segments = np.zeros((n_creatives, model.cfg.population.segments), np.int64)
         self.ad_bands = np.zeros((n_creatives, len(IDEOLOGY_BANDS)), np.int64)
         self._step_spend = np.zeros((c, 2))
+        self._init_ranking()
 
     # ---------------------------------------------------------------- recording
 
@@ -148,6 +149,7 @@ class Metrics:
         self._step_res = np.bincount(camp[reshared], minlength=self.n_campaigns)
         self._step_fol = np.bincount(pop.owner[followed_accounts].astype(np.int64),
                                      minlength=self.n_campaigns)
+        self._record_ranking(imp)
         self.engagements += self._step_eng
         self.reshares += self._step_res
         self.new_followers += self._step_fol
@@ -187,6 +189,7 @@ class Metrics:
                 vote_share=float(votes[c] / total_votes) if c in m.candidates else math.nan,
                 mean_turnout=mean_turnout,
                 suspended=int(np.count_nonzero(pop.suspended & (pop.owner == c))),
+                impressions_recommended=int(self._step_rec[c].sum()), sessions=self._step_sessions,
             )
             m.datacollector.add_table_row("steps", outcomes.ordered("step", row, 0))
 
@@ -286,6 +289,7 @@ class Metrics:
                 "cascade_max_size": int(sizes.max()) if len(sizes) else 0,
             }
             entry["reach_budget_ratio"] = _ratio(entry["reach_share"], entry["budget_share"])
+            entry.update(self._ranking_campaign(c))
             for k, kind in ((1, "paid"), (0, "organic")):
                 entry.update({f"{kind}_band_{b}": int(self.exposure_band[c, k, i])
                               for i, b in enumerate(IDEOLOGY_BANDS)})
@@ -303,7 +307,76 @@ class Metrics:
             "polarization_start": self.start["polarization"],
             "polarization_end": float(pop.opinion[:n].var()),
             "impressions": int(all_imps),
+            **self._ranking_run(),
         }, self.segments),
+        }
+
+    # ---------------------------------------------------------------- feed ranking
+
+    def _init_ranking(self) -> None:
+        """Totals of what the feed showed (docs/model.md §3.3, feed and ranking)."""
+        c = self.n_campaigns
+        self.recommended = np.zeros((c, N_ORIGINS), np.int64)  # recommended impressions
+        self.organic = np.zeros(c, np.int64)  # impressions in organic slots
+        self.hostile = np.zeros(c, np.int64)  # of which posts attacking the out-group
+        self.daily_reach = np.zeros((c, 2))  # organic-rooted daily reach: ranked, chronological
+        self.feed_totals = {"readers": 0, "candidates": 0.0, "shown": 0.0, "recommended": 0.0}
+        self.user_follows = 0
+        self._step_rec = np.zeros((c, N_ORIGINS), np.int64)
+        self._step_sessions = math.nan
+
+    def record_feed(self, today: dict) -> None:
+        for key in self.feed_totals:
+            self.feed_totals[key] += today.get(key, 0)
+        self._step_sessions = today.get("readers", 0) / self.model.n
+
+    def record_user_follows(self, count: int) -> None:
+        self.user_follows += count
+
+    def _record_ranking(self, imp) -> None:
+        reg, c = self.model.registry, self.n_campaigns
+        users, items, origin = imp["users"], imp["contents"], imp["origin"]
+        camp = reg.campaign[items].astype(np.int64)
+        rec = imp["recommended"]
+        self._step_rec = np.bincount(camp[rec] * N_ORIGINS + origin[rec],
+                                     minlength=c * N_ORIGINS).reshape(c, N_ORIGINS)
+        self.recommended += self._step_rec
+        organic = ~imp["from_ad"]
+        self.organic += np.bincount(camp[organic], minlength=c)
+        self.hostile += np.bincount(camp[organic & reg.hostile[items]], minlength=c)
+        # Huszar et al.'s measure: users who saw the campaign's own (organic-rooted) posts that
+        # day, on ranked and on chronological feeds
+        own = (origin == Origin.OWNED) | (origin == Origin.EARNED_FROM_ORGANIC)
+        keys, _ = runs(np.sort(users[own].astype(np.int64) * c + camp[own]))
+        who, which = np.divmod(keys, c)
+        group = self.model.feed.chronological[who].astype(np.int64)
+        self.daily_reach += np.bincount(which * 2 + group, minlength=2 * c).reshape(c, 2)
+
+    def _ranking_campaign(self, c: int) -> dict:
+        chrono = self.model.feed.chronological
+        n_chrono = int(chrono.sum())
+        ranked, chronological = self.daily_reach[c]
+        both = 0 < n_chrono < len(chrono)
+        return {
+            **{f"impressions_recommended_{o}": int(self.recommended[c, i])
+               for i, o in enumerate(ORIGINS)},
+            "amplification_ratio": _ratio(ranked / (len(chrono) - n_chrono),
+                                          chronological / n_chrono) if both else math.nan,
+            "hostile_share": _ratio(self.hostile[c], self.organic[c]),
+            "daily_organic_reach": float(self.daily_reach[c].sum() / (len(chrono)
+                                                                      * max(self.model.steps, 1))),
+        }
+
+    def _ranking_run(self) -> dict:
+        t, m = self.feed_totals, self.model
+        political = float(self.organic.sum())
+        return {
+            "sessions": t["readers"] / (m.n * max(m.steps, 1)),
+            "political_share": _ratio(political, t["shown"]),
+            "shown_share": _ratio(t["shown"], t["candidates"]),
+            "out_of_network_share": _ratio(t["recommended"], t["shown"]),
+            "political_out_of_network_share": _ratio(float(self.recommended.sum()), political),
+            "user_follows": int(self.user_follows),
         }
 
 

@@ -24,8 +24,11 @@ from .follows import Follows, transpose
 from .levers import Policy, Posts
 from .metrics import Metrics
 from .population import Population
+from .sessions import Sessions
 
-STREAMS = ("network", "population", "accounts", "dynamics")
+# "ranking" (who is on a chronological option) was added last: spawn(n) extends spawn(n - 1),
+# so the earlier streams, and every draw from them, are unchanged.
+STREAMS = ("network", "population", "accounts", "dynamics", "ranking")
 
 
 def make_streams(seed: int) -> dict[str, np.random.SeedSequence]:
@@ -78,7 +81,8 @@ class SimModel(mesa.Model):
         self.registry = ContentRegistry(positions, appeals)
         self.seen = SeenSet()
         self.feed = OrganicFeed(cfg, ranker, self.follows, self.population, self.registry,
-                                self.seen)
+                                self.seen, self.policy, np.random.default_rng(streams["ranking"]))
+        self.sessions = Sessions(cfg.behavior, n)
         self.log = {"posts": [], "impressions": [], "reactions": []} if log else None
         self.metrics = Metrics(self)
         self.auction = AdAuction(cfg, self.campaigns, self.population, self.registry,
@@ -99,11 +103,15 @@ class SimModel(mesa.Model):
             raise RuntimeError(f"the model has run all of its steps ({self.cfg.steps}); "
                                "set steps higher to simulate longer")
         posters, contents = self._campaigns_post(day)
-        readers = np.flatnonzero((rng.random(self.n) < self.population.activity[: self.n])
-                                 & ~self.population.suspended[: self.n])
+        readers = self.sessions.open(self.population.activity[: self.n],
+                                     self.population.suspended[: self.n], rng)
         organic = self.feed.impressions(readers, posters, contents, day, rng)
+        self.sessions.update(readers, self.feed.log_quality)
         ads = self.auction.impressions(readers, day, rng)
+        ads.update(recommended=np.zeros(len(ads["users"]), bool),  # ads come through ad slots
+                   via=np.full(len(ads["users"]), -1, np.int64))
         impressions = {k: np.concatenate([organic[k], ads[k]]) for k in organic}
+        self.metrics.record_feed(self.feed.today)
         self.seen.add(impressions["users"], impressions["contents"])
         if self.log is not None:
             self.log["impressions"].append({"day": day, **impressions})
@@ -139,10 +147,14 @@ class SimModel(mesa.Model):
         bcfg, pop, reg, rng = self.cfg.behavior, self.population, self.registry, self.rng_dyn
         users, items, origin = imp["users"], imp["contents"], imp["origin"]
         engaged, reshared = behavior.react(bcfg, imp["weight"], pop.reshare[users], rng)
-        # Follows: an engaged user may follow the content's author (a campaign account).
-        author = reg.author[items]
-        wants = engaged & (rng.random(len(users)) < bcfg.follow_prob) & (author >= self.n)
-        followed, followers = self.follows.follow(author[wants], users[wants])
+        self.feed.record_engagements(items[engaged], pop.ideology[users[engaged]] >= 0)
+        # Follows: an engaged user may follow the content's author (a campaign account) or,
+        # for a recommendation, the account it came through (a user: the graph grows).
+        target = np.where(imp["recommended"], imp["via"], reg.author[items])
+        wants = engaged & (rng.random(len(users)) < bcfg.follow_prob)
+        to_account, to_user = wants & (target >= self.n), wants & (target >= 0) & (target < self.n)
+        followed, followers = self.follows.follow(target[to_account], users[to_account])
+        user_follows = self.follows.follow_users(target[to_user], users[to_user])
         # Opinion: political content within epsilon pulls; a label discounts persuasion.
         political = self.political[reg.campaign[items]]
         factor = behavior.label_factor(bcfg, pop.skepticism[users], reg.labeled[items])
@@ -156,6 +168,7 @@ class SimModel(mesa.Model):
         self.metrics.refresh_votes(runs(np.sort(np.concatenate([moved, nudged])))[0])
         self.feed.queue_reshares(users[reshared], items[reshared])
         self.metrics.record_reactions(imp, engaged, reshared, followed)
+        self.metrics.record_user_follows(len(user_follows[0]))
         if self.log is not None:
             self.log["reactions"].append({"reshared": reshared, "followed": followed,
                                           "followers": followers})

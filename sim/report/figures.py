@@ -339,6 +339,66 @@ def draw_timeline(fig, sweep: Sweep, seed: int | None = None) -> str:
 # ------------------------------------------------------------------ saving
 
 
+# ------------------------------------------------------------------ 7. ranking x regime
+
+
+RANKING_ORDER = ("engagement", "chronological", "for_you", "bridging")
+
+
+def rankings(sweep: Sweep) -> list[str]:
+    """The rankers a sweep ran (the ``ranking`` override), built-in ones first."""
+    if "ranking" not in sweep.runs.columns:
+        return []
+    found = list(dict.fromkeys(sweep.runs["ranking"].astype(str)))
+    return sorted(found, key=lambda r: (RANKING_ORDER.index(r) if r in RANKING_ORDER else 99, r))
+
+
+def ranking_effects(sweep: Sweep, outcome: str = "money_share", baseline: str = "engagement"):
+    """Per regime, ranker and candidate: the mean ``outcome`` (95% CI) and its same-seed
+    difference from the ``baseline`` ranker under the same regime."""
+    runs, out = sweep.runs, {}
+    pair_on = [c for c in sweep.pair_on if c != "ranking"]
+    for regime in sweep.regimes:
+        for camp in sweep.candidates:
+            sub = runs[(runs["policy"] == regime) & (runs["campaign"] == camp)]
+            base = sub[sub["ranking"].astype(str) == baseline].set_index(pair_on)[outcome]
+            for rk in rankings(sweep):
+                mine = sub[sub["ranking"].astype(str) == rk].set_index(pair_on)[outcome]
+                diff = (mine - base).dropna()
+                out[regime, rk, camp] = (mean_ci(mine), mean_ci(diff))
+    return out
+
+
+def draw_ranking(fig, sweep: Sweep, outcome: str = "money_share") -> str:
+    """Money's share of each candidate's reach under each ranker (dots, 95% CIs), grouped by
+    regime; rankers differ in colour. Same-seed differences from engagement ranking are in
+    ``ranking_effects`` (the brief's sentences)."""
+    effects = ranking_effects(sweep, outcome)
+    ranks, regimes, cands = rankings(sweep), sweep.regimes, sweep.candidates
+    palette = dict(zip(ranks, ("#000000", "#E69F00", "#0072B2", "#009E73", "#CC79A7")))
+    axes = fig.subplots(1, len(cands), sharey=True, squeeze=False)[0]
+    width = 0.7 / max(len(ranks), 1)
+    for ax, camp in zip(axes, cands):
+        for i, regime in enumerate(regimes):
+            for k, rk in enumerate(ranks):
+                level, _ = effects[regime, rk, camp]
+                _dot(ax, i + (k - (len(ranks) - 1) / 2) * width, level, palette.get(rk, "#777777"),
+                     label=rk.replace("_", " ") if (ax is axes[0] and i == 0) else None)
+        ax.set_xticks(range(len(regimes)), [sweep.regime_label(r) for r in regimes], rotation=30,
+                      ha="right")
+        ax.set_title(f"Campaign {camp}")
+        ax.tick_params(axis="x", length=0)
+        ax.set_ylim(-0.03, 1.03)
+    from matplotlib.ticker import FuncFormatter
+
+    axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:.0f}"))
+    axes[0].set_ylabel("impressions rooted in money (%)\n(mean over seeds, 95% CI)")
+    fig.legend(loc="outside lower center", ncol=len(ranks), title="feed ranking")
+    title = "What the ranking algorithm does to money's share of reach"
+    fig.suptitle(title)
+    return title
+
+
 FIGURES = {  # name: (draw function, width, height in inches)
     "reach_by_origin": (draw_reach, PAGE, 3.0),
     "money_advantage": (draw_money_advantage, COLUMN, 4.6),
@@ -346,6 +406,7 @@ FIGURES = {  # name: (draw function, width, height in inches)
     "who_sees_what": (draw_exposure, PAGE, 4.6),
     "cascade_sizes": (draw_cascades, PAGE, None),
     "impressions_over_time": (draw_timeline, PAGE, None),
+    "ranking_money_share": (draw_ranking, PAGE, 3.2),  # sweeps over rankers only
 }
 
 

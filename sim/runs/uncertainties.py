@@ -40,8 +40,9 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
                 "segregated"),
     Uncertainty("behavior.label_effect", 0.0, 0.5,
                 "engagement lost to a 'paid' label; field studies find it small (A18)"),
-    Uncertainty("feed.political_slots", 1, 6,
-                "political items a reader can see per day (attention)", integer=True),
+    Uncertainty("feed.political_engagement", 1.0, 20.0,
+                "engagement of political relative to non-political content: Facebook-like ~2 "
+                "(fitted to Guess 2023) to beyond Twitter-like ~10 (fitted to Huszar 2022)"),
 )
 
 

@@ -61,7 +61,7 @@ def run_digests(run_dir: Path) -> dict[str, str]:
 
 # The fixed set: every regime, two scenarios, two network kinds, two seeds at 2,000 users;
 # plus single runs that reach the other code paths (composition, foreign operation, caps on
-# spend and audience, chronological ranking, the pull engine).
+# spend and audience, chronological ranking, the pull engine, the feed-ranking mechanisms).
 BASE = ("population.n=2000",)
 GRID = [(f"policy={p}", f"scenario={s}", f"network={k}", f"seed={seed}")
         for p in ("none", "ban", "transparency", "cap")
@@ -76,6 +76,12 @@ EXTRA = [
     ("engine=pull", "policy=cap", "seed=6"),
     ("scenario=organizers_2020", "policy=ban", "seed=7"),
     ("network=sbm", "policy=cap", "policy.targeting_allowed=ideology", "seed=8"),
+    # feed ranking: recommendations and follows between users, bridging with the ranking
+    # levers composed with the ban, a platform preset with out-group attacks
+    ("ranking=for_you", "seed=9"),
+    ("ranking=bridging", "policy=[ban,chronological_option,demote_political]", "seed=10"),
+    ("platform=facebook_2020", "policy=no_reshares", "scenario.campaigns.1.outgroup_share=0.5",
+     "seed=11"),
 ]
 CASES = [BASE + g for g in GRID] + [BASE + e for e in EXTRA]
 FIGURE_CASES = {0, len(GRID)}  # runs that also draw figure.png
