@@ -49,7 +49,7 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120):
 SMALL = ("population.n=2000", "steps=10")
 
 
-# ---------------------------------------------------------------- sweeps (test_sweeps, test_clusters)
+# ------------------------------------------------ sweeps (test_sweeps, test_clusters)
 
 SWEEP = ("policy=none,ban,cap", "seed=0,1", "population.n=1000", "steps=5",
          "output.figure=false", "output.quiet=true")

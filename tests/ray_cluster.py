@@ -37,7 +37,8 @@ def missing() -> str | None:
     """Why a Ray cluster cannot be started here (None: it can)."""
     import importlib.util
 
-    for module, what in (("ray", "ray"), ("hydra_plugins.hydra_ray_launcher", "hydra-ray-launcher")):
+    for module, what in (("ray", "ray"),
+                         ("hydra_plugins.hydra_ray_launcher", "hydra-ray-launcher")):
         if importlib.util.find_spec(module) is None:
             return f"{what} is not installed (pip install -e '.[cluster]')"
     if ray_cli() is None:

@@ -79,13 +79,21 @@ def on_slurm(cluster, *extra: str) -> tuple[str, ...]:
             "hydra.launcher.cpus_per_task=1", *extra)
 
 
-def array_states(cluster, sweep_dir: Path) -> dict[str, str]:
-    """Slurm's accounting of the sweep's array tasks: {"<array>_<task>": state}."""
-    arrays = {p.name.split("_")[0] for p in (sweep_dir / ".submitit").glob("*_*")
-              if re.fullmatch(r"\d+_\d+", p.name)}
-    res = cluster.run("sacct", "-n", "-X", "-P", "-o", "JobID,State",
-                      *[f"-j{a}" for a in sorted(arrays)])
-    return dict(line.split("|", 1) for line in res.stdout.splitlines() if line)
+def array_states(cluster, sweep_dir: Path, jobs: int, timeout: float = 60) -> dict[str, str]:
+    """Slurm's accounting of the sweep's ``jobs`` array tasks: {"<array>_<task>": state},
+    once every one has its final state (slurmctld tells slurmdbd a moment after a job ends)."""
+    arrays = sorted({p.name.split("_")[0] for p in (sweep_dir / ".submitit").glob("*_*")
+                     if re.fullmatch(r"\d+_\d+", p.name)})
+    deadline = time.monotonic() + timeout
+    while True:
+        res = cluster.run("sacct", "-n", "-X", "-P", "-o", "JobID,State",
+                          *[f"-j{a}" for a in arrays])
+        states = dict(line.split("|", 1) for line in res.stdout.splitlines() if line)
+        final = not any(s.startswith(("PENDING", "RUNNING", "COMPLETING", "REQUEUED"))
+                        for s in states.values())
+        if (len(states) == jobs and final) or time.monotonic() > deadline:
+            return states
+        time.sleep(0.5)
 
 
 def test_slurm_sweep_gives_the_same_bytes(slurm, reference, tmp_path):
@@ -93,7 +101,7 @@ def test_slurm_sweep_gives_the_same_bytes(slurm, reference, tmp_path):
     assert slurm.node_state() == "idle" and slurm.start_seconds < 60
     out, proc = sweep(tmp_path, "slurm", *on_slurm(slurm), *SWEEP, env=slurm.env, timeout=300)
     # every run was a Slurm job, and Slurm's accounting (sacct) knows each one
-    states = array_states(slurm, out)
+    states = array_states(slurm, out, 6)
     assert len(states) == 6 and set(states.values()) == {"COMPLETED"}, states
     assert_same_run_files(out, ref_dir, SAME)
     assert_same_tables(collect(out), ref)
@@ -117,7 +125,7 @@ def test_slurm_failing_configuration_is_recorded(slurm, reference, tmp_path):
         assert json.loads((out / d / "FAILED.json").read_text())["error"] == error
     # the Slurm jobs themselves succeeded (the failure is the run's, recorded), and the good
     # runs are the very bytes of the same configurations in the basic sweep
-    assert set(array_states(slurm, out).values()) == {"COMPLETED"}
+    assert set(array_states(slurm, out, 4).values()) == {"COMPLETED"}
     assert_same_run_files(out, ref_dir, {"0": "0", "2": "2"})  # none/seed 0, ban/seed 0
     logs = "".join(p.read_text() for p in out.glob(".submitit/*/*_log.out"))
     assert "[done 2/4, failed 2, left 0]" in logs  # the progress line lands in the job logs
@@ -153,7 +161,7 @@ def test_slurm_cancelled_job_is_the_only_one_rerun(slurm, reference, tmp_path):
     while slurm.jobs():
         assert time.monotonic() < deadline, slurm.jobs()
         time.sleep(0.2)
-    states = array_states(slurm, out)
+    states = array_states(slurm, out, 6)
     assert states.pop(task).startswith("CANCELLED") and set(states.values()) == {"COMPLETED"}
     done = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/summary.json")}
     assert sorted(done) == ["0", "1", "3", "4", "5"]
