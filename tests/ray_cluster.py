@@ -4,10 +4,10 @@
 run as separate processes (``--block``: each stays in the foreground, the parent of its
 node's GCS/raylet/dashboard processes), on free ports, with Ray's session folders in the
 test's temporary folder. A driver reaches the cluster at :attr:`RayCluster.address`, as it
-would reach a real cluster's head. :meth:`RayCluster.stop` ends exactly these two process
-trees: SIGTERM to each ``ray start`` (which drains and stops its node), then SIGKILL to
-whatever is left in their process groups. It never runs ``ray stop``, which would stop every
-Ray on the machine.
+would reach a real cluster's head (pytest fixture: :func:`ray_two_nodes`, module scope).
+:meth:`RayCluster.stop` ends exactly these two process trees: SIGTERM to each ``ray start``
+(which drains and stops its node), then SIGKILL to whatever is left in their process groups.
+It never runs ``ray stop``, which would stop every Ray on the machine.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from .conftest import free_port, port_open
+import pytest
+
+from .conftest import free_port, port_open, require
 
 # Ray puts Unix sockets in <temp>/session_<date>_<pid>/sockets/dash_MetricsHead: the whole
 # path must stay under 107 bytes, so a long pytest folder falls back to a short one in /tmp.
@@ -143,3 +145,18 @@ class RayCluster:
         self.procs.clear()
         if self._own_temp:
             shutil.rmtree(self.temp, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def ray_two_nodes(tmp_path_factory):
+    """A started :class:`RayCluster` for the test module; stopped at its end, also when a test
+    failed. Skipped if Ray is not installed, a failure under CI."""
+    require(missing())
+    cluster = RayCluster(tmp_path_factory.mktemp("raycluster"))
+    started = time.perf_counter()
+    cluster.start()
+    cluster.start_seconds = time.perf_counter() - started
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

@@ -11,7 +11,8 @@ and waits until ``sinfo`` shows the node idle. :meth:`SlurmCluster.stop` cancels
 left, then ends exactly the daemons it started, by PID, in reverse order.
 
 Client commands (``sbatch``, ``squeue``, ``sacct``, and submitit, which calls them) reach this
-cluster through ``SLURM_CONF``: pass :attr:`SlurmCluster.env` to them.
+cluster through ``SLURM_CONF``: pass :attr:`SlurmCluster.env` to them. The pytest fixture
+:func:`slurm` (module scope) starts one and stops it at the end of the test module.
 
 Why accounting (slurmdbd + MariaDB) and not ``AccountingStorageType=accounting_storage/none``:
 submitit learns a job's state from ``sacct``. Without accounting, ``sacct`` fails, submitit
@@ -30,7 +31,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from .conftest import free_port, port_open
+import pytest
+
+from .conftest import free_port, port_open, require
 
 DAEMONS = ("munged", "mariadb-install-db", "mariadbd", "slurmdbd", "slurmctld", "slurmd")
 CLIENTS = ("sinfo", "sbatch", "squeue", "sacct", "scancel", "srun", "scontrol", "sacctmgr")
@@ -46,6 +49,10 @@ def which(name: str) -> str | None:
 
 def missing() -> str | None:
     """Why a cluster cannot be started here (None: it can)."""
+    import importlib.util
+
+    if importlib.util.find_spec("hydra_plugins.hydra_submitit_launcher") is None:
+        return "hydra-submitit-launcher is not installed (pip install -e '.[cluster]')"
     absent = [n for n in DAEMONS + CLIENTS if which(n) is None]
     if absent:
         return (f"Slurm test cluster: {', '.join(absent)} not installed "
@@ -257,3 +264,18 @@ PartitionName={self.partition} Nodes=ALL Default=YES MaxTime=INFINITE State=UP
                     proc.kill()
                     proc.wait()
         self.procs.clear()
+
+
+@pytest.fixture(scope="module")
+def slurm(tmp_path_factory):
+    """A started :class:`SlurmCluster` for the test module; stopped (by PID) at its end, also
+    when a test failed. Skipped if it cannot start here, a failure under CI."""
+    require(missing())
+    cluster = SlurmCluster(tmp_path_factory.mktemp("slurm"))
+    started = time.perf_counter()
+    cluster.start()
+    cluster.start_seconds = time.perf_counter() - started
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

@@ -22,8 +22,10 @@ import pytest
 
 from sim.collect import collect
 
-from . import ray_cluster, slurm_cluster
-from .conftest import SWEEP, assert_same_tables, require, sweep, sweep_command
+from .conftest import SWEEP, assert_same_tables, sweep, sweep_command
+# the cluster fixtures (each stops exactly what it started, also when a test fails)
+from .ray_cluster import ray_two_nodes  # noqa: F401
+from .slurm_cluster import slurm  # noqa: F401
 
 pytestmark = pytest.mark.integration
 
@@ -49,27 +51,6 @@ SAME = {str(i): str(i) for i in range(6)}
 
 
 # ---------------------------------------------------------------- Slurm
-
-
-@pytest.fixture(scope="module")
-def slurm(tmp_path_factory):
-    require(slurm_cluster.missing() or submitit_missing())
-    cluster = slurm_cluster.SlurmCluster(tmp_path_factory.mktemp("slurm"))
-    started = time.perf_counter()
-    cluster.start()
-    cluster.start_seconds = time.perf_counter() - started
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
-
-
-def submitit_missing() -> str | None:
-    import importlib.util
-
-    if importlib.util.find_spec("hydra_plugins.hydra_submitit_launcher") is None:
-        return "hydra-submitit-launcher is not installed (pip install -e '.[cluster]')"
-    return None
 
 
 def on_slurm(cluster, *extra: str) -> tuple[str, ...]:
@@ -183,32 +164,20 @@ def test_slurm_cancelled_job_is_the_only_one_rerun(slurm, reference, tmp_path):
 # ---------------------------------------------------------------- Ray
 
 
-@pytest.fixture(scope="module")
-def ray(tmp_path_factory):
-    require(ray_cluster.missing())
-    cluster = ray_cluster.RayCluster(tmp_path_factory.mktemp("raycluster"))
-    started = time.perf_counter()
-    cluster.start()
-    cluster.start_seconds = time.perf_counter() - started
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
-
-
-def test_ray_cluster_sweep_gives_the_same_bytes(ray, reference, tmp_path):
+def test_ray_cluster_sweep_gives_the_same_bytes(ray_two_nodes, reference, tmp_path):
+    cluster = ray_two_nodes
     ref_dir, ref = reference
-    nodes = ray.nodes()
-    assert len(nodes) == 2 and ray.start_seconds < 90
+    nodes = cluster.nodes()
+    assert len(nodes) == 2 and cluster.start_seconds < 90
     # hydra-ray-launcher passes object_store_memory to ray.init unless set: null is what
     # lets it join an existing cluster (Ray refuses the option there)
     out, proc = sweep(tmp_path, "ray", "hydra/launcher=ray",
-                      f"hydra.launcher.ray.init.address={ray.address}",
+                      f"hydra.launcher.ray.init.address={cluster.address}",
                       "+hydra.launcher.ray.init.object_store_memory=null", *SWEEP,
-                      env=ray.env, timeout=300)
+                      env=cluster.env, timeout=300)
     assert "Connected to Ray cluster" in proc.stderr
     assert_same_run_files(out, ref_dir, SAME)
     assert_same_tables(collect(out), ref)
     # the six runs were Ray tasks, and both nodes ran some
-    ran_on = ray.task_nodes("_run_job")
+    ran_on = cluster.task_nodes("_run_job")
     assert len(ran_on) == 6 and set(ran_on) == set(nodes), ran_on
