@@ -1,8 +1,10 @@
-"""Shared helpers: typed configs composed exactly as ``python -m sim`` composes them."""
+"""Shared helpers: typed configs composed exactly as ``python -m sim`` composes them, the
+small reference sweep, and skipping (locally) or failing (in CI) when a tool is missing."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +43,71 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120):
 
 
 SMALL = ("population.n=2000", "steps=10")
+
+
+# ------------------------------------------------ sweeps (test_sweeps, test_clusters)
+
+SWEEP = ("policy=none,ban,cap", "seed=0,1", "population.n=1000", "steps=5",
+         "output.figure=false", "output.quiet=true")
+
+
+def sweep_command(tmp: Path, name: str, *args: str, env: dict | None = None):
+    """``python -m sim -m ARGS hydra.sweep.dir=tmp/name``: (sweep dir, argv, environment)."""
+    out = tmp / name
+    cmd = [sys.executable, "-m", "sim", "-m", *args, f"hydra.sweep.dir={out}"]
+    return out, cmd, {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+
+
+def sweep(tmp: Path, name: str, *args: str, timeout: float = 180, env: dict | None = None,
+          check: bool = True):
+    """Run a sweep from ``tmp`` (the network cache stays out of the repository); returns
+    (sweep dir, CompletedProcess). ``check``: the sweep must exit 0."""
+    out, cmd, env = sweep_command(tmp, name, *args, env=env)
+    proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, timeout=timeout)
+    if check:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return out, proc
+
+
+def assert_same_tables(a: dict, b: dict) -> None:
+    """Two collected sweeps (``collect()`` results) hold the same numbers, exactly."""
+    import pandas as pd
+
+    for name in ("runs", "steps", "cascades"):
+        pd.testing.assert_frame_equal(a[name], b[name], check_exact=True)
+
+
+@pytest.fixture(scope="session")
+def basic_sweep(tmp_path_factory):
+    """The 3 x 2 sweep ``SWEEP`` with Hydra's basic (sequential, in-process) launcher, once per
+    test session: (its temporary folder, the sweep dir). Other launchers are compared with it."""
+    tmp = tmp_path_factory.mktemp("sweeps")
+    out, proc = sweep(tmp, "basic", *SWEEP)
+    assert "[done 6/6, failed 0, left 0]" in proc.stdout
+    return tmp, out
+
+
+# ---------------------------------------------------------------- clusters, missing tools
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now (for test daemons)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+
+def require(missing: str | None) -> None:
+    """Skip the test when ``missing`` names something absent; under CI (``CI`` set, as
+    .ci/run does, where everything is installed) that is a failure instead."""
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing} (CI is set: required here)")
+        pytest.skip(missing)

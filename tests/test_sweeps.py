@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,34 +23,15 @@ from sim.runs import collect as collect_mod
 from sim.runs import sensitivity
 from sim.runs.collect import collect, paired
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, SWEEP, assert_same_tables, run_cli, sweep
 
 pytestmark = pytest.mark.integration  # subprocess-heavy: deselect with -m 'not integration'
 
-SWEEP = ("policy=none,ban,cap", "seed=0,1", "population.n=1000", "steps=5",
-         "output.figure=false", "output.quiet=true")
-
-
-def sweep(tmp: Path, name: str, *args: str, timeout: float = 180, env: dict | None = None):
-    out = tmp / name
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", *args, f"hydra.sweep.dir={out}"],
-                          cwd=tmp, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-                          capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return out, proc
-
-
-def assert_same_tables(a: dict, b: dict) -> None:
-    for name in ("runs", "steps", "cascades"):
-        pd.testing.assert_frame_equal(a[name], b[name], check_exact=True)
-
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    """The 3 x 2 sweep with Hydra's basic (sequential, in-process) launcher."""
-    tmp = tmp_path_factory.mktemp("sweeps")
-    out, proc = sweep(tmp, "basic", *SWEEP)
-    assert "[done 6/6, failed 0, left 0]" in proc.stdout
+def reference(basic_sweep):
+    """The 3 x 2 sweep with Hydra's basic (sequential, in-process) launcher, collected."""
+    tmp, out = basic_sweep
     return tmp, out, collect(out)
 
 
