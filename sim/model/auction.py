@@ -71,7 +71,7 @@ UNDERSPENT = 0.95  # spend below this share of the day's budget, at full partici
 
 
 def update_pacing(pacing: float, bid_scale: float, demand: float, next_budget: float,
-                  gain: float, ceiling: float) -> tuple[float, float, bool]:
+                  gain: float, ceiling: float) -> tuple[float, float, float]:
     """The participation probability and bid multiplier that make spend track the budget.
 
     ``demand`` is what the campaign would have spent today at its current participation and
@@ -79,16 +79,17 @@ def update_pacing(pacing: float, bid_scale: float, demand: float, next_budget: f
     participation scales by budget / demand (bounded in (0, 1]). Underspending at full
     participation: the bid rises by (budget / demand)^(gain / 2) (a damped step: a higher bid
     both wins more and pays more), up to ``ceiling``. Returns (pacing, bid multiplier,
-    starved), starved when the campaign underspent with its bid already at the ceiling."""
+    starved): starved is budget / demand when the campaign underspent with its bid already at
+    the ceiling (it then widens its audience), else 0."""
     if next_budget <= 0:
-        return pacing, bid_scale, False
+        return pacing, bid_scale, 0.0
     ratio = next_budget / demand if demand > 0 else np.inf
     if ratio < 1 and bid_scale > 1:
-        return 1.0, float(max(1.0, bid_scale * ratio ** (gain / 2))), False
+        return 1.0, float(max(1.0, bid_scale * ratio ** (gain / 2))), 0.0
     if ratio < 1 or pacing < 1:
         target = pacing * ratio
-        return float(np.clip(pacing + gain * (target - pacing), 1e-4, 1.0)), 1.0, False
-    starved = ratio * UNDERSPENT > 1 and bid_scale >= ceiling
+        return float(np.clip(pacing + gain * (target - pacing), 1e-4, 1.0)), 1.0, 0.0
+    starved = ratio if ratio * UNDERSPENT > 1 and bid_scale >= ceiling else 0.0
     return 1.0, float(min(ceiling, bid_scale * min(ratio, 4.0) ** (gain / 2))), starved
 
 
@@ -175,7 +176,7 @@ class AdAuction:
                 camp.pacing, camp.bid_scale, demand[j], camp.ad_budget_today(day + 1),
                 cfg.market.pacing_gain, camp.cfg.bid_ceiling)
             if starved:
-                camp.expand()
+                camp.expand(starved)
             if camp.undeclared:
                 used = self.creatives[camp.index, day] >= 0
                 self.undeclared_run[camp.index] += int(used.sum())

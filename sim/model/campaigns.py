@@ -199,12 +199,14 @@ class Campaign(mesa.Agent):
         """The audience is as wide as the allowed level goes (or the campaign will not widen)."""
         return self._limit >= self._units or not self.cfg.expand_audience
 
-    def expand(self) -> None:
-        """Widen the audience by one step: the next-ranked users (one initial audience more) or
-        the next cell."""
+    def expand(self, shortfall: float = 1.0) -> None:
+        """Widen the audience to the next-ranked users or cells: by one step (an initial
+        audience more, or one cell), or in proportion to the ``shortfall`` (budget / what it
+        could spend), at most doubling it in a day."""
         if self.audience_full:
             return
-        self._limit = min(self._units, self._limit + self._step)
+        grown = int(np.ceil(self._limit * min(max(shortfall, 1.0), 2.0)))
+        self._limit = min(self._units, max(self._limit + self._step, grown))
         self.audience = self._rank < self._limit
         self.expansions += 1
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..config import ConfigError
 from .brief import write_brief
-from .figures import FIGURES, figure
+from .figures import COVERAGE, FIGURES, LAG, figure
 from .tables import Sweep
 
 
@@ -33,6 +33,8 @@ def draw_all(source, out, *, baseline: str = "none", exposure_regime: str | None
     needs = {"cascade_sizes": sweep.cascades, "impressions_over_time": sweep.steps}
     written = []
     for name in FIGURES:
+        if name == "watchdog_sweep" and not {COVERAGE, LAG} <= set(sweep.settings):
+            continue  # only for a sweep over the watchdogs' coverage and lag
         if name in needs and needs[name] is None:
             print(f"note: {name} skipped: no {'cascades' if 'cascade' in name else 'steps'}"
                   f".parquet next to runs.parquet")

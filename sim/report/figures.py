@@ -70,55 +70,63 @@ def draw_reach(fig, sweep: Sweep) -> str:
 
 
 def draw_money_advantage(fig, sweep: Sweep) -> str:
-    """Share of all impressions against share of all budget, per regime and campaign."""
+    """The candidates' share of impressions against their share of the money spent, per regime
+    and candidate (tables from before spend-based shares: all campaigns, budget shares)."""
     runs, regimes = sweep.runs, sweep.regimes
+    spend_based = "candidate_spend_share" in runs.columns
+    xcol, ycol = (("candidate_spend_share", "candidate_reach_share") if spend_based
+                  else ("budget_share", "reach_share"))
+    runs = runs[runs[xcol].notna()]
+    campaigns = [c for c in sweep.campaigns if c in set(runs["campaign"])]
     colors = sweep.regime_colors()
     ax = fig.subplots()
     ax.plot([0, 1], [0, 1], ls="--", lw=0.8, color="#999999", zorder=0)
-    ax.text(0.97, 0.9, "reach share =\nbudget share", ha="right", va="top", fontsize=6.5,
+    money = "spend" if spend_based else "budget"
+    ax.text(0.97, 0.9, f"reach share =\n{money} share", ha="right", va="top", fontsize=6.5,
             color="#777777", transform=ax.transAxes)
     keys = ["campaign", *sweep.settings]
-    multi = runs.groupby(keys, sort=False).ngroups > len(sweep.campaigns)
+    multi = runs.groupby(keys, sort=False).ngroups > len(campaigns)
     slopes = sweep.run_level()
     for i, regime in enumerate(regimes):
         rows = runs[runs["policy"] == regime]
         dx = (i - (len(regimes) - 1) / 2) * DODGE
-        pts = {}  # per campaign: its path as its budget share changes across settings
+        pts = {}  # per campaign: its path as its share changes across settings
         for key, grp in rows.groupby(keys, sort=False):
             camp = key[0] if isinstance(key, tuple) else key
-            x = float(grp["budget_share"].mean())
-            est = mean_ci(grp["reach_share"])
+            x = float(grp[xcol].mean())
+            est = mean_ci(grp[ycol])
             if not math.isfinite(x) or not math.isfinite(est.mean):
                 continue
             pts.setdefault(camp, []).append((x, est.mean))
-            marker = MARKERS[sweep.campaigns.index(camp) % len(MARKERS)]
+            marker = MARKERS[campaigns.index(camp) % len(MARKERS)]
             ax.plot(x + dx, est.mean, marker, color=colors[regime], ms=4, mfc="white", mew=1.1)
             if math.isfinite(est.lo):
                 _errbar(ax, x + dx, est, colors[regime])
         for path in pts.values() if multi else ():
             xs, ys = np.array(sorted(path)).T
             ax.plot(xs + dx, ys, color=colors[regime], lw=1)
-        slope = mean_ci(slopes.loc[slopes["policy"] == regime, "money_advantage"])
+        slope = mean_ci(slopes.loc[slopes["policy"] == regime, "money_advantage"].dropna())
         ax.plot([], [], color=colors[regime], lw=1.5, label=_slope_label(sweep, regime, slope))
-    for j, camp in enumerate(sweep.campaigns):
+    for j, camp in enumerate(campaigns):
         ax.plot([], [], MARKERS[j % len(MARKERS)], color="#555555", mfc="white",
                 label=f"campaign {camp}")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
     _percent_axes(ax)
-    ax.set_xlabel("share of all campaigns' budget (%)")
-    ax.set_ylabel("share of all impressions (%)")
+    who = "the candidates'" if spend_based else "all campaigns'"
+    ax.set_xlabel(f"share of {who} {'spending' if spend_based else 'budget'} (%)")
+    ax.set_ylabel(f"share of {who} impressions (%)")
     fig.legend(loc="outside lower center", ncol=2, title="regime: slope [95% CI]",
                fontsize=6.5, columnspacing=1)
-    title = "Does money buy reach?\nReach share against budget share"
+    title = f"Does money buy reach?\nReach share against {money} share"
     fig.suptitle(title)
     return title
 
 
 def _slope_label(sweep: Sweep, regime, est) -> str:
     if not math.isfinite(est.mean):
-        return sweep.regime_label(regime)
+        return f"{sweep.regime_label(regime)}: n/a (no spending to compare)"
     if not math.isfinite(est.lo):
         return f"{sweep.regime_label(regime)}: {est.mean:.2f}"
     return f"{sweep.regime_label(regime)}: {est.mean:.2f} [{est.lo:.2f}, {est.hi:.2f}]"
@@ -336,6 +344,101 @@ def draw_timeline(fig, sweep: Sweep, seed: int | None = None) -> str:
     return title
 
 
+# ------------------------------------------------------------------ 7. money share by size
+
+
+def draw_money_by_size(fig, sweep: Sweep) -> str:
+    """Money's share of each campaign's impressions against its size (budget per 1,000 users,
+    log scale), one line per regime: do small campaigns depend on money more than big ones?"""
+    from matplotlib.ticker import FuncFormatter
+
+    runs, colors = sweep.runs, sweep.regime_colors()
+    runs = runs.assign(size=runs["budget"] / runs["population"] * 1000)
+    ax = fig.subplots()
+    sized = runs[runs["size"] > 0]
+    for regime in sweep.regimes:
+        rows = sized[sized["policy"] == regime]
+        pts = []
+        for _camp, grp in rows.groupby("campaign", sort=False):
+            est = mean_ci(grp["money_share"])
+            if math.isfinite(est.mean):
+                pts.append((float(grp["size"].mean()), est))
+        pts.sort(key=lambda p: p[0])
+        if not pts:
+            continue
+        ax.plot([p[0] for p in pts], [p[1].mean for p in pts], "o-", color=colors[regime], ms=3.5,
+                lw=1, label=sweep.regime_label(regime, " "))
+        for x, est in pts:
+            if math.isfinite(est.lo):
+                _errbar(ax, x, est, colors[regime], lo=0, hi=1)
+    for camp, grp in sized.groupby("campaign", sort=False):
+        ax.annotate(camp, (float(grp["size"].mean()), 1.0), fontsize=5.5, rotation=60,
+                    ha="left", va="bottom", color="#555555", annotation_clip=False)
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:.0f}"))
+    ax.set_xlabel("campaign size: budget, US$ per 1,000 users (log)")
+    ax.set_ylabel("share of its impressions\nrooted in money (%)")
+    fig.legend(loc="outside lower center", ncol=min(4, len(sweep.regimes)), fontsize=6.5)
+    title = "Money's share of reach by campaign size"
+    fig.suptitle(title)
+    return title
+
+
+# ------------------------------------------------------------------ 8. watchdog sweep
+
+COVERAGE, LAG = "policy.watchdogs.coverage", "policy.watchdogs.lag"
+
+
+def watchdog_effects(sweep: Sweep):
+    """Per scenario, coverage and lag: the share of suspect sponsors' impressions that the
+    watchdogs removed (1 - with / without takedowns, same seed), mean and 95% CI over seeds.
+    The baseline of each (scenario, coverage, seed) is its run at the longest lag (a lag of at
+    least the run's length takes nothing down within the run)."""
+    level = sweep.run_level()
+    keys = [c for c in ("scenario", COVERAGE, "seed") if c in level.columns]
+    longest = level[LAG].max()
+    base = level[level[LAG] == longest].set_index(keys)["suspect_impressions"]
+    out = {}
+    for key, grp in level.groupby([c for c in keys if c != "seed"] + [LAG]):
+        *setting, lag = key
+        idx = [tuple(setting) + (s,) if len(keys) > 1 else s for s in grp["seed"]]
+        ref = base.reindex(idx).to_numpy(float)
+        removed = 1.0 - grp["suspect_impressions"].to_numpy(float) / np.where(ref > 0, ref, np.nan)
+        out[(*setting, lag)] = mean_ci(removed[np.isfinite(removed)])
+    return out
+
+
+def draw_watchdog_sweep(fig, sweep: Sweep) -> str:
+    """Share of suspect reach removed against the lag to takedown, one line per coverage, one
+    panel per scenario."""
+    effects = watchdog_effects(sweep)
+    scenarios = sorted({k[0] for k in effects})
+    coverages = sorted({k[1] for k in effects})
+    axes = fig.subplots(1, len(scenarios), sharey=True, squeeze=False)[0]
+    from matplotlib import colormaps
+
+    cmap = colormaps["viridis"]
+    for ax, scen in zip(axes, scenarios):
+        for i, cov in enumerate(coverages):
+            color = cmap(0.15 + 0.7 * i / max(len(coverages) - 1, 1))
+            pts = sorted((k[2], v) for k, v in effects.items() if k[0] == scen and k[1] == cov)
+            ax.plot([p[0] for p in pts], [100 * p[1].mean for p in pts], "o-", color=color, ms=3,
+                    lw=1, label=f"coverage {cov:g}" if ax is axes[0] else None)
+            for lag, est in pts:
+                if math.isfinite(est.lo):
+                    _errbar(ax, lag, est.scaled(100), color)
+        ax.set_xscale("log")
+        ax.set_title(scen)
+        ax.set_xlabel("lag from an ad to its sponsor's takedown (days, log)")
+        ax.axhline(0, color="#888888", lw=0.7, zorder=0)
+    axes[0].set_ylabel("suspect sponsors' impressions\nremoved (%, 95% CI)")
+    fig.legend(loc="outside lower center", ncol=len(coverages))
+    title = "What watchdogs reading the ad library remove, by coverage and lag"
+    fig.suptitle(title)
+    return title
+
+
 # ------------------------------------------------------------------ saving
 
 
@@ -346,6 +449,8 @@ FIGURES = {  # name: (draw function, width, height in inches)
     "who_sees_what": (draw_exposure, PAGE, 4.6),
     "cascade_sizes": (draw_cascades, PAGE, None),
     "impressions_over_time": (draw_timeline, PAGE, None),
+    "money_by_size": (draw_money_by_size, COLUMN, 3.6),
+    "watchdog_sweep": (draw_watchdog_sweep, PAGE, 3.0),
 }
 
 

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Watchdog brief: transparency's effect on foreign and undeclared reach as a function of the
+# watchdogs' coverage and lag (sim/conf/experiment/watchdogs.yaml: 200 runs, 10,000 users,
+# 30 days, ~6 min on 2 cores). Draws the watchdog_sweep figure with the others.
+exec "$(dirname "$0")/brief.sh" watchdogs "" population.n=10000 "$@"
