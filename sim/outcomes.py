@@ -159,7 +159,9 @@ OUTCOMES: tuple[Outcome, ...] = (
       "none) after the policy"),
     O("undeclared", "campaign", "bool", "it ran political ads without declaring them where "
       "declaring would have stopped or labeled them"),
-    O("undeclared_ads_run", "campaign", "ads", "its undeclared political ad creatives that ran"),
+    O("undeclared_ads_run", "campaign", "ads", "its undeclared political ad creatives the "
+      "platform's review let through (a campaign that bids on a day submits that day's "
+      "round(feed.size x feed.ad_load) creatives)"),
     O("undeclared_ads_caught", "campaign", "ads", "its undeclared political ad creatives the "
       "platform's review stopped"),
     O("amplifiers_disclosed", "campaign", "accounts", "its paid amplifiers who disclose the "
@@ -179,8 +181,8 @@ OUTCOMES: tuple[Outcome, ...] = (
       "than 0.05 (e.g. no candidate may spend)", headline=True),
     O("ad_share_of_political", "run", "share", "ad impressions / all impressions of political "
       "campaigns (candidates, news, users posting, foreign...): ads' share of political exposure"),
-    O("undeclared_missed_share", "run", "share", "undeclared political ad creatives that ran / "
-      "(ran + caught by the review); NaN when there were none"),
+    O("undeclared_missed_share", "run", "share", "undeclared political ad creatives the review "
+      "let through / all it reviewed; NaN when there were none"),
     O("suspect_impressions", "run", "impressions", "impressions of foreign, inauthentic or "
       "undeclared sponsors' content, all origins"),
     O("foreign_impressions", "run", "impressions", "impressions of foreign sponsors' content"),

@@ -106,7 +106,7 @@ class AdAuction:
         # The platform's review of undeclared political ads: which of each day's creatives it
         # lets through (drawn once, from the enforcement stream, for every campaign alike).
         self.approved = review_rng.random(self.creatives.shape) >= policy.review_recall
-        self.undeclared_run = np.zeros(len(campaigns), np.int64)  # creatives shown
+        self.undeclared_run = np.zeros(len(campaigns), np.int64)  # creatives let through
         self.undeclared_caught = np.zeros(len(campaigns), np.int64)  # creatives stopped
 
     def impressions(self, readers: np.ndarray, day: int, rng) -> dict:
@@ -177,14 +177,9 @@ class AdAuction:
                 cfg.market.pacing_gain, camp.cfg.bid_ceiling)
             if starved:
                 camp.expand(starved)
-            if camp.undeclared:
-                used = self.creatives[camp.index, day] >= 0
-                self.undeclared_run[camp.index] += int(used.sum())
-                # caught: the creatives the review stopped up to the last one it let through
-                # (all of the day's, when it let none through)
-                tried = np.flatnonzero(used).max() + 1 if used.any() else \
-                    (self.slots if len(variants[j]) == 0 else 0)
-                self.undeclared_caught[camp.index] += int((~self.approved[camp.index, day, :tried]).sum())
+            if camp.undeclared:  # it submitted the day's creatives; the review let some through
+                self.undeclared_run[camp.index] += len(variants[j])
+                self.undeclared_caught[camp.index] += self.slots - len(variants[j])
         return {k: np.concatenate(v) for k, v in out.items()}
 
     def label(self, camp) -> float:

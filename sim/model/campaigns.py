@@ -117,6 +117,7 @@ class Campaign(mesa.Agent):
         # US$ per post of each potential recruit: a flat wage plus a rate per 1,000 followers
         cost = amp.pay_per_post + amp.pay_per_1000_followers * follower_counts[recruit_order] / 1000
         hired = int(round(amp.per_1000_users * n / 1000))
+        hired = max(hired, 1) if amp.per_1000_users > 0 else 0  # a tiny population hires one
         hired += self._reallocated_amplifiers(cost[hired:], hired and cost[:hired].sum())
         order = np.argsort(recruit_order[:hired], kind="stable")
         self.amplifiers = recruit_order[:hired][order]  # sorted by user id

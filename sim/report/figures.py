@@ -23,6 +23,7 @@ FORMATS = ("png", "pdf", "svg")
 COLUMN, PAGE = 3.4, 7.0  # inches: one column, full text width
 MARKERS = "osD^vP*X"
 DODGE = 0.006  # horizontal offset between regimes in the money-advantage plot (share units)
+REACH_COLUMNS = 4  # campaigns per row of the reach figure
 
 
 def _errbar(ax, x, est, color, lo=-math.inf, hi=math.inf, **kw):
@@ -39,7 +40,11 @@ def draw_reach(fig, sweep: Sweep) -> str:
     """Stacked mean impressions by origin per regime, one panel per campaign; whiskers are the
     95% CIs of paid-rooted impressions (top of the warm layers) and of all impressions."""
     regimes, runs = sweep.regimes, sweep.runs
-    axes = fig.subplots(1, len(sweep.campaigns), sharey=True, squeeze=False)[0]
+    ncols = min(REACH_COLUMNS, len(sweep.campaigns))
+    grid = fig.subplots(math.ceil(len(sweep.campaigns) / ncols), ncols, sharey=True, squeeze=False)
+    axes = grid.ravel()
+    for ax in axes[len(sweep.campaigns):]:
+        ax.set_visible(False)
     cols = [f"impressions_{o}" for o in ORIGINS]
     scaled = sweep.per_1000(runs, cols).assign(policy=runs["policy"], campaign=runs["campaign"])
     for ax, camp in zip(axes, sweep.campaigns):
@@ -57,9 +62,10 @@ def draw_reach(fig, sweep: Sweep) -> str:
                 _errbar(ax, i, est, "#222222")
         ax.set_xticks(range(len(regimes)), [sweep.regime_label(r) for r in regimes], rotation=30,
                       ha="right")
-        ax.set_title(f"Campaign {camp}")
+        ax.set_title(f"Campaign {camp}" if len(sweep.campaigns) <= REACH_COLUMNS else camp)
         ax.tick_params(axis="x", length=0)
-    axes[0].set_ylabel("impressions per 1,000 users\n(mean over seeds, 95% CI)")
+    for row in grid:
+        row[0].set_ylabel("impressions per 1,000 users\n(mean over seeds, 95% CI)")
     fig.legend(loc="outside lower center", ncol=5, handlelength=1, columnspacing=1)
     title = "Where each campaign's reach comes from, by policy regime"
     fig.suptitle(title)
@@ -356,25 +362,27 @@ def draw_money_by_size(fig, sweep: Sweep) -> str:
     runs = runs.assign(size=runs["budget"] / runs["population"] * 1000)
     ax = fig.subplots()
     sized = runs[runs["size"] > 0]
-    for regime in sweep.regimes:
+    for i, regime in enumerate(sweep.regimes):
         rows = sized[sized["policy"] == regime]
-        pts = []
-        for _camp, grp in rows.groupby("campaign", sort=False):
+        dodge = 1 + 0.04 * (i - (len(sweep.regimes) - 1) / 2)  # multiplicative: log axis
+        for j, (_camp, grp) in enumerate(rows.groupby("campaign", sort=False)):
             est = mean_ci(grp["money_share"])
-            if math.isfinite(est.mean):
-                pts.append((float(grp["size"].mean()), est))
-        pts.sort(key=lambda p: p[0])
-        if not pts:
-            continue
-        ax.plot([p[0] for p in pts], [p[1].mean for p in pts], "o-", color=colors[regime], ms=3.5,
-                lw=1, label=sweep.regime_label(regime, " "))
-        for x, est in pts:
+            if not math.isfinite(est.mean):
+                continue
+            x = float(grp["size"].mean()) * dodge
+            ax.plot(x, est.mean, "o", color=colors[regime], ms=3.5,
+                    label=sweep.regime_label(regime, " ") if j == 0 else None)
             if math.isfinite(est.lo):
                 _errbar(ax, x, est, colors[regime], lo=0, hi=1)
+    names = {}
     for camp, grp in sized.groupby("campaign", sort=False):
-        ax.annotate(camp, (float(grp["size"].mean()), 1.0), fontsize=5.5, rotation=60,
-                    ha="left", va="bottom", color="#555555", annotation_clip=False)
+        names.setdefault(round(float(grp["size"].mean()), 6), []).append(camp)
+    for x, camps in names.items():
+        ax.annotate(", ".join(camps), (x, 1.0), fontsize=5.5, rotation=60, ha="left",
+                    va="bottom", color="#555555", annotation_clip=False)
     ax.set_xscale("log")
+    ax.set_xticks(sorted(names), [f"${v:g}" for v in sorted(names)])
+    ax.minorticks_off()
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:.0f}"))
     ax.set_xlabel("campaign size: budget, US$ per 1,000 users (log)")
@@ -429,6 +437,9 @@ def draw_watchdog_sweep(fig, sweep: Sweep) -> str:
                 if math.isfinite(est.lo):
                     _errbar(ax, lag, est.scaled(100), color)
         ax.set_xscale("log")
+        lags = sorted({k[2] for k in effects})
+        ax.set_xticks(lags, [f"{v:g}" for v in lags])
+        ax.minorticks_off()
         ax.set_title(scen)
         ax.set_xlabel("lag from an ad to its sponsor's takedown (days, log)")
         ax.axhline(0, color="#888888", lw=0.7, zorder=0)
@@ -443,14 +454,17 @@ def draw_watchdog_sweep(fig, sweep: Sweep) -> str:
 
 
 FIGURES = {  # name: (draw function, width, height in inches)
-    "reach_by_origin": (draw_reach, PAGE, 3.0),
+    "reach_by_origin": (draw_reach, PAGE, None),
     "money_advantage": (draw_money_advantage, COLUMN, 4.6),
     "vote_turnout_effects": (draw_effects, PAGE, 2.8),
     "who_sees_what": (draw_exposure, PAGE, 4.6),
     "cascade_sizes": (draw_cascades, PAGE, None),
     "impressions_over_time": (draw_timeline, PAGE, None),
     "money_by_size": (draw_money_by_size, COLUMN, 3.6),
-    "watchdog_sweep": (draw_watchdog_sweep, PAGE, 3.0),
+}
+# Figures of one kind of sweep: drawn when the sweep varies these settings.
+SWEEP_FIGURES = {  # name: (settings it needs, draw function, width, height)
+    "watchdog_sweep": ((COVERAGE, LAG), draw_watchdog_sweep, PAGE, 3.0),
 }
 
 
@@ -491,10 +505,11 @@ def figure(name: str, sweep: Sweep, out: Path, **options) -> list[Path]:
     """Draw one named figure in the house style and save it with its provenance."""
     import matplotlib.pyplot as plt
 
-    draw, width, height = FIGURES[name]
-    if height is None:  # grows with the number of regimes
+    draw, width, height = FIGURES[name] if name in FIGURES else SWEEP_FIGURES[name][1:]
+    if height is None:  # grows with the number of regimes (campaigns for the reach figure)
         n = len(sweep.regimes)
         height = (1.0 + 1.1 * n) if name == "impressions_over_time" else \
+            3.0 * math.ceil(len(sweep.campaigns) / REACH_COLUMNS) if name == "reach_by_origin" else \
             0.9 + 1.8 * math.ceil(n / 4)
     prov = sweep.provenance(name)
     with style():
