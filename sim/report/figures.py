@@ -60,8 +60,9 @@ def draw_reach(fig, sweep: Sweep) -> str:
             total = mean_ci(rows[cols].sum(axis=1))
             for est in (paid, total):
                 _errbar(ax, i, est, "#222222")
-        ax.set_xticks(range(len(regimes)), [sweep.regime_label(r) for r in regimes], rotation=30,
-                      ha="right")
+        many = len(regimes) > 4  # long variant labels: upright, so they do not overlap
+        ax.set_xticks(range(len(regimes)), [sweep.regime_label(r) for r in regimes],
+                      rotation=90 if many else 30, ha="center" if many else "right")
         ax.set_title(f"Campaign {camp}" if len(sweep.campaigns) <= REACH_COLUMNS else camp)
         ax.tick_params(axis="x", length=0)
     for row in grid:
