@@ -53,6 +53,7 @@ def _copy(value):
     return type(value)(value)
 
 
+PLATFORM_HELP = ("embedded", "self_service", "none")
 NETWORK_KINDS = ("homophilous_pa", "erdos_renyi", "configuration", "sbm", "edgelist", "gml")
 
 
@@ -75,6 +76,9 @@ class PopulationConfig:
     turnout_a: float = f(6.0, POSITIVE)
     turnout_b: float = f(4.0, POSITIVE)
     segments: int = f(8, rng_(1, 1000))
+    # How much the segments (demographic cells) say about ideology: 0 = nothing (random cells),
+    # 1 = cells are ideology quantiles. Coarse targeting can only aim as well as this allows.
+    segment_signal: float = f(0.5, PROB)
 
 
 @dataclass
@@ -138,12 +142,24 @@ class MarketConfig:
 
 @dataclass
 class AmplifierConfig:
-    count: int = f(0, rng_(0, None))
+    """Paid posters: hired per 1,000 users and paid per post (a flat wage) plus per 1,000 of
+    their followers (influencer rates), so a scenario means the same at any population size."""
+
+    per_1000_users: float = f(0.0, NONNEG)
     pay_per_post: float = f(80.0, NONNEG)
+    pay_per_1000_followers: float = f(0.0, NONNEG)  # US$ per post per 1,000 followers
     posts_per_day: int = f(1, rng_(0, 100))
     identical: bool = True
-    disclosed: bool = False
+    disclosure: float = f(0.1, PROB)  # share of posters who disclose the payment unasked
     recruit: str = f("supporters", rng_(choices=("supporters", "influencers")))  # random or most-followed
+
+
+@dataclass
+class VolunteerConfig:
+    """Unpaid supporters who post about the race from their own accounts (organic roots)."""
+
+    per_1000_users: float = f(0.0, NONNEG)
+    posts_per_day: int = f(1, rng_(0, 100))
 
 
 @dataclass
@@ -171,7 +187,8 @@ class CampaignConfig:
     micro_fraction: float = f(0.2, rng_(0.0, 1.0, lo_open=True))
     micro_noise: float = f(0.5, NONNEG)  # noise of the platform's response prediction
     objective: str = f("mix", rng_(choices=("persuade", "mobilize", "mix")))
-    cta_share: float = f(0.5, PROB)  # share of its content with a call to action
+    # share of its content with a call to action; null: what its platform help gives
+    cta_share: Optional[float] = f(0.5, PROB)
     outgroup_share: float = f(0.0, PROB)  # share of its posts attacking the out-group
     official_followers: float = f(0.05, PROB)  # initial followers, share of users
     posts_per_day: int = f(2, rng_(0, 100))
@@ -181,6 +198,13 @@ class CampaignConfig:
     reallocate_ad_budget: bool = False
     amplifiers: AmplifierConfig = f(AmplifierConfig())
     sockpuppets: SockpuppetConfig = f(SockpuppetConfig())
+    volunteers: VolunteerConfig = f(VolunteerConfig())
+    # --- strategy, disclosure and platform help (docs/model.md 3.3, "Campaign strategy")
+    bid_ceiling: float = f(2.0, rng_(1.0, 100.0))  # most the pacing may raise its bid, x bid
+    expand_audience: bool = True  # widen to lookalikes when its budget goes unspent
+    declares_political: bool = True  # false: runs its political ads undeclared
+    inauthentic: bool = False  # hides who runs it (fake pages); watchdogs look for it
+    platform_help: str = f("self_service", rng_(choices=PLATFORM_HELP))
 
 
 @dataclass

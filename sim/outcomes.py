@@ -134,7 +134,8 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("budget_share", "campaign", "share", "its budget / all campaigns' budgets"),
     O("reach_budget_ratio", "campaign", "ratio", "reach_share / budget_share"),
     O("accounts_suspended", "campaign", "accounts", "its accounts suspended by the end"),
-    O("amplifiers", "campaign", "accounts", "paid amplifiers it recruited"),
+    O("amplifiers", "campaign", "accounts", "paid amplifiers it recruited (per_1000_users x "
+      "users / 1,000, plus those hired with a reallocated ad budget)"),
     O("cascades", "campaign", "count", "its contents that were seen or posted (cascades)"),
     O("cascade_mean_size", "campaign", "accounts", "mean cascade size (roots + reshares)"),
     O("cascade_max_size", "campaign", "accounts", "largest cascade"),
@@ -144,9 +145,55 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("paid_segment_{segment}", "campaign", "impressions", "money-rooted impressions on users of "
       "each segment (the demographic cells coarse targeting sees)"),
     O("organic_segment_{segment}", "campaign", "impressions", "organic impressions by segment"),
+    # strategy, platform help, disclosure, accountability (docs/model.md 3.3)
+    O("spend_share", "campaign", "share", "its spend / all campaigns' spend"),
+    O("spend_per_1000_users", "campaign", "US$ per 1,000 users", "spend per 1,000 users: the "
+      "campaign's size, comparable across population sizes"),
+    O("spend_status", "campaign", "text", "why it spent what it did: `spent` (>= 95% of its "
+      "budget), `no budget`, `taken down`, `ads not allowed`, `market full at its bid ceiling` "
+      "(bid at bid_ceiling and audience as wide as allowed), `pacing` (still adapting)"),
+    O("bid_multiplier", "campaign", "ratio", "its bid at the end over its configured bid "
+      "(raised by the pacing controller when it underspends; at most bid_ceiling)"),
+    O("audience_share", "campaign", "share", "share of users in its ad audience at the end"),
+    O("audience_expansions", "campaign", "count", "times it widened its audience to lookalikes "
+      "(next-ranked users or cells) because its budget went unspent"),
+    O("platform_help", "campaign", "level", "the platform help it got (embedded, self_service, "
+      "none) after the policy"),
+    O("undeclared", "campaign", "bool", "it ran political ads without declaring them where "
+      "declaring would have stopped or labeled them"),
+    O("undeclared_ads_run", "campaign", "ads", "its undeclared political ad creatives the "
+      "platform's review let through (a campaign that bids on a day submits that day's "
+      "round(feed.size x feed.ad_load) creatives)"),
+    O("undeclared_ads_caught", "campaign", "ads", "its undeclared political ad creatives the "
+      "platform's review stopped"),
+    O("amplifiers_disclosed", "campaign", "accounts", "its paid amplifiers who disclose the "
+      "payment"),
+    O("volunteers", "campaign", "accounts", "unpaid supporters posting for it"),
+    O("suspect", "campaign", "bool", "foreign, inauthentic or undeclared: what watchdogs look for"),
+    O("detected_day", "campaign", "day", "day of the ads by which watchdogs flagged it (NaN: never)"),
+    O("takedown_day", "campaign", "day", "day it was taken down (NaN: never)"),
+    O("candidate_reach_share", "campaign", "share", "its impressions / all candidates' "
+      "impressions (NaN for non-candidates)"),
+    O("candidate_spend_share", "campaign", "share", "its spend / all candidates' spend (NaN for "
+      "non-candidates)"),
     # ------------------------------------------------------------ per run
-    O("money_advantage", "run", "slope", "slope of reach share on budget share across campaigns: "
-      "0 = reach is not bought, 1 = reach share equals budget share", headline=True),
+    O("money_advantage", "run", "slope", "slope of candidate_reach_share on "
+      "candidate_spend_share across the candidates: 0 = reach is not bought, 1 = reach share "
+      "equals the share of money spent; NaN when the candidates' spend shares differ by less "
+      "than 0.05 (e.g. no candidate may spend)", headline=True),
+    O("ad_share_of_political", "run", "share", "ad impressions / all impressions of political "
+      "campaigns (candidates, news, users posting, foreign...): ads' share of political exposure"),
+    O("undeclared_missed_share", "run", "share", "undeclared political ad creatives the review "
+      "let through / all it reviewed; NaN when there were none"),
+    O("suspect_impressions", "run", "impressions", "impressions of foreign, inauthentic or "
+      "undeclared sponsors' content, all origins"),
+    O("foreign_impressions", "run", "impressions", "impressions of foreign sponsors' content"),
+    O("undeclared_impressions", "run", "impressions", "ad impressions of sponsors running "
+      "undeclared political ads"),
+    O("suspect_ad_spend", "run", "US$", "ad spend of suspect sponsors"),
+    O("detected_spend", "run", "US$", "ad spend (whole run) of the suspect sponsors that "
+      "watchdogs flagged"),
+    O("detected_spend_share", "run", "share", "detected_spend / suspect_ad_spend"),
     O("turnout_start", "run", "probability", "mean turnout propensity at the start"),
     O("turnout_end", "run", "probability", "mean turnout propensity at the end"),
     O("turnout_change", "run", "probability", "end minus start (x100 for percentage points)",
@@ -212,7 +259,9 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("ad_id", "ad", "id", "the ad creative (content id)"),
     O("campaign", "ad", "name", "its campaign"),
     O("sponsor", "ad", "name", "who paid for it"),
-    O("political", "ad", "bool", "a political ad"),
+    O("political", "ad", "bool", "declared political (as the library shows it)"),
+    O("undeclared", "ad", "bool", "a political ad run undeclared (not visible as such in a real "
+      "library; kept for analysis)"),
     O("day", "ad", "day", "day it ran"),
     O("spend", "ad", "US$", "spent on it"),
     O("impressions", "ad", "impressions", "times it was shown"),

@@ -209,12 +209,21 @@ def test_reallocation_hires_more_amplifiers_under_a_ban():
     assert set(none.campaigns[0].amplifiers) <= set(ban.campaigns[0].amplifiers)
 
 
-def test_targeting_restriction_falls_back_to_broad():
+def test_targeting_restriction_picks_the_best_allowed_segments():
+    """Micro-targeting forbidden, A (at -0.5) takes whole segments, the fewest that cover its
+    micro_fraction (20%: 2 of 8 equal segments), and the ones whose members lean its way
+    (segments carry population.segment_signal about ideology): its audience is further left
+    than the population, and further left than the segments it did not take."""
     micro = SimModel(make_config(*SMALL))
     capped = SimModel(make_config(*SMALL, "policy=cap"))
-    assert micro.campaigns[0].audience.mean() < 0.5
-    assert capped.campaigns[0].audience.all()
-    assert capped.campaigns[0].targeting_used == "broad"
+    assert micro.campaigns[0].audience.mean() == pytest.approx(0.2)
+    camp, pop = capped.campaigns[0], capped.population
+    assert camp.targeting_used == "segments"
+    taken = np.unique(pop.segment[: capped.n][camp.audience])
+    assert len(taken) == 2 and camp.audience.mean() == pytest.approx(0.25, abs=0.01)
+    assert (np.isin(pop.segment[: capped.n], taken) == camp.audience).all()  # whole segments
+    ideology = pop.ideology[: capped.n]
+    assert ideology[camp.audience].mean() < ideology[~camp.audience].mean() - 0.2
 
 
 def test_labels_lower_engagement_with_paid_content():
@@ -270,12 +279,13 @@ def test_spend_cap_limits_every_campaign_to_the_cap():
     assert cap["Vote"]["budget"] == free["Vote"]["budget"] == 6 * 2000 / 1000
 
 
-def test_min_audience_refuses_narrow_targeting():
-    """A's micro audience is 20% of users: a minimum of 50% sends it back to broad, a minimum of
-    10% leaves it alone."""
+def test_min_audience_widens_narrow_targeting():
+    """A's micro audience is 20% of users: a minimum of 50% makes it take the best-ranked half
+    of the users (still micro-targeted), a minimum of 10% leaves it alone."""
     strict = SimModel(make_config(*SMALL, "policy.targeting.min_audience=0.5"))
     loose = SimModel(make_config(*SMALL, "policy.targeting.min_audience=0.1"))
-    assert strict.campaigns[0].audience.all() and strict.campaigns[0].targeting_used == "broad"
+    assert strict.campaigns[0].audience.mean() == pytest.approx(0.5)
+    assert strict.campaigns[0].targeting_used == "micro"
     assert loose.campaigns[0].audience.mean() == pytest.approx(0.2)
     assert loose.campaigns[0].targeting_used == "micro"
 

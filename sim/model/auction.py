@@ -2,12 +2,20 @@
 
 For each of round(``feed.size`` x ``feed.ad_load``) slots, the campaigns eligible for a reader
 (ads allowed by the policy, reader in the audience, frequency cap not reached, budget left
-today, and a pacing draw) bid ``bid`` x quality, where quality is the platform's noisy
-prediction of engagement relative to a perfectly aligned ad; they compete with a commercial bid
-drawn from LogNormal(log ``commercial_cpm``, ``commercial_sigma``). The winner pays the
-runner-up's effective bid divided by its own quality. Winners are served in a random order
-until the day's budget is spent. Each campaign's participation probability then adapts to what
-it would have spent (pacing), so spend tracks the daily budget.
+today, and a pacing draw) bid ``bid`` x bid multiplier x quality, where quality is the
+platform's noisy prediction of engagement relative to a perfectly aligned ad; they compete with
+a commercial bid drawn from LogNormal(log ``commercial_cpm``, ``commercial_sigma``). The winner
+pays the runner-up's effective bid divided by its own quality. Winners are served in a random
+order until the day's budget is spent. Then the pacing controller adapts to what the campaign
+would have spent: a campaign that would overspend joins fewer auctions (participation < 1); one
+that underspends at full participation raises its bid, up to ``bid_ceiling`` x ``bid``, and
+at the ceiling widens its audience (``Campaign.expand``). So spend tracks the budget wherever
+the market has room.
+
+Undeclared political ads (a campaign with ``declares_political: false`` where declaring would
+stop or label them) pass the ban unless the platform's review catches them: each of the day's
+creatives of such a campaign is caught with probability ``ad_review.recall`` and the users get
+the approved ones only.
 
 Arrays are kept one per campaign (column by column), and each slot is auctioned only where some
 campaign is eligible: elsewhere the commercial market wins anyway. The only Python loops run
@@ -59,27 +67,47 @@ def within_budget(prices: np.ndarray, budget: float, order: np.ndarray) -> np.nd
     return ok
 
 
-def update_pacing(pacing: float, demand: float, next_budget: float, gain: float) -> float:
-    """The participation probability that makes spend track the daily budget.
+UNDERSPENT = 0.95  # spend below this share of the day's budget, at full participation: bid up
 
-    ``demand`` is what the campaign would have spent today at its current participation rate
-    with no budget stop; participation scales by budget / demand (bounded in (0, 1])."""
-    if demand <= 0:
-        return 1.0
-    target = pacing * next_budget / demand
-    return float(np.clip(pacing + gain * (target - pacing), 1e-4, 1.0))
+
+def update_pacing(pacing: float, bid_scale: float, demand: float, next_budget: float,
+                  gain: float, ceiling: float) -> tuple[float, float, float]:
+    """The participation probability and bid multiplier that make spend track the budget.
+
+    ``demand`` is what the campaign would have spent today at its current participation and
+    bid with no budget stop. Overspending: the bid comes down towards its base first, then
+    participation scales by budget / demand (bounded in (0, 1]). Underspending at full
+    participation: the bid rises by (budget / demand)^(gain / 2) (a damped step: a higher bid
+    both wins more and pays more), up to ``ceiling``. Returns (pacing, bid multiplier,
+    starved): starved is budget / demand when the campaign underspent with its bid already at
+    the ceiling (it then widens its audience), else 0."""
+    if next_budget <= 0:
+        return pacing, bid_scale, 0.0
+    ratio = next_budget / demand if demand > 0 else np.inf
+    if ratio < 1 and bid_scale > 1:
+        return 1.0, float(max(1.0, bid_scale * ratio ** (gain / 2))), 0.0
+    if ratio < 1 or pacing < 1:
+        target = pacing * ratio
+        return float(np.clip(pacing + gain * (target - pacing), 1e-4, 1.0)), 1.0, 0.0
+    starved = ratio if ratio * UNDERSPENT > 1 and bid_scale >= ceiling else 0.0
+    return 1.0, float(min(ceiling, bid_scale * min(ratio, 4.0) ** (gain / 2))), starved
 
 
 class AdAuction:
     """Sells ad slots day by day; keeps the creatives and today's budgets."""
 
-    def __init__(self, cfg, campaigns, population, registry, policy, metrics):
+    def __init__(self, cfg, campaigns, population, registry, policy, metrics, review_rng):
         self.cfg, self.campaigns, self.population = cfg, campaigns, population
         self.registry, self.policy, self.metrics = registry, policy, metrics
         self.slots = ad_slots(cfg)
         # content id of each campaign's k-th ad of each day (-1: not yet shown)
         self.creatives = np.full((len(campaigns), cfg.steps, max(self.slots, 1)), -1)
         self.budget_today = np.zeros(len(campaigns))
+        # The platform's review of undeclared political ads: which of each day's creatives it
+        # lets through (drawn once, from the enforcement stream, for every campaign alike).
+        self.approved = review_rng.random(self.creatives.shape) >= policy.review_recall
+        self.undeclared_run = np.zeros(len(campaigns), np.int64)  # creatives let through
+        self.undeclared_caught = np.zeros(len(campaigns), np.int64)  # creatives stopped
 
     def impressions(self, readers: np.ndarray, day: int, rng) -> dict:
         """Fill every reader's ad slots; returns the ad impressions."""
@@ -96,22 +124,26 @@ class AdAuction:
         demand = np.zeros(len(bidders))
         ideology, skepticism = pop.ideology[readers], pop.skepticism[readers]
         audience = [c.audience[readers] for c in bidders]
-        labels = self.policy.labels
         # True engagement weight of each campaign's ad, and the platform's noisy prediction of
         # it relative to a perfectly aligned ad: the auction's quality factor.
-        weight = [behavior.engagement_weight(bcfg, ideology, c.cfg.position, c.cfg.appeal, True,
-                                             skepticism, labels) for c in bidders]
+        weight = [behavior.engagement_weight(bcfg, ideology, c.cfg.position,
+                                             self.registry.appeals[c.index], True, skepticism,
+                                             self.label(c)) for c in bidders]
         quality = [w / max(bcfg.source_ad, 1e-12) * rng.lognormal(0.0, cfg.feed.prediction_noise, n_r)
                    for w in weight]
-        effective = [c.cfg.bid * q for c, q in zip(bidders, quality)]
+        effective = [c.cfg.bid * c.bid_scale * q for c, q in zip(bidders, quality)]
         shown = [np.zeros(n_r, np.int64) for _ in bidders]
         cap = self.policy.frequency_cap()
         cap = self.slots if cap is None else cap
+        # the creatives each campaign may show today (undeclared ones: those the review let by)
+        variants = [np.flatnonzero(self.approved[c.index, day]) if c.undeclared
+                    else np.arange(self.slots) for c in bidders]
+        caps = [min(cap, len(v)) for v in variants]
         priority = rng.random(n_r)  # random order of auctions, for the budget stop
         for _slot in range(self.slots):
             eligible = []
             for j, camp in enumerate(bidders):
-                ok = audience[j] & (shown[j] < cap) if remaining[j] > 0 else np.zeros(n_r, bool)
+                ok = audience[j] & (shown[j] < caps[j]) if remaining[j] > 0 else np.zeros(n_r, bool)
                 if camp.pacing < 1.0:  # pacing: a throttled campaign joins with prob p
                     ok &= rng.random(n_r) < camp.pacing
                 eligible.append(ok)
@@ -131,7 +163,7 @@ class AdAuction:
                 ok = within_budget(price, remaining[j], np.argsort(priority[who]))
                 who, price = who[ok], price[ok]
                 remaining[j] -= price.sum()
-                creative = self.creative(camp, day, shown[j][who], rng)
+                creative = self.creative(camp, day, variants[j][shown[j][who]], rng)
                 shown[j][who] += 1
                 self.metrics.record_ad_spend(creative, price)
                 out["users"].append(readers[who]); out["contents"].append(creative)
@@ -140,9 +172,20 @@ class AdAuction:
         for j, camp in enumerate(bidders):
             self.budget_today[camp.index] = budget[j]
             camp.spent_ads += budget[j] - remaining[j]
-            camp.pacing = update_pacing(camp.pacing, demand[j], camp.ad_budget_today(day + 1),
-                                        cfg.market.pacing_gain)
+            camp.pacing, camp.bid_scale, starved = update_pacing(
+                camp.pacing, camp.bid_scale, demand[j], camp.ad_budget_today(day + 1),
+                cfg.market.pacing_gain, camp.cfg.bid_ceiling)
+            if starved:
+                camp.expand(starved)
+            if camp.undeclared:  # it submitted the day's creatives; the review let some through
+                self.undeclared_run[camp.index] += len(variants[j])
+                self.undeclared_caught[camp.index] += self.slots - len(variants[j])
         return {k: np.concatenate(v) for k, v in out.items()}
+
+    def label(self, camp) -> float:
+        """The label an ad of ``camp`` carries: the share of viewers who recall it (0: none).
+        Only ads the platform knows are political-or-civic ads get one: undeclared ones do not."""
+        return self.policy.label_recall if self.policy.labels and not camp.undeclared else 0.0
 
     def creative(self, camp, day: int, k: np.ndarray, rng) -> np.ndarray:
         """Content ids of a campaign's k-th ad of the day (created on first use): a user never
@@ -152,6 +195,6 @@ class AdAuction:
         if len(missing):
             ids[missing] = self.registry.add(
                 len(missing), campaign=camp.index, origin=Origin.AD, author=camp.official,
-                labeled=self.policy.labels, cta=rng.random(len(missing)) < camp.cfg.cta_share,
+                labeled=self.label(camp), cta=rng.random(len(missing)) < camp.cta_share,
                 created=day, variant=missing)
         return ids[k]

@@ -1,9 +1,17 @@
 """Campaign agents: accounts, audiences, budgets and pacing, and the day's posts.
 
 A campaign owns an official account (appended to the population), optional sockpuppets
-(appended, foreign operations) and optional paid amplifiers (regular users it recruits from
-its supporters). Everything a campaign draws at set-up comes from its own random stream, so
-the same seed gives the same accounts, followers and recruits under every policy.
+(appended, foreign operations), optional paid amplifiers and unpaid volunteers (regular users
+it recruits from its supporters). Everything a campaign draws at set-up comes from its own
+random stream, so the same seed gives the same accounts, followers and recruits under every
+policy.
+
+Campaigns are strategic buyers: an audience is the first part of a ranking of users by the
+platform's noisy prediction of their response (micro-targeting), or of the allowed cells
+(segments, ideology bands) by the mean predicted response of their members when the rules
+allow nothing finer. When its budget goes unspent at its bid ceiling, a campaign widens the
+audience to the next-ranked users or cells (lookalikes); the bid itself is raised by the
+pacing controller (sim/model/auction.py).
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import mesa
 import numpy as np
 
 from ..config import CampaignConfig
-from ..vocabulary import Origin
+from ..vocabulary import BAND_EDGES, Origin, ideology_band
 from .levers import Policy
 from .population import AMPLIFIER, OFFICIAL, SOCKPUPPET, Population
 
@@ -27,6 +35,13 @@ def _homophilous_followers(rng, ideology, position, count, scale=0.5):
     cdf = np.cumsum(weights)
     picks = np.searchsorted(cdf, rng.random(int(count)) * cdf[-1], side="right")
     return np.unique(np.minimum(picks, len(ideology) - 1))
+
+
+def _band_overlaps(band) -> np.ndarray:
+    """Which ideology bands overlap the interval ``band`` = [lo, hi]."""
+    lo, hi = band
+    lows, highs = np.r_[-np.inf, BAND_EDGES], np.r_[BAND_EDGES, np.inf]
+    return (highs > lo) & (lows < hi)
 
 
 def response_score(objective: str, opinion, turnout, ideology, position, epsilon):
@@ -61,7 +76,19 @@ class Campaign(mesa.Agent):
         self.spent_ads = 0.0
         self.spent_amplifiers = 0.0
         self.pacing = 1.0
+        self.bid_scale = 1.0  # the pacing controller's multiplier of the bid, up to bid_ceiling
+        self.declared = cfg.political and cfg.declares_political
+        # Hiding political ads is evasion only where declaring them would stop or label them.
+        self.undeclared = (cfg.political and not cfg.declares_political
+                           and policy.declaration_matters(cfg))
         self.ads_allowed = policy.ads_allowed(cfg) and cfg.budget > 0 and cfg.bid > 0
+        self.suspect = cfg.foreign or cfg.inauthentic or self.undeclared  # what watchdogs seek
+        self.detected_day: int | None = None
+        self.takedown_day: int | None = None
+        self.help = policy.platform_help(cfg.platform_help)
+        noise_factor, self.testing_gain, help_cta = policy.help_effects(self.help)
+        self.micro_noise = cfg.micro_noise * noise_factor
+        self.cta_share = help_cta if cfg.cta_share is None else cfg.cta_share
         n = population.n
 
         # Official account and its initial followers (homophilous; civic: everyone alike).
@@ -86,49 +113,114 @@ class Campaign(mesa.Agent):
         recruit_order = rng.permutation(supporters)
         if cfg.amplifiers.recruit == "influencers":  # most-followed supporters first
             recruit_order = recruit_order[np.argsort(-follower_counts[recruit_order], kind="stable")]
-        n_amp = cfg.amplifiers.count + self._reallocated_amplifiers()
-        self.amplifiers = np.sort(recruit_order[: min(n_amp, len(recruit_order))])
+        amp = cfg.amplifiers
+        # US$ per post of each potential recruit: a flat wage plus a rate per 1,000 followers
+        cost = amp.pay_per_post + amp.pay_per_1000_followers * follower_counts[recruit_order] / 1000
+        hired = int(round(amp.per_1000_users * n / 1000))
+        hired = max(hired, 1) if amp.per_1000_users > 0 else 0  # a tiny population hires one
+        hired += self._reallocated_amplifiers(cost[hired:], hired and cost[:hired].sum())
+        order = np.argsort(recruit_order[:hired], kind="stable")
+        self.amplifiers = recruit_order[:hired][order]  # sorted by user id
+        self.amplifier_cost = cost[:hired][order]
         population.kind[self.amplifiers] = AMPLIFIER
         population.owner[self.amplifiers] = index
+        # Who of them discloses the payment: one draw per potential recruit (so the same
+        # people disclose under every policy), against the share the rules bring about.
+        discloses = rng.random(len(recruit_order)) < policy.poster_disclosure(amp.disclosure)
+        self.amplifier_discloses = discloses[:hired][order]
+        # Unpaid volunteers: supporters posting about the race from their own accounts.
+        vol = cfg.volunteers
+        n_vol = int(round(vol.per_1000_users * n / 1000))
+        self.volunteers = np.sort(rng.permutation(supporters)[:n_vol]) if n_vol else \
+            np.empty(0, np.int64)
         self.audience = None  # set by set_audience (needs the policy and the population)
         self.content_rng = rng  # its own stream: the same posts under every ranker and policy
 
     # ---------------------------------------------------------------- set-up helpers
 
-    def _reallocated_amplifiers(self) -> int:
+    def _reallocated_amplifiers(self, costs: np.ndarray, committed: float) -> int:
         """Extra amplifiers hired with the ad budget when ads are banned and the campaign
-        chose to reallocate: the loophole of the 2020 paid-organizer case."""
+        chose to reallocate (the loophole of the 2020 paid-organizer case): the next recruits,
+        in order, while the budget left after the ``committed`` daily pay of the first ones
+        covers their pay for the whole run."""
         amp = self.cfg.amplifiers
-        cost_each = amp.pay_per_post * amp.posts_per_day * self.steps
         if self.policy.ads_allowed(self.cfg) or not self.cfg.reallocate_ad_budget:
             return 0
-        if cost_each <= 0:
+        per_run = amp.posts_per_day * self.steps
+        left = self.budget - committed * per_run
+        if per_run <= 0 or left <= 0:
             return 0
-        ad_budget = max(0.0, self.budget - amp.count * cost_each)
-        return int(ad_budget // cost_each)
+        return int(np.searchsorted(np.cumsum(costs * per_run), left + 1e-9, side="right"))
 
     def set_audience(self, population: Population, rng: np.random.Generator) -> None:
-        """Who the campaign's ads may be shown to, at the targeting level the policy allows."""
+        """Who the campaign's ads may be shown to, at the finest targeting level the policy
+        allows: a ranking of users (micro) or of cells (segments, ideology bands), of which the
+        campaign takes the first part; it can widen later (:meth:`expand`)."""
         n, cfg = population.n, self.cfg
         level = self.policy.targeting_level(cfg)
-        if level == "segments":
-            audience = np.isin(population.segment[:n], cfg.target_segments)
-        elif level == "ideology":
-            lo, hi = cfg.ideology_band
-            audience = (population.ideology[:n] >= lo) & (population.ideology[:n] <= hi)
-        elif level == "micro":
-            score = response_score(cfg.objective, population.opinion[:n], population.turnout[:n],
-                                   population.ideology[:n], cfg.position, self.model.cfg.behavior.epsilon)
-            noisy = score + rng.normal(0, cfg.micro_noise * (score.std() + 1e-12), n)
-            k = max(1, int(round(cfg.micro_fraction * n)))
-            audience = np.zeros(n, dtype=bool)
-            audience[np.argpartition(-noisy, k - 1)[:k]] = True
+        # The platform's noisy prediction of each user's response (drawn whatever the level,
+        # so the accounts stream is used alike under every policy).
+        score = response_score(cfg.objective, population.opinion[:n], population.turnout[:n],
+                               population.ideology[:n], cfg.position, self.model.cfg.behavior.epsilon)
+        noisy = score + rng.normal(0, self.micro_noise * (score.std() + 1e-12), n) \
+            if cfg.targeting != "broad" else score
+        want = max(cfg.micro_fraction, self.policy.smallest_audience())
+        if level == "micro":
+            rank = np.empty(n, np.int64)
+            rank[np.argsort(-noisy, kind="stable")] = np.arange(n)
+            self._rank, self._units, self._step = rank, n, max(1, int(round(cfg.micro_fraction * n)))
+            self._limit = max(self._step, int(np.ceil(want * n)))
+        elif level in ("segments", "ideology"):
+            if level == "segments":
+                cell, cells = population.segment[:n].astype(np.int64), self.model.cfg.population.segments
+            else:
+                cell, cells = ideology_band(population.ideology[:n]), len(BAND_EDGES) + 1
+            counts = np.bincount(cell, minlength=cells)
+            mean = np.bincount(cell, noisy, cells) / np.maximum(counts, 1)
+            # its own cells first when it asked for this level; forced down to it, the best
+            own = [] if level != cfg.targeting else (
+                list(cfg.target_segments) if level == "segments"
+                else np.flatnonzero(_band_overlaps(cfg.ideology_band)).tolist())
+            order = np.array(own + [c for c in np.argsort(-mean, kind="stable") if c not in own])
+            cell_rank = np.empty(cells, np.int64)
+            cell_rank[order] = np.arange(cells)
+            covered = np.cumsum(counts[order]) / n
+            first = len(own) or int(np.searchsorted(covered, cfg.micro_fraction - 1e-12)) + 1
+            least = int(np.searchsorted(covered, self.policy.smallest_audience() - 1e-12)) + 1
+            self._rank, self._units, self._step = cell_rank[cell], cells, 1
+            self._limit = max(first, least)
         else:
-            audience = np.ones(n, dtype=bool)
-        if level != "broad" and audience.mean() < self.policy.smallest_audience():
-            audience = np.ones(n, dtype=bool)  # the platform refuses too narrow an audience
-        self.targeting_used = level if audience.mean() < 1 or level == "broad" else "broad"
-        self.audience = audience
+            self._rank, self._units, self._step, self._limit = np.zeros(n, np.int64), 1, 1, 1
+        self._limit = min(self._limit, self._units)
+        self.targeting_used = level
+        self.audience = self._rank < self._limit
+        self.expansions = 0
+
+    @property
+    def audience_full(self) -> bool:
+        """The audience is as wide as the allowed level goes (or the campaign will not widen)."""
+        return self._limit >= self._units or not self.cfg.expand_audience
+
+    def expand(self, shortfall: float = 1.0) -> None:
+        """Widen the audience to the next-ranked users or cells: by one step (an initial
+        audience more, or one cell), or in proportion to the ``shortfall`` (budget / what it
+        could spend), at most doubling it in a day."""
+        if self.audience_full:
+            return
+        grown = int(np.ceil(self._limit * min(max(shortfall, 1.0), 2.0)))
+        self._limit = min(self._units, max(self._limit + self._step, grown))
+        self.audience = self._rank < self._limit
+        self.expansions += 1
+
+    def take_down(self, day: int, credibility_cost: float, population: Population, registry) -> None:
+        """Watchdogs flagged it: its ads stop; a foreign or inauthentic sponsor's accounts are
+        suspended; what it posts from now on is discounted by ``credibility_cost``."""
+        self.takedown_day = day
+        self.ads_allowed = False
+        if self.cfg.foreign or self.cfg.inauthentic:
+            population.suspended[self.official] = True
+            population.suspended[self.sockpuppets] = True
+        registry.appeals[self.index] *= 1.0 - credibility_cost
 
     # ---------------------------------------------------------------- each day
 
@@ -160,28 +252,38 @@ class Campaign(mesa.Agent):
             share = cfg.outgroup_share
             hostile = self.content_rng.random(count) < share if share else False
             return registry.add(count, campaign=idx, origin=origin, author=author,
-                                labeled=labeled, cta=rng.random(count) < cfg.cta_share,
+                                labeled=labeled, cta=rng.random(count) < self.cta_share,
                                 created=day, copy=copy, hostile=hostile)
 
         if not population.suspended[self.official] and cfg.posts_per_day:
-            ids = new(cfg.posts_per_day, OWNED, self.official, False)
+            ids = new(cfg.posts_per_day, OWNED, self.official, 0.0)
             posters.append(np.full(len(ids), self.official)); contents.append(ids)
             paid.append(np.zeros(len(ids), bool))
 
         amp = cfg.amplifiers
-        active = self.amplifiers[~population.suspended[self.amplifiers]]
-        if len(active) and amp.posts_per_day and amp.pay_per_post >= 0:
-            affordable = (self.budget - self.spent) // amp.pay_per_post if amp.pay_per_post else np.inf
-            n_each = amp.posts_per_day
-            max_accounts = int(min(len(active), affordable // n_each)) if n_each else 0
-            active = active[:max_accounts]
-            p, c = self._copies(active, n_each, amp.identical, AMPLIFIED, amp.disclosed, new)
-            posters.append(p); contents.append(c); paid.append(np.ones(len(p), bool))
+        live = ~population.suspended[self.amplifiers]
+        if live.any() and amp.posts_per_day:
+            # in recruitment order (by id), as many as what is left pays for today
+            daily = self.amplifier_cost[live] * amp.posts_per_day
+            n_ok = int(np.searchsorted(np.cumsum(daily), self.budget - self.spent + 1e-9, side="right"))
+            active, label = self.amplifiers[live][:n_ok], self.amplifier_discloses[live][:n_ok]
+            recall = self.policy.disclosure_recall
+            for disclosed in (False, True):
+                group = active[label == disclosed]
+                if len(group):
+                    p, c = self._copies(group, amp.posts_per_day, amp.identical, AMPLIFIED,
+                                        recall if disclosed else 0.0, new)
+                    posters.append(p); contents.append(c); paid.append(np.ones(len(p), bool))
 
         sp = cfg.sockpuppets
         puppets = self.sockpuppets[~population.suspended[self.sockpuppets]]
         if len(puppets) and sp.posts_per_day:
-            p, c = self._copies(puppets, sp.posts_per_day, sp.identical, OWNED, False, new)
+            p, c = self._copies(puppets, sp.posts_per_day, sp.identical, OWNED, 0.0, new)
+            posters.append(p); contents.append(c); paid.append(np.zeros(len(p), bool))
+
+        vol = self.volunteers[~population.suspended[self.volunteers]]
+        if len(vol) and cfg.volunteers.posts_per_day:
+            p, c = self._copies(vol, cfg.volunteers.posts_per_day, False, OWNED, 0.0, new)
             posters.append(p); contents.append(c); paid.append(np.zeros(len(p), bool))
 
         if not posters:
@@ -202,8 +304,9 @@ class Campaign(mesa.Agent):
         authors = posters if origin == OWNED else self.official
         return posters, new(len(posters), origin, authors, labeled)
 
-    def pay_amplifiers(self, posts_out: int) -> float:
-        cost = posts_out * self.cfg.amplifiers.pay_per_post
+    def pay_amplifiers(self, posters: np.ndarray) -> float:
+        """Pay for the amplifier posts that went out (``posters``: one entry per post)."""
+        cost = float(self.amplifier_cost[np.searchsorted(self.amplifiers, posters)].sum())
         self.spent_amplifiers += cost
         return cost
 

@@ -16,7 +16,7 @@ class ContentRegistry:
     """Growable arrays of content attributes, one entry per content id."""
 
     FIELDS = {
-        "campaign": np.int16, "origin": np.int8, "author": np.int64, "labeled": bool,
+        "campaign": np.int16, "origin": np.int8, "author": np.int64, "labeled": np.float32,
         "cta": bool, "created": np.int32, "variant": np.int16, "copy": bool,
         "hostile": bool,  # attacks the out-group (behavior.outgroup_factor)
     }

@@ -13,12 +13,13 @@ named by ``_target_`` in a policy YAML; the model does not change.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import ClassVar, Optional
 
 import numpy as np
 
-from ..config import NONNEG, PROB, CampaignConfig, Plugin, f, rng_
+from ..config import NONNEG, POSITIVE, PROB, CampaignConfig, Plugin, f, rng_
 from ..vocabulary import TARGETING_LEVELS
 
 
@@ -82,6 +83,27 @@ class Lever(Plugin):
     def shows_reshares(self) -> bool:
         """Reshared posts enter followers' feeds."""
         return True
+    # -- accountability, disclosure and platform help (sim/model/watchdogs.py reads these)
+
+    def label_recall(self) -> Optional[float]:
+        """Share of viewers who notice and recall a label (None: this lever sets no labels)."""
+        return None
+
+    def review_recall(self) -> float:
+        """Probability the platform's ad review catches an undeclared political ad."""
+        return 0.0
+
+    def poster_disclosure(self, voluntary: float) -> float:
+        """Share of paid posters who disclose the payment, given the share who would unasked."""
+        return voluntary
+
+    def watchdogs(self) -> Optional[Watchdogs]:
+        """The watchdogs reading the ad library (None: nobody reads it)."""
+        return None
+
+    def platform_help(self, requested: str) -> str:
+        """The help a campaign gets from the platform (embedded, self_service, none)."""
+        return requested
 
 
 @dataclass
@@ -92,7 +114,9 @@ class PoliticalAds(Lever):
     allowed: bool = True
 
     def ads_allowed(self, campaign: CampaignConfig) -> bool:
-        return self.allowed or not campaign.political
+        """Ads the platform sees as political (declared) are stopped; undeclared ones pass
+        unless the ad review catches them (:class:`AdReview`)."""
+        return self.allowed or not (campaign.political and campaign.declares_political)
 
 
 @dataclass
@@ -110,15 +134,16 @@ class SpendCap(Lever):
 @dataclass
 class TargetingRule(Lever):
     """The finest targeting allowed (broad < segments < ideology < micro) and the smallest
-    audience; a campaign asking for more is served broadly."""
+    audience; a campaign asking for more targets as finely as allowed (it picks the best
+    allowed cells: sim/model/campaigns.py)."""
 
     key: ClassVar[str] = "targeting"
     allowed: str = f("micro", rng_(choices=TARGETING_LEVELS))
     min_audience: float = f(0.0, PROB)
 
     def targeting_level(self, campaign: CampaignConfig, level: str) -> str:
-        allowed = TARGETING_LEVELS.index(self.allowed)
-        return level if TARGETING_LEVELS.index(level) <= allowed else "broad"
+        return TARGETING_LEVELS[min(TARGETING_LEVELS.index(level),
+                                    TARGETING_LEVELS.index(self.allowed))]
 
     def smallest_audience(self) -> float:
         return self.min_audience
@@ -178,13 +203,18 @@ class Enforcement(Lever):
 
 @dataclass
 class Labels(Lever):
-    """"Paid for by" labels on ads."""
+    """"Paid for by" labels on declared ads; they act only on the viewers who notice and
+    recall them (``recall``)."""
 
     key: ClassVar[str] = "labels"
     enabled: bool = False
+    recall: float = f(0.4, PROB)
 
     def labels(self) -> bool:
         return self.enabled
+
+    def label_recall(self) -> Optional[float]:
+        return self.recall if self.enabled else None
 
 
 @dataclass
@@ -239,8 +269,102 @@ class RemoveReshares(Lever):
 
 RANKING_LEVERS: tuple[type[Lever], ...] = (ChronologicalOption, DemotePolitical, RemoveReshares)
 
+
+@dataclass
+class AdReview(Lever):
+    """The platform's review of ads that were not declared political: each undeclared political
+    ad is caught (and not run) with probability ``recall``. It matters only where declaring
+    would stop or label the ad (a ban, labels, a library)."""
+
+    key: ClassVar[str] = "ad_review"
+    recall: float = f(0.0, PROB)
+
+    def review_recall(self) -> float:
+        return self.recall
+
+
+@dataclass
+class Watchdogs(Lever):
+    """Journalists and researchers reading the ad library (sim/model/watchdogs.py): each day
+    they read the ads shown ``lag`` days before, a share ``coverage`` of them; a foreign,
+    inauthentic or undeclared sponsor whose ads that day had x impressions per 1,000 users is
+    flagged with probability coverage x (1 - exp(-x / visibility)), and taken down then (the
+    lag covers reading, reporting and the platform's action); its later content loses a share
+    ``credibility_cost`` of its appeal."""
+
+    key: ClassVar[str] = "watchdogs"
+    enabled: bool = False
+    coverage: float = f(0.5, PROB)
+    lag: int = f(210, rng_(0, 100_000))
+    visibility: float = f(20.0, POSITIVE)
+    credibility_cost: float = f(0.3, PROB)
+
+    def watchdogs(self) -> Optional[Watchdogs]:
+        return self if self.enabled else None
+
+
+@dataclass
+class PosterDisclosure(Lever):
+    """Disclosure rules for paid posters: when ``required``, a share ``compliance`` of them
+    disclose (or more, if more would unasked)."""
+
+    key: ClassVar[str] = "poster_disclosure"
+    required: bool = False
+    compliance: float = f(0.5, PROB)
+
+    def poster_disclosure(self, voluntary: float) -> float:
+        return max(voluntary, self.compliance) if self.required else voluntary
+
+
+@dataclass
+class PlatformHelp(Lever):
+    """What the platform's help does for a campaign's optimisation, by level (embedded staff,
+    self-service portal, none), and whether embedded help is offered at all (Facebook stopped
+    embedding staff in campaigns in 2018). Self-service is the reference: a campaign's own
+    ``micro_noise`` and testing; embedded help multiplies its targeting noise by
+    ``noise_embedded`` and tests ``variants_embedded`` creatives a day, no help
+    ``noise_none`` and ``variants_none``. Testing k variants whose appeal is lognormal with
+    sd ``creative_sd`` and keeping the best multiplies appeal by exp(sd x E[max of k normals]),
+    relative to self-service. A campaign whose ``cta_share`` is null takes its level's."""
+
+    key: ClassVar[str] = "platform_help"
+    embedded_offered: bool = True
+    noise_embedded: float = f(0.5, NONNEG)
+    noise_none: float = f(1.5, NONNEG)
+    variants_embedded: int = f(360, rng_(1, 100_000))
+    variants_self_service: int = f(4, rng_(1, 100_000))
+    variants_none: int = f(1, rng_(1, 100_000))
+    creative_sd: float = f(0.1, rng_(0.0, 2.0))
+    cta_embedded: float = f(0.84, PROB)
+    cta_self_service: float = f(0.56, PROB)
+    cta_none: float = f(0.5, PROB)
+
+    def platform_help(self, requested: str) -> str:
+        return "self_service" if requested == "embedded" and not self.embedded_offered else requested
+
+    def effects(self, level: str) -> tuple[float, float, float]:
+        """(targeting-noise multiplier, appeal multiplier from testing, call-to-action share)."""
+        noise = {"embedded": self.noise_embedded, "self_service": 1.0, "none": self.noise_none}
+        variants = {"embedded": self.variants_embedded, "self_service": self.variants_self_service,
+                    "none": self.variants_none}
+        cta = {"embedded": self.cta_embedded, "self_service": self.cta_self_service,
+               "none": self.cta_none}
+        gain = math.exp(self.creative_sd * (expected_max_normal(variants[level])
+                                            - expected_max_normal(self.variants_self_service)))
+        return noise[level], gain, cta[level]
+
+
+def expected_max_normal(k: int) -> float:
+    """E[max of k independent standard normals] (numerical integral; 0 for k = 1)."""
+    x = np.linspace(-9.0, 9.0, 6001)
+    pdf = np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+    cdf = np.cumsum(pdf) * (x[1] - x[0])
+    return float(np.trapezoid(x * k * pdf * np.clip(cdf, 0, 1) ** (k - 1), x)) if k > 1 else 0.0
+
+
 BUILTIN: tuple[type[Lever], ...] = (PoliticalAds, SpendCap, TargetingRule, FrequencyCap,
-                                    IdenticalCap, Enforcement, Labels, AdLibrary) + RANKING_LEVERS
+                                    IdenticalCap, Enforcement, Labels, AdLibrary, AdReview,
+                                    Watchdogs, PosterDisclosure, PlatformHelp) + RANKING_LEVERS
 
 
 def coordinated_accounts(posters: np.ndarray, contents: np.ndarray, threshold: int):
@@ -321,3 +445,53 @@ class Policy:
 
     def shows_reshares(self) -> bool:
         return all(lever.shows_reshares() for lever in self._all())
+    # -- accountability, disclosure and platform help
+
+    @property
+    def label_recall(self) -> float:
+        """Share of viewers who recall a label (0 when nothing is labeled)."""
+        recalls = [r for r in (lever.label_recall() for lever in self._all()) if r is not None]
+        return max(recalls) if recalls and self.labels else 0.0
+
+    @property
+    def disclosure_recall(self) -> float:
+        """Share of viewers who recall a paid poster's disclosure: as for labels."""
+        found = [lever.recall for lever in self._all() if isinstance(lever, Labels)]
+        return found[0] if found else Labels().recall
+
+    @property
+    def review_recall(self) -> float:
+        return max([lever.review_recall() for lever in self._all()], default=0.0)
+
+    def poster_disclosure(self, voluntary: float) -> float:
+        share = voluntary
+        for lever in self._all():
+            share = lever.poster_disclosure(share)
+        return share
+
+    @property
+    def watchdogs(self) -> Optional[Watchdogs]:
+        """The watchdogs, if any lever sets them and there is a library for them to read."""
+        found = [w for w in (lever.watchdogs() for lever in self._all()) if w is not None]
+        return found[0] if found and self.ad_library else None
+
+    def declaration_matters(self, campaign: CampaignConfig) -> bool:
+        """Would declaring its ads political stop or label them? Only then does a campaign that
+        hides its political ads gain anything, and only then does the review look for them."""
+        import dataclasses
+
+        declared = dataclasses.replace(campaign, political=True, declares_political=True)
+        return not self.ads_allowed(declared) or self.labels or self.ad_library
+
+    def platform_help(self, requested: str) -> str:
+        level = requested
+        for lever in self._all():
+            level = lever.platform_help(level)
+        return level
+
+    def help_effects(self, level: str) -> tuple[float, float, float]:
+        """(noise multiplier, appeal multiplier, call-to-action share) of a help level."""
+        for lever in self._all():
+            if isinstance(lever, PlatformHelp):
+                return lever.effects(level)
+        return PlatformHelp().effects(level)

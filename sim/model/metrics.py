@@ -226,9 +226,11 @@ class Metrics:
         sponsors = np.array([c.cfg.sponsor or c.cfg.name for c in m.campaigns])
         table = {
             "ad_id": ids, "campaign": names[campaign], "sponsor": sponsors[campaign],
-            "political": self.model.political[campaign], "day": day + 1,
+            "political": np.array([c.declared for c in m.campaigns])[campaign],
+            "undeclared": np.array([c.undeclared for c in m.campaigns])[campaign],
+            "day": day + 1,
             "spend": self.ad_spend[rows], "impressions": self.ad_segments[rows].sum(axis=1),
-            "labeled": m.registry.labeled[ids],
+            "labeled": m.registry.labeled[ids] > 0,
             "targeting": np.array([c.targeting_used for c in m.campaigns])[campaign],
         }
         for s in range(self.ad_segments.shape[1]):
@@ -236,6 +238,63 @@ class Metrics:
         for b, band in enumerate(IDEOLOGY_BANDS):
             table[f"reach_ideology_{band}"] = self.ad_bands[rows, b]
         return outcomes.ordered("ad", table, self.segments)
+
+    # ---------------------------------------------------------------- strategy, accountability
+
+    def _strategy_and_accountability(self, c: int, camp, spends) -> dict:
+        """How the campaign bought (bid, audience, help), why it left money unspent, and what
+        the ad review and the watchdogs did to it."""
+        n, run = self.model.n, self.model.auction
+        nan_day = lambda d: math.nan if d is None else float(d + 1)  # noqa: E731
+        return {
+            "spend_share": _ratio(camp.spent, spends.sum()),
+            "spend_per_1000_users": 1000.0 * camp.spent / n,
+            "spend_status": spend_status(camp),
+            "bid_multiplier": float(camp.bid_scale),
+            "audience_share": float(camp.audience.mean()),
+            "audience_expansions": int(camp.expansions),
+            "platform_help": camp.help,
+            "undeclared": bool(camp.undeclared),
+            "undeclared_ads_run": int(run.undeclared_run[c]),
+            "undeclared_ads_caught": int(run.undeclared_caught[c]),
+            "amplifiers_disclosed": int(camp.amplifier_discloses.sum()),
+            "volunteers": int(len(camp.volunteers)),
+            "suspect": bool(camp.suspect),
+            "detected_day": nan_day(camp.detected_day),
+            "takedown_day": nan_day(camp.takedown_day),
+        }
+
+    def _candidate_shares(self, campaigns: list[dict]) -> None:
+        """Reach and spend shares among the candidates (NaN for the other campaigns)."""
+        cand = [e for i, e in enumerate(campaigns) if i in self.model.candidates]
+        reach = sum(e["impressions"] for e in cand)
+        spend = sum(e["spend"] for e in cand)
+        for i, e in enumerate(campaigns):
+            mine = i in self.model.candidates
+            e["candidate_reach_share"] = _ratio(e["impressions"], reach) if mine else math.nan
+            e["candidate_spend_share"] = _ratio(e["spend"], spend) if mine else math.nan
+            campaigns[i] = outcomes.ordered("campaign", e, self.segments)
+
+    def _run_accountability(self, campaigns: list[dict]) -> dict:
+        """Run-level: ads' share of political exposure, undeclared ads, what watchdogs found."""
+        political = [e for e in campaigns if e["political"]]
+        suspects = [e for e in campaigns if e["suspect"]]
+        run = sum(e["undeclared_ads_run"] for e in campaigns)
+        caught = sum(e["undeclared_ads_caught"] for e in campaigns)
+        spend = sum(e["spend_ads"] for e in suspects)
+        found = sum(e["spend_ads"] for e in suspects if math.isfinite(e["detected_day"]))
+        return {
+            "ad_share_of_political": _ratio(sum(e["impressions_ad"] for e in political),
+                                            sum(e["impressions"] for e in political)),
+            "undeclared_missed_share": _ratio(run, run + caught),
+            "suspect_impressions": int(sum(e["impressions"] for e in suspects)),
+            "foreign_impressions": int(sum(e["impressions"] for e in campaigns if e["foreign"])),
+            "undeclared_impressions": int(sum(e["impressions_ad"] for e in campaigns
+                                              if e["undeclared"])),
+            "suspect_ad_spend": float(spend),
+            "detected_spend": float(found),
+            "detected_spend_share": _ratio(found, spend),
+        }
 
     def summary(self) -> dict:
         """Run-level outcomes per campaign and across campaigns (sim/outcomes.py)."""
@@ -247,6 +306,7 @@ class Metrics:
         cascades = self.cascades_table()
         all_imps = self.impressions.sum()
         budgets = np.array([c.budget for c in m.campaigns])
+        spends = np.array([c.spent for c in m.campaigns])
         campaigns = []
         for c, camp in enumerate(m.campaigns):
             imp = {o: int(self.impressions[c, i]) for i, o in enumerate(ORIGINS)}
@@ -290,16 +350,19 @@ class Metrics:
             }
             entry["reach_budget_ratio"] = _ratio(entry["reach_share"], entry["budget_share"])
             entry.update(self._ranking_campaign(c))
+            entry.update(self._strategy_and_accountability(c, camp, spends))
             for k, kind in ((1, "paid"), (0, "organic")):
                 entry.update({f"{kind}_band_{b}": int(self.exposure_band[c, k, i])
                               for i, b in enumerate(IDEOLOGY_BANDS)})
                 entry.update({f"{kind}_segment_{s}": int(self.exposure_segment[c, k, s])
                               for s in range(self.exposure_segment.shape[2])})
-            campaigns.append(outcomes.ordered("campaign", entry, self.segments))
+            campaigns.append(entry)
+        self._candidate_shares(campaigns)
         return {
             "campaigns": campaigns, **outcomes.ordered("run", {
-            "money_advantage": money_advantage([e["budget_share"] for e in campaigns],
-                                               [e["reach_share"] for e in campaigns]),
+            "money_advantage": money_advantage([e["candidate_spend_share"] for e in campaigns],
+                                               [e["candidate_reach_share"] for e in campaigns]),
+            **self._run_accountability(campaigns),
             "turnout_start": self.start["turnout"], "turnout_end": float(pop.turnout[:n].mean()),
             "turnout_change": float(pop.turnout[:n].mean()) - self.start["turnout"],
             "opinion_mean_start": self.start["opinion_mean"],
@@ -380,12 +443,33 @@ class Metrics:
         }
 
 
-def money_advantage(budget_shares, reach_shares) -> float:
-    """Slope of reach share on budget share across campaigns (0: reach is not bought;
-    1: reach share equals budget share). NaN when budgets do not differ."""
-    b, r = np.asarray(budget_shares, float), np.asarray(reach_shares, float)
+def spend_status(camp) -> str:
+    """Why a campaign spent what it spent: ``spent`` (at least 95% of its budget), else the
+    first reason that applies."""
+    if camp.budget <= 0:
+        return "no budget"
+    if camp.spent >= 0.95 * camp.budget:
+        return "spent"
+    if camp.takedown_day is not None:
+        return "taken down"
+    if not camp.ads_allowed:
+        return "ads not allowed"
+    if camp.bid_scale >= camp.cfg.bid_ceiling and camp.audience_full:
+        return "market full at its bid ceiling"
+    return "pacing"
+
+
+MIN_SPREAD = 0.05  # spend shares closer than this: no money difference to measure
+
+
+def money_advantage(spend_shares, reach_shares) -> float:
+    """Slope of reach share on spend share across the candidates (0: reach is not bought;
+    1: reach share equals spend share). NaN for non-candidates' entries (NaN shares), and
+    when the candidates' spend shares differ by less than MIN_SPREAD (no candidate spent, or
+    all spent alike: a slope through nearly one x would be noise)."""
+    b, r = np.asarray(spend_shares, float), np.asarray(reach_shares, float)
     ok = np.isfinite(b) & np.isfinite(r)
     b, r = b[ok], r[ok]
-    if len(b) < 2 or np.ptp(b) == 0:
+    if len(b) < 2 or np.ptp(b) < MIN_SPREAD:
         return math.nan
     return float(np.polyfit(b, r, 1)[0])

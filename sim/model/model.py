@@ -25,10 +25,12 @@ from .levers import Policy, Posts
 from .metrics import Metrics
 from .population import Population
 from .sessions import Sessions
+from .watchdogs import Accountability
 
-# "ranking" (who is on a chronological option) was added last: spawn(n) extends spawn(n - 1),
-# so the earlier streams, and every draw from them, are unchanged.
-STREAMS = ("network", "population", "accounts", "dynamics", "ranking")
+# Streams added later go last: spawn(n) extends spawn(n - 1), so the earlier streams, and every
+# draw from them, are unchanged. "ranking": who is on a chronological option; "enforcement":
+# ad review and watchdogs.
+STREAMS = ("network", "population", "accounts", "dynamics", "ranking", "enforcement")
 
 
 def make_streams(seed: int) -> dict[str, np.random.SeedSequence]:
@@ -75,7 +77,8 @@ class SimModel(mesa.Model):
         self.follows = Follows(follows_users, followers_users, self.population.size - n,
                                (accounts.astype(np.int64), users.astype(np.int64)))
         positions = np.array([c.position for c in cfg.scenario.campaigns], dtype=float)
-        appeals = np.array([c.appeal for c in cfg.scenario.campaigns], dtype=float)
+        # appeal as the campaign's creative testing left it (platform help: levers.PlatformHelp)
+        appeals = np.array([c.cfg.appeal * c.testing_gain for c in self.campaigns], dtype=float)
         self.political = np.array([c.political for c in cfg.scenario.campaigns])
         self.candidates = np.flatnonzero([c.candidate and c.political for c in cfg.scenario.campaigns])
         self.registry = ContentRegistry(positions, appeals)
@@ -85,8 +88,14 @@ class SimModel(mesa.Model):
         self.sessions = Sessions(cfg.behavior, n)
         self.log = {"posts": [], "impressions": [], "reactions": []} if log else None
         self.metrics = Metrics(self)
+        # Enforcement (ad review, watchdogs) draws from its own stream, so switching it on
+        # leaves every other draw of a seed as it was (paired comparisons).
+        rng_enforcement = np.random.default_rng(streams["enforcement"])
         self.auction = AdAuction(cfg, self.campaigns, self.population, self.registry,
-                                 self.policy, self.metrics)
+                                 self.policy, self.metrics, rng_enforcement)
+        self.accountability = Accountability(self.policy.watchdogs, self.campaigns,
+                                             self.population, self.registry, n, cfg.steps,
+                                             rng_enforcement)
         self.datacollector = mesa.DataCollector(tables={"steps": Metrics.step_columns()})
         self.metrics.record_start()
         self._outbox: list = []
@@ -117,6 +126,8 @@ class SimModel(mesa.Model):
             self.log["impressions"].append({"day": day, **impressions})
         self._react(impressions)
         self.metrics.record_step(day, impressions)
+        self.accountability.record(day, ads["contents"])
+        self.accountability.act(day)  # takedowns act from tomorrow
         self.running = day + 1 < self.cfg.steps  # Mesa's signal that the run is over
 
     def queue_posts(self, posters, contents, paid) -> None:
@@ -134,7 +145,7 @@ class SimModel(mesa.Model):
         keep = posts.keep
         owners = self.registry.campaign[contents]
         for camp in self.campaigns:
-            camp.pay_amplifiers(int(np.count_nonzero(keep & paid & (owners == camp.index))))
+            camp.pay_amplifiers(posters[keep & paid & (owners == camp.index)])
         self.metrics.record_posts(contents[keep])
         if self.log is not None:
             caught = np.concatenate(posts.caught) if posts.caught else np.empty(0, np.int64)

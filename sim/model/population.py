@@ -15,6 +15,16 @@ REGULAR, OFFICIAL, AMPLIFIER, SOCKPUPPET = 0, 1, 2, 3
 KIND_NAMES = ("regular", "official", "amplifier", "sockpuppet")
 
 
+def segments(ideology, count: int, signal: float, rng) -> np.ndarray:
+    """Equal-sized demographic cells whose order says ``signal`` (a correlation) about ideology:
+    the cells are quantiles of signal x standardised ideology + sqrt(1 - signal^2) x noise."""
+    spread = ideology.std() or 1.0
+    noise = rng.standard_normal(len(ideology))
+    z = signal * (ideology - ideology.mean()) / spread + np.sqrt(1 - signal**2) * noise
+    edges = np.quantile(z, np.linspace(0, 1, count + 1)[1:-1]) if count > 1 else np.empty(0)
+    return np.searchsorted(edges, z, side="right").astype(np.int16)
+
+
 class Population:
     """Arrays of per-user state; index i is user i."""
 
@@ -33,7 +43,7 @@ class Population:
             sharer = rng.random(n) < cfg.sharer_fraction
             self.reshare = np.where(sharer, rng.beta(cfg.reshare_a, cfg.reshare_b, n), 0.0)
         self.skepticism = rng.beta(cfg.skepticism_a, cfg.skepticism_b, n)
-        self.segment = rng.integers(0, cfg.segments, n).astype(np.int16)
+        self.segment = segments(self.ideology, cfg.segments, cfg.segment_signal, rng)
         self.kind = np.zeros(n, dtype=np.int8)
         self.owner = np.full(n, -1, dtype=np.int16)  # campaign controlling the account
         self.suspended = np.zeros(n, dtype=bool)

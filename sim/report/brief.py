@@ -68,7 +68,7 @@ def headline(sweep: Sweep, baseline: str = "none", campaign: str | None = None
     for regime in sweep.regimes:
         entry = {"money_share": mean_ci(runs.loc[runs["policy"] == regime, "money_share"]),
                  "money_advantage": mean_ci(level.loc[level["policy"] == regime,
-                                                      "money_advantage"])}
+                                                      "money_advantage"].dropna())}
         if regime != baseline:
             for key, table in (("money_share", runs), ("vote_share_change", runs),
                                ("turnout_change", level)):
@@ -82,8 +82,9 @@ def headline(sweep: Sweep, baseline: str = "none", campaign: str | None = None
             continue
         sentences.append(_regime_sentence(sweep, camp, regime, baseline, base, e,
                                           camp in sweep.candidates))
-    sentences.append("Money advantage (slope of reach share on budget share across campaigns; "
-                     "0 = reach is not bought, 1 = reach share equals budget share): "
+    sentences.append("Money advantage (slope of the candidates' reach share on their share of "
+                     "the money spent; 0 = reach is not bought, 1 = reach share equals spend "
+                     "share; n/a where candidates could not spend): "
                      + "; ".join(f"{sweep.regime_label(r, ', ')} {fmt(e['money_advantage'], 1, '', digits=2)}"
                                  for r, e in numbers["regimes"].items()) + ".")
     numbers = _plain(numbers)

@@ -7,16 +7,17 @@ from pathlib import Path
 
 from ..config import ConfigError
 from .brief import write_brief
-from .figures import FIGURES, figure, rankings
+from .figures import FIGURES, SWEEP_FIGURES, figure
 from .tables import Sweep
 
 
 def draw_all(source, out, *, baseline: str = "none", exposure_regime: str | None = None,
-             seed: int | None = None, brief: bool = True, regime_by=()) -> list[Path]:
+             seed: int | None = None, brief: bool = True, regime_by=(), only=()) -> list[Path]:
     """Every brief figure (PNG 300 dpi, PDF, SVG + JSON sidecar) and the one-page brief.
 
     ``source`` is a collected runs.parquet or a multirun folder. Figures that need the steps or
-    cascades tables are skipped (with a note) when those tables are absent.
+    cascades tables are skipped (with a note) when those tables are absent; ``only`` names the
+    figures to draw (default: all that apply).
     """
     sweep = Sweep.load(source, tuple(regime_by))
     baseline = sweep.resolve_baseline(baseline)
@@ -32,9 +33,17 @@ def draw_all(source, out, *, baseline: str = "none", exposure_regime: str | None
                "impressions_over_time": {"seed": seed}}
     needs = {"cascade_sizes": sweep.cascades, "impressions_over_time": sweep.steps}
     written = []
-    for name in FIGURES:
-        if name == "ranking_money_share" and len(rankings(sweep)) < 2:
-            continue  # drawn for sweeps over rankers
+    special = [n for n, (keys, *_) in SWEEP_FIGURES.items() if set(keys) <= set(sweep.settings)]
+    unknown = [n for n in only if n not in FIGURES and n not in SWEEP_FIGURES]
+    if unknown:
+        raise ConfigError(f"figures = {unknown}: unknown; must be among "
+                          f"{', '.join([*FIGURES, *SWEEP_FIGURES])}")
+    for name in [*FIGURES, *special]:
+        if only and name not in only:
+            continue
+        if name == "vote_turnout_effects" and len(sweep.regimes) < 2:
+            print(f"note: {name} skipped: one regime, nothing to compare")
+            continue
         if name in needs and needs[name] is None:
             print(f"note: {name} skipped: no {'cascades' if 'cascade' in name else 'steps'}"
                   f".parquet next to runs.parquet")
@@ -61,6 +70,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=None,
                         help="draw the impressions-over-time figure for this seed only")
     parser.add_argument("--no-brief", action="store_true", help="figures only")
+    parser.add_argument("--figures", default="", help=(
+        "comma-separated figure names to draw (default: every figure that applies)"))
     parser.add_argument("--regime-by", default="", help=(
         "comma-separated override columns whose values split regimes, e.g. "
         "policy.enforcement.enabled,scenario.campaigns.0.reallocate_ad_budget"))
@@ -69,7 +80,8 @@ def main(argv=None) -> int:
         written = draw_all(args.source, args.out, baseline=args.baseline,
                            exposure_regime=args.exposure_regime, seed=args.seed,
                            brief=not args.no_brief,
-                           regime_by=[c for c in args.regime_by.split(",") if c])
+                           regime_by=[c for c in args.regime_by.split(",") if c],
+                           only=[c for c in args.figures.split(",") if c])
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

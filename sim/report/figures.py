@@ -23,6 +23,7 @@ FORMATS = ("png", "pdf", "svg")
 COLUMN, PAGE = 3.4, 7.0  # inches: one column, full text width
 MARKERS = "osD^vP*X"
 DODGE = 0.006  # horizontal offset between regimes in the money-advantage plot (share units)
+REACH_COLUMNS = 4  # campaigns per row of the reach figure
 
 
 def _errbar(ax, x, est, color, lo=-math.inf, hi=math.inf, **kw):
@@ -39,7 +40,11 @@ def draw_reach(fig, sweep: Sweep) -> str:
     """Stacked mean impressions by origin per regime, one panel per campaign; whiskers are the
     95% CIs of paid-rooted impressions (top of the warm layers) and of all impressions."""
     regimes, runs = sweep.regimes, sweep.runs
-    axes = fig.subplots(1, len(sweep.campaigns), sharey=True, squeeze=False)[0]
+    ncols = min(REACH_COLUMNS, len(sweep.campaigns))
+    grid = fig.subplots(math.ceil(len(sweep.campaigns) / ncols), ncols, sharey=True, squeeze=False)
+    axes = grid.ravel()
+    for ax in axes[len(sweep.campaigns):]:
+        ax.set_visible(False)
     cols = [f"impressions_{o}" for o in ORIGINS]
     scaled = sweep.per_1000(runs, cols).assign(policy=runs["policy"], campaign=runs["campaign"])
     for ax, camp in zip(axes, sweep.campaigns):
@@ -55,11 +60,13 @@ def draw_reach(fig, sweep: Sweep) -> str:
             total = mean_ci(rows[cols].sum(axis=1))
             for est in (paid, total):
                 _errbar(ax, i, est, "#222222")
-        ax.set_xticks(range(len(regimes)), [sweep.regime_label(r) for r in regimes], rotation=30,
-                      ha="right")
-        ax.set_title(f"Campaign {camp}")
+        many = len(regimes) > 4  # long variant labels: upright, so they do not overlap
+        ax.set_xticks(range(len(regimes)), [sweep.regime_label(r) for r in regimes],
+                      rotation=90 if many else 30, ha="center" if many else "right")
+        ax.set_title(f"Campaign {camp}" if len(sweep.campaigns) <= REACH_COLUMNS else camp)
         ax.tick_params(axis="x", length=0)
-    axes[0].set_ylabel("impressions per 1,000 users\n(mean over seeds, 95% CI)")
+    for row in grid:
+        row[0].set_ylabel("impressions per 1,000 users\n(mean over seeds, 95% CI)")
     fig.legend(loc="outside lower center", ncol=5, handlelength=1, columnspacing=1)
     title = "Where each campaign's reach comes from, by policy regime"
     fig.suptitle(title)
@@ -70,55 +77,63 @@ def draw_reach(fig, sweep: Sweep) -> str:
 
 
 def draw_money_advantage(fig, sweep: Sweep) -> str:
-    """Share of all impressions against share of all budget, per regime and campaign."""
+    """The candidates' share of impressions against their share of the money spent, per regime
+    and candidate (tables from before spend-based shares: all campaigns, budget shares)."""
     runs, regimes = sweep.runs, sweep.regimes
+    spend_based = "candidate_spend_share" in runs.columns
+    xcol, ycol = (("candidate_spend_share", "candidate_reach_share") if spend_based
+                  else ("budget_share", "reach_share"))
+    runs = runs[runs[xcol].notna()]
+    campaigns = [c for c in sweep.campaigns if c in set(runs["campaign"])]
     colors = sweep.regime_colors()
     ax = fig.subplots()
     ax.plot([0, 1], [0, 1], ls="--", lw=0.8, color="#999999", zorder=0)
-    ax.text(0.97, 0.9, "reach share =\nbudget share", ha="right", va="top", fontsize=6.5,
+    money = "spend" if spend_based else "budget"
+    ax.text(0.97, 0.9, f"reach share =\n{money} share", ha="right", va="top", fontsize=6.5,
             color="#777777", transform=ax.transAxes)
     keys = ["campaign", *sweep.settings]
-    multi = runs.groupby(keys, sort=False).ngroups > len(sweep.campaigns)
+    multi = runs.groupby(keys, sort=False).ngroups > len(campaigns)
     slopes = sweep.run_level()
     for i, regime in enumerate(regimes):
         rows = runs[runs["policy"] == regime]
         dx = (i - (len(regimes) - 1) / 2) * DODGE
-        pts = {}  # per campaign: its path as its budget share changes across settings
+        pts = {}  # per campaign: its path as its share changes across settings
         for key, grp in rows.groupby(keys, sort=False):
             camp = key[0] if isinstance(key, tuple) else key
-            x = float(grp["budget_share"].mean())
-            est = mean_ci(grp["reach_share"])
+            x = float(grp[xcol].mean())
+            est = mean_ci(grp[ycol])
             if not math.isfinite(x) or not math.isfinite(est.mean):
                 continue
             pts.setdefault(camp, []).append((x, est.mean))
-            marker = MARKERS[sweep.campaigns.index(camp) % len(MARKERS)]
+            marker = MARKERS[campaigns.index(camp) % len(MARKERS)]
             ax.plot(x + dx, est.mean, marker, color=colors[regime], ms=4, mfc="white", mew=1.1)
             if math.isfinite(est.lo):
                 _errbar(ax, x + dx, est, colors[regime])
         for path in pts.values() if multi else ():
             xs, ys = np.array(sorted(path)).T
             ax.plot(xs + dx, ys, color=colors[regime], lw=1)
-        slope = mean_ci(slopes.loc[slopes["policy"] == regime, "money_advantage"])
+        slope = mean_ci(slopes.loc[slopes["policy"] == regime, "money_advantage"].dropna())
         ax.plot([], [], color=colors[regime], lw=1.5, label=_slope_label(sweep, regime, slope))
-    for j, camp in enumerate(sweep.campaigns):
+    for j, camp in enumerate(campaigns):
         ax.plot([], [], MARKERS[j % len(MARKERS)], color="#555555", mfc="white",
                 label=f"campaign {camp}")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
     _percent_axes(ax)
-    ax.set_xlabel("share of all campaigns' budget (%)")
-    ax.set_ylabel("share of all impressions (%)")
+    who = "the candidates'" if spend_based else "all campaigns'"
+    ax.set_xlabel(f"share of {who} {'spending' if spend_based else 'budget'} (%)")
+    ax.set_ylabel(f"share of {who} impressions (%)")
     fig.legend(loc="outside lower center", ncol=2, title="regime: slope [95% CI]",
                fontsize=6.5, columnspacing=1)
-    title = "Does money buy reach?\nReach share against budget share"
+    title = f"Does money buy reach?\nReach share against {money} share"
     fig.suptitle(title)
     return title
 
 
 def _slope_label(sweep: Sweep, regime, est) -> str:
     if not math.isfinite(est.mean):
-        return sweep.regime_label(regime)
+        return f"{sweep.regime_label(regime)}: n/a (no spending to compare)"
     if not math.isfinite(est.lo):
         return f"{sweep.regime_label(regime)}: {est.mean:.2f}"
     return f"{sweep.regime_label(regime)}: {est.mean:.2f} [{est.lo:.2f}, {est.hi:.2f}]"
@@ -336,6 +351,106 @@ def draw_timeline(fig, sweep: Sweep, seed: int | None = None) -> str:
     return title
 
 
+# ------------------------------------------------------------------ 7. money share by size
+
+
+def draw_money_by_size(fig, sweep: Sweep) -> str:
+    """Money's share of each campaign's impressions against its size (budget per 1,000 users,
+    log scale), one line per regime: do small campaigns depend on money more than big ones?"""
+    from matplotlib.ticker import FuncFormatter
+
+    runs, colors = sweep.runs, sweep.regime_colors()
+    runs = runs.assign(size=runs["budget"] / runs["population"] * 1000)
+    ax = fig.subplots()
+    sized = runs[runs["size"] > 0]
+    for i, regime in enumerate(sweep.regimes):
+        rows = sized[sized["policy"] == regime]
+        dodge = 1 + 0.04 * (i - (len(sweep.regimes) - 1) / 2)  # multiplicative: log axis
+        for j, (_camp, grp) in enumerate(rows.groupby("campaign", sort=False)):
+            est = mean_ci(grp["money_share"])
+            if not math.isfinite(est.mean):
+                continue
+            x = float(grp["size"].mean()) * dodge
+            ax.plot(x, est.mean, "o", color=colors[regime], ms=3.5,
+                    label=sweep.regime_label(regime, " ") if j == 0 else None)
+            if math.isfinite(est.lo):
+                _errbar(ax, x, est, colors[regime], lo=0, hi=1)
+    names = {}
+    for camp, grp in sized.groupby("campaign", sort=False):
+        names.setdefault(round(float(grp["size"].mean()), 6), []).append(camp)
+    for x, camps in names.items():
+        ax.annotate(", ".join(camps), (x, 1.0), fontsize=5.5, rotation=60, ha="left",
+                    va="bottom", color="#555555", annotation_clip=False)
+    ax.set_xscale("log")
+    ax.set_xticks(sorted(names), [f"${v:g}" for v in sorted(names)])
+    ax.minorticks_off()
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:.0f}"))
+    ax.set_xlabel("campaign size: budget, US$ per 1,000 users (log)")
+    ax.set_ylabel("share of its impressions\nrooted in money (%)")
+    fig.legend(loc="outside lower center", ncol=min(4, len(sweep.regimes)), fontsize=6.5)
+    title = "Money's share of reach by campaign size"
+    fig.suptitle(title)
+    return title
+
+
+# ------------------------------------------------------------------ 8. watchdog sweep
+
+COVERAGE, LAG = "policy.watchdogs.coverage", "policy.watchdogs.lag"
+
+
+def watchdog_effects(sweep: Sweep):
+    """Per scenario, coverage and lag: the share of suspect sponsors' impressions that the
+    watchdogs removed (1 - with / without takedowns, same seed), mean and 95% CI over seeds.
+    The baseline of each (scenario, coverage, seed) is its run at the longest lag (a lag of at
+    least the run's length takes nothing down within the run)."""
+    level = sweep.run_level()
+    keys = [c for c in ("scenario", COVERAGE, "seed") if c in level.columns]
+    longest = level[LAG].max()
+    base = level[level[LAG] == longest].set_index(keys)["suspect_impressions"]
+    out = {}
+    for key, grp in level.groupby([c for c in keys if c != "seed"] + [LAG]):
+        *setting, lag = key
+        idx = [tuple(setting) + (s,) if len(keys) > 1 else s for s in grp["seed"]]
+        ref = base.reindex(idx).to_numpy(float)
+        removed = 1.0 - grp["suspect_impressions"].to_numpy(float) / np.where(ref > 0, ref, np.nan)
+        out[(*setting, lag)] = mean_ci(removed[np.isfinite(removed)])
+    return out
+
+
+def draw_watchdog_sweep(fig, sweep: Sweep) -> str:
+    """Share of suspect reach removed against the lag to takedown, one line per coverage, one
+    panel per scenario."""
+    effects = watchdog_effects(sweep)
+    scenarios = sorted({k[0] for k in effects})
+    coverages = sorted({k[1] for k in effects})
+    axes = fig.subplots(1, len(scenarios), sharey=True, squeeze=False)[0]
+    from matplotlib import colormaps
+
+    cmap = colormaps["viridis"]
+    for ax, scen in zip(axes, scenarios):
+        for i, cov in enumerate(coverages):
+            color = cmap(0.15 + 0.7 * i / max(len(coverages) - 1, 1))
+            pts = sorted((k[2], v) for k, v in effects.items() if k[0] == scen and k[1] == cov)
+            ax.plot([p[0] for p in pts], [100 * p[1].mean for p in pts], "o-", color=color, ms=3,
+                    lw=1, label=f"coverage {cov:g}" if ax is axes[0] else None)
+            for lag, est in pts:
+                if math.isfinite(est.lo):
+                    _errbar(ax, lag, est.scaled(100), color)
+        ax.set_xscale("log")
+        lags = sorted({k[2] for k in effects})
+        ax.set_xticks(lags, [f"{v:g}" for v in lags])
+        ax.minorticks_off()
+        ax.set_title(scen)
+        ax.set_xlabel("lag from an ad to its sponsor's takedown (days, log)")
+        ax.axhline(0, color="#888888", lw=0.7, zorder=0)
+    axes[0].set_ylabel("suspect sponsors' impressions\nremoved (%, 95% CI)")
+    fig.legend(loc="outside lower center", ncol=len(coverages))
+    title = "What watchdogs reading the ad library remove, by coverage and lag"
+    fig.suptitle(title)
+    return title
+
+
 # ------------------------------------------------------------------ saving
 
 
@@ -400,13 +515,18 @@ def draw_ranking(fig, sweep: Sweep, outcome: str = "money_share") -> str:
 
 
 FIGURES = {  # name: (draw function, width, height in inches)
-    "reach_by_origin": (draw_reach, PAGE, 3.0),
+    "reach_by_origin": (draw_reach, PAGE, None),
     "money_advantage": (draw_money_advantage, COLUMN, 4.6),
     "vote_turnout_effects": (draw_effects, PAGE, 2.8),
     "who_sees_what": (draw_exposure, PAGE, 4.6),
     "cascade_sizes": (draw_cascades, PAGE, None),
     "impressions_over_time": (draw_timeline, PAGE, None),
-    "ranking_money_share": (draw_ranking, PAGE, 3.2),  # sweeps over rankers only
+    "money_by_size": (draw_money_by_size, COLUMN, 3.6),
+}
+# Figures of one kind of sweep: drawn when the sweep varies these settings.
+SWEEP_FIGURES = {  # name: (settings it needs, draw function, width, height)
+    "ranking_money_share": (("ranking",), draw_ranking, PAGE, 3.2),
+    "watchdog_sweep": ((COVERAGE, LAG), draw_watchdog_sweep, PAGE, 3.0),
 }
 
 
@@ -447,10 +567,11 @@ def figure(name: str, sweep: Sweep, out: Path, **options) -> list[Path]:
     """Draw one named figure in the house style and save it with its provenance."""
     import matplotlib.pyplot as plt
 
-    draw, width, height = FIGURES[name]
-    if height is None:  # grows with the number of regimes
+    draw, width, height = FIGURES[name] if name in FIGURES else SWEEP_FIGURES[name][1:]
+    if height is None:  # grows with the number of regimes (campaigns for the reach figure)
         n = len(sweep.regimes)
         height = (1.0 + 1.1 * n) if name == "impressions_over_time" else \
+            3.0 * math.ceil(len(sweep.campaigns) / REACH_COLUMNS) if name == "reach_by_origin" else \
             0.9 + 1.8 * math.ceil(n / 4)
     prov = sweep.provenance(name)
     with style():

@@ -21,7 +21,8 @@ from .style import SPARE_COLORS
 # Hydra groups and top-level keys that a sweep may vary; any override of a nested key
 # (e.g. ``scenario.campaigns.0.budget``) has a dot in its column name.
 SETTING_KEYS = ("scenario", "network", "ranking", "steps", "population")
-SHORT = {"reallocate_ad_budget": "reallocation"}  # names of regime variants in figures
+SHORT = {"reallocate_ad_budget": "reallocation",  # names of regime variants in figures
+         "policy.enforcement.enabled": "enforcement"}
 REQUIRED = ("policy", "seed", "campaign", "money_share", "reach_share", "budget_share",
             "vote_share_change", "turnout_change", "money_advantage", "population")
 
@@ -199,7 +200,7 @@ def _regimes(table, regime_by):
         return table
     label = table["policy"].astype(str)
     for col in regime_by:
-        short = SHORT.get(col.rsplit(".", 1)[-1], col.rsplit(".", 1)[-1])
+        short = SHORT.get(col) or SHORT.get(col.rsplit(".", 1)[-1], col.rsplit(".", 1)[-1])
         value = table[col].astype(str).replace({"True": "on", "False": "off"})
         label = label + f", {short}=" + value
     return table.assign(policy=label)
