@@ -117,6 +117,8 @@ def analyze(out_dir, *, campaign: str | None = None):
     if rank in table:
         table = table.sort_values(["outcome", rank], ascending=[True, False], kind="stable")
     table = table.reset_index(drop=True)
+    if "note" in table:  # text, not a mix of text and NaN
+        table["note"] = table["note"].fillna("")
     write_parquet(Path(out_dir) / "indices.parquet", {c: table[c].to_numpy() for c in table},
                   {"method": spec["method"], "n": spec["n"], "runs": spec["runs"]})
     return table
