@@ -52,9 +52,11 @@ def test_preferential_attachment_has_heavy_tailed_follower_counts():
 
 def test_edgelist_with_header_and_commas(tmp_path):
     path = tmp_path / "e.csv"
-    path.write_text("source,target\n0,1\n1,2\n2,0\n2,0\n")
-    g = network.load_edgelist(path, 5)
-    assert g.nnz == 3 and g[0, 1] == 1 and g[2, 0] == 1
+    path.write_text("source,target\n0,1\n1,2\n2,0\n2,0\n4,0\n")
+    imp = network.read(NetworkConfig(kind="edgelist", path=str(path)))
+    g = imp.graph
+    assert list(imp.labels) == [0, 1, 2, 4] and g.shape == (4, 4)
+    assert g.nnz == 4 and g[0, 1] == 1 and g[2, 0] == 1 and g[3, 0] == 1  # label 4 is user 3
 
 
 def test_gml_loader(tmp_path):
@@ -62,7 +64,7 @@ def test_gml_loader(tmp_path):
 
     path = tmp_path / "g.gml"
     nx.write_gml(nx.DiGraph([(0, 1), (1, 2)]), path)
-    g = network.load_gml(path, 3)
+    g = network.read(NetworkConfig(kind="gml", path=str(path))).graph
     assert g.nnz == 2 and g[0, 1] == 1 and g[1, 2] == 1
 
 
@@ -70,7 +72,7 @@ def test_broken_gml_is_one_line(tmp_path):
     path = tmp_path / "bad.gml"
     path.write_text("graph [ node [ id 0 ")
     with pytest.raises(network.NetworkFileError) as err:
-        network.load_gml(path, 3)
+        network.read(NetworkConfig(kind="gml", path=str(path)))
     assert "\n" not in str(err.value) and str(path) in str(err.value)
 
 
