@@ -349,6 +349,9 @@ def check_fields(cfg: Config) -> Config:
 def validate(cfg: Config) -> Config:
     """Check every range and the cross-field rules; raise ConfigError with one line."""
     _walk(cfg, "")
+    net = cfg.network
+    if net.kind in FILE_NETWORKS:
+        check_files(net)
     n = cfg.population.n
     if n is None:
         raise ConfigError(f"population.n = None: must be {describe(_meta(PopulationConfig, 'n'), 'int')} "
@@ -377,14 +380,7 @@ def validate(cfg: Config) -> Config:
             if value > n:  # recruits and followers are drawn from the n users
                 raise ConfigError(f"{where}.{what} = {value!r}: must be <= population.n ({n})")
     net = cfg.network
-    if net.kind in FILE_NETWORKS:
-        for key in ("path", "node_table"):
-            value = getattr(net, key)
-            if (value or key == "path") and not Path(value).is_file():
-                what = f"an existing {net.kind} file" if key == "path" else \
-                    "an existing CSV or Parquet file (or empty)"
-                raise ConfigError(f"network.{key} = {value!r}: must be {what}")
-    else:
+    if net.kind not in FILE_NETWORKS:
         if net.mean_degree >= n:
             raise ConfigError(f"network.mean_degree = {net.mean_degree}: must be < population.n ({n})")
         for key in ("node_table", "ideology_attribute", "ideology_values", "segment_attribute"):
@@ -395,6 +391,16 @@ def validate(cfg: Config) -> Config:
         raise ConfigError(f"network.ideology_values = {net.ideology_values}: needs "
                           "network.ideology_attribute (the node attribute they map)")
     return cfg
+
+
+def check_files(net: NetworkConfig) -> None:
+    """The network file (and node table) exist as files (not folders, devices or pipes)."""
+    for key in ("path", "node_table"):
+        value = getattr(net, key)
+        if (value or key == "path") and not Path(value).is_file():
+            what = f"an existing {net.kind} file" if key == "path" else \
+                "an existing CSV or Parquet file (or empty)"
+            raise ConfigError(f"network.{key} = {value!r}: must be {what}")
 
 
 def _meta(cls, name: str) -> dict:

@@ -19,7 +19,18 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-from .config import FILE_NETWORKS, Config, ConfigError, Plugin, check_fields, describe, field_meta, validate
+from .config import (
+    FILE_NETWORKS,
+    Config,
+    ConfigError,
+    Plugin,
+    check_fields,
+    check_files,
+    describe,
+    field_meta,
+    validate,
+    warn,
+)
 from .model import network
 from .model.feed.rankers import Ranker
 from .model.levers import BUILTIN, Lever, Policy
@@ -159,9 +170,13 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *,
                               config_folders(hydra_node), overrides)
     if not check:
         return obj
-    if obj.network.kind in FILE_NETWORKS and Path(obj.network.path).is_file():
+    if obj.network.kind in FILE_NETWORKS:
         check_fields(obj)  # ranges first: a typo is reported before a large file is read
-        network.resolve_population(obj)  # population.n from the file; its errors, one line
+        check_files(obj.network)
+        notes = network.resolve_population(obj)  # population.n from the file; errors, one line
+        validate(obj)
+        for note in notes:
+            warn(note)
     return validate(obj)
 
 

@@ -1,4 +1,4 @@
-"""The command line: a default run writes its outputs; bad input gives one line, exit 2, no files."""
+"""The command line: a default run writes its outputs (bad input: tests/test_bad_input.py)."""
 
 from __future__ import annotations
 
@@ -51,59 +51,3 @@ def test_composed_policies_are_named_after_all_presets(tmp_path):
     assert summary["policy_label"] == "transparency + caps" and summary["policy_color"] is None
     assert summary["config"]["policy"]["labels"]["enabled"]  # transparency's lever
     assert summary["config"]["policy"]["frequency_cap"]["per_day"] == 3  # cap's lever
-
-
-def _edgelist(tmp_path, text):
-    path = tmp_path / "edges.txt"
-    path.write_text(text)
-    return path
-
-
-BAD = [
-    (["population.n=-5"], "population.n = -5: must be in [10, 50000000]"),
-    (["scenario.campaigns.0.budget=-1"], "scenario.campaigns[0].budget = -1.0: must be >= 0.0"),
-    (["behavior.follow_prob=1.5"], "behavior.follow_prob = 1.5: must be in [0.0, 1.0]"),
-    (["scenario.campaigns.1.position=2"], "scenario.campaigns[1].position = 2.0: must be in [-1.0, 1.0]"),
-    (["ranking.social_proof_weight=-1"], "ranking.social_proof_weight = -1.0: must be >= 0.0"),
-    (["policy.frequency_cap.per_day=-1"], "policy.frequency_cap.per_day = -1: must be in [0, 1000]"),
-    (["network=edgelist", "network.path=/no/such/file.txt"],
-     "network.path = '/no/such/file.txt': must be an existing edgelist file"),
-]
-
-
-@pytest.mark.parametrize("args,message", BAD, ids=[a[0] for a, _ in BAD])
-def test_bad_values_give_one_line_and_leave_nothing(tmp_path, args, message):
-    out = tmp_path / "run"
-    res = run_cli(*args, f"hydra.run.dir={out}")
-    assert res.returncode == 2
-    lines = res.stderr.strip().splitlines()
-    assert lines == [f"error: {message}"], res.stderr
-    assert not out.exists()
-
-
-@pytest.mark.parametrize("text,problem", [
-    ("follower followee\n0 1\n1 2\n3 25\n",
-     "user id 25 (edge 3) is outside [0, 19]; ids must be < population.n (20)"),
-    ("0 1\n1 two\n", "line 2 is '1 two'; expected two integer user ids 'follower followee'"),
-], ids=["id beyond n", "broken line"])
-def test_bad_edge_list_names_the_problem(tmp_path, text, problem):
-    path = _edgelist(tmp_path, text)
-    out = tmp_path / "run"
-    res = run_cli("network=edgelist", f"network.path={path}", "population.n=20", f"hydra.run.dir={out}")
-    assert res.returncode == 2
-    assert res.stderr.strip() == f"error: network.path = '{path}': {problem}"
-    assert not out.exists()
-
-
-def test_type_errors_are_caught_by_hydra(tmp_path):
-    out = tmp_path / "run"
-    res = run_cli("population.n=abc", f"hydra.run.dir={out}")
-    assert res.returncode != 0
-    assert "population.n" in res.stderr and "Traceback" not in res.stderr
-    assert not out.exists()
-
-
-def test_unknown_policy_lists_the_options(tmp_path):
-    res = run_cli("policy=nope", f"hydra.run.dir={tmp_path / 'run'}")
-    assert res.returncode != 0
-    assert "ban" in res.stderr and "transparency" in res.stderr and "Traceback" not in res.stderr

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from ..config import FILE_NETWORKS, ConfigError, NetworkConfig, warn
+from ..config import FILE_NETWORKS, ConfigError, NetworkConfig
 from ..io import write_atomic
 
 
@@ -117,7 +117,7 @@ def configuration_model(n: int, mean_degree: float, exponent: float, rng) -> sp.
 # ---------------------------------------------------------------- files
 
 HEADER_WORDS = {"source", "target", "from", "to", "follower", "followee", "node", "nodes", "id",
-                "u", "v", "src", "dst", "a", "b", "weight", "w", "user", "friend", "i", "j"}
+                "u", "v", "src", "dst", "weight", "user", "friend", "followed", "following"}
 COMMENT = re.compile(r"[#%][^\n]*")  # '#' (SNAP, most tools) and '%' (KONECT) comments
 INTEGER = re.compile(r"-?\d+")
 
@@ -526,13 +526,13 @@ def read(cfg: NetworkConfig) -> Imported:
     return _READ[key]
 
 
-def resolve_population(cfg) -> None:
+def resolve_population(cfg) -> list[str]:
     """Check a network file against ``cfg.population`` and take its user count when
-    ``population.n`` is null; warn (once) when users with no follows are added."""
+    ``population.n`` is null; return the warnings to give once the whole config is valid
+    (users with no follows added; an undirected file read one way)."""
     imp = read(cfg.network)
     n = cfg.population.n
-    for note in imp.notes:
-        warn(note)
+    notes = list(imp.notes)
     if n is None:
         if imp.nodes < 10:
             raise _fail(cfg.network, f"has {imp.nodes} users; the model needs at least 10 "
@@ -542,13 +542,14 @@ def resolve_population(cfg) -> None:
         raise _fail(cfg.network, f"has {imp.nodes} users; must be <= population.n ({n}) "
                                  "(leave population.n out to take the file's count)")
     elif n > imp.nodes:
-        warn(f"population.n = {n}: the network file has {imp.nodes} users; {n - imp.nodes} "
-             "users who follow no one and whom no one follows are added")
+        notes.append(f"population.n = {n}: the network file has {imp.nodes} users; "
+                     f"{n - imp.nodes} users who follow no one and whom no one follows are added")
     if imp.segment is not None and len(imp.segment_values) > cfg.population.segments:
         raise NetworkFileError(
             f"network.segment_attribute = '{cfg.network.segment_attribute}': has "
             f"{len(imp.segment_values)} values; must be <= population.segments "
             f"({cfg.population.segments}); set population.segments={len(imp.segment_values)}")
+    return notes
 
 
 def attributes(cfg: NetworkConfig) -> dict | None:
