@@ -58,6 +58,9 @@ PROB = rng_(0.0, 1.0)
 POSITIVE = rng_(0.0, None, lo_open=True)
 NONNEG = rng_(0.0, None)
 POSITION = rng_(-1.0, 1.0)
+# the log-sd of a lognormal draw: at 10, a 6-sd draw is e^60 (1e26) and products of a few stay
+# far inside float64; far beyond, draws overflow to inf and scores to NaN
+LOG_SD = rng_(0.0, 10.0)
 
 
 def f(default, meta=None):
@@ -101,7 +104,7 @@ class PopulationConfig:
 class NetworkConfig:
     kind: str = f("homophilous_pa", rng_(choices=NETWORK_KINDS))
     mean_degree: float = f(20.0, POSITIVE)  # mean out-degree (follows per user)
-    degree_sigma: float = f(1.0, NONNEG)  # lognormal spread of out-degree (homophilous_pa)
+    degree_sigma: float = f(1.0, LOG_SD)  # lognormal spread of out-degree (homophilous_pa)
     homophily: float = f(0.8, PROB)  # probability a follow stays on one's own ideological side
     fitness_exponent: float = f(2.5, rng_(2.0, None, lo_open=True))  # follower-count power law
     cache: bool = True  # keep generated graphs on disk, keyed by their parameters
@@ -130,7 +133,7 @@ class FeedConfig:
     ad_load: float = f(0.2, PROB)  # share of feed slots that are ad slots
     political_slots: Optional[int] = f(3, rng_(0, 1000))  # null: no attention limit
     engine: str = f("push", rng_(choices=("push", "pull")))  # candidate engine; same results
-    prediction_noise: float = f(0.5, NONNEG)  # lognormal sigma of the platform's predictions
+    prediction_noise: float = f(0.5, LOG_SD)  # lognormal sigma of the platform's predictions
 
 
 @dataclass
@@ -152,7 +155,7 @@ class BehaviorConfig:
 @dataclass
 class MarketConfig:
     commercial_cpm: float = f(20.0, POSITIVE)  # median competing (non-political) bid, $ CPM
-    commercial_sigma: float = f(0.6, NONNEG)
+    commercial_sigma: float = f(0.6, LOG_SD)
     pacing_gain: float = f(1.0, rng_(0.0, 1.0, lo_open=True))
 
 
@@ -189,7 +192,7 @@ class CampaignConfig:
     target_segments: list[int] = f([])
     ideology_band: list[float] = f([-1.0, 1.0])
     micro_fraction: float = f(0.2, rng_(0.0, 1.0, lo_open=True))
-    micro_noise: float = f(0.5, NONNEG)  # noise of the platform's response prediction
+    micro_noise: float = f(0.5, LOG_SD)  # noise of the platform's response prediction
     objective: str = f("mix", rng_(choices=("persuade", "mobilize", "mix")))
     cta_share: float = f(0.5, PROB)  # share of its content with a call to action
     official_followers: float = f(0.05, PROB)  # initial followers, share of users
