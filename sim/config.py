@@ -382,11 +382,16 @@ def validate(cfg: Config) -> Config:
                             ("sockpuppets.followers", c.sockpuppets.followers * bool(c.sockpuppets.count))):
             if value > n:  # recruits and followers are drawn from the n users
                 raise ConfigError(f"{where}.{what} = {value!r}: must be <= population.n ({n})")
+    total, (where, why) = planned_contents(cfg)
+    if total > MAX_CONTENTS:
+        raise ConfigError(f"{where}: the run would create {total:,} contents ({why}); the model "
+                          f"holds at most {MAX_CONTENTS:,} (2^24) per run: fewer accounts, "
+                          "posts per day or steps")
     net = cfg.network
     if net.kind not in FILE_NETWORKS:
         if net.mean_degree >= n:
             raise ConfigError(f"network.mean_degree = {net.mean_degree}: must be < population.n ({n})")
-        for key in ("node_table", "ideology_attribute", "ideology_values", "segment_attribute"):
+        for key in ("path", "node_table", "ideology_attribute", "ideology_values", "segment_attribute"):
             if getattr(net, key):
                 raise ConfigError(f"network.{key} = {getattr(net, key)!r}: applies only to a "
                                   f"network file (network=edgelist or gml), not {net.kind}")
@@ -394,6 +399,31 @@ def validate(cfg: Config) -> Config:
         raise ConfigError(f"network.ideology_values = {net.ideology_values}: needs "
                           "network.ideology_attribute (the node attribute they map)")
     return cfg
+
+
+MAX_CONTENTS = 2**24  # content ids per run (sim.model.content.KEY_SHIFT: the seen-set key)
+
+
+def planned_contents(cfg: Config) -> tuple[int, tuple[str, str]]:
+    """Contents the campaigns' accounts will post in the run (identical copies share one; ad
+    creatives, a few per campaign, not counted), and the largest contributor: its key and value,
+    and how it adds up."""
+    total, largest, found = 0, -1, ("steps", "")
+    for i, c in enumerate(cfg.scenario.campaigns):
+        days = cfg.steps if c.posting_days is None else min(cfg.steps, c.posting_days)
+        where = f"scenario.campaigns.{i}"
+        parts = [(c.posts_per_day, 1, f"{where}.posts_per_day", "1 official account")]
+        for name, acc in (("amplifiers", c.amplifiers), ("sockpuppets", c.sockpuppets)):
+            accounts = 1 if acc.identical else acc.count
+            parts.append((acc.posts_per_day, accounts, f"{where}.{name}.posts_per_day",
+                          f"{accounts:,} {name}" + (" (identical posts)" if acc.identical else "")))
+        for per_day, accounts, key, who in parts:
+            count = per_day * accounts * days
+            total += count
+            if count > largest:
+                largest, found = count, (f"{key} = {per_day}",
+                                         f"{who} x {per_day} posts a day x {days} days")
+    return total, found
 
 
 def check_files(net: NetworkConfig) -> None:

@@ -89,3 +89,18 @@ def test_cached_and_fresh_networks_are_identical(tmp_path):
     other = network.build(NetworkConfig(cache=True, cache_dir=str(tmp_path), mean_degree=5),
                           n, ideology, seq)
     assert other.nnz < first.nnz and len(list(tmp_path.glob("*.npz"))) == 2
+
+
+def test_cache_files_follow_the_umask(tmp_path):
+    """A shared cluster cache: files get the user's umask, not mkstemp's owner-only 0600."""
+    import os
+    import stat
+
+    n = 2000
+    ideology = np.random.default_rng(0).uniform(-1, 1, n)
+    network.build(NetworkConfig(cache=True, cache_dir=str(tmp_path), mean_degree=5), n, ideology,
+                  np.random.SeedSequence(1))
+    umask = os.umask(0)
+    os.umask(umask)
+    (path,) = tmp_path.glob("*.npz")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask

@@ -181,9 +181,8 @@ def _arguments(argv: list[str]):
         args, unknown = get_args_parser().parse_known_args(argv)
     except SystemExit:
         return None
-    if unknown or any((args.help, args.hydra_help, args.cfg, args.info, args.shell_completion,
-                       args.config_path, args.config_name, args.config_dir,
-                       getattr(args, "experimental_rerun", None), args.resolve, args.package)):
+    if unknown or any((args.help, args.hydra_help, args.shell_completion, args.config_path,
+                       args.config_name, args.config_dir, getattr(args, "experimental_rerun", None))):
         return None
     return args
 
@@ -194,7 +193,9 @@ def main(argv: list[str] | None = None) -> None:
     args = _arguments(argv)
     if args is not None:
         try:
-            if args.multirun:
+            if args.cfg or args.info:  # Hydra prints the config: composing it must work
+                compose_node(*args.overrides)
+            elif args.multirun:
                 check_sweep(list(args.overrides))
             else:
                 check_run(list(args.overrides))
