@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import importlib
 import re
 import threading
@@ -34,6 +35,7 @@ from .config import (
 from .model import network
 from .model.feed.rankers import Ranker
 from .model.levers import BUILTIN, Lever, Policy
+from .model.memory import check_file
 
 CONF_DIR = Path(__file__).resolve().parent / "conf"
 POLICY_FIELDS = ("name", "label", "color", "phrase")
@@ -173,6 +175,7 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *,
     if obj.network.kind in FILE_NETWORKS:
         check_fields(obj)  # ranges first: a typo is reported before a large file is read
         check_files(obj.network)
+        check_file(obj.network.path)  # enough memory to read it
         notes = network.resolve_population(obj)  # population.n from the file; errors, one line
         validate(obj)
         for note in notes:
@@ -278,7 +281,7 @@ def explain_omegaconf(exc: OmegaConfBaseException, overrides: list[str], node=No
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     given_key, value = _value_of(key, overrides)
     shown = f"{given_key} = {value}" if value is not None else key
-    base = lambda: node if node is not None else _base_node(overrides, key)  # noqa: E731
+    base = functools.cache(lambda: node if node is not None else _base_node(overrides, key))
     if isinstance(exc, (ConfigAttributeError, ConfigKeyError)) or "not in struct" in text:
         return _unknown_key(key, shown, keys if keys is not None else _keys_at(base(), key))
     found = re.search(r"dict is not a subclass of (\w+)", text)
