@@ -172,15 +172,16 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *,
                               config_folders(hydra_node), overrides)
     if not check:
         return obj
+    notes = []
     if obj.network.kind in FILE_NETWORKS:
         check_fields(obj)  # ranges first: a typo is reported before a large file is read
         check_files(obj.network)
         check_file(obj.network.path)  # enough memory to read it
         notes = network.resolve_population(obj)  # population.n from the file; errors, one line
-        validate(obj)
-        for note in notes:
-            warn(note)
-    return validate(obj)
+    validate(obj)
+    for note in notes:  # warnings only once the config is valid: an error stays one line
+        warn(note)
+    return obj
 
 
 def compose_node(*overrides: str) -> DictConfig:
