@@ -38,12 +38,31 @@ if [ ! -f "$stamp" ]; then
     log="$venv/install.log"
     spec="$root${extras:+[$extras]}"
     echo "installing sim${extras:+[$extras]} and its dependencies into $venv (log: $log)" >&2
-    if ! { "$venv/bin/python" -m pip install --upgrade pip &&
-           "$venv/bin/python" -m pip install -e "$spec"; } >"$log" 2>&1; then
+    { "$venv/bin/python" -m pip install --upgrade pip &&
+      "$venv/bin/python" -m pip install --progress-bar off -e "$spec"; } >"$log" 2>&1 &
+    pid=$!
+    started=$SECONDS
+    # progress: what pip is doing now, every few seconds (one updating line on a terminal,
+    # a line every 15 s in a log)
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 3
+        now="$(grep -E '^ *(Collecting|Downloading|Building|Installing collected|Successfully)' \
+               "$log" 2>/dev/null | tail -n 1 | sed -E 's/^ +//; s/ \(.*//' | cut -c1-70 || true)"
+        count="$(grep -c '^Collecting' "$log" 2>/dev/null || true)"
+        elapsed=$((SECONDS - started))
+        if [ -t 2 ]; then
+            printf '\r  %4ds  %3s packages  %s\033[K' "$elapsed" "${count:-0}" "$now" >&2
+        elif [ $((elapsed % 15)) -lt 3 ]; then
+            echo "  still installing (${elapsed} s, ${count:-0} packages): $now" >&2
+        fi
+    done
+    [ -t 2 ] && printf '\r\033[K' >&2
+    if ! wait "$pid"; then
         tail -n 20 "$log" >&2
         echo "error: installing into $venv failed; see $log" >&2
         exit 1
     fi
+    echo "installed in $((SECONDS - started)) s" >&2
     rm -f "$venv"/.installed-*
     touch "$stamp"
 fi

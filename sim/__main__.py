@@ -31,9 +31,9 @@ def main() -> None:
         except ModuleNotFoundError as exc:  # an optional extra (the app's) is missing
             sys.exit(f"error: {exc}")
         sys.exit(tool.main(sys.argv[2:]))
-    from .runs.command import hydra_main
+    from .runs.command import main as run_main
 
-    hydra_main()
+    run_main()
 
 
 if __name__ == "__main__":

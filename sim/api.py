@@ -22,10 +22,11 @@ from .config import Config, to_dict
 from .configure import compose, register
 from .io import write_atomic, write_json
 from .model import SimModel
+from .model.memory import check_memory
 from .provenance import provenance
 from .runs import collect as collect_mod
 from .runs.run import write_outputs
-from .runs.sweep import SWEEP_FILE, run_in_sweep
+from .runs.sweep import SWEEP_FILE, check_sweep_dir, run_in_sweep
 
 
 @dataclass
@@ -51,6 +52,7 @@ def simulate(*overrides: str, config: Config | None = None, out: str | Path | No
     """Run one configuration; ``config`` instead of overrides for a ready Config. With
     ``out``, the outputs are written there too, as ``python -m sim`` writes them."""
     cfg = config if config is not None else compose(*overrides)
+    check_memory(cfg)
     model = SimModel(cfg)
     model.run()
     if out is not None:
@@ -89,10 +91,12 @@ def _run_job(job: list[str], outdir: Path) -> str:
 def sweep(*overrides: str, out: str | Path, processes: int = 1, paired: bool = False):
     """Run every job of a sweep into ``out/<job number>`` and return the collected runs table
     (``paired=True``: the paired comparison against ``policy=none`` instead). Re-running into
-    the same ``out`` computes only what is missing."""
+    the same ``out`` computes only what is missing or damaged; an ``out`` holding another
+    sweep is refused (ConfigError)."""
     out = Path(out)
     register()
     todo = jobs(*overrides)
+    check_sweep_dir(out, todo)  # another sweep's runs must not be mixed in
     write_json(out / SWEEP_FILE, {"total": len(todo), "jobs": [" ".join(j) for j in todo]})
     dirs = [out / str(i) for i in range(len(todo))]
     if processes > 1:

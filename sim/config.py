@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -29,15 +30,37 @@ class ConfigError(ValueError):
     """A configuration value outside what the model allows; the message is one line."""
 
 
-def rng_(lo: float | None = None, hi: float | None = None, *, lo_open=False, choices=None):
-    """Field metadata: the allowed interval (closed unless ``lo_open``) or set of choices."""
-    return {"lo": lo, "hi": hi, "lo_open": lo_open, "choices": choices}
+_WARNED: set[str] = set()
+
+
+def warn(message: str) -> None:
+    """Tell the user, once per process, of something the run does that they may not expect
+    (one line on stderr; a run reads its config twice, it warns once)."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def rng_(lo: float | None = None, hi: float | None = None, *, lo_open=False, hi_open=False,
+         choices=None):
+    """Field metadata: the allowed interval (closed unless ``lo_open`` / ``hi_open``) or set of
+    choices. A numeric field with no ``hi`` may still not exceed :data:`LARGEST`."""
+    return {"lo": lo, "hi": hi, "lo_open": lo_open, "hi_open": hi_open, "choices": choices}
+
+
+# The largest value any numeric field takes unless it declares its own maximum: money summed
+# over the largest population (50M users x 1e9 $ per 1,000 users = 5e13 $) still adds up to
+# the cent in float64 (53-bit mantissa, exact to ~9e15), and counts stay far inside int64.
+LARGEST = 1e9
 
 
 PROB = rng_(0.0, 1.0)
 POSITIVE = rng_(0.0, None, lo_open=True)
 NONNEG = rng_(0.0, None)
 POSITION = rng_(-1.0, 1.0)
+# the log-sd of a lognormal draw: at 10, a 6-sd draw is e^60 (1e26) and products of a few stay
+# far inside float64; far beyond, draws overflow to inf and scores to NaN
+LOG_SD = rng_(0.0, 10.0)
 
 
 def f(default, meta=None):
@@ -59,7 +82,7 @@ NETWORK_KINDS = ("homophilous_pa", "erdos_renyi", "configuration", "sbm", "edgel
 
 @dataclass
 class PopulationConfig:
-    n: int = f(10_000, rng_(10, 50_000_000))
+    n: Optional[int] = f(10_000, rng_(10, 50_000_000))  # null: a network file's node count
     ideology_peaks: float = f(0.45, rng_(0.0, 1.0))  # two normal modes at +-peaks
     ideology_sd: float = f(0.25, POSITIVE)
     left_share: float = f(0.5, PROB)
@@ -85,12 +108,27 @@ class PopulationConfig:
 class NetworkConfig:
     kind: str = f("homophilous_pa", rng_(choices=NETWORK_KINDS))
     mean_degree: float = f(20.0, POSITIVE)  # mean out-degree (follows per user)
-    degree_sigma: float = f(1.0, NONNEG)  # lognormal spread of out-degree (homophilous_pa)
+    degree_sigma: float = f(1.0, LOG_SD)  # lognormal spread of out-degree (homophilous_pa)
     homophily: float = f(0.8, PROB)  # probability a follow stays on one's own ideological side
     fitness_exponent: float = f(2.5, rng_(2.0, None, lo_open=True))  # follower-count power law
-    path: str = ""  # edge list or GML file for kind edgelist / gml
     cache: bool = True  # keep generated graphs on disk, keyed by their parameters
     cache_dir: str = "results/.network_cache"
+    # A network of one's own (kind edgelist / gml; docs/model.md 3.2): the file, how to read
+    # its edges, and which node attributes set which user state.
+    path: str = ""  # edge list or GML file
+    directed: bool = True  # false: every edge is a follow both ways (undirected data)
+    header: Optional[bool] = None  # edge list: the first line names the columns (null: detect)
+    weights: str = f("refuse", rng_(choices=("refuse", "use")))  # a weight column / attribute
+    min_weight: float = f(0.0, rng_(None, None))  # weights=use: a follow where weight > this
+    node_table: str = ""  # CSV or Parquet file of node attributes, one row per node
+    node_id_column: str = ""  # its column of node labels ("": the first column)
+    ideology_attribute: str = ""  # node attribute giving each user's ideology (its centre)
+    ideology_values: dict[Any, float] = f({}, POSITION)  # attribute value -> ideology centre
+    segment_attribute: str = ""  # node attribute giving each user's segment
+
+    def __post_init__(self):
+        # keys as text: a file's values are matched by their text ("0", "Mr. Hi")
+        self.ideology_values = {str(k): v for k, v in dict(self.ideology_values).items()}
 
 
 @dataclass
@@ -98,7 +136,7 @@ class FeedConfig:
     size: int = f(20, rng_(1, 1000))
     ad_load: float = f(0.2, PROB)  # share of feed slots that are ad slots
     engine: str = f("push", rng_(choices=("push", "pull")))  # candidate engine; same results
-    prediction_noise: float = f(0.5, NONNEG)  # lognormal sigma of the platform's predictions
+    prediction_noise: float = f(0.5, LOG_SD)  # lognormal sigma of the platform's predictions
     # Attention (sim/model/feed/attention.py): campaign content competes with non-political
     # content for the organic slots (size minus ad slots). false: every political candidate is
     # shown (no attention limit; the theory limits).
@@ -136,7 +174,7 @@ class BehaviorConfig:
 @dataclass
 class MarketConfig:
     commercial_cpm: float = f(20.0, POSITIVE)  # median competing (non-political) bid, $ CPM
-    commercial_sigma: float = f(0.6, NONNEG)
+    commercial_sigma: float = f(0.6, LOG_SD)
     pacing_gain: float = f(1.0, rng_(0.0, 1.0, lo_open=True))
 
 
@@ -145,7 +183,7 @@ class AmplifierConfig:
     """Paid posters: hired per 1,000 users and paid per post (a flat wage) plus per 1,000 of
     their followers (influencer rates), so a scenario means the same at any population size."""
 
-    per_1000_users: float = f(0.0, NONNEG)
+    per_1000_users: float = f(0.0, rng_(0.0, 1000.0))  # at most every user
     pay_per_post: float = f(80.0, NONNEG)
     pay_per_1000_followers: float = f(0.0, NONNEG)  # US$ per post per 1,000 followers
     posts_per_day: int = f(1, rng_(0, 100))
@@ -158,7 +196,7 @@ class AmplifierConfig:
 class VolunteerConfig:
     """Unpaid supporters who post about the race from their own accounts (organic roots)."""
 
-    per_1000_users: float = f(0.0, NONNEG)
+    per_1000_users: float = f(0.0, rng_(0.0, 1000.0))  # at most every user
     posts_per_day: int = f(1, rng_(0, 100))
 
 
@@ -185,7 +223,7 @@ class CampaignConfig:
     target_segments: list[int] = f([])
     ideology_band: list[float] = f([-1.0, 1.0])
     micro_fraction: float = f(0.2, rng_(0.0, 1.0, lo_open=True))
-    micro_noise: float = f(0.5, NONNEG)  # noise of the platform's response prediction
+    micro_noise: float = f(0.5, LOG_SD)  # noise of the platform's response prediction
     objective: str = f("mix", rng_(choices=("persuade", "mobilize", "mix")))
     # share of its content with a call to action; null: what its platform help gives
     cta_share: Optional[float] = f(0.5, PROB)
@@ -248,36 +286,59 @@ class Config:
 # ---------------------------------------------------------------- validation
 
 
-def _describe(meta: dict) -> str:
-    if meta.get("choices"):
-        return "one of " + ", ".join(meta["choices"])
+def _num(x) -> str:
+    """A bound as a user would type it: 10, 0.5, 1e9."""
+    if isinstance(x, float) and x.is_integer() and abs(x) >= 1e6:
+        return f"{x:.0e}".replace("e+0", "e").replace("e+", "e")
+    return str(x)
+
+
+def _bounds(meta: dict) -> tuple:
+    """(lo, hi, lo_open, hi_open) with the implicit limits of every numeric field."""
     lo, hi = meta.get("lo"), meta.get("hi")
-    if lo is not None and hi is not None:
-        return f"in [{lo}, {hi}]"
-    if lo is not None:
-        return f"> {lo}" if meta.get("lo_open") else f">= {lo}"
-    return f"<= {hi}"
+    return (-LARGEST if lo is None else lo, LARGEST if hi is None else hi,
+            bool(meta.get("lo_open")), bool(meta.get("hi_open")))
+
+
+def describe(meta: dict, kind: str = "") -> str:
+    """What a field allows, as the error messages say it: "one of a, b", "a finite number in
+    (0.0, 1.0]" (brackets: ends included, parentheses: ends excluded)."""
+    if meta.get("choices"):
+        return "one of " + ", ".join(str(c) for c in meta["choices"])
+    lo, hi, lo_open, hi_open = _bounds(meta)
+    what = {"int": "an integer ", "float": "a finite number "}.get(kind, "")
+    return (f"{what}in {'(' if lo_open else '['}{_num(lo)}, {_num(hi)}{')' if hi_open else ']'}")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _check_value(path: str, value: Any, meta: dict) -> None:
-    if value is None or not meta:
+    """One value against its field's metadata; every number is also checked to be finite and
+    within :data:`LARGEST`, whether or not the field declares a range."""
+    if value is None:
         return
     if meta.get("choices"):
         if value not in meta["choices"]:
-            raise ConfigError(f"{path} = {value!r}: must be {_describe(meta)}")
+            raise ConfigError(f"{path} = {value!r}: must be {describe(meta)}")
         return
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
-            _check_value(f"{path}[{i}]", item, meta)
+            _check_value(f"{path}.{i}", item, meta)
         return
-    lo, hi = meta.get("lo"), meta.get("hi")
-    bad = isinstance(value, float) and math.isnan(value)
-    if lo is not None:
-        bad |= value <= lo if meta.get("lo_open") else value < lo
-    if hi is not None:
-        bad |= value > hi
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_value(f"{path}.{key}", item, meta)
+        return
+    if not _is_number(value):
+        return
+    lo, hi, lo_open, hi_open = _bounds(meta)
+    bad = not math.isfinite(value)
+    bad = bad or (value <= lo if lo_open else value < lo) or (value >= hi if hi_open else value > hi)
     if bad:
-        raise ConfigError(f"{path} = {value!r}: must be {_describe(meta)}")
+        kind = "float" if isinstance(value, float) else "int"
+        raise ConfigError(f"{path} = {value!r}: must be {describe(meta, kind)}")
 
 
 def _walk(obj: Any, path: str) -> None:
@@ -289,7 +350,7 @@ def _walk(obj: Any, path: str) -> None:
             _walk(value, sub)
         elif isinstance(value, list) and value and dataclasses.is_dataclass(value[0]):
             for i, item in enumerate(value):
-                _walk(item, f"{sub}[{i}]")
+                _walk(item, f"{sub}.{i}")
         elif isinstance(value, dict) and any(dataclasses.is_dataclass(v) for v in value.values()):
             # a "flat" dict's entries are named as the config names them (policy.<lever>)
             where = path if fld.metadata.get("flat") else sub
@@ -299,19 +360,56 @@ def _walk(obj: Any, path: str) -> None:
             _check_value(sub, value, dict(fld.metadata))
 
 
+def field_meta(obj: Any, path: str) -> dict | None:
+    """The range metadata of the field at a dotted ``path`` ("population.n") below a dataclass
+    (instance or class), or None when there is no such field."""
+    for part in path.split("."):
+        if isinstance(obj, type) and dataclasses.is_dataclass(obj):
+            obj = obj()
+        if isinstance(obj, dict):
+            obj = obj.get(part)
+            continue
+        if isinstance(obj, list):
+            obj = obj[int(part)] if part.isdigit() and int(part) < len(obj) else None
+            continue
+        fld = next((x for x in dataclasses.fields(obj) if x.name == part), None) \
+            if dataclasses.is_dataclass(obj) else None
+        if fld is None:
+            return None
+        meta, obj = dict(fld.metadata), getattr(obj, part)
+    return meta
+
+
+FILE_NETWORKS = ("edgelist", "gml")
+
+
+def check_fields(cfg: Config) -> Config:
+    """Check every field against its own range (not the rules across fields)."""
+    _walk(cfg, "")
+    return cfg
+
+
 def validate(cfg: Config) -> Config:
     """Check every range and the cross-field rules; raise ConfigError with one line."""
     _walk(cfg, "")
+    net = cfg.network
+    if net.kind in FILE_NETWORKS:
+        check_files(net)
+    n = cfg.population.n
+    if n is None:
+        raise ConfigError(f"population.n = None: must be {describe(_meta(PopulationConfig, 'n'), 'int')} "
+                          "(null only with a network file: its node count)")
     names = [c.name for c in cfg.scenario.campaigns]
     if not names:
         raise ConfigError("scenario.campaigns = []: must list at least one campaign")
     if len(set(names)) != len(names):
         raise ConfigError(f"scenario.campaigns names = {names}: must be unique")
     for i, c in enumerate(cfg.scenario.campaigns):
-        where = f"scenario.campaigns[{i}]"
+        where = f"scenario.campaigns.{i}"
         lo, hi = (c.ideology_band + [None, None])[:2]
-        if len(c.ideology_band) != 2 or lo > hi:
-            raise ConfigError(f"{where}.ideology_band = {c.ideology_band}: must be [lo, hi], lo <= hi")
+        if len(c.ideology_band) != 2 or not -1 <= lo <= hi <= 1:
+            raise ConfigError(f"{where}.ideology_band = {c.ideology_band}: must be [lo, hi] with "
+                              "-1 <= lo <= hi <= 1")
         for s in c.target_segments:
             if not 0 <= s < cfg.population.segments:
                 raise ConfigError(
@@ -320,18 +418,74 @@ def validate(cfg: Config) -> Config:
                 )
         if c.targeting == "segments" and not c.target_segments:
             raise ConfigError(f"{where}.target_segments = []: targeting 'segments' needs segment ids")
-    if cfg.network.kind in ("edgelist", "gml"):
-        path = Path(cfg.network.path)
-        if not cfg.network.path or not path.is_file():
-            raise ConfigError(
-                f"network.path = {cfg.network.path!r}: must be an existing {cfg.network.kind} file"
-            )
-    if cfg.network.kind not in ("edgelist", "gml") and cfg.network.mean_degree >= cfg.population.n:
-        raise ConfigError(
-            f"network.mean_degree = {cfg.network.mean_degree}: must be < population.n "
-            f"({cfg.population.n})"
-        )
+        for what, value in (("sockpuppets.followers",
+                             c.sockpuppets.followers * bool(c.sockpuppets.count)),):
+            if value > n:  # followers are drawn from the n users
+                raise ConfigError(f"{where}.{what} = {value!r}: must be <= population.n ({n})")
+    total, (where, why) = planned_contents(cfg)
+    if total > MAX_CONTENTS:
+        raise ConfigError(f"{where}: the run would create {total:,} contents ({why}); the model "
+                          f"holds at most {MAX_CONTENTS:,} (2^24) per run: fewer accounts, "
+                          "posts per day or steps")
+    net = cfg.network
+    if net.kind not in FILE_NETWORKS:
+        if net.mean_degree >= n:
+            raise ConfigError(f"network.mean_degree = {net.mean_degree}: must be < population.n ({n})")
+        for key in ("path", "node_table", "ideology_attribute", "ideology_values", "segment_attribute"):
+            if getattr(net, key):
+                raise ConfigError(f"network.{key} = {getattr(net, key)!r}: applies only to a "
+                                  f"network file (network=edgelist or gml), not {net.kind}")
+    if net.ideology_values and not net.ideology_attribute:
+        raise ConfigError(f"network.ideology_values = {net.ideology_values}: needs "
+                          "network.ideology_attribute (the node attribute they map)")
     return cfg
+
+
+MAX_CONTENTS = 2**24  # content ids per run (sim.model.content.KEY_SHIFT: the seen-set key)
+
+
+def planned_contents(cfg: Config) -> tuple[int, tuple[str, str]]:
+    """Contents the campaigns' accounts will post in the run at most (identical copies share one
+    per disclosure; ad creatives, a few per campaign, not counted), and the largest contributor:
+    its key and value, and how it adds up."""
+    n = cfg.population.n or 0
+    total, largest, found = 0, -1, ("steps", "")
+    for i, c in enumerate(cfg.scenario.campaigns):
+        days = cfg.steps if c.posting_days is None else min(cfg.steps, c.posting_days)
+        where = f"scenario.campaigns.{i}"
+        amp, vol, sp = c.amplifiers, c.volunteers, c.sockpuppets
+        hired = math.ceil(amp.per_1000_users * n / 1000)
+        if c.reallocate_ad_budget and amp.pay_per_post * amp.posts_per_day > 0:
+            hired += math.ceil(c.budget * n / 1000 / (amp.pay_per_post * amp.posts_per_day * days))
+        hired = min(hired, n)
+        parts = [(c.posts_per_day, 1, f"{where}.posts_per_day", "1 official account"),
+                 (amp.posts_per_day, 2 if amp.identical else hired,  # disclosed and not
+                  f"{where}.amplifiers.posts_per_day", f"{hired:,} amplifiers"),
+                 (vol.posts_per_day, math.ceil(vol.per_1000_users * n / 1000),
+                  f"{where}.volunteers.posts_per_day", "volunteers"),
+                 (sp.posts_per_day, 1 if sp.identical else sp.count,
+                  f"{where}.sockpuppets.posts_per_day", f"{sp.count:,} sockpuppets")]
+        for per_day, accounts, key, who in parts:
+            count = per_day * accounts * days
+            total += count
+            if count > largest:
+                largest, found = count, (f"{key} = {per_day}",
+                                         f"{who} x {per_day} posts a day x {days} days")
+    return total, found
+
+
+def check_files(net: NetworkConfig) -> None:
+    """The network file (and node table) exist as files (not folders, devices or pipes)."""
+    for key in ("path", "node_table"):
+        value = getattr(net, key)
+        if (value or key == "path") and not Path(value).is_file():
+            what = f"an existing {net.kind} file" if key == "path" else \
+                "an existing CSV or Parquet file (or empty)"
+            raise ConfigError(f"network.{key} = {value!r}: must be {what}")
+
+
+def _meta(cls, name: str) -> dict:
+    return dict(next(x for x in dataclasses.fields(cls) if x.name == name).metadata)
 
 
 # ---------------------------------------------------------------- conversion
@@ -353,7 +507,11 @@ def to_dict(value: Any) -> Any:
 
 def config_hash(cfg: Config) -> str:
     """A short, stable hash of everything that determines a run's outputs (not output options)."""
-    data = to_dict(cfg)
-    data.pop("output", None)
+    return hash_of(to_dict(cfg))
+
+
+def hash_of(data: dict) -> str:
+    """:func:`config_hash` of a config as plain data (a summary's ``config``, read back)."""
+    data = {k: v for k, v in data.items() if k != "output"}
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

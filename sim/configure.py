@@ -9,7 +9,10 @@ checked, and every error turned into one line that names the key, the value and 
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import functools
 import importlib
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -17,9 +20,22 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-from .config import Config, ConfigError, Plugin, validate
+from .config import (
+    FILE_NETWORKS,
+    Config,
+    ConfigError,
+    Plugin,
+    check_fields,
+    check_files,
+    describe,
+    field_meta,
+    validate,
+    warn,
+)
+from .model import network
 from .model.feed.rankers import Ranker
 from .model.levers import BUILTIN, Lever, Policy
+from .model.memory import check_file
 
 CONF_DIR = Path(__file__).resolve().parent / "conf"
 POLICY_FIELDS = ("name", "label", "color", "phrase")
@@ -38,7 +54,19 @@ def register() -> None:
 
     schema = OmegaConf.structured(Config)
     schema.policy = default_policy()
+    _open_mappings(schema, Config())
     ConfigStore.instance().store(name="sim_schema", node=schema)
+
+
+def _open_mappings(node: DictConfig, obj) -> None:
+    """Let mapping fields (``network.ideology_values``) take keys from an override: Hydra
+    closes the whole config to new keys, which would refuse every key of a user's mapping."""
+    for fld in dataclasses.fields(obj):
+        value = getattr(obj, fld.name)
+        if dataclasses.is_dataclass(value):
+            _open_mappings(node[fld.name], value)
+        elif isinstance(value, dict) and not fld.metadata.get("flat"):
+            OmegaConf.set_struct(node[fld.name], False)
 
 
 # ---------------------------------------------------------------- plug-ins
@@ -56,7 +84,7 @@ def _import(path: str, target: Any) -> type:
     return cls
 
 
-def build_plugin(path: str, node: Any, base: type[Plugin]) -> Plugin:
+def build_plugin(path: str, node: Any, base: type[Plugin], overrides=()) -> Plugin:
     """The plug-in a config node names by ``_target_``, its parameters typed and filled with the
     class's defaults (OmegaConf checks the types; validate() checks the ranges)."""
     if not isinstance(node, dict) or "_target_" not in node:
@@ -70,15 +98,18 @@ def build_plugin(path: str, node: Any, base: type[Plugin]) -> Plugin:
     try:
         return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(cls), params))
     except OmegaConfBaseException as exc:
-        key = getattr(exc, "full_key", None) or ""
-        raise ConfigError(f"{path}.{key}: {str(exc).splitlines()[0]}") from None
+        leaf = str(getattr(exc, "full_key", None) or "")
+        raise explain_omegaconf(exc, list(overrides), prefix=f"{path}.",
+                                keys=[f.name for f in dataclasses.fields(cls)],
+                                meta=field_meta(cls, leaf) if leaf else None) from None
 
 
-def build_policy(node: dict, parts: list[str] | None = None, folders=(CONF_DIR,)) -> Policy:
+def build_policy(node: dict, parts: list[str] | None = None, folders=(CONF_DIR,),
+                 overrides=()) -> Policy:
     """The Policy of a policy node; ``parts`` are the presets it was composed from, when more
     than one (``policy=[transparency,cap]``): the regime is then named after all of them, with
     their labels as found in the config ``folders``."""
-    levers = {k: build_plugin(f"policy.{k}", v, Lever) for k, v in node.items()
+    levers = {k: build_plugin(f"policy.{k}", v, Lever, overrides) for k, v in node.items()
               if k not in POLICY_FIELDS}
     meta = {k: node.get(k) for k in POLICY_FIELDS}
     if parts and len(parts) > 1:
@@ -120,9 +151,11 @@ def policy_parts(overrides: list[str]) -> list[str] | None:
 # ---------------------------------------------------------------- typed configs
 
 
-def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None) -> Config:
+def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *,
+              check: bool = True) -> Config:
     """Typed, validated Config from Hydra's composed one (``hydra_node``: its ``hydra`` part,
-    for the config folders); errors are one line."""
+    for the config folders); errors are one line. ``check=False`` builds without the range
+    checks and without reading a network file (a sweep's up-front check of its jobs)."""
     if "hydra" in cfg:  # composed with return_hydra_config: not part of the run's config
         hydra_node = cfg.hydra
         cfg = cfg.copy()
@@ -133,26 +166,187 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None) -> Co
         ranking, policy = data.pop("ranking", None), data.pop("policy", None)
         obj: Config = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), data))
     except OmegaConfBaseException as exc:
-        key = getattr(exc, "full_key", None) or ""
-        raise ConfigError(f"{key}: {str(exc).splitlines()[0]}") from None
-    obj.ranking = build_plugin("ranking", ranking, Ranker) if ranking is not None else None
+        raise explain_omegaconf(exc, list(overrides), cfg) from None
+    obj.ranking = build_plugin("ranking", ranking, Ranker, overrides) if ranking is not None else None
     obj.policy = build_policy(policy or default_policy(), policy_parts(list(overrides)),
-                              config_folders(hydra_node))
-    return validate(obj)
+                              config_folders(hydra_node), overrides)
+    if not check:
+        return obj
+    notes = []
+    if obj.network.kind in FILE_NETWORKS:
+        check_fields(obj)  # ranges first: a typo is reported before a large file is read
+        check_files(obj.network)
+        check_file(obj.network.path)  # enough memory to read it
+        notes = network.resolve_population(obj)  # population.n from the file; errors, one line
+    validate(obj)
+    for note in notes:  # warnings only once the config is valid: an error stays one line
+        warn(note)
+    return obj
 
 
-def compose(*overrides: str) -> Config:
-    """A Config from the packaged configs and Hydra overrides, exactly as ``python -m sim``
-    composes it: ``compose("policy=ban", "population.n=5000")``."""
+def compose_node(*overrides: str) -> DictConfig:
+    """Hydra's composed config (with its ``hydra`` part) of the packaged configs and
+    ``overrides``; Hydra's and OmegaConf's errors become one-line ConfigErrors."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
-    from hydra.errors import HydraException
 
     register()
     try:
         with _COMPOSE, initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-            cfg = hydra_compose(config_name="config", overrides=list(overrides),
-                                return_hydra_config=True)
-    except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(str(exc).strip().splitlines()[0]) from None
-    return to_config(cfg, list(overrides))
+            return hydra_compose(config_name="config", overrides=list(overrides),
+                                 return_hydra_config=True)
+    except Exception as exc:  # noqa: BLE001 - Hydra raises many types; all become one line
+        raise explain(exc, list(overrides)) from None
+
+
+def compose(*overrides: str) -> Config:
+    """A Config from the packaged configs and Hydra overrides, exactly as ``python -m sim``
+    composes it: ``compose("policy=ban", "population.n=5000")``. Errors are ConfigErrors with
+    the one line the command prints."""
+    return to_config(compose_node(*overrides), list(overrides))
+
+
+# ---------------------------------------------------------------- one-line errors
+
+OVERRIDE_HELP = "https://hydra.cc/docs/advanced/override_grammar/basic/"
+KINDS = {"Integer": "int", "Float": "float"}
+
+
+def _key(override: str) -> str:
+    return override.partition("=")[0].lstrip("+~")
+
+
+def _value_of(key: str, overrides: list[str]):
+    """The value text an override gave ``key`` (or a node above it), for error messages."""
+    for override in reversed(overrides):
+        k, eq, value = override.partition("=")
+        k = k.lstrip("+~")
+        if eq and (k == key or key.startswith(k + ".") or k.startswith(key + ".")):
+            return k, value
+    return key, None
+
+
+def _base_node(overrides: list[str], key: str) -> DictConfig | None:
+    """The config composed without the overrides of ``key`` (to list what it allows)."""
+    try:
+        return compose_node(*[o for o in overrides if not (_key(o) == key or _key(o).startswith(key + ".")
+                                                            or key.startswith(_key(o) + "."))])
+    except ConfigError:
+        return None
+
+
+def _typed_meta(node: DictConfig | None, key: str) -> dict | None:
+    """The range metadata of the field at ``key`` (from the typed config of ``node``), with
+    ``kind`` ("int", "float") from the type of its value there."""
+    if node is None:
+        return None
+    try:
+        meta = field_meta(to_config(node, check=False), key)
+    except (ConfigError, ValueError, TypeError, KeyError, IndexError):
+        return None
+    if meta is not None:
+        value = OmegaConf.select(node, key, default=None)
+        kinds = {int: "int", float: "float"}
+        meta["kind"] = kinds.get(type(value), "")
+    return meta
+
+
+def _unknown_key(key: str, shown: str, keys: list[str]) -> ConfigError:
+    parent, _, leaf = key.rpartition(".")
+    keys = [k for k in keys if k != leaf]
+    close = difflib.get_close_matches(leaf, keys, n=1)
+    where = parent or "the config"
+    hint = f"did you mean {parent + '.' if parent else ''}{close[0]}?" if close else \
+        f"{where} has {', '.join(keys[:12])}{', ...' if len(keys) > 12 else ''}"
+    return ConfigError(f"{shown}: unknown key; {hint}")
+
+
+def _keys_at(node: DictConfig | None, key: str) -> list[str]:
+    parent = key.rpartition(".")[0]
+    sub = OmegaConf.select(node, parent) if node is not None and parent else node
+    if not isinstance(sub, DictConfig):
+        return []
+    return [str(k) for k in sub.keys() if k not in ("hydra", "_target_")]
+
+
+def explain_omegaconf(exc: OmegaConfBaseException, overrides: list[str], node=None, *,
+                      prefix: str = "", keys: list[str] | None = None,
+                      meta: dict | None = None) -> ConfigError:
+    """An OmegaConf type or key error as one line: key, value, what is allowed. ``node``: the
+    composed config (else composed again without the offending override, to list the keys
+    and ranges it allows); ``keys``/``meta``: the siblings and range, when known."""
+    from omegaconf.errors import ConfigAttributeError, ConfigKeyError
+
+    full = re.sub(r"\[(\d+)\]", r".\1", str(getattr(exc, "full_key", None) or ""))
+    key = (prefix + full).strip(".")
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    given_key, value = _value_of(key, overrides)
+    shown = f"{given_key} = {value}" if value is not None else key
+    base = functools.cache(lambda: node if node is not None else _base_node(overrides, key))
+    if isinstance(exc, (ConfigAttributeError, ConfigKeyError)) or "not in struct" in text:
+        return _unknown_key(key, shown, keys if keys is not None else _keys_at(base(), key))
+    found = re.search(r"dict is not a subclass of (\w+)", text)
+    if found:  # scenario.campaigns.5.budget=1 on a list of three campaigns
+        listed, _, index = key.rpartition(".")
+        items = OmegaConf.select(base(), listed, default=None) if base() is not None else None
+        count = f"{len(items)} entries, 0-{len(items) - 1}" if items else "fewer entries"
+        return ConfigError(f"{shown}: {listed} has no entry {index} (it has {count})")
+    found = re.search(r"converted to (\w+)", text)
+    if found or "not a valid bool" in text or "is not Optional" in text:
+        meta = meta if meta is not None else (_typed_meta(base(), key) or {})
+        kind = KINDS.get(found.group(1), "") if found else meta.get("kind", "")
+        if "not a valid bool" in text:
+            allowed = "true or false"
+        elif kind or meta.get("choices"):
+            allowed = describe(meta, kind)
+        else:
+            allowed = f"a {found.group(1).lower()}" if found else "a value"
+        if "is not Optional" in text:
+            return ConfigError(f"{key} = null: must be {allowed} (null is not allowed)")
+        return ConfigError(f"{shown}: must be {allowed}")
+    return ConfigError(f"{shown}: {text}" if key else text)
+
+
+def explain(exc: Exception, overrides: list[str]) -> ConfigError:
+    """Any error of composing a config as one line naming the key, the value and what is
+    allowed (Hydra's own messages run to 5-17 lines)."""
+    from hydra.errors import MissingConfigException, OverrideParseException
+
+    if isinstance(exc, ConfigError):
+        return exc
+    for override in overrides:
+        if not override.startswith("~") and (not _key(override).strip() or "=" not in override):
+            return ConfigError(f"{override!r}: not a valid override (it needs key=value); "
+                               f"see {OVERRIDE_HELP}")
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if isinstance(exc, OverrideParseException):
+        bad = next((o for o in overrides if _unparsable(o)), " ".join(overrides))
+        return ConfigError(f"{bad!r}: not a valid override ({first}); write key=value, "
+                           f"see {OVERRIDE_HELP}")
+    if isinstance(exc, MissingConfigException):
+        found = re.search(r"Could not find '([^']+)'", text)
+        if found and getattr(exc, "options", None):
+            group, _, option = found.group(1).rpartition("/")
+            return ConfigError(f"{group} = {option!r}: must be one of {', '.join(exc.options)}")
+        return ConfigError(first)
+    found = re.search(r"Ambiguous value for argument '([^']+)'", text)
+    if found:
+        key, _, value = found.group(1).partition("=")
+        return ConfigError(f"{key} = {value}: several values run only as a sweep (add -m); "
+                           f"a list is written {key}=[{value}]")
+    cause = exc if isinstance(exc, OmegaConfBaseException) else exc.__cause__
+    if isinstance(cause, OmegaConfBaseException):
+        return explain_omegaconf(cause, overrides)
+    found = re.search(r"(?:override|delete from config|append to config)[.:]? '?([\w.]+)'?", text)
+    return ConfigError(f"{found.group(1)}: {first}" if found and found.group(1) not in first else first)
+
+
+def _unparsable(override: str) -> bool:
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        OverridesParser.create().parse_overrides([override])
+    except Exception:  # noqa: BLE001 - the parser raises several types
+        return True
+    return False

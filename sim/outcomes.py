@@ -76,8 +76,9 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("campaign", "step", "name", "campaign (scenario.campaigns[].name)"),
     O("impressions_{origin}", "step", "impressions", f"impressions that day by origin: {_ORIGIN}"),
     O("impressions", "step", "impressions", "impressions that day, all origins"),
-    O("reach", "step", "users", "distinct users who have seen the campaign's content so far "
-      "(cumulative)"),
+    O("reach", "step", "users", "cumulative: distinct users who have seen the campaign's content "
+      "(any origin) from day 1 up to and including this day; never falls, and the last day's "
+      "value is the run's reach"),
     O("engagements", "step", "count", "engagements (likes, clicks, reshares) that day"),
     O("reshares", "step", "count", "reshares that day"),
     O("new_followers", "step", "users", "new followers of the campaign's accounts that day"),
@@ -102,7 +103,8 @@ OUTCOMES: tuple[Outcome, ...] = (
       "(broad, segments, ideology, micro)"),
     O("impressions_{origin}", "campaign", "impressions", f"impressions in the run by origin: {_ORIGIN}"),
     O("impressions", "campaign", "impressions", "impressions in the run, all origins"),
-    O("reach", "campaign", "users", "distinct users who saw the campaign's content"),
+    O("reach", "campaign", "users", "distinct users who saw the campaign's content at least once "
+      "in the run, any origin (a user counts once however often she saw it)"),
     O("reach_{origin}", "campaign", "users", "distinct users who saw it through each origin"),
     O("money_share", "campaign", "share", "share of the campaign's impressions rooted in money: "
       "(ad + amplified + earned_from_paid) / all", headline=True),
@@ -110,8 +112,10 @@ OUTCOMES: tuple[Outcome, ...] = (
       "won per bought impression"),
     O("organic_paid_ratio", "campaign", "ratio", "(owned + earned_from_organic) / money-rooted "
       "impressions"),
-    O("budget", "campaign", "US$", "the most it may spend in the run: its budget per 1,000 users "
-      "(capped by the policy) x users / 1,000"),
+    O("budget_per_1000_users", "campaign", "US$ per 1,000 users", "its budget as configured "
+      "(scenario.campaigns.N.budget), before any policy cap"),
+    O("budget", "campaign", "US$", "the most it may spend in the run, in total: "
+      "budget_per_1000_users (capped by the policy's spend cap) x users / 1,000"),
     O("spend", "campaign", "US$", "spent in the run (ads + amplifiers)"),
     O("spend_ads", "campaign", "US$", "spent on ads"),
     O("spend_amplifiers", "campaign", "US$", "paid to amplifiers"),
@@ -139,11 +143,15 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("cascades", "campaign", "count", "its contents that were seen or posted (cascades)"),
     O("cascade_mean_size", "campaign", "accounts", "mean cascade size (roots + reshares)"),
     O("cascade_max_size", "campaign", "accounts", "largest cascade"),
-    O("paid_band_{band}", "campaign", "impressions", "money-rooted impressions on users of each "
-      "ideology band (far_left < -0.6 <= left < -0.2 <= centre <= 0.2 < right <= 0.6 < far_right)"),
-    O("organic_band_{band}", "campaign", "impressions", "organic impressions by ideology band"),
+    O("paid_band_{band}", "campaign", "impressions", "money-rooted impressions (ad, amplified, "
+      "earned_from_paid) on users whose ideology (fixed, in [-1, 1]; < 0 left) is in each band: "
+      "far_left [-1, -0.6), left [-0.6, -0.2), centre [-0.2, 0.2), right [0.2, 0.6), far_right "
+      "[0.6, 1]"),
+    O("organic_band_{band}", "campaign", "impressions", "organic impressions (owned, "
+      "earned_from_organic) by the same ideology bands"),
     O("paid_segment_{segment}", "campaign", "impressions", "money-rooted impressions on users of "
-      "each segment (the demographic cells coarse targeting sees)"),
+      "each segment: 0..population.segments-1, demographic cells drawn at random (or from a "
+      "network file's segment attribute), the only user groups segment targeting can address"),
     O("organic_segment_{segment}", "campaign", "impressions", "organic impressions by segment"),
     # strategy, platform help, disclosure, accountability (docs/model.md 3.3)
     O("spend_share", "campaign", "share", "its spend / all campaigns' spend"),
@@ -246,6 +254,8 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("population", "provenance", "users", "regular users (population.n)"),
     O("steps", "provenance", "days", "days simulated"),
     O("config", "provenance", "object", "the whole resolved config (summary.json only)"),
+    O("files", "provenance", "bytes", "every other output file of the run and its size "
+      "(summary.json only, written last): the run is complete when each is there at that size"),
     # ------------------------------------------------------------ cascades
     O("content_id", "cascade", "id", "the content (identical copies share one id)"),
     O("campaign", "cascade", "name", "its campaign"),
@@ -271,8 +281,9 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("reach_ideology_{band}", "ad", "impressions", "its impressions by ideology band"),
     # ------------------------------------------------------------ collected sweep tables
     O("run_dir", "collected", "path", "the run folder, relative to the sweep folder"),
-    O("status", "collected", "text", "ok or failed"),
-    O("error", "collected", "text", "a failed run's one-line error (null when ok)"),
+    O("status", "collected", "text", "ok, failed (the run raised: FAILED.json) or damaged (a "
+      "file of a finished run is cut short or unreadable; re-running the sweep redoes it)"),
+    O("error", "collected", "text", "what went wrong, one line (null when ok)"),
     O("run_impressions", "collected", "impressions", "impressions of all campaigns in the run"),
     O("opinion_mean_change", "collected", "[-1, 1]", "opinion_mean_end - opinion_mean_start"),
     O("polarization_change", "collected", "variance", "polarization_end - polarization_start",

@@ -92,7 +92,7 @@ def test_model_stops_at_the_last_day():
 def test_bad_settings_give_one_line():
     with pytest.raises(ConfigError, match=r"^skepticism = 1\.0: must be in \(0, 1\)$"):
         classroom_config(**{**_defaults(), "skepticism": 1.0})
-    with pytest.raises(ConfigError, match=r"^population\.n = 5: must be in \[10,"):
+    with pytest.raises(ConfigError, match=r"^population\.n = 5: must be an integer in \[10,"):
         ClassroomModel(n=5)
 
 

@@ -52,9 +52,11 @@ def test_preferential_attachment_has_heavy_tailed_follower_counts():
 
 def test_edgelist_with_header_and_commas(tmp_path):
     path = tmp_path / "e.csv"
-    path.write_text("source,target\n0,1\n1,2\n2,0\n2,0\n")
-    g = network.load_edgelist(path, 5)
-    assert g.nnz == 3 and g[0, 1] == 1 and g[2, 0] == 1
+    path.write_text("source,target\n0,1\n1,2\n2,0\n2,0\n4,0\n")
+    imp = network.read(NetworkConfig(kind="edgelist", path=str(path)))
+    g = imp.graph
+    assert list(imp.labels) == [0, 1, 2, 4] and g.shape == (4, 4)
+    assert g.nnz == 4 and g[0, 1] == 1 and g[2, 0] == 1 and g[3, 0] == 1  # label 4 is user 3
 
 
 def test_gml_loader(tmp_path):
@@ -62,7 +64,7 @@ def test_gml_loader(tmp_path):
 
     path = tmp_path / "g.gml"
     nx.write_gml(nx.DiGraph([(0, 1), (1, 2)]), path)
-    g = network.load_gml(path, 3)
+    g = network.read(NetworkConfig(kind="gml", path=str(path))).graph
     assert g.nnz == 2 and g[0, 1] == 1 and g[1, 2] == 1
 
 
@@ -70,7 +72,7 @@ def test_broken_gml_is_one_line(tmp_path):
     path = tmp_path / "bad.gml"
     path.write_text("graph [ node [ id 0 ")
     with pytest.raises(network.NetworkFileError) as err:
-        network.load_gml(path, 3)
+        network.read(NetworkConfig(kind="gml", path=str(path)))
     assert "\n" not in str(err.value) and str(path) in str(err.value)
 
 
@@ -87,3 +89,18 @@ def test_cached_and_fresh_networks_are_identical(tmp_path):
     other = network.build(NetworkConfig(cache=True, cache_dir=str(tmp_path), mean_degree=5),
                           n, ideology, seq)
     assert other.nnz < first.nnz and len(list(tmp_path.glob("*.npz"))) == 2
+
+
+def test_cache_files_follow_the_umask(tmp_path):
+    """A shared cluster cache: files get the user's umask, not mkstemp's owner-only 0600."""
+    import os
+    import stat
+
+    n = 2000
+    ideology = np.random.default_rng(0).uniform(-1, 1, n)
+    network.build(NetworkConfig(cache=True, cache_dir=str(tmp_path), mean_degree=5), n, ideology,
+                  np.random.SeedSequence(1))
+    umask = os.umask(0)
+    os.umask(umask)
+    (path,) = tmp_path.glob("*.npz")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask

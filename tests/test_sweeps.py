@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -38,7 +39,8 @@ def reference(basic_sweep):
 def test_basic_sweep_table(reference):
     _, out, res = reference
     runs = res["runs"]
-    assert res["counts"] == {"ok": 6, "failed": 0, "incomplete": 0} and res["expected"] == 6
+    assert res["counts"] == {"ok": 6, "failed": 0, "damaged": 0, "incomplete": 0}
+    assert res["expected"] == 6
     assert len(runs) == 6 * 3  # two_party: A, B and the civic campaign per run
     assert list(runs[["policy", "seed"]].drop_duplicates().itertuples(index=False, name=None)) == \
         [(p, s) for p in ("none", "ban", "cap") for s in (0, 1)]
@@ -85,11 +87,14 @@ def test_failing_run_is_recorded_and_others_finish(tmp_path, capsys):
     blocker.write_text("a file where the network cache wants a folder\n")
     out, proc = sweep(tmp_path, "fail", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
                       f"network.cache_dir={tmp_path / 'cache'},{blocker / 'cache'}", "seed=0,1",
-                      *SWEEP[2:])
+                      *SWEEP[2:], code=1)  # a sweep with failures exits 1, after a tally
     assert "[done 2/4, failed 2, left 0]" in proc.stdout  # workers print in any order
+    assert proc.stdout.splitlines()[-1] == (
+        f"sweep incomplete: 2 of 4 runs done (0 already done), 2 failed, 0 not run -> {out}; "
+        f"failures: python -m sim collect {out}")
     res = collect(out)
     runs = res["runs"]
-    assert res["counts"] == {"ok": 2, "failed": 2, "incomplete": 0}
+    assert res["counts"] == {"ok": 2, "failed": 2, "damaged": 0, "incomplete": 0}
     failed = runs[runs.status == "failed"]
     assert list(failed.run_dir) == ["2", "3"] and list(failed.seed) == [0, 1]
     for d, error in zip(failed.run_dir, failed.error):
@@ -98,10 +103,10 @@ def test_failing_run_is_recorded_and_others_finish(tmp_path, capsys):
         assert json.loads((out / d / "FAILED.json").read_text())["error"] == error
     assert (runs[runs.status == "ok"].error.isna()).all()
     assert len(runs[runs.status == "ok"]) == 2 * 3
-    assert collect_mod.main([str(out)]) == 0
+    assert collect_mod.main([str(out)]) == 1  # collected, and says not all is there
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0].startswith("2 ok, 2 failed, 0 incomplete, 0 of 4 not finished")
-    assert printed[1] == f"  failed 2: {failed.error.iloc[0]}"
+    assert printed[0].startswith("2 ok, 2 failed, 0 damaged, 0 incomplete, 0 of 4 not finished")
+    assert printed[1] == f"  failed {out}/2: {failed.error.iloc[0]}"
 
 
 def test_killed_sweep_resumes_only_missing_runs(reference, tmp_path):
@@ -128,11 +133,53 @@ def test_killed_sweep_resumes_only_missing_runs(reference, tmp_path):
 
     again = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert f"skipped {len(done)} already done]" in again.stdout.splitlines()[-1]
-    assert again.stdout.splitlines()[-1].startswith("[done 6/6, failed 0, left 0")
+    last = [line for line in again.stdout.splitlines() if line.startswith("[done")][-1]
+    assert f"skipped {len(done)} already done]" in last
+    assert last.startswith("[done 6/6, failed 0, left 0")
+    assert again.stdout.splitlines()[-1].startswith(f"sweep finished: 6 of 6 runs done "
+                                                    f"({len(done)} already done)")
     for name, mtime in done.items():  # complete runs were not recomputed
         assert (out / name / "summary.json").stat().st_mtime_ns == mtime
     assert_same_tables(collect(out), ref)
+
+
+def test_damaged_runs_are_listed_and_recomputed(reference, tmp_path, capsys):
+    """A truncated summary.json, a truncated Parquet file and a run killed while drawing (all
+    its tables written, no summary yet): collect lists the first two as damaged with their
+    folders (the third is incomplete), collects the rest and exits 1; the same sweep command
+    then recomputes exactly those three."""
+    tmp, ref_dir, ref = reference
+    out = tmp_path / "damaged"
+    shutil.copytree(ref_dir, out)
+    shutil.rmtree(out / "collected")
+    summary = out / "1" / "summary.json"
+    summary.write_bytes(summary.read_bytes()[:200])
+    steps = out / "2" / "steps.parquet"
+    steps.write_bytes(steps.read_bytes()[:-100])
+    (out / "4" / "summary.json").unlink()  # killed after its tables, before its summary
+    (out / "4" / ".figure.png.a1b2.tmp").write_bytes(b"\x89PNG half a picture")
+    res = collect(out)
+    assert res["counts"] == {"ok": 3, "failed": 0, "damaged": 2, "incomplete": 1}
+    damaged = res["runs"][res["runs"].status == "damaged"]
+    assert list(damaged.run_dir) == ["1", "2"]
+    assert damaged.error.iloc[0].startswith("summary.json is damaged")
+    assert damaged.error.iloc[1].startswith("steps.parquet is damaged")
+    assert set(res["steps"].run_dir) == {"0", "3", "5"}  # nothing of a damaged run is used
+    assert collect_mod.main([str(out)]) == 1
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("3 ok, 0 failed, 2 damaged, 1 incomplete, 1 of 6 not finished")
+    assert printed[1].startswith(f"  damaged {out}/1: summary.json is damaged")
+    assert printed[2].startswith(f"  damaged {out}/2: steps.parquet is damaged")
+
+    kept = {d: (out / d / "summary.json").stat().st_mtime_ns for d in ("0", "3", "5")}
+    again = run_cli("-m", *SWEEP, f"hydra.sweep.dir={out}", cwd=tmp, timeout=180)
+    assert again.returncode == 0, again.stderr[-3000:]
+    progress = [x for x in again.stdout.splitlines() if x.startswith("[done")]
+    assert progress[-1] == "[done 6/6, failed 0, left 0, skipped 3 already done]"
+    for d, mtime in kept.items():
+        assert (out / d / "summary.json").stat().st_mtime_ns == mtime  # not recomputed
+    assert_same_tables(collect(out), ref)
+    assert collect_mod.main([str(out)]) == 0
 
 
 def _t_ci(d):

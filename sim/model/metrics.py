@@ -329,6 +329,7 @@ class Metrics:
                 "money_share": _ratio(paid, total),
                 "earned_paid_ratio": _ratio(imp["earned_from_paid"], bought),
                 "organic_paid_ratio": _ratio(imp["owned"] + imp["earned_from_organic"], paid),
+                "budget_per_1000_users": float(camp.cfg.budget),
                 "budget": float(camp.budget), "spend": float(camp.spent),
                 "spend_ads": float(camp.spent_ads), "spend_amplifiers": float(camp.spent_amplifiers),
                 "effective_cpm": _ratio(1000 * camp.spent, paid),

@@ -52,7 +52,8 @@ class SimModel(mesa.Model):
         self.policy: Policy = cfg.policy if cfg.policy is not None else Policy()
         ranker = cfg.ranking if cfg.ranking is not None else Engagement()
         streams = make_streams(cfg.seed)
-        self.population = Population(cfg.population, np.random.default_rng(streams["population"]))
+        self.population = Population(cfg.population, np.random.default_rng(streams["population"]),
+                                     network.attributes(cfg.network))  # a file's node attributes
         n = self.n = cfg.population.n
         follows_users = follows if follows is not None else network.build(
             cfg.network, n, self.population.ideology, streams["network"])

@@ -28,11 +28,18 @@ def segments(ideology, count: int, signal: float, rng) -> np.ndarray:
 class Population:
     """Arrays of per-user state; index i is user i."""
 
-    def __init__(self, cfg: PopulationConfig, rng: np.random.Generator):
+    def __init__(self, cfg: PopulationConfig, rng: np.random.Generator, given: dict | None = None):
+        """``given``: state a network file sets for its first users (sim.model.network
+        ``attributes``): ``ideology`` centres (each user's ideology is drawn around its centre
+        with the configured spread, instead of around a side drawn at random) and ``segment``
+        ids. The random draws are the same with or without it, so every other array is too."""
         n = cfg.n
+        given = given or {}
         self.n = n  # regular users
         left = rng.random(n) < cfg.left_share
         centre = np.where(left, -cfg.ideology_peaks, cfg.ideology_peaks)
+        if given.get("ideology") is not None:
+            centre[: len(given["ideology"])] = given["ideology"]
         self.ideology = np.clip(rng.normal(centre, cfg.ideology_sd), -1, 1)
         self.opinion = np.clip(self.ideology + rng.normal(0, cfg.opinion_noise, n), -1, 1)
         self.turnout = rng.beta(cfg.turnout_a, cfg.turnout_b, n)
@@ -44,6 +51,8 @@ class Population:
             self.reshare = np.where(sharer, rng.beta(cfg.reshare_a, cfg.reshare_b, n), 0.0)
         self.skepticism = rng.beta(cfg.skepticism_a, cfg.skepticism_b, n)
         self.segment = segments(self.ideology, cfg.segments, cfg.segment_signal, rng)
+        if given.get("segment") is not None:
+            self.segment[: len(given["segment"])] = given["segment"]
         self.kind = np.zeros(n, dtype=np.int8)
         self.owner = np.full(n, -1, dtype=np.int16)  # campaign controlling the account
         self.suspended = np.zeros(n, dtype=bool)

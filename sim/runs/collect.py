@@ -1,12 +1,16 @@
 """``python -m sim collect DIR [--csv] [--paired]``: a Hydra multirun folder into tidy tables.
 
 Reads whatever is on disk (a sweep may still be running): every run folder (a folder holding
-``.hydra/overrides.yaml``) with ``summary.json`` is a result, with ``FAILED.json`` a failure,
-with neither incomplete and left out (see sim/sweep.py). Writes, in ``DIR/collected/``:
+``.hydra/overrides.yaml``) with an intact ``summary.json`` is a result, with ``FAILED.json`` a
+failure, with a damaged summary or output file ``damaged`` (listed, its outputs left out), with
+neither incomplete and left out (see sim/runs/sweep.py). The command exits 1 when any run is
+not a result (failed, damaged or not finished), after collecting the rest. Writes, in
+``DIR/collected/``:
 
-``runs.parquet``: one row per run and campaign (a failed run has one row, campaign null).
-    - ``run_dir``: the run folder relative to DIR; ``status``: ``ok`` or ``failed``;
-      ``error``: the one-line error of a failed run (null when ok);
+``runs.parquet``: one row per run and campaign (a failed or damaged run has one row,
+    campaign null).
+    - ``run_dir``: the run folder relative to DIR; ``status``: ``ok``, ``failed`` or
+      ``damaged``; ``error``: what went wrong (null when ok);
     - one column per override of the run, named by its key (``policy``, ``seed``,
       ``population.n``, ``scenario.campaigns.0.budget``...), typed as Hydra parses it; list
       values are joined with ``+`` (``policy=[transparency,cap]`` -> ``transparency+cap``);
@@ -44,7 +48,7 @@ import pandas as pd
 from .. import outcomes
 from ..io import read_json, write_parquet
 from ..stats import mean_ci
-from .sweep import FAILED, SUMMARY, SWEEP_FILE, run_status
+from .sweep import FAILED, SUMMARY, SWEEP_FILE, check_run, one_line, run_status
 
 OUT = "collected"
 PROVENANCE = tuple(o.name for o in outcomes.declared("provenance"))
@@ -103,6 +107,9 @@ def read_overrides(run_dir: Path) -> dict:
 
 def _run_rows(run_dir: Path, rel: str, overrides: dict, status: str) -> list[dict]:
     base = {"run_dir": rel, "status": status, "error": None, **overrides}
+    if status == "damaged":
+        base["error"] = check_run(run_dir)
+        return [base]
     if status == "failed":
         failed = read_json(run_dir / FAILED)
         base["error"] = failed.get("error")
@@ -113,6 +120,7 @@ def _run_rows(run_dir: Path, rel: str, overrides: dict, status: str) -> list[dic
     summary = read_json(run_dir / SUMMARY)
     campaigns = summary.pop("campaigns")
     summary.pop("config", None)
+    summary.pop("files", None)
     campaign_keys = set().union(*(c.keys() for c in campaigns)) if campaigns else set()
     run_level = {}
     for key, value in summary.items():
@@ -124,6 +132,20 @@ def _run_rows(run_dir: Path, rel: str, overrides: dict, status: str) -> list[dic
         start, end = run_level.get(f"{what}_start"), run_level.get(f"{what}_end")
         run_level[f"{what}_change"] = end - start if None not in (start, end) else None
     return [{**base, **run_level, **c} for c in campaigns]
+
+
+def _run_tables(run_dir: Path, rel: str, overrides: dict, run_rows: list[dict]) -> dict:
+    """A run's steps and cascades, with its folder, seed, config hash and overrides added."""
+    import pyarrow.parquet as pq
+
+    extra = {"run_dir": rel, "seed": run_rows[0]["seed"],
+             "config_hash": run_rows[0]["config_hash"], **overrides}
+    out = {}
+    for name in ("steps.parquet", "cascades.parquet"):
+        if (run_dir / name).is_file():
+            table = pq.read_table(run_dir / name).to_pandas()
+            out[name] = [table.assign(**{k: [v] * len(table) for k, v in extra.items()})]
+    return out
 
 
 def _arrow_safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -164,32 +186,31 @@ def collect(sweep_dir, *, csv: bool = False) -> dict:
     """Gather a sweep folder into DIR/collected/{runs,steps,cascades}.parquet.
 
     Returns ``{"runs": DataFrame, "steps": ..., "cascades": ..., "override_columns": [...],
-    "counts": {"ok": n, "failed": n, "incomplete": n}, "expected": n or None}``."""
-    import pyarrow.parquet as pq
-
+    "counts": {"ok": n, "failed": n, "damaged": n, "incomplete": n}, "expected": n or None}``."""
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
         raise FileNotFoundError(f"sweep folder {str(sweep_dir)!r} does not exist")
     rows, steps, cascades, override_cols = [], [], [], []
-    counts = {"ok": 0, "failed": 0, "incomplete": 0}
+    counts = {"ok": 0, "failed": 0, "damaged": 0, "incomplete": 0}
     for run_dir in run_dirs(sweep_dir):
         status = run_status(run_dir)
-        counts[status] += 1
         if status == "incomplete":
+            counts[status] += 1
             continue
         rel = run_dir.relative_to(sweep_dir).as_posix()
-        overrides = read_overrides(run_dir)
+        try:
+            overrides = read_overrides(run_dir)
+            run_rows = _run_rows(run_dir, rel, overrides, status)
+            run_tables = _run_tables(run_dir, rel, overrides, run_rows) if status == "ok" else {}
+        except Exception as exc:  # noqa: BLE001 - a damaged file of one run must not stop the rest
+            status, run_tables = "damaged", {}
+            run_rows = [{"run_dir": rel, "status": status, "error": f"cannot be read ({one_line(exc)})"}]
+            overrides = {}
+        counts[status] += 1
         override_cols += [k for k in overrides if k not in override_cols]
-        run_rows = _run_rows(run_dir, rel, overrides, status)
         rows += run_rows
-        if status != "ok":
-            continue
-        extra = {"run_dir": rel, "seed": run_rows[0]["seed"],
-                 "config_hash": run_rows[0]["config_hash"], **overrides}
-        for name, sink in (("steps.parquet", steps), ("cascades.parquet", cascades)):
-            if (run_dir / name).is_file():
-                table = pq.read_table(run_dir / name).to_pandas()
-                sink.append(table.assign(**{k: [v] * len(table) for k, v in extra.items()}))
+        steps += run_tables.get("steps.parquet", [])
+        cascades += run_tables.get("cascades.parquet", [])
     runs = pd.DataFrame(rows)
     first = ["run_dir", "status", "error"] + override_cols
     runs = runs[first + [c for c in runs.columns if c not in first]] if len(runs) else runs
@@ -271,15 +292,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     c, runs, out = res["counts"], res["runs"], Path(args.sweep_dir) / OUT
-    left = "" if res["expected"] is None else \
-        f", {res['expected'] - c['ok'] - c['failed']} of {res['expected']} not finished"
-    print(f"{c['ok']} ok, {c['failed']} failed, {c['incomplete']} incomplete{left} -> "
-          f"{out}/runs.parquet ({len(runs)} rows), steps.parquet ({len(res['steps'])}), "
-          f"cascades.parquet ({len(res['cascades'])})")
-    if c["failed"]:
-        failed = runs[runs["status"] == "failed"]
-        for _, row in failed.iterrows():
-            print(f"  failed {row['run_dir']}: {row['error']}")
+    expected = res["expected"]
+    unfinished = 0 if expected is None else max(0, expected - c["ok"] - c["failed"] - c["damaged"])
+    left = "" if expected is None else f", {unfinished} of {expected} not finished"
+    print(f"{c['ok']} ok, {c['failed']} failed, {c['damaged']} damaged, {c['incomplete']} "
+          f"incomplete{left} -> {out}/runs.parquet ({len(runs)} rows), steps.parquet "
+          f"({len(res['steps'])}), cascades.parquet ({len(res['cascades'])})")
+    for status in ("failed", "damaged"):
+        if c[status]:
+            for _, row in runs[runs["status"] == status].iterrows():
+                print(f"  {status} {args.sweep_dir.rstrip('/')}/{row['run_dir']}: {row['error']}")
+    if c["damaged"]:
+        print("  (re-running the sweep's command recomputes the damaged runs)")
+    code = 1 if c["failed"] or c["damaged"] or unfinished or (expected is None and c["incomplete"]) else 0
     if args.paired:
         if len(runs) == 0 or "policy" not in runs or not (runs["policy"] == args.baseline).any():
             print(f"error: no ok runs with policy={args.baseline} to pair with", file=sys.stderr)
@@ -292,5 +317,5 @@ def main(argv: list[str] | None = None) -> int:
         with pd.option_context("display.width", 200, "display.max_rows", 500,
                                "display.float_format", "{:.4g}".format):
             print(shown.to_string(index=False))
-    return 0
+    return code
 

@@ -2,7 +2,8 @@
 
 Outputs (docs/outputs.md): ``steps.parquet``, ``cascades.parquet``, ``ad_library.parquet``
 (when the policy keeps an ad library), ``figure.png`` (when asked) and, written last,
-``summary.json``: a run folder with a summary is complete.
+``summary.json``, which lists the others with their sizes: a run folder whose summary is there
+and whose files match it is complete.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ def write_outputs(model: SimModel, outdir: str | Path, *, figure: bool = True) -
                       outcomes.describe(columns, (TABLES[name],)))
     if figure:
         plot_run(tables["steps.parquet"], summary, outdir / "figure.png")
-    write_json(outdir / SUMMARY, summary)  # last: its presence marks a complete run
+    # last: it lists every other file with its size, so a run is complete when its summary is
+    # there and each file matches (sim.runs.sweep.check_run)
+    names = [*tables, *(["figure.png"] if figure else [])]
+    summary["files"] = {name: (outdir / name).stat().st_size for name in names}
+    write_json(outdir / SUMMARY, summary)
     return summary
 
 

@@ -3,12 +3,15 @@
 A sweep of thousands of runs must survive one bad run, a killed job and a restart. Each run
 folder therefore ends in exactly one of three states, which the collector (sim/runs/collect.py) reads:
 
-- ``summary.json`` present: a result (written last and atomically by ``run.run``);
+- ``summary.json`` present: a result (written last and atomically by ``run.run``), complete
+  when :func:`check_run` finds every file it lists intact (else ``damaged``: recomputed on a
+  re-run, listed by collect);
 - ``FAILED.json`` present: the run raised; the file holds the one-line error;
 - neither: incomplete (killed, or not run yet); never mistaken for a result.
 
 Re-running the same sweep (same ``hydra.sweep.dir``) skips runs whose ``summary.json`` carries
-the config hash of the run about to start, so only missing (or failed) runs are computed.
+the config hash of the run about to start and whose files are intact, so only missing, failed
+or damaged runs are computed. A sweep folder that holds a different sweep is refused.
 
 :class:`Progress` is a Hydra callback (registered in conf/config.yaml) that prints
 ``[done 12/80, failed 1, left 67]`` as each job ends. It learns the sweep's size in the main
@@ -19,6 +22,7 @@ with the basic, joblib, submitit and Ray launchers (Slurm and Ray need a shared 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import traceback
@@ -29,7 +33,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from ..config import Config, config_hash
+from ..config import Config, ConfigError, config_hash, hash_of
 from ..io import read_json, write_json
 from ..version import __version__
 from .run import format_summary, run
@@ -43,18 +47,52 @@ log = logging.getLogger(__name__)
 
 
 def run_status(run_dir: Path) -> str:
-    """``ok``, ``failed`` or ``incomplete`` (see the module docstring)."""
+    """``ok``, ``damaged``, ``failed`` or ``incomplete`` (see the module docstring)."""
     if (run_dir / SUMMARY).is_file():
-        return "ok"
+        return "damaged" if check_run(run_dir) else "ok"
     return "failed" if (run_dir / FAILED).is_file() else "incomplete"
 
 
-def is_complete(run_dir: Path, chash: str) -> bool:
-    """A finished result of this very configuration is already on disk."""
+def check_run(run_dir: Path, chash: str | None = None) -> str | None:
+    """What is wrong with a finished run's folder, or None when it is a complete result (of
+    the configuration hashed ``chash``, when given): ``summary.json`` parses and matches its
+    config hash, and every file it lists is there, at its size, a Parquet file readable and of
+    the same configuration."""
+    import pyarrow.parquet as pq
+
+    run_dir = Path(run_dir)
     try:
-        return read_json(run_dir / SUMMARY).get("config_hash") == chash
-    except (OSError, ValueError):
-        return False
+        summary = read_json(run_dir / SUMMARY)
+        recorded, config, files = summary["config_hash"], summary["config"], summary["files"]
+    except FileNotFoundError:
+        return "no summary.json"
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"summary.json is damaged ({one_line(exc)})"
+    if hash_of(config) != recorded:
+        return "summary.json is damaged (its config does not match its config_hash)"
+    if chash is not None and recorded != chash:
+        return f"holds another configuration ({recorded}, not {chash})"
+    for name, size in files.items():
+        path = run_dir / name
+        try:
+            actual = path.stat().st_size
+        except OSError:
+            return f"{name} is missing"
+        if actual != size:
+            return f"{name} is damaged ({actual} bytes, {size} written)"
+        if name.endswith(".parquet"):
+            try:
+                meta = json.loads((pq.read_schema(path).metadata or {}).get(b"sim", b"{}"))
+            except Exception as exc:  # noqa: BLE001 - arrow raises several types
+                return f"{name} is damaged ({one_line(exc)})"
+            if meta.get("config_hash") != recorded:
+                return f"{name} is from another run (config {meta.get('config_hash')})"
+    return None
+
+
+def is_complete(run_dir: Path, chash: str) -> bool:
+    """A complete, undamaged result of this very configuration is already on disk."""
+    return (run_dir / SUMMARY).is_file() and check_run(run_dir, chash) is None
 
 
 def one_line(exc: BaseException) -> str:
@@ -138,21 +176,83 @@ def progress_line(sweep_dir: Path) -> str:
     return f"[done {done}/{total}, failed {failed}, left {total - done - failed}{extra}]"
 
 
+def check_sweep_dir(sweep_dir: Path, jobs: list[list[str]] | None) -> None:
+    """Refuse a sweep folder that holds another sweep's runs: job k's folder must have run job
+    k's overrides (a resume), or not exist. Mixed in, stale runs would be collected as
+    results of this sweep."""
+    import yaml
+
+    sweep_dir = Path(sweep_dir)
+    if jobs is None or not sweep_dir.is_dir():
+        return
+    here = {i: [str(x) for x in j] for i, j in enumerate(jobs)}
+    try:
+        listed = read_json(sweep_dir / SWEEP_FILE).get("jobs")
+    except (OSError, ValueError, AttributeError):
+        listed = None
+    found = {int(p.parent.parent.name): p for p in sweep_dir.glob("*/.hydra/overrides.yaml")
+             if p.parent.parent.name.isdigit()}
+    for num in sorted(found):
+        try:
+            there = [str(x) for x in yaml.safe_load(found[num].read_text()) or []]
+        except (OSError, yaml.YAMLError):
+            there = ["?"]
+        if there != here.get(num):
+            mine = here.get(num, [])
+            ran = " ".join(o for o in there if o not in mine) or " ".join(there)
+            this = (f"is {' '.join(o for o in mine if o not in there) or ' '.join(mine)}"
+                    if num in here else f"does not exist (it has {len(jobs)} jobs)")
+            raise ConfigError(
+                f"hydra.sweep.dir = '{sweep_dir}': holds a different sweep (its job {num} ran "
+                f"{ran}; this sweep's job {num} {this}); use a new folder, or that sweep's "
+                "command to resume it")
+    if isinstance(listed, list) and listed != [" ".join(j) for j in here.values()] and not found:
+        raise ConfigError(f"hydra.sweep.dir = '{sweep_dir}': holds a different sweep "
+                          f"({len(listed)} jobs listed in {SWEEP_FILE}); use a new folder")
+
+
+def tally(sweep_dir: Path) -> dict:
+    """Counts of the last invocation's jobs: ok (computed), skipped (already done), failed,
+    and left (neither: killed, or never started), against the sweep's size when known."""
+    status = read_progress(sweep_dir)
+    counts = {k: sum(s == k for s in status.values()) for k in ("ok", "skipped", "failed")}
+    try:
+        total = int(read_json(Path(sweep_dir) / SWEEP_FILE)["total"])
+    except (OSError, ValueError, KeyError):
+        total = len(status)
+    counts["left"] = max(0, total - sum(counts.values()))
+    counts["total"] = total
+    return counts
+
+
+LAST_SWEEP: dict = {}  # the tally of the sweep this process ran (python -m sim's exit code)
+
+
 class Progress(Callback):
-    """Prints ``[done d/N, failed f, left l]`` after every job of a multirun."""
+    """Refuses a folder that holds another sweep; prints ``[done d/N, failed f, left l]``
+    after every job of a multirun and a one-line tally at its end."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(str(config.hydra.sweep.dir))
-        sweep_dir.mkdir(parents=True, exist_ok=True)
         try:
             jobs = expected_jobs(config)
         except Exception as exc:  # noqa: BLE001 - progress is a convenience, never fatal
             log.warning("progress: cannot count the sweep's jobs (%s)", one_line(exc))
             jobs = None
-        if jobs is not None:
-            write_json(sweep_dir / SWEEP_FILE, {"total": len(jobs),
-                                                "jobs": [" ".join(j) for j in jobs]})
-        (sweep_dir / PROGRESS_FILE).write_text("")  # counts start afresh on every invocation
+        try:
+            check_sweep_dir(sweep_dir, jobs)
+            sweep_dir.mkdir(parents=True, exist_ok=True)
+            if jobs is not None:
+                write_json(sweep_dir / SWEEP_FILE, {"total": len(jobs),
+                                                    "jobs": [" ".join(j) for j in jobs]})
+            (sweep_dir / PROGRESS_FILE).write_text("")  # counts start afresh on every invocation
+        except (ConfigError, OSError) as exc:
+            import sys
+
+            message = str(exc) if isinstance(exc, ConfigError) else \
+                f"hydra.sweep.dir = '{sweep_dir}': cannot write there ({exc.strerror or exc})"
+            print(f"error: {message}", file=sys.stderr)
+            sys.exit(2)
 
     def on_job_end(self, config: DictConfig, job_return: Any, **kwargs: Any) -> None:
         from hydra.core.utils import JobStatus
@@ -171,3 +271,15 @@ class Progress(Callback):
         finally:
             os.close(fd)
         print(progress_line(sweep_dir), flush=True)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        counts = tally(sweep_dir)
+        LAST_SWEEP.clear()
+        LAST_SWEEP.update(counts, dir=str(sweep_dir))
+        done = counts["ok"] + counts["skipped"]
+        bad = counts["failed"] + counts["left"]
+        print(f"sweep {'finished' if not bad else 'incomplete'}: {done} of {counts['total']} runs "
+              f"done ({counts['skipped']} already done), {counts['failed']} failed, "
+              f"{counts['left']} not run -> {sweep_dir}"
+              + (f"; failures: python -m sim collect {sweep_dir}" if bad else ""), flush=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 # describe a run, are not its results (the policy's name is kept: it is a result of composing)
-PROVENANCE = ("config", "config_hash", "version", "git_commit", "versions", "policy_label",
+PROVENANCE = ("config", "config_hash", "version", "git_commit", "versions", "files", "policy_label",
               "policy_color", "policy_phrase")
 
 
