@@ -459,7 +459,7 @@ def planned_contents(cfg: Config) -> tuple[int, tuple[str, str]]:
             hired += math.ceil(c.budget * n / 1000 / (amp.pay_per_post * amp.posts_per_day * days))
         hired = min(hired, n)
         parts = [(c.posts_per_day, 1, f"{where}.posts_per_day", "1 official account"),
-                 (amp.posts_per_day, 2 if amp.identical else hired,  # disclosed and not
+                 (amp.posts_per_day, min(2, hired) if amp.identical else hired,  # disclosed or not
                   f"{where}.amplifiers.posts_per_day", f"{hired:,} amplifiers"),
                  (vol.posts_per_day, math.ceil(vol.per_1000_users * n / 1000),
                   f"{where}.volunteers.posts_per_day", "volunteers"),
