@@ -130,11 +130,13 @@ def mobilize(cfg: BehaviorConfig, population, users, position, social) -> np.nda
                          np.concatenate([delta, np.full(len(first), cfg.turnout_nudge_social)]))
 
 
-def decay_persuasion(cfg: BehaviorConfig, population, n: int) -> np.ndarray:
+def decay_persuasion(cfg: BehaviorConfig, population, n: int, day: int) -> np.ndarray:
     """One day of fading: every opinion moves back toward the user's baseline, halving its
-    distance every ``persuasion_half_life`` days. Returns the users moved (sorted)."""
-    if cfg.persuasion_half_life is None:
+    distance every ``persuasion_half_life`` days; once per ``day``, however often called.
+    Returns the users moved (sorted)."""
+    if cfg.persuasion_half_life is None or population.faded_day == day:
         return np.empty(0, np.int64)
+    population.faded_day = day
     base = population.baseline_opinion
     moved = np.flatnonzero(population.opinion[:n] != base)
     keep = 0.5 ** (1.0 / cfg.persuasion_half_life)

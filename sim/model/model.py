@@ -146,7 +146,7 @@ class SimModel(mesa.Model):
         # Opinion: political content within epsilon pulls; a label discounts persuasion.
         political = self.political[reg.campaign[items]]
         factor = behavior.label_factor(bcfg, pop.skepticism[users], reg.labeled[items])
-        faded = behavior.decay_persuasion(bcfg, pop, self.n)  # yesterday's persuasion fades
+        faded = behavior.decay_persuasion(bcfg, pop, self.n, self.day)  # persuasion fades daily
         moved = behavior.update_opinions(bcfg, pop.opinion, users[political],
                                          reg.position(items[political]), factor[political])
         # Turnout: calls to action nudge (by leaning); the social message acts once per user.

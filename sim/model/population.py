@@ -41,6 +41,7 @@ class Population:
         # appended later need no entry. Persuasion decays toward the opinion a user started
         # with; the social voting message acts on a user once per election.
         self.baseline_opinion = self.opinion.copy()
+        self.faded_day = None  # the last day persuasion faded
         self.social_nudged = np.zeros(n, dtype=bool)
 
     @property
