@@ -100,8 +100,11 @@ def participation(pacing: float, quality: np.ndarray, audience: np.ndarray) -> n
     and a budget near the audience's size reaches everyone."""
     if pacing >= 1.0:
         return np.ones(len(quality))
-    mean = np.mean(quality, where=audience) if audience.any() else 1.0
-    return -np.expm1(np.log1p(-pacing) * quality / max(mean, 1e-300))
+    mean = quality[audience].mean() if audience.any() else 1.0
+    join = quality * (np.log1p(-pacing) / max(mean, 1e-300))  # in place: runs every day
+    np.exp(join, out=join)
+    np.subtract(1.0, join, out=join)
+    return join
 
 
 class AdAuction:
