@@ -44,7 +44,8 @@ def test_every_row_is_computed_and_its_agreement_is_honest(fast_results):
         if row.fitted:
             assert res.agree, f"{row.study}: {row.figure} no longer matches what it was fitted to"
     table = replicate.table(fast_results, replicate.FAST)
-    assert table.count("\n| ") == len(replicate.ROWS) + 1  # header and one line per row
+    lines = [line for line in table.splitlines() if line.startswith("| ")]
+    assert len(lines) == len(replicate.ROWS) + 1  # the header and one line per row
 
 
 @pytest.mark.integration
