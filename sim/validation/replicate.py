@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import multiprocessing
 import sys
 import time
 from collections.abc import Callable
@@ -446,7 +447,10 @@ def run(scale: Scale, *, jobs: int = 1, only: set[str] | None = None,
                     and (only is None or r.design in only)})
     tasks = [(name, scale, seed) for name in names for seed in range(scale.seeds)]
     values: dict[str, list[dict]] = {name: [] for name in names}
-    with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else _Serial() as pool:
+    # spawn, not fork: the parent may hold threads (BLAS, a test runner), and fork copies locks
+    pool = (ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+            if jobs > 1 else _Serial())
+    with pool:
         for name, seed, out in pool.map(_one, tasks):  # in order, as they finish
             values[name].append(out)
             if progress:
