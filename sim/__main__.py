@@ -5,6 +5,7 @@
     python -m sim report DIR --out OUT    brief figures and the one-page brief
     python -m sim sensitivity ...         global sensitivity (Sobol, Morris)
     python -m sim ensemble ...            policy effects over plausible parameter values
+    python -m sim replicate [--fast]      field studies' designs run inside the model
     python -m sim app                     the classroom web app
     python -m sim docs                    regenerate docs/outputs.md
 """
@@ -19,6 +20,7 @@ TOOLS = {  # name: module with main(argv) -> exit code
     "report": "sim.report.cli",
     "sensitivity": "sim.runs.sensitivity",
     "ensemble": "sim.runs.ensemble",
+    "replicate": "sim.validation.replicate",
     "app": "sim.classroom.app",
     "docs": "sim.docs",
 }

@@ -161,8 +161,14 @@ class BehaviorConfig:
     follow_prob: float = f(0.05, PROB)
     epsilon: float = f(0.3, rng_(0.0, 2.0))  # bounded-confidence radius
     persuasion: float = f(0.005, PROB)  # opinion step per exposure within epsilon
-    turnout_nudge: float = f(0.001, PROB)  # per call-to-action exposure, paid or stranger
-    turnout_nudge_social: float = f(0.01, PROB)  # via a followee (~0.4 pp, Bond 2012)
+    # Calibrated turnout and persuasion (docs/model.md "Behaviour"; fitted in docs/validation.md).
+    # Turnout moves on the logit scale; per call-to-action exposure by nudge + nudge_alignment x
+    # the reader's leaning toward the message's side (Aggarwal et al. 2023: ~0 on average,
+    # + for the message's leaners, - for the other side's).
+    turnout_nudge: float = f(0.0, rng_(-1.0, 1.0))
+    turnout_nudge_alignment: float = f(0.0017, rng_(-1.0, 1.0))
+    turnout_nudge_social: float = f(0.0179, rng_(0.0, 5.0))  # once per user and election (Bond 2012)
+    persuasion_half_life: Optional[float] = f(5.0, POSITIVE)  # days; null: persuasion never decays
     vote_temperature: float = f(0.2, POSITIVE)  # softness of the candidate choice
     # Out-group language (Rathje et al. 2021) multiplies engagement of same-side readers.
     outgroup_boost: float = f(2.0, rng_(1.0, None))
@@ -176,6 +182,9 @@ class MarketConfig:
     commercial_cpm: float = f(20.0, POSITIVE)  # median competing (non-political) bid, $ CPM
     commercial_sigma: float = f(0.6, LOG_SD)
     pacing_gain: float = f(1.0, rng_(0.0, 1.0, lo_open=True))
+    # Exponent on the creative-reader alignment (affinity) in the platform's predicted relevance,
+    # the auction's quality factor: 0 delivers regardless of alignment (Ali et al. 2021).
+    delivery_relevance: float = f(0.35, rng_(0.0, 10.0))
 
 
 @dataclass

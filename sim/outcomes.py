@@ -86,8 +86,9 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("spend_ads", "step", "US$", "spent on ads that day"),
     O("spend_amplifiers", "step", "US$", "paid to amplifiers that day"),
     O("spend", "step", "US$", "spent that day (ads + amplifiers)"),
-    O("pacing", "step", "probability", "share of eligible auctions the campaign joins after "
-      "the day (the pacing controller)"),
+    O("pacing", "step", "probability", "pacing level p after the day (the pacing controller): "
+      "the campaign joins a reader's auctions with probability 1 - (1 - p)^(q / mean q), q its "
+      "predicted relevance for the reader; p where relevance is equal"),
     O("mean_opinion", "step", "[-1, 1]", "mean opinion of all users at the end of the day "
       "(same on every campaign's row)"),
     O("vote_share", "step", "share", "the candidate's expected share of the vote (NaN for "

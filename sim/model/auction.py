@@ -93,6 +93,43 @@ def update_pacing(pacing: float, bid_scale: float, demand: float, next_budget: f
     return 1.0, float(min(ceiling, bid_scale * min(ratio, 4.0) ** (gain / 2))), starved
 
 
+# ---------------------------------------------------------------- delivery relevance (issue 13)
+# The platform predicts how relevant a creative is for a reader and spends a limited budget where
+# it predicts the most response (Ali et al. 2021): with one audience and one budget, a left
+# creative reaches mostly left readers and a right one right readers, most of all at small
+# budgets, and reaching the other side costs more.
+
+
+def relevance(cfg, weight, ideology, position):
+    """The platform's relevance of a creative for each reader, relative to a perfectly aligned ad:
+    the engagement weight (appeal x affinity x label) with the creative-reader affinity raised to
+    ``market.delivery_relevance`` (1: the users' own affinity; 0: alignment ignored)."""
+    k, bcfg = cfg.market.delivery_relevance, cfg.behavior
+    if k == 1.0 or not bcfg.affinity:
+        return weight / max(bcfg.source_ad, 1e-12)
+    # affinity^(k - 1) = exp((1 - k) |ideology - position| / scale), in place (runs every day)
+    rel = np.abs(ideology - position)
+    rel *= (1.0 - k) / bcfg.affinity_scale
+    np.exp(rel, out=rel)
+    rel *= weight
+    rel *= 1.0 / max(bcfg.source_ad, 1e-12)
+    return rel
+
+
+def participation(pacing: float, quality: np.ndarray, audience: np.ndarray) -> np.ndarray:
+    """Probability that a paced campaign joins each reader's auctions: 1 - (1 - pacing)^(q / q_mean),
+    q the predicted relevance, q_mean its mean over the audience. Equal relevance gives ``pacing``
+    everywhere; a small budget goes mostly to the most relevant readers (~ pacing x q / q_mean)
+    and a budget near the audience's size reaches everyone."""
+    if pacing >= 1.0:
+        return np.ones(len(quality))
+    mean = quality[audience].mean() if audience.any() else 1.0
+    join = quality * (np.log1p(-pacing) / max(mean, 1e-300))  # in place: runs every day
+    np.exp(join, out=join)
+    np.subtract(1.0, join, out=join)
+    return join
+
+
 class AdAuction:
     """Sells ad slots day by day; keeps the creatives and today's budgets."""
 
@@ -125,13 +162,16 @@ class AdAuction:
         ideology, skepticism = pop.ideology[readers], pop.skepticism[readers]
         audience = [c.audience[readers] for c in bidders]
         # True engagement weight of each campaign's ad, and the platform's noisy prediction of
-        # it relative to a perfectly aligned ad: the auction's quality factor.
+        # it relative to a perfectly aligned ad, weighted by creative-reader relevance: the
+        # auction's quality factor.
         weight = [behavior.engagement_weight(bcfg, ideology, c.cfg.position,
                                              self.registry.appeals[c.index], True, skepticism,
                                              self.label(c)) for c in bidders]
-        quality = [w / max(bcfg.source_ad, 1e-12) * rng.lognormal(0.0, cfg.feed.prediction_noise, n_r)
-                   for w in weight]
+        quality = [relevance(cfg, w, ideology, c.cfg.position)
+                   * rng.lognormal(0.0, cfg.feed.prediction_noise, n_r)
+                   for c, w in zip(bidders, weight)]
         effective = [c.cfg.bid * c.bid_scale * q for c, q in zip(bidders, quality)]
+        joins = [participation(c.pacing, q, a) for c, q, a in zip(bidders, quality, audience)]
         shown = [np.zeros(n_r, np.int64) for _ in bidders]
         cap = self.policy.frequency_cap()
         cap = self.slots if cap is None else cap
@@ -144,8 +184,8 @@ class AdAuction:
             eligible = []
             for j, camp in enumerate(bidders):
                 ok = audience[j] & (shown[j] < caps[j]) if remaining[j] > 0 else np.zeros(n_r, bool)
-                if camp.pacing < 1.0:  # pacing: a throttled campaign joins with prob p
-                    ok &= rng.random(n_r) < camp.pacing
+                if camp.pacing < 1.0:  # pacing: a throttled campaign joins some auctions
+                    ok &= rng.random(n_r) < joins[j]
                 eligible.append(ok)
             rows = np.flatnonzero(np.logical_or.reduce(eligible))
             commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma,

@@ -67,14 +67,6 @@ def update_opinions(cfg, opinion, users, position, persuasion_factor) -> np.ndar
     return touched
 
 
-def update_turnout(turnout, users, nudge) -> np.ndarray:
-    """Each call-to-action exposure closes a share ``nudge`` of the gap to certain turnout.
-    Returns the users touched (sorted)."""
-    touched, log_keep = group_sums(users, np.log1p(-nudge))
-    turnout[touched] = 1.0 - (1.0 - turnout[touched]) * np.exp(log_keep)
-    return touched
-
-
 def vote_weights(cfg: BehaviorConfig, opinion: np.ndarray, positions: np.ndarray):
     """Softmax of -distance / temperature, one array per candidate.
 
@@ -107,3 +99,54 @@ def expected_votes(cfg, opinion, turnout, positions) -> np.ndarray:
     # multiply-and-sum, not a BLAS dot: threaded BLAS on short work is slower on few cores
     return np.array([np.add.reduce(turnout * p)
                      for p in vote_weights(cfg, opinion, positions)])
+
+
+# ---------------------------------------------------------------- calibrated effects (issue 13)
+# Sized by field experiments (docs/model.md "Behaviour", docs/validation.md): a call to action
+# moves turnout little on average, up among the message's own leaners and down among the other
+# side's (Aggarwal et al. 2023); the social voting message acts once per user and election
+# (Bond et al. 2012); persuasion fades back toward the user's own baseline (Hill et al. 2013).
+
+
+def alignment(ideology, position):
+    """How far a reader leans toward a message's side, in [-1, 1]: sign(position) x ideology;
+    0 for a non-partisan message (position 0)."""
+    return np.sign(position) * ideology
+
+
+def shift_turnout(turnout, users, delta) -> np.ndarray:
+    """Add each ``delta`` to its user's turnout on the logit scale (summed per user): a push moves
+    users near 50% most and near-certain voters and non-voters hardly (Arceneaux & Nickerson
+    2009). Returns the users touched (sorted)."""
+    touched, total = group_sums(users, delta)
+    p = np.clip(turnout[touched], 1e-12, 1.0 - 1e-12)
+    turnout[touched] = p / (p + (1.0 - p) * np.exp(-total))
+    return touched
+
+
+def mobilize(cfg: BehaviorConfig, population, users, position, social) -> np.ndarray:
+    """Turnout after the day's call-to-action exposures (``users``, the message ``position`` of
+    each, ``social``: it came through a followee's reshare). Each exposure shifts turnout by
+    ``turnout_nudge`` + ``turnout_nudge_alignment`` x alignment; a user's first social exposure
+    of the election adds ``turnout_nudge_social`` once. Returns the users touched (sorted)."""
+    delta = cfg.turnout_nudge + cfg.turnout_nudge_alignment * alignment(
+        population.ideology[users], position)
+    first = np.unique(users[social])
+    first = first[~population.social_nudged[first]]
+    population.social_nudged[first] = True
+    return shift_turnout(population.turnout, np.concatenate([users, first]),
+                         np.concatenate([delta, np.full(len(first), cfg.turnout_nudge_social)]))
+
+
+def decay_persuasion(cfg: BehaviorConfig, population, n: int, day: int) -> np.ndarray:
+    """One day of fading: every opinion moves back toward the user's baseline, halving its
+    distance every ``persuasion_half_life`` days; once per ``day``, however often called.
+    Returns the users moved (sorted)."""
+    if cfg.persuasion_half_life is None or population.faded_day == day:
+        return np.empty(0, np.int64)
+    population.faded_day = day
+    base = population.baseline_opinion
+    moved = np.flatnonzero(population.opinion[:n] != base)
+    keep = 0.5 ** (1.0 / cfg.persuasion_half_life)
+    population.opinion[moved] = base[moved] + (population.opinion[moved] - base[moved]) * keep
+    return moved

@@ -170,14 +170,14 @@ class SimModel(mesa.Model):
         # Opinion: political content within epsilon pulls; a label discounts persuasion.
         political = self.political[reg.campaign[items]]
         factor = behavior.label_factor(bcfg, pop.skepticism[users], reg.labeled[items])
+        faded = behavior.decay_persuasion(bcfg, pop, self.n, self.day)  # persuasion fades daily
         moved = behavior.update_opinions(bcfg, pop.opinion, users[political],
                                          reg.position(items[political]), factor[political])
-        # Turnout: calls to action nudge; via a followee's reshare (social) more strongly.
+        # Turnout: calls to action nudge (by leaning); the social message acts once per user.
         cta = reg.cta[items]
         social = (origin == Origin.EARNED_FROM_PAID) | (origin == Origin.EARNED_FROM_ORGANIC)
-        nudge = np.where(social, bcfg.turnout_nudge_social, bcfg.turnout_nudge)[cta]
-        nudged = behavior.update_turnout(pop.turnout, users[cta], nudge)
-        self.metrics.refresh_votes(runs(np.sort(np.concatenate([moved, nudged])))[0])
+        nudged = behavior.mobilize(bcfg, pop, users[cta], reg.position(items[cta]), social[cta])
+        self.metrics.refresh_votes(runs(np.sort(np.concatenate([faded, moved, nudged])))[0])
         self.feed.queue_reshares(users[reshared], items[reshared])
         self.metrics.record_reactions(imp, engaged, reshared, followed)
         self.metrics.record_user_follows(len(user_follows[0]))

@@ -56,6 +56,12 @@ class Population:
         self.kind = np.zeros(n, dtype=np.int8)
         self.owner = np.full(n, -1, dtype=np.int16)  # campaign controlling the account
         self.suspended = np.zeros(n, dtype=bool)
+        # Calibrated effects (sim/model/behavior.py): regular users only, so campaign accounts
+        # appended later need no entry. Persuasion decays toward the opinion a user started
+        # with; the social voting message acts on a user once per election.
+        self.baseline_opinion = self.opinion.copy()
+        self.faded_day = None  # the last day persuasion faded
+        self.social_nudged = np.zeros(n, dtype=bool)
 
     @property
     def size(self) -> int:

@@ -43,6 +43,24 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
     Uncertainty("feed.political_engagement", 1.0, 20.0,
                 "engagement of political relative to non-political content: Facebook-like ~2 "
                 "(fitted to Guess 2023) to beyond Twitter-like ~10 (fitted to Huszar 2022)"),
+    # Calibrated effects (issue 13): ranges from the field studies' intervals (docs/model.md).
+    Uncertainty("behavior.persuasion_half_life", 3.0, 21.0,
+                "days for persuasion to fade by half; 50-75% gone within a week (Hill et al. "
+                "2008: 3.5-7 days), some effect lasting 6 weeks in presidential races (Hill et "
+                "al. 2013)"),
+    Uncertainty("behavior.turnout_nudge", -0.0003, 0.0003,
+                "mean logit shift per call to action; fitted ~0 to Aggarwal et al. 2023, range "
+                "= their average effect's derived 95% CI (-0.35 to +0.45 pp)"),
+    Uncertainty("behavior.turnout_nudge_alignment", 0.0, 0.0032,
+                "logit shift per call to action per unit of leaning; fitted 0.0017 to Aggarwal "
+                "et al. 2023's subgroup contrast 0.7 pp, range = its 95% CI (0 to 1.4 pp)"),
+    Uncertainty("behavior.turnout_nudge_social", 0.0028, 0.033,
+                "logit shift of the once-per-election social message; Bond et al. 2012's 95% CI "
+                "(+0.06 to +0.72 pp)"),
+    Uncertainty("market.delivery_relevance", 0.25, 1.0,
+                "weight of creative-reader alignment in ad delivery: 0.25 just gives Ali et al. "
+                "2021's >65% / <40% split (measured by party registration, a noisy proxy); 1 "
+                "is the users' own affinity"),
 )
 
 

@@ -1,0 +1,66 @@
+"""The replication suite (python -m sim replicate): every declared row is computed at the CI size
+and its agreement column says what the numbers say (docs/validation.md)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sim.validation import replicate
+
+from .conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def fast_results():
+    return replicate.run(replicate.FAST, jobs=2)
+
+
+@pytest.mark.integration  # every design at 2,000 users x 4 seeds: about a minute on 2 cores
+def test_every_row_is_computed_and_its_agreement_is_honest(fast_results):
+    """Each row that is not pending has a finite model estimate over all seeds and an interval;
+    its agree/disagree is recomputed here from the printed numbers (the model's 95% interval
+    against the published interval: overlap, or inside for signs and bounds); every disagreement
+    carries its reason; and the rows a default was fitted to agree (the fit holds)."""
+    assert len(fast_results) == len(replicate.ROWS)
+    for res in fast_results:
+        row, est = res.row, res.estimate
+        if row.pending:
+            assert est is None and res.agree is None and row.pending.startswith("pending: ")
+            continue
+        assert est is not None and est.n == replicate.FAST.seeds, row
+        assert all(math.isfinite(x) for x in (est.mean, est.lo, est.hi)), row
+        pub = row.published
+        if row.rule == "inside":
+            expected = pub.low <= est.lo and est.hi <= pub.high
+        else:
+            expected = not (est.hi < pub.low or est.lo > pub.high)
+        assert res.agree is expected, (row.study, row.figure, est)
+        text = replicate.agree_text(res)
+        assert text.startswith("agree" if expected else "DISAGREE"), text
+        if not expected:
+            assert row.why_not, f"{row.study}: {row.figure} disagrees without a stated reason"
+        if row.fitted:
+            assert res.agree, f"{row.study}: {row.figure} no longer matches what it was fitted to"
+    table = replicate.table(fast_results, replicate.FAST)
+    lines = [line for line in table.splitlines() if line.startswith("| ")]
+    assert len(lines) == len(replicate.ROWS) + 1  # the header and one line per row
+
+
+@pytest.mark.integration
+def test_cli_prints_the_table():
+    res = run_cli("replicate", "--fast", "--seeds", "2", "--only", "markup", timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "| The Markup 2020 | rivals' average CPM" in res.stdout
+    assert "| Aggarwal 2023 |" in res.stdout and "not run" in res.stdout
+
+
+@pytest.mark.integration  # subprocesses
+@pytest.mark.parametrize("args, field", [
+    (("--only", "nonsense"), "--only = 'nonsense'"), (("--seeds", "1"), "--seeds = 1"),
+])
+def test_cli_bad_input_is_one_line_and_exit_2(args, field):
+    res = run_cli("replicate", "--fast", *args)
+    assert res.returncode == 2 and field in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
