@@ -43,6 +43,7 @@ except ImportError as exc:  # the viz extra is missing: say so in one line
 from ..config import ConfigError
 from . import draw
 from .model import (
+    BUTTONS,
     CHOICES,
     CONTROL,
     CONTROLS,
@@ -63,7 +64,7 @@ from .model import (
 server_settings.theme.show_banner = False  # the "made with Solara" badge covered chart axes
 server_settings.theme.title = "Paid versus organic reach: classroom"
 
-BUTTONS = ("Step", "Play", "Stop", "Run to day", "Reset", "Defaults")  # lesson.py names these
+STEP, PLAY, STOP, RUN, RESET, DEFAULTS_BUTTON = BUTTONS  # lesson.py's instructions name them
 # Clicks made during a step reach the handler only once the redraw is done (both wait for the
 # page's render lock); a click handled within QUIET seconds of the end of a step is one of them.
 # A deliberate next click comes later: the browser shows the new day, then a person reacts.
@@ -304,7 +305,7 @@ def Controls():
         with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
             solara.HTML(tag="div", unsafe_innerHTML="<b>Settings</b><br><span class='sim-help'>"
                         "they take effect on <b>Reset</b></span>", classes=["sim-side-title"])
-            solara.Button("Defaults", disabled=disabled, small=True, classes=["sim-defaults"],
+            solara.Button(DEFAULTS_BUTTON, disabled=disabled, small=True, classes=["sim-defaults"],
                           on_click=lambda: settings.set(dict(DEFAULTS)))
         for c in CONTROLS:
             if c.kind == "choice":
@@ -333,27 +334,27 @@ def Toolbar(session: Session):
     with solara.Row(gap="6px", classes=["sim-toolbar"], style={"align-items": "center",
                                                                 "flex-wrap": "wrap"}):
         DayCounter()
-        solara.Button("Step", icon_name="mdi-skip-next", disabled=not idle or at_end, small=True,
+        solara.Button(STEP, icon_name="mdi-skip-next", disabled=not idle or at_end, small=True,
                       on_click=lambda: start(session, lambda: do_steps(session, session.model.day + 1)),
                       classes=["sim-step"])
         if doing in ("play", "run"):
-            solara.Button("Stop", icon_name="mdi-stop", color="error", on_click=session.stop.set,
+            solara.Button(STOP, icon_name="mdi-stop", color="error", on_click=session.stop.set,
                           small=True, classes=["sim-stop"])
         else:
-            solara.Button("Play", icon_name="mdi-play", disabled=not idle or at_end, small=True,
+            solara.Button(PLAY, icon_name="mdi-play", disabled=not idle or at_end, small=True,
                           on_click=lambda: start(session, lambda: do_steps(
                               session, session.model.days, SPEEDS[speed.value]), "play"),
                           classes=["sim-play"])
         solara.v.Select(items=list(SPEEDS), v_model=speed.value, on_v_model=speed.set,
                         dense=True, hide_details=True, class_="sim-speed",
                         style_="max-width: 118px; font-size: 13px", label="Play speed")
-        solara.Button("Run to day", disabled=not idle or at_end, small=True, classes=["sim-run"],
+        solara.Button(RUN, disabled=not idle or at_end, small=True, classes=["sim-run"],
                       on_click=lambda: start(session, lambda: do_steps(session, target_day.value), "run"))
         solara.v.TextField(v_model=str(target_day.value), type="number", dense=True, outlined=True,
                            hide_details=True, class_="sim-target", style_="max-width: 64px",
                            on_v_model=set_target,
                            attributes={"aria-label": "Run to day", "min": "1"})
-        solara.Button("Reset", icon_name="mdi-restart", disabled=bool(doing), small=True,
+        solara.Button(RESET, icon_name="mdi-restart", disabled=bool(doing), small=True,
                       color="warning" if changed else None, classes=["sim-reset"],
                       on_click=lambda: start(session, lambda: do_reset(session), "reset"))
     if doing == "reset":
@@ -470,7 +471,8 @@ def DataTab(session: Session):
         "the columns of a run's <code>steps.parquet</code> (docs/outputs.md describes each)."))
     solara.FileDownload(lambda: steps_csv(session.model), filename=f"classroom_day{f.day}.csv",
                         label="Download the day-by-day table (CSV)")
-    solara.HTML(tag="div", unsafe_innerHTML=f"<h3>Day {f.day}</h3>{f.table}", classes=["sim-table"])
+    solara.HTML(tag="div", classes=["sim-table"], unsafe_innerHTML=(
+        f"<h3>The counters on day {f.day} (the CSV has every day)</h3>{f.table}"))
 
 
 ABOUT = """
@@ -554,7 +556,8 @@ CSS = """
 .sim-counters th, .sim-counters td { border-bottom: 1px solid #e5e5e5; padding: 2px 4px;
                                      text-align: right; white-space: nowrap; }
 .sim-counters thead th { font-weight: 600; white-space: normal; vertical-align: bottom;
-                         min-width: 36px; max-width: 62px; line-height: 1.2; }
+                         padding: 2px 4px; min-width: 34px; max-width: 66px; line-height: 1.2;
+                         font-size: 12px; }
 .sim-regime-row th { text-align: left !important; background: #f3f3f3; padding-left: 6px; }
 .sim-definitions { font-size: 13px; max-width: 1000px; }
 .sim-about { max-width: 820px; font-size: 15px; }

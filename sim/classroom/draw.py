@@ -306,7 +306,7 @@ def fmt_counter(key: str, value) -> str:
     if key in ("spend", "budget"):
         return f"{value:,.2f}"
     if key == "vote_share_change":
-        return f"{100 * value:+.3f} pp"
+        return f"{100 * value:+.3f}"
     return f"{int(value):,}"
 
 

@@ -24,6 +24,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .model import (
+    BUTTONS,
     CONTROL,
     DEFAULTS,
     ClassroomModel,
@@ -36,7 +37,7 @@ from .model import (
 FIGURE_ALT = ("The classroom app at 1024x768: no rules (left) and a ban on political ads (right), "
               "same 300 users, day 20")
 DOC = Path(__file__).resolve().parents[2] / "docs" / "classroom.md"
-BUTTON_DEFAULTS, BUTTON_RESET, BUTTON_RUN = "Defaults", "Reset", "Run to day"  # app.BUTTONS
+BUTTON_DEFAULTS, BUTTON_RUN, BUTTON_RESET = BUTTONS[-1], BUTTONS[3], BUTTONS[4]
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ CONTROLS = (
     Control("days", "Days", "int", 10, 60, 5),
 )
 CONTROL = {c.key: c for c in CONTROLS}
+BUTTONS = ("Step", "Play", "Stop", "Run to day", "Reset", "Defaults")  # the page's, by these names
 CHOICES = {"scenario_name": SCENARIOS, "policy": POLICIES, "compare": POLICIES + (OFF,),
            "targeting": TARGETING, "ranking": RANKINGS}
 
@@ -286,8 +287,8 @@ def day_numbers(run: SimModel) -> dict:
 COUNTERS = (  # (summary column, heading on screen)
     *((f"impressions_{o}", o) for o in ORIGINS), ("impressions", "total"),
     ("money_share", "money share"), ("spend", "spent $"), ("budget", "budget $"),
-    ("amplifiers", "paid posters"), ("accounts_suspended", "suspended"),
-    ("reshares", "reshares"), ("vote_share_change", "vote share change"),
+    ("amplifiers", "paid posters"), ("accounts_suspended", "accounts suspended"),
+    ("reshares", "reshares"), ("vote_share_change", "vote share change (points)"),
 )
 
 
