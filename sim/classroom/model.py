@@ -14,11 +14,12 @@ The choices the app offers are read from ``sim/conf`` (scenarios, policy regimes
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import mesa
 import numpy as np
@@ -211,6 +212,13 @@ def classroom_config(*, scenario_name, policy, budget_a, budget_b, appeal_a, app
             overrides.append(f"{camp}.ideology_band=" + ("[-1.0,0.0]" if i == 0 else "[0.0,1.0]"))
         elif targeting == "segments":
             overrides.append(f"{camp}.target_segments=[0,1,2,3]")
+    return copy.deepcopy(_compose(tuple(overrides)))
+
+
+@lru_cache(maxsize=64)
+def _compose(overrides: tuple) -> Config:
+    """Hydra's compose takes ~0.3 s; a Reset often repeats a regime's settings (a copy is
+    handed out, so no model shares a config)."""
     return compose(*overrides)
 
 
