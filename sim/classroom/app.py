@@ -48,10 +48,10 @@ from .model import (
     CONTROL,
     CONTROLS,
     DEFAULTS,
-    OFF,
     ClassroomModel,
     apply_setting,
     campaign_counters,
+    choice_text,
     control_range,
     day_numbers,
     policy_style,
@@ -250,10 +250,7 @@ def set_setting(key: str, value) -> None:
 
 
 def _choice_items(key: str) -> list[dict]:
-    if key in ("policy", "compare"):
-        return [{"text": "off (one regime)" if p == OFF else f"{policy_style(p)[0]} ({p})",
-                 "value": p} for p in CHOICES[key]]
-    return [{"text": v, "value": v} for v in CHOICES[key]]
+    return [{"text": choice_text(key, v), "value": v} for v in CHOICES[key]]
 
 
 @solara.component

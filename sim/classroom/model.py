@@ -108,6 +108,16 @@ BUTTONS = ("Step", "Play", "Stop", "Run to day", "Reset", "Defaults")  # the pag
 CHOICES = {"scenario_name": SCENARIOS, "policy": POLICIES, "compare": POLICIES + (OFF,),
            "targeting": TARGETING, "ranking": RANKINGS}
 
+def choice_text(key: str, value: str) -> str:
+    """How a choice reads in its menu (regimes by their label, as figures name them)."""
+    if key in ("policy", "compare"):
+        if value == OFF:
+            return "off (one regime)"
+        label = policy_style(value)[0]
+        return value if label == value else f"{label} ({value})"
+    return str(value)
+
+
 # The defaults: the two_party scenario (3:1 budgets, equal appeal) on 300 users, compared
 # without rules and under a ban, where in 20 days A's political reach is mostly bought and
 # under the ban it is not (docs/classroom.md has the numbers, computed by lesson.py).
@@ -135,13 +145,18 @@ def _scenario(name: str) -> ScenarioConfig:
     return compose(f"scenario={name}").scenario
 
 
+def scenario_campaigns(name: str) -> list:
+    """A scenario's campaigns (typed CampaignConfig), as composed for a run."""
+    return _scenario(name).campaigns
+
+
 @cache
 def scenario_settings(name: str) -> dict:
     """What choosing a scenario loads: its first two campaigns' names, budgets, appeals and
     targeting, and slider ranges that fit them. A budget slider reaches 3x the campaign's
     budget, and far enough to pay all its amplifiers every day at the app's default size
     (budgets are per 1,000 users, amplifiers are paid per post)."""
-    camps = _scenario(name).campaigns[:2]
+    camps = scenario_campaigns(name)[:2]
     if len(camps) < 2:
         raise ConfigError(f"scenario = {name!r}: the classroom needs at least two campaigns")
     days, users = DEFAULTS["days"], DEFAULTS["n"]
