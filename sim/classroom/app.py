@@ -1,154 +1,604 @@
-"""The classroom web app: Mesa's SolaraViz around ``sim.classroom.model.ClassroomModel``.
+"""The classroom web app: a Solara page around ``sim.classroom.model.ClassroomModel``.
 
-Start it with ``python -m sim app`` (http://127.0.0.1:8765), or ``solara run sim.classroom.app``.
-Everything the browser needs comes from the local installation (the ``viz`` extra pins
-``solara-assets``, which holds Solara's front-end files, and ipyvue/ipyvuetify 1.x, under which
-Mesa's panels render); the app makes no request beyond the server it was loaded from.
+Start it with ``./app.sh`` or ``python -m sim app`` (http://127.0.0.1:8765). Everything the
+browser loads comes from the local installation (the ``viz`` extra pins ``solara-assets``, which
+holds Solara's front-end files, and ipyvue/ipyvuetify 1.x); the page makes no request beyond the
+server it was loaded from, and draws its charts as SVG (``draw.py``): no JavaScript library.
 
-Layout (SolaraViz grid, two columns): the follower network under each regime, their daily
-impressions by origin (one y scale for both), the money share and vote share of both regimes,
-and the numbers in words. Settings take effect on Reset; Step and Play advance both regimes.
+Why a page of our own rather than Mesa's SolaraViz: SolaraViz redraws every component after
+each step, shows controls a lesson has no use for ("Use Threads", "Render Interval", "PAGE 0")
+and runs a click's step in the server's message loop, so clicks made during a step queue up and
+each steps later. Here:
+
+- The model steps in a worker thread (one per tab). A click that arrives while the worker is
+  busy is dropped, not queued; Stop sets a flag the worker reads before every day.
+- After each day the worker builds a ``Frame`` (every string and number the page shows) and
+  publishes it; the page only lays frames out. The follower edges are drawn once per model;
+  only the users' layer and the charts change with the day.
+- Settings are kept apart from the running model: they take effect on Reset, and the page says
+  so when they differ. Choosing a scenario loads its campaigns' names, budgets and appeals.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
+import contextlib
+import html
+import math
 import os
 import sys
-
-from matplotlib.figure import Figure
+import threading
+import time
+from dataclasses import dataclass, field
 
 try:
+    import reacton.core
     import solara
-    from mesa.visualization import SolaraViz
+    import solara.lab
+    from solara.server import settings as server_settings
 except ImportError as exc:  # the viz extra is missing: say so in one line
-    raise ModuleNotFoundError(f"{exc.name} is not installed; install the app with: "
-                              "pip install -e '.[viz]'") from None
+    raise ModuleNotFoundError(f"{exc.name} is not installed; set up the app with ./app.sh "
+                              "(or pip install -e '.[viz]')") from None
 
+from ..config import ConfigError
+from . import draw
 from .model import (
+    BUTTONS,
+    CHOICES,
+    CONTROL,
+    CONTROLS,
     DEFAULTS,
-    OFF,
-    POLICIES,
-    RANKINGS,
-    SCENARIOS,
-    TARGETING,
     ClassroomModel,
+    apply_setting,
+    campaign_counters,
+    choice_text,
+    control_range,
     day_numbers,
-    draw_comparison,
-    draw_network,
-    draw_origins,
-    format_numbers,
-    max_daily_impressions,
+    policy_style,
+    ranking_note,
+    scenario_settings,
+    seen_today,
+    steps_csv,
 )
 
+server_settings.theme.show_banner = False  # the "made with Solara" badge covered chart axes
+server_settings.theme.title = "Paid versus organic reach: classroom"
 
-def _select(label, values, key):
-    return {"type": "Select", "label": label, "value": DEFAULTS[key], "values": list(values)}
-
-
-def _slider(label, key, lo, hi, step, kind="SliderFloat"):
-    return {"type": kind, "label": label, "value": DEFAULTS[key], "min": lo, "max": hi, "step": step}
-
-
-MODEL_PARAMS = {
-    "scenario_name": _select("Scenario", SCENARIOS, "scenario_name"),
-    "policy": _select("Policy regime (left)", POLICIES, "policy"),
-    "compare": _select("Compare with (right)", POLICIES + (OFF,), "compare"),
-    "budget_a": _slider("Budget of A ($ per 1,000 users)", "budget_a", 0, 3000, 5),
-    "budget_b": _slider("Budget of B ($ per 1,000 users)", "budget_b", 0, 3000, 5),
-    "appeal_a": _slider("Appeal of A's messages", "appeal_a", 0.2, 3.0, 0.1),
-    "appeal_b": _slider("Appeal of B's messages", "appeal_b", 0.2, 3.0, 0.1),
-    "targeting": _select("Ad targeting (A and B)", TARGETING, "targeting"),
-    "ranking": _select("Feed ranking", RANKINGS, "ranking"),
-    "n": _slider("Users", "n", 100, 1000, 50, "SliderInt"),
-    "seed": _slider("Seed", "seed", 0, 99, 1, "SliderInt"),
-    "persuasion": _slider("Persuasion per exposure", "persuasion", 0.0, 0.05, 0.005),
-    "skepticism": _slider("Mean skepticism", "skepticism", 0.05, 0.95, 0.05),
-    "label_effect": _slider("Effect of a 'paid' label", "label_effect", 0.0, 1.0, 0.05),
-    "detection": _slider("Enforcement: daily detection rate", "detection", 0.0, 0.2, 0.005),
-    "days": _slider("Days in the campaign", "days", 10, 60, 5, "SliderInt"),
-}
+STEP, PLAY, STOP, RUN, RESET, DEFAULTS_BUTTON = BUTTONS  # lesson.py's instructions name them
+# Clicks made during a step reach the handler only once the redraw is done (both wait for the
+# page's render lock); a click handled within QUIET seconds of the end of a step is one of them.
+# A deliberate next click comes later: the browser shows the new day, then a person reacts.
+QUIET = 0.15
+DEBUG = bool(os.environ.get("SIM_APP_DEBUG"))
+SPEEDS = {"1 day/s": 1.0, "2 days/s": 2.0, "5 days/s": 5.0, "as fast as possible": math.inf}
 
 
-def _image(draw, size, name):
-    """A matplotlib figure drawn by ``draw(fig)``, shown as a PNG scaled to its grid cell."""
-    fig = Figure(figsize=size, dpi=100)
-    draw(fig)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return solara.Image(buf.getvalue(), width="100%", classes=["sim-chart", f"sim-{name}"])
+# ---------------------------------------------------------------- one day's picture
 
 
-def _html(text):
-    """Static HTML. Not solara.Markdown: it loads KaTeX, which solara-assets 1.58.2 does not
-    ship, so offline the page would report a script error."""
-    return solara.HTML(tag="div", unsafe_innerHTML=text)
+@dataclass(frozen=True)
+class Side:
+    regime: str
+    label: str
+    color: str
+    key: dict
+    counters: list
+    edges: str
+    nodes: str
+    caption: str
+    origins: str
 
 
-def _off_note():
-    return _html("<i>Side-by-side is off: choose a regime under <b>Compare with</b> and press "
-                 "<b>Reset</b>.</i>")
+@dataclass(frozen=True)
+class Frame:
+    """Everything the page shows for one day of one model (built in the worker thread)."""
+
+    day: int
+    days: int
+    settings: dict
+    names: tuple
+    sides: tuple
+    money: str
+    vote: str
+    table: str
+    running: bool
+    built: float = field(default_factory=time.monotonic)
 
 
-def _network(i):
-    def NetworkView(model):
-        if i >= len(model.runs):
-            return _off_note()
-        return _image(lambda fig: draw_network(fig.subplots(), model.runs[i], model.layout,
-                                               model.regimes[i]), (5.2, 4.4), f"network-{i}")
-    return NetworkView
+def make_frame(model: ClassroomModel, cache: dict) -> Frame:
+    """``cache`` keeps what is drawn once per model: the edge layer, the users' positions."""
+    day, days = model.day, model.days
+    if cache.get("model") is not model:
+        cache.update(model=model, edges=draw.network_edges(model.runs[0], model.layout),
+                     picture=draw.NetworkPicture(model.layout, model.runs[0].n))
+    peak = draw.daily_peak(model.runs)
+    sides = []
+    for regime, run in zip(model.regimes, model.runs):
+        label, color = policy_style(regime)
+        paid, organic = seen_today(run)
+        sides.append(Side(
+            regime=regime, label=label, color=color, key=day_numbers(run),
+            counters=campaign_counters(run), edges=cache["edges"],
+            nodes=cache["picture"].nodes(run, day),
+            caption=f"{int(paid.sum()):,} users saw paid content, "
+                    f"{int(organic.sum()):,} saw organic content",
+            origins=draw.origins_chart(run, days, peak, f"{label}: impressions by origin")))
+    dashes = (False, True)
+    money = draw.lines_chart(
+        [(s.label, 100 * draw.money_share_series(r), s.color, d)
+         for s, r, d in zip(sides, model.runs, dashes)],
+        days, (0, 100), "money share of political reach", "% of impressions", "sim-money", day,
+        ysuffix="%")
+    votes = [draw.vote_series(r) for r in model.runs]
+    start = sides[0].key["vote_share_a"] - sides[0].key["vote_change_a"]
+    vote = draw.lines_chart(
+        [(s.label, 100 * v, s.color, d) for s, v, d in zip(sides, votes, dashes)],
+        days, draw.vote_limits(votes, start), f"{model.names[0]}'s expected vote share",
+        "% of expected votes", "sim-vote", day, ysuffix="%")
+    table = draw.counters_table([s.regime for s in sides], [s.label for s in sides],
+                                [s.color for s in sides], [s.counters for s in sides])
+    return Frame(day, days, dict(model.settings), tuple(model.names[:2]), tuple(sides), money,
+                 vote, table, bool(model.running))
 
 
-def _origins(i):
-    def OriginsView(model):
-        if i >= len(model.runs):
-            return _off_note()
-        ymax = max_daily_impressions(model.runs)
-        return _image(lambda fig: draw_origins(fig.subplots(), model.runs[i], model.regimes[i],
-                                               ymax), (5.2, 3.6), f"origins-{i}")
-    return OriginsView
+# ---------------------------------------------------------------- per-tab state
 
 
-def ComparisonView(model):
-    return _image(lambda fig: draw_comparison(fig.subplots(1, 2), model.runs, model.regimes),
-                  (7.0, 3.2), "comparison")
+class Session:
+    """One browser tab's model and worker; module-level ``solara.reactive`` values are per tab
+    too (Solara keeps them per virtual kernel)."""
+
+    def __init__(self):
+        self.model: ClassroomModel | None = None
+        self.lock = threading.Lock()  # held by the worker: a click while it is held is dropped
+        self.quiet_until = 0.0  # and so is one handled just after (it waited for the redraw)
+        self.stop = threading.Event()
+        self.edges: dict = {}
+        self.render = contextlib.nullcontext()  # the page's render context: batches updates
 
 
-def settings_text(model) -> str:
-    """The running model's settings in words (sliders show their values only while dragged)."""
-    p = model.params
-    return (f"Running: {p['scenario_name']}, {' vs '.join(model.regimes)}; budgets A ${p['budget_a']:g} / "
-            f"B ${p['budget_b']:g} per 1,000 users; appeal A {p['appeal_a']:g} / B {p['appeal_b']:g}; "
-            f"{p['targeting']} targeting; {p['ranking']} ranking; {p['n']} users; seed {p['seed']}; "
-            f"persuasion {p['persuasion']:g}; skepticism {p['skepticism']:g}; label effect "
-            f"{p['label_effect']:g}; detection {p['detection']:g}/day.")
+settings = solara.reactive(dict(DEFAULTS))
+frame = solara.reactive(None)
+busy = solara.reactive("")  # what the worker is doing: "", "reset", "play", "run"
+error = solara.reactive("")
+ready = solara.reactive(False)  # a model has been built (the first Reset is done)
+model_settings = solara.reactive(None)  # the settings the running model was built with
+finished = solara.reactive(False)  # the running model reached its last day
+target_day = solara.reactive(20)
+speed = solara.reactive("2 days/s")
 
 
-def NumbersView(model):
-    with solara.Column() as column:
-        solara.Text(f"Day {model.steps} of {model.runs[0].cfg.steps}",
-                    classes=["sim-day"], style={"font-size": "1.3em", "font-weight": "bold"})
-        for run, regime in zip(model.runs, model.regimes):
-            solara.Text(format_numbers(regime, day_numbers(run)), classes=["sim-numbers"])
-        solara.Text(settings_text(model), classes=["sim-settings"], style={"font-size": "0.85em"})
-        _html("Rings: <b>orange</b> = saw paid content today (an ad, a paid amplifier's post, or "
-              "a reshare of either), <b>blue</b> = saw organic content today. Dot colour = "
-              "opinion (purple left, green right). Squares: campaign accounts; diamonds: paid "
-              "amplifiers; x: suspended. Change settings, then press <b>Reset</b>.")
-    return column
+def start(session: Session, job, label: str = "") -> bool:
+    """Run ``job`` in a worker thread unless one is running (then the click is dropped)."""
+    if time.monotonic() < session.quiet_until or not session.lock.acquire(blocking=False):
+        return False
+    session.stop.clear()
+    if label:
+        busy.set(label)
+
+    def work():
+        try:
+            job()
+            error.set("")
+        except ConfigError as exc:
+            error.set(str(exc))
+        except Exception as exc:  # shown on the page; the server log has the traceback
+            error.set(f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            session.quiet_until = time.monotonic() + QUIET
+            session.lock.release()
+            if label:
+                busy.set("")
+
+    threading.Thread(target=work, daemon=True).start()  # Solara gives it this tab's context
+    return True
 
 
-COMPONENTS = [_network(0), _network(1), _origins(0), _origins(1), ComparisonView, NumbersView]
+def publish(session: Session) -> None:
+    """Show the model's current day (SIM_APP_DEBUG=1 prints how long drawing and sending took)."""
+    t0 = time.perf_counter()
+    f = make_frame(session.model, session.edges)
+    t1 = time.perf_counter()
+    with session.render:  # one render pass for every component that shows the day
+        frame.set(f)
+        finished.set(not f.running)
+    if DEBUG:
+        print(f"day {f.day}: frame {1000 * (t1 - t0):.0f} ms, render and send "
+              f"{1000 * (time.perf_counter() - t1):.0f} ms", file=sys.stderr, flush=True)
+
+
+def do_reset(session: Session) -> None:
+    session.model = ClassroomModel(**settings.value)
+    publish(session)
+    model_settings.set(dict(session.model.settings))
+    ready.set(True)
+
+
+def do_steps(session: Session, until: int, pace: float = 0.0) -> None:
+    """Step to day ``until`` (or the end, or Stop), showing every day when ``pace`` > 0 (at
+    most ``pace`` days per second) and otherwise about twice a second."""
+    m, shown = session.model, time.monotonic()
+    while m.day < min(until, m.days) and not session.stop.is_set():
+        t0 = time.monotonic()
+        m.step()
+        if pace or m.day >= until or not m.running or t0 - shown > 0.5:
+            publish(session)
+            shown = time.monotonic()
+        if pace and math.isfinite(pace):
+            time.sleep(max(0.0, 1 / pace - (time.monotonic() - t0)))
+    if frame.value is None or frame.value.day != m.day:
+        publish(session)
+
+
+# ---------------------------------------------------------------- controls
+
+
+def set_target(v) -> None:
+    try:
+        target_day.set(max(1, int(float(v))))
+    except (TypeError, ValueError):
+        pass  # a half-typed number: keep the last one
+
+
+def _names(s: dict) -> tuple:
+    return scenario_settings(s["scenario_name"])["names"]
+
+
+def set_setting(key: str, value) -> None:
+    settings.set(apply_setting(settings.value, key, value))
+
+
+def _choice_items(key: str) -> list[dict]:
+    return [{"text": choice_text(key, v), "value": v} for v in CHOICES[key]]
+
+
+@solara.component
+def ChoiceControl(key: str, disabled: bool):
+    c, s = CONTROL[key], settings.value
+    solara.v.Select(label=c.text(_names(s)), items=_choice_items(key), v_model=s[key],
+                    on_v_model=lambda v: set_setting(key, v), dense=True, outlined=True,
+                    hide_details=True, disabled=disabled, class_=f"sim-control sim-control-{key}",
+                    menu_props={"offsetY": True})
+    note = ranking_note(s[key]) if key == "ranking" else c.help
+    if note:
+        solara.Text(note, classes=["sim-help"])
+
+
+@solara.component
+def NumberControl(key: str, disabled: bool):
+    """A slider and a box to type in, both always showing the value."""
+    c, s = CONTROL[key], settings.value
+    lo, hi = control_range(key, s["scenario_name"])
+    cast = int if c.kind == "int" else float
+    step = c.step if hi <= 20 * c.hi or c.kind == "int" else hi / 200
+
+    def put(v):
+        try:
+            v = cast(float(v))
+        except (TypeError, ValueError):
+            return
+        set_setting(key, min(max(v, lo), hi))
+
+    with solara.Column(gap="0px", classes=["sim-control", f"sim-control-{key}"]):
+        solara.Text(c.text(_names(s)), classes=["sim-control-label"])
+        with solara.Row(gap="6px", style={"align-items": "center"}):
+            solara.v.Slider(v_model=s[key], min=lo, max=hi, step=step, on_v_model=put,
+                            hide_details=True, dense=True, disabled=disabled,
+                            class_="sim-slider", style_="flex: 1 1 auto")
+            solara.v.TextField(v_model=f"{s[key]:g}", type="number", dense=True, outlined=True,
+                               hide_details=True, disabled=disabled, on_v_model=put,
+                               class_="sim-number", style_="max-width: 92px",
+                               attributes={"aria-label": c.text(_names(s)), "step": f"{step:g}",
+                                           "min": f"{lo:g}", "max": f"{hi:g}"})
+        if c.help:
+            solara.Text(c.help, classes=["sim-help"])
+
+
+@solara.component
+def Controls():
+    disabled = busy.value == "reset"
+    with solara.Column(gap="10px", classes=["sim-side"]):
+        with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
+            solara.HTML(tag="div", unsafe_innerHTML="<b>Settings</b><br><span class='sim-help'>"
+                        "they take effect on <b>Reset</b></span>", classes=["sim-side-title"])
+            solara.Button(DEFAULTS_BUTTON, disabled=disabled, small=True, classes=["sim-defaults"],
+                          on_click=lambda: settings.set(dict(DEFAULTS)))
+        for c in CONTROLS:
+            if c.kind == "choice":
+                ChoiceControl(c.key, disabled)
+            else:
+                NumberControl(c.key, disabled)
+
+
+# ---------------------------------------------------------------- the page
+
+
+@solara.component
+def DayCounter():
+    f = frame.value
+    solara.Text(f"Day {f.day} of {f.days}" if f else "Day –", classes=["sim-day"])
+
+
+@solara.component
+def Toolbar(session: Session):
+    """The buttons; they read what changes rarely (busy, the running model's settings), not
+    the day, so that a step redraws only the day counter and the pictures."""
+    doing, running = busy.value, model_settings.value
+    idle = not doing and running is not None
+    changed = running is not None and settings.value != running
+    at_end = finished.value
+    with solara.Row(gap="6px", classes=["sim-toolbar"], style={"align-items": "center",
+                                                                "flex-wrap": "wrap"}):
+        DayCounter()
+        solara.Button(STEP, icon_name="mdi-skip-next", disabled=not idle or at_end, small=True,
+                      on_click=lambda: start(session, lambda: do_steps(session, session.model.day + 1)),
+                      classes=["sim-step"])
+        if doing in ("play", "run"):
+            solara.Button(STOP, icon_name="mdi-stop", color="error", on_click=session.stop.set,
+                          small=True, classes=["sim-stop"])
+        else:
+            solara.Button(PLAY, icon_name="mdi-play", disabled=not idle or at_end, small=True,
+                          on_click=lambda: start(session, lambda: do_steps(
+                              session, session.model.days, SPEEDS[speed.value]), "play"),
+                          classes=["sim-play"])
+        solara.v.Select(items=list(SPEEDS), v_model=speed.value, on_v_model=speed.set,
+                        dense=True, hide_details=True, class_="sim-speed",
+                        style_="max-width: 118px; font-size: 13px", label="Play speed")
+        solara.Button(RUN, disabled=not idle or at_end, small=True, classes=["sim-run"],
+                      on_click=lambda: start(session, lambda: do_steps(session, target_day.value), "run"))
+        solara.v.TextField(v_model=str(target_day.value), type="number", dense=True, outlined=True,
+                           hide_details=True, class_="sim-target", style_="max-width: 64px",
+                           on_v_model=set_target,
+                           attributes={"aria-label": "Run to day", "min": "1"})
+        solara.Button(RESET, icon_name="mdi-restart", disabled=bool(doing), small=True,
+                      color="warning" if changed else None, classes=["sim-reset"],
+                      on_click=lambda: start(session, lambda: do_reset(session), "reset"))
+    if doing == "reset":
+        solara.Text("Building the model…", classes=["sim-status", "sim-busy"])
+    elif changed:
+        solara.Text("Settings changed: press Reset to apply them", classes=["sim-status", "sim-changed"])
+    elif at_end:
+        solara.Text("Last day reached: press Reset to start again", classes=["sim-status"])
+    if error.value:
+        solara.Text(error.value, classes=["sim-error"])
+
+
+def _pct(x, digits=0) -> str:
+    return "–" if x is None or math.isnan(x) else f"{100 * x:.{digits}f}%"
+
+
+def key_numbers(f: Frame, i: int) -> str:
+    """One regime's key numbers, above its network."""
+    a, b = (html.escape(x) for x in f.names)
+    s, k = f.sides[i], f.sides[i].key
+    side = ("left", "right")[i] if len(f.sides) > 1 else "only regime"
+    return (
+        f'<div class="sim-key sim-key-{i}" data-regime="{html.escape(s.regime)}" data-day="{f.day}">'
+        f'<div class="sim-key-title" style="border-color:{s.color}">{html.escape(s.label)}'
+        f' <span class="sim-muted">({side})</span></div>'
+        f'<div><b class="sim-money-share">{_pct(k["money_share"])}</b> of political '
+        f'reach bought <span class="sim-muted">(money share)</span></div>'
+        f'<div>impressions so far: {a} <b class="sim-total-a">{k["total_a"]:,}</b>, '
+        f'{b} <b class="sim-total-b">{k["total_b"]:,}</b>, all <b>{k["total"]:,}</b></div>'
+        f'<div>{a}\'s vote share <b>{_pct(k["vote_share_a"], 2)}</b> '
+        f'({100 * k["vote_change_a"]:+.3f} points since day 0)</div>'
+        f'<div class="sim-caption">today: {s.caption}</div></div>')
+
+
+def charts(f: Frame) -> str:
+    boxes = [s.origins for s in f.sides] + [ORIGIN_LEGEND, f.money, f.vote]
+    return f'<div class="sim-chart-grid">{"".join(boxes)}</div>'
+
+
+LEGEND = draw.opinion_bar() + (
+    f' &nbsp; <span class="sim-ring" style="border-color:{draw.PAID_RING}"></span> saw paid '
+    'content today (an ad, a paid poster\'s post, or a reshare of either) &nbsp; <span '
+    f'class="sim-ring" style="border-color:{draw.ORGANIC_RING}"></span> saw organic content today '
+    '(a campaign account\'s own post or a reshare of one) &nbsp; &#9632; campaign account &nbsp; '
+    '&#9670; paid poster (amplifier) &nbsp; &#9660; sockpuppet &nbsp; &#10005; suspended')
+
+ORIGIN_LEGEND = draw.origin_legend()
+DEFINITIONS = """
+<p><b>Where an impression comes from</b> (every impression has exactly one origin):
+<b>ad</b>: won in the ad auction; <b>owned accounts</b>: posted by the campaign's own account;
+<b>paid amplifiers</b>: posted by a person the campaign pays per post (a paid poster);
+<b>earned from paid</b>: a reshare of something whose first post was paid (an ad or a paid
+post); <b>earned from organic</b>: a reshare of the campaign's own post.</p>
+<p><b>Money share</b> = (ad + paid amplifiers + earned from paid) / all impressions: the share of
+reach whose cascade started with money. In the key numbers it is over all political campaigns
+so far; in the table, per campaign. <b>Spent $ / budget $</b>: dollars over the run (budgets are
+set per 1,000 users). <b>Vote share change</b>: the candidate's expected share of the vote now
+minus on day 0, in percentage points.</p>
+"""
+
+
+@solara.component
+def SimulationTab():
+    if not ready.value:
+        solara.Text("Building the model…", classes=["sim-busy"])
+        return
+    with solara.Column(gap="6px", classes=["sim-dim"] if busy.value == "reset" else []):
+        Today()
+        solara.HTML(tag="div", unsafe_innerHTML=LEGEND, classes=["sim-legend"])
+        Counters()
+        solara.HTML(tag="div", unsafe_innerHTML=DEFINITIONS, classes=["sim-definitions"])
+        Charts()
+
+
+@solara.component
+def Today():
+    """Each regime's key numbers above its network: two widgets per regime change per day
+    (the edge layer under the users does not)."""
+    f = frame.value
+    with solara.Row(gap="12px", classes=["sim-networks"]):
+        for i, s in enumerate(f.sides):
+            with solara.Column(gap="4px", classes=["sim-network", f"sim-network-{i}"]):
+                solara.HTML(tag="div", unsafe_innerHTML=key_numbers(f, i))
+                with solara.Div(classes=["sim-net-layers"]):
+                    solara.HTML(tag="div", unsafe_innerHTML=s.edges, classes=["sim-layer"])
+                    solara.HTML(tag="div", unsafe_innerHTML=s.nodes, classes=["sim-layer"])
+        if len(f.sides) == 1:
+            solara.HTML(tag="div", classes=["sim-network", "sim-off"], unsafe_innerHTML=(
+                "<i>One regime only: choose a regime under <b>Compare with (right)</b> and "
+                "press <b>Reset</b> to see two side by side.</i>"))
+
+
+@solara.component
+def Counters():
+    solara.HTML(tag="div", unsafe_innerHTML=f"<h3>Counters: the run so far</h3>{frame.value.table}",
+                classes=["sim-table"])
+
+
+@solara.component
+def Charts():
+    solara.HTML(tag="div", unsafe_innerHTML=charts(frame.value))
+    solara.HTML(tag="div", classes=["sim-muted"], unsafe_innerHTML=(
+        "Dashed line: the right-hand regime. The vote-share axis is zoomed in: read its numbers "
+        "before comparing heights."))
+
+
+@solara.component
+def DataTab(session: Session):
+    f = frame.value
+    if f is None:
+        return
+    solara.HTML(tag="p", unsafe_innerHTML=(
+        "The day-by-day table of the running model: one row per regime, day and campaign, with "
+        "the columns of a run's <code>steps.parquet</code> (docs/outputs.md describes each)."))
+    solara.FileDownload(lambda: steps_csv(session.model), filename=f"classroom_day{f.day}.csv",
+                        label="Download the day-by-day table (CSV)")
+    solara.HTML(tag="div", classes=["sim-table"], unsafe_innerHTML=(
+        f"<h3>The counters on day {f.day} (the CSV has every day)</h3>{f.table}"))
+
+
+ABOUT = """
+<h2>What this is</h2>
+<p>A model of a social network in an election campaign. Each dot is a person. People follow
+each other (the grey lines), open their feed now and then, and see posts. Two candidates,
+<b>{a}</b> and <b>{b}</b>, try to reach them in two ways: they <b>pay</b> (ads, or people paid to
+post for them) or they post from their own accounts and hope people reshare (<b>organic</b>).
+Everything you see is counted: who saw what, and whether money started it.</p>
+<p>The two pictures are the <b>same people</b> with the same friends and the same chance
+events. Only the rules differ (left: <i>Regime (left)</i>, right: <i>Compare with (right)</i>). So
+any difference between the sides is caused by the rules.</p>
+<h2>What you see</h2>
+<ul>
+<li><b>Dot colour</b>: the person's opinion, from purple (left, -1) to green (right, +1).</li>
+<li><b>Orange ring</b>: saw paid content today. <b>Blue ring</b>: saw organic content today.</li>
+<li><b>Squares</b>: the campaigns' own accounts. <b>Diamonds</b>: people paid to post
+(paid posters). <b>Triangles</b>: fake accounts (sockpuppets). <b>x</b>: suspended by the
+platform.</li>
+<li><b>Money share</b>: of all impressions, the share whose chain began with money.</li>
+<li>The <b>counters</b> table gives, per campaign, where its impressions came from, what it
+spent, how many paid posters it had, how often it was reshared, and how its expected vote
+share moved.</li>
+</ul>
+<h2>The controls</h2>
+<ul>
+<li><b>Step</b>: one day. <b>Play</b> / <b>Stop</b>: day after day at the chosen speed.
+<b>Run to day</b>: jump to the day in the box.</li>
+<li><b>Reset</b>: start again with the settings on the left. Settings do nothing until you press
+it (the page tells you when they changed). <b>Defaults</b>: put every setting back to the
+start values (then press Reset).</li>
+<li><b>Scenario</b>: who campaigns and with what money; choosing one loads its budgets.</li>
+<li><b>Regime</b>: the rules. <i>no rules</i>; <i>ad ban</i> (no political ads, civic ads still
+allowed, the platform hunts copy-paste posting); <i>transparency</i> ("paid for by" labels and a
+public ad library); <i>caps</i> (limits on ads per person, copy-paste posts and targeting).</li>
+<li><b>Budget</b>: dollars per 1,000 users over the whole campaign. <b>Appeal</b>: how
+engaging the messages are. <b>Ad targeting</b>: how precisely ads find people.
+<b>Feed ranking</b>: how the platform orders each feed.</li>
+<li><b>Persuasion per exposure</b>: how far one message moves a person who is already close
+to it. <b>Mean skepticism</b> and <b>Effect of a 'paid' label</b>: how much people discount
+labeled ads. <b>Enforcement</b>: the daily chance the platform catches a coordinated account.
+<b>Users</b>, <b>Seed</b> (another random world), <b>Days</b>.</li>
+</ul>
+<p>The lesson plan with three experiments: docs/classroom.md. How the model works, with its
+sources: docs/model.md.</p>
+"""
+
+CSS = """
+.sim-page { display: grid; grid-template-columns: 272px minmax(0, 1fr); height: 100vh;
+            font-size: 14px; }
+.sim-side { overflow-y: auto; height: 100vh; padding: 8px 10px 40px 10px;
+            border-right: 1px solid #ddd; background: #fafafa; }
+.sim-main { overflow-y: auto; height: 100vh; padding: 6px 14px 40px 14px; }
+.sim-control-label { font-size: 13px; font-weight: 500; }
+.sim-help, .sim-muted { font-size: 12px; color: #666; }
+.sim-day { font-size: 22px; font-weight: bold; min-width: 140px; }
+.sim-status { font-size: 13px; padding: 2px 8px; border-radius: 4px; background: #eee; }
+.sim-changed { background: #ffe0b2; font-weight: bold; }
+.sim-busy { background: #e3f2fd; }
+.sim-error { color: #b00020; font-weight: bold; }
+.sim-key { border: 1px solid #ddd; border-radius: 6px; padding: 3px 8px; font-size: 14px;
+           line-height: 1.4; }
+.sim-caption { font-size: 12px; color: #555; }
+.sim-key-title { border-left: 6px solid; padding-left: 6px; font-weight: bold; }
+.sim-money-share { font-size: 18px; }
+.sim-networks > .sim-network { flex: 1 1 0; min-width: 0; max-width: 640px; }
+.sim-off { display: flex; align-items: center; padding: 12px; color: #555; }
+.sim-net-layers { display: grid; }
+.sim-net-layers > .sim-layer { grid-area: 1 / 1; line-height: 0; }
+.sim-net-layers svg { max-height: 44vh; }
+.sim-legend { font-size: 13px; }
+.sim-ring { display: inline-block; width: 12px; height: 12px; border: 2.5px solid;
+            border-radius: 50%; vertical-align: middle; }
+.sim-swatch { display: inline-block; width: 12px; height: 12px; vertical-align: middle;
+              margin-right: 3px; }
+.sim-chart-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 560px));
+                  gap: 4px 12px; }
+.sim-chart-grid > .sim-legend { grid-column: 1 / -1; }
+.sim-table { overflow-x: auto; }
+.sim-counters { border-collapse: collapse; font-size: 12.5px; }
+.sim-counters th, .sim-counters td { border-bottom: 1px solid #e5e5e5; padding: 2px 4px;
+                                     text-align: right; white-space: nowrap; }
+.sim-counters thead th { font-weight: 600; white-space: normal; vertical-align: bottom;
+                         padding: 2px 4px; min-width: 34px; max-width: 66px; line-height: 1.2;
+                         font-size: 12px; }
+.sim-regime-row th { text-align: left !important; background: #f3f3f3; padding-left: 6px; }
+.sim-definitions { font-size: 13px; max-width: 1000px; }
+.sim-about { max-width: 820px; font-size: 15px; }
+.sim-dim { opacity: 0.35; pointer-events: none; }
+h3 { margin: 8px 0 4px 0; font-size: 15px; }
+"""
+
+
+@solara.component
+def Layout(children=[]):  # noqa: B006 - Solara's signature; no app bar, no padding around the page
+    with solara.Column(gap="0px", style={"padding": "0"}) as main:
+        solara.Column(children=children, gap="0px")
+    return main
 
 
 @solara.component
 def Page():
-    """One model per browser session (a module-level model would be shared by every tab)."""
-    model = solara.use_memo(ClassroomModel, [])
-    SolaraViz(model, components=COMPONENTS, model_params=MODEL_PARAMS, play_interval=300,
-              name="Paid versus organic reach: classroom")
+    session = solara.use_memo(Session, [])
+    session.render = reacton.core.get_render_context()
+
+    def first_model():
+        if frame.value is None:
+            start(session, lambda: do_reset(session), "reset")
+
+    solara.use_effect(first_model, [])
+    solara.Style(CSS)
+    with solara.Div(classes=["sim-page"]):
+        Controls()
+        with solara.Div(classes=["sim-main"]):
+            Toolbar(session)
+            with solara.lab.Tabs(lazy=True):
+                with solara.lab.Tab("Simulation"):
+                    SimulationTab()
+                with solara.lab.Tab("Data"):
+                    DataTab(session)
+                with solara.lab.Tab("About"):
+                    About()
+
+
+@solara.component
+def About():
+    a, b = _names(settings.value)
+    solara.HTML(tag="div", classes=["sim-about"],
+                unsafe_innerHTML=ABOUT.format(a=html.escape(a), b=html.escape(b)))
 
 
 def main(argv=None) -> None:
@@ -157,9 +607,9 @@ def main(argv=None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args(argv)
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+           "SOLARA_THEME_SHOW_BANNER": "False"}
     cmd = [sys.executable, "-m", "solara", "run", "sim.classroom.app", "--host", args.host,
            "--port", str(args.port), "--production", "--no-open"]
     print(f"classroom app: http://{args.host}:{args.port}  (Ctrl-C stops it)", flush=True)
     os.execve(sys.executable, cmd, env)  # become the server: one process to stop
-

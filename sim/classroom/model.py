@@ -1,39 +1,126 @@
-"""The classroom model behind the web app: one population under one or two policy regimes.
+"""The classroom model behind the web app: one population under one or two policy regimes, and
+the numbers the app shows.
 
-Kept apart from ``sim.app`` (the Solara page) so that it can be built, stepped and checked
-without a browser. ``ClassroomModel`` is the Mesa model that SolaraViz drives: its keyword
-arguments are the app's controls; it wraps one ``SimModel`` per regime, built from the same
-config and seed (and the same follower matrix), so the regimes start from identical users and
-differ only by policy (DESIGN section 3: common random numbers). The drawings read the models'
-arrays and the ``steps`` table; nothing here loops over users or edges in Python.
+Kept apart from the page (``app.py``) so that it can be built, stepped and checked without a
+browser, and so that the lesson plan (``lesson.py``) runs exactly what the app runs.
+``ClassroomModel`` wraps one ``SimModel`` per regime, built from the same config and seed (and
+the same follower matrix), so the regimes start from identical users and differ only by policy
+(common random numbers). Every number on screen is read from the models' own tables: the
+``steps`` table and ``SimModel.summary()``.
+
+The choices the app offers are read from ``sim/conf`` (scenarios, policy regimes with their
+``label``/``color``, rankers), so a preset added there appears in the app without an edit here.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import io
 import math
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import mesa
 import numpy as np
-import scipy.sparse as sp
+from omegaconf import OmegaConf
 
-from ..config import Config, ConfigError
+from ..config import Config, ConfigError, ScenarioConfig
 from ..configure import CONF_DIR, compose
 from ..model import SimModel
-from ..model.population import AMPLIFIER, OFFICIAL, SOCKPUPPET
-from ..report.style import ORIGIN_COLORS, ORIGIN_LABELS, STACK_ORDER
 from ..vocabulary import IS_PAID, ORIGINS, PAID_ORIGINS
 
-SCENARIOS = tuple(sorted(p.stem for p in (CONF_DIR / "scenario").glob("*.yaml")))
-POLICIES = tuple(sorted(p.stem for p in (CONF_DIR / "policy").glob("*.yaml")))
-TARGETING = ("micro", "ideology", "segments", "broad")
-RANKINGS = tuple(sorted(p.stem for p in (CONF_DIR / "ranking").glob("*.yaml")))
 OFF = "off"
 LAYOUT_SEED = 7  # the picture's layout is fixed; the model's seed does not move it
+TARGETING = ("micro", "ideology", "segments", "broad")
 
-# The app's controls and their defaults. Defaults are the two_party scenario (3:1 budgets,
-# equal appeal) on 300 users, compared without rules and under a ban: in 20 days candidate
-# A's political reach there is mostly bought (money share ~0.8) and under the ban it is not
-# (0; docs/classroom.md has the measured numbers).
+
+def _stems(group: str) -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml")))
+
+
+SCENARIOS = _stems("scenario")
+POLICIES = _stems("policy")
+RANKINGS = _stems("ranking")  # the feed issue's rankers appear here once their YAML exists
+
+
+@cache
+def policy_style(name: str) -> tuple[str, str]:
+    """A regime's label and colour, as its YAML gives them (figures use the same)."""
+    node = OmegaConf.load(CONF_DIR / "policy" / f"{name}.yaml")
+    return str(node.get("label") or name), str(node.get("color") or "#555555")
+
+
+@cache
+def ranking_note(name: str) -> str:
+    """The first comment line of a ranker's YAML: what it does, in a few words."""
+    for line in (CONF_DIR / "ranking" / f"{name}.yaml").read_text().splitlines():
+        if line.startswith("#"):
+            return line.lstrip("# ").strip()
+    return ""
+
+
+# ---------------------------------------------------------------- the controls
+
+
+@dataclass(frozen=True)
+class Control:
+    """One of the app's settings: its key (a ``ClassroomModel`` keyword), label, and range or
+    choices. ``{a}``/``{b}`` in a label stand for the scenario's first two campaigns."""
+
+    key: str
+    label: str
+    kind: str  # "choice", "float" or "int"
+    lo: float = 0
+    hi: float = 0
+    step: float = 1
+    help: str = ""
+
+    def text(self, names=("A", "B")) -> str:
+        return self.label.format(a=names[0], b=names[1])
+
+
+CONTROLS = (
+    Control("scenario_name", "Scenario", "choice", help="who campaigns, with what budgets"),
+    Control("policy", "Regime (left)", "choice", help="the rules on the left"),
+    Control("compare", "Compare with (right)", "choice", help="the rules on the right ('off': none)"),
+    Control("budget_a", "Budget of {a} ($ per 1,000 users)", "float", 0, 300, 5),
+    Control("budget_b", "Budget of {b} ($ per 1,000 users)", "float", 0, 300, 5),
+    Control("appeal_a", "Appeal of {a}'s messages", "float", 0.2, 3.0, 0.1,
+            help="how engaging: 1 = ordinary, 2 = twice as likely to be engaged with"),
+    Control("appeal_b", "Appeal of {b}'s messages", "float", 0.2, 3.0, 0.1),
+    Control("targeting", "Ad targeting ({a} and {b})", "choice",
+            help="micro: the platform picks each user; ideology: own side; segments; broad"),
+    Control("ranking", "Feed ranking", "choice"),
+    Control("n", "Users", "int", 100, 1000, 50),
+    Control("seed", "Seed", "int", 0, 999, 1, help="another seed: other users, same rules"),
+    Control("persuasion", "Persuasion per exposure", "float", 0.0, 0.05, 0.001,
+            help="how far one message moves an opinion it is close to"),
+    Control("skepticism", "Mean skepticism", "float", 0.05, 0.95, 0.05,
+            help="how much users discount content labeled as paid"),
+    Control("label_effect", "Effect of a 'paid' label", "float", 0.0, 1.0, 0.05),
+    Control("detection", "Enforcement: daily detection rate", "float", 0.0, 0.2, 0.005,
+            help="daily chance enforcement (ban, caps) catches a coordinated account"),
+    Control("days", "Days", "int", 10, 60, 5),
+)
+CONTROL = {c.key: c for c in CONTROLS}
+BUTTONS = ("Step", "Play", "Stop", "Run to day", "Reset", "Defaults")  # the page's, by these names
+CHOICES = {"scenario_name": SCENARIOS, "policy": POLICIES, "compare": POLICIES + (OFF,),
+           "targeting": TARGETING, "ranking": RANKINGS}
+
+def choice_text(key: str, value: str) -> str:
+    """How a choice reads in its menu (regimes by their label, as figures name them)."""
+    if key in ("policy", "compare"):
+        if value == OFF:
+            return "off (one regime)"
+        label = policy_style(value)[0]
+        return value if label == value else f"{label} ({value})"
+    return str(value)
+
+
+# The defaults: the two_party scenario (3:1 budgets, equal appeal) on 300 users, compared
+# without rules and under a ban, where in 20 days A's political reach is mostly bought and
+# under the ban it is not (docs/classroom.md has the numbers, computed by lesson.py).
 DEFAULTS = dict(
     scenario_name="two_party", policy="none", compare="ban", budget_a=45.0, budget_b=15.0,
     appeal_a=1.0, appeal_b=1.0, targeting="micro", ranking="engagement", n=300, seed=0,
@@ -41,17 +128,91 @@ DEFAULTS = dict(
 )
 
 
+def _nice_up(x: float) -> float:
+    """The smallest of 1, 2, 3, 5 x 10^k that is >= x."""
+    if x <= 0:
+        return 1.0
+    p = 10 ** math.floor(math.log10(x))
+    return next(m * p for m in (1, 2, 3, 5, 10) if m * p >= x * (1 - 1e-9))
+
+
+def _scenario(name: str) -> ScenarioConfig:
+    """A scenario's YAML over the schema's defaults (what Hydra composes, ~100x faster); a YAML
+    with more than ``name`` and ``campaigns`` goes through Hydra."""
+    node = OmegaConf.load(CONF_DIR / "scenario" / f"{name}.yaml")
+    if set(node) <= {"name", "campaigns"}:
+        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ScenarioConfig), node))
+    return compose(f"scenario={name}").scenario
+
+
+def scenario_campaigns(name: str) -> list:
+    """A scenario's campaigns (typed CampaignConfig), as composed for a run."""
+    return _scenario(name).campaigns
+
+
+@cache
+def scenario_settings(name: str) -> dict:
+    """What choosing a scenario loads: its first two campaigns' names, budgets, appeals and
+    targeting, and slider ranges that fit them. A budget slider reaches 3x the campaign's
+    budget, and far enough to pay all its amplifiers every day (budgets and amplifiers are both
+    per 1,000 users; a post costs its flat pay plus its per-follower pay, taken at ~100
+    followers, a generous figure for the app's small networks)."""
+    camps = scenario_campaigns(name)[:2]
+    if len(camps) < 2:
+        raise ConfigError(f"scenario = {name!r}: the classroom needs at least two campaigns")
+    days = DEFAULTS["days"]
+    out = {"names": tuple(c.name for c in camps), "targeting": camps[0].targeting}
+    for key, c in zip("ab", camps):
+        amp = c.amplifiers
+        per_post = amp.pay_per_post + amp.pay_per_1000_followers * 100 / 1000
+        pay_all = amp.per_1000_users * amp.posts_per_day * per_post * days
+        out[f"budget_{key}"] = float(c.budget)
+        out[f"appeal_{key}"] = float(c.appeal)
+        out[f"budget_{key}_max"] = _nice_up(max(3 * c.budget, 1.5 * pay_all, 10))
+        out[f"appeal_{key}_max"] = max(3.0, _nice_up(2 * c.appeal))
+    return out
+
+
+def scenario_defaults(name: str) -> dict:
+    """The control values a scenario brings (budgets, appeals, targeting of A and B)."""
+    s = scenario_settings(name)
+    return {k: s[k] for k in ("budget_a", "budget_b", "appeal_a", "appeal_b", "targeting")}
+
+
+def apply_setting(settings: dict, key: str, value) -> dict:
+    """``settings`` with one control changed, as the app changes it: choosing another scenario
+    loads that scenario's budgets, appeals and targeting first."""
+    if key not in CONTROL:
+        raise ConfigError(f"{key!r} is not a control; controls: {', '.join(CONTROL)}")
+    out = dict(settings)
+    if key == "scenario_name" and value != out["scenario_name"]:
+        out.update(scenario_defaults(value))
+    out[key] = value
+    return out
+
+
+def control_range(key: str, scenario: str) -> tuple[float, float]:
+    """A numeric control's range; budgets and appeals follow the scenario."""
+    c = CONTROL[key]
+    if key.startswith(("budget_", "appeal_")):
+        return c.lo, scenario_settings(scenario)[f"{key}_max"]
+    return c.lo, c.hi
+
+
 def classroom_config(*, scenario_name, policy, budget_a, budget_b, appeal_a, appeal_b, targeting,
                      ranking, n, seed, persuasion, skepticism, label_effect, detection, days) -> Config:
     """A typed Config composed from sim/conf exactly as ``python -m sim`` composes it.
 
-    (``scenario_name``, not ``scenario``: Mesa's Model and SolaraViz reserve ``scenario``.)
+    (``scenario_name``, not ``scenario``: Mesa's Model reserves ``scenario``.)
 
     The budget, appeal and targeting controls apply to the scenario's first two campaigns
     (the candidates A and B). Targeting ``ideology`` aims each at its own side, ``segments``
     at half of the segments. ``skepticism`` is the population's mean skepticism: Beta(4m,
     4(1-m)), which at m = 0.5 is the default Beta(2, 2). ``detection`` is the daily chance that
-    enforcement (on under ban and cap) catches an account in a coordinated posting group.
+    enforcement (on under ban and cap) catches an account in a coordinated posting group. A
+    group counts as coordinated from 10 accounts per 10,000 users (at least 2): paid posters
+    are hired per 1,000 users, so a classroom-sized network has a handful of them, and the
+    default absolute threshold of 10 accounts would never be reached.
     """
     if not 0 < skepticism < 1:
         raise ConfigError(f"skepticism = {skepticism!r}: must be in (0, 1)")
@@ -60,6 +221,7 @@ def classroom_config(*, scenario_name, policy, budget_a, budget_b, appeal_a, app
         f"steps={days}", f"population.n={n}", "network.cache=false", "output.figure=false",
         f"behavior.persuasion={persuasion}", f"behavior.label_effect={label_effect}",
         f"policy.enforcement.detection_rate={detection}",
+        f"policy.enforcement.coordination_threshold={max(2, round(10 * n / 10_000))}",
         f"population.skepticism_a={4 * skepticism:g}",
         f"population.skepticism_b={4 * (1 - skepticism):g}",
     ]
@@ -71,6 +233,13 @@ def classroom_config(*, scenario_name, policy, budget_a, budget_b, appeal_a, app
             overrides.append(f"{camp}.ideology_band=" + ("[-1.0,0.0]" if i == 0 else "[0.0,1.0]"))
         elif targeting == "segments":
             overrides.append(f"{camp}.target_segments=[0,1,2,3]")
+    return copy.deepcopy(_compose(tuple(overrides)))
+
+
+@lru_cache(maxsize=64)
+def _compose(overrides: tuple) -> Config:
+    """Hydra's compose takes ~0.3 s; a Reset often repeats a regime's settings (a copy is
+    handed out, so no model shares a config)."""
     return compose(*overrides)
 
 
@@ -78,27 +247,32 @@ class ClassroomModel(mesa.Model):
     """One or two SimModels (regimes ``policy`` and ``compare``) on one population, stepped
     together. ``compare="off"`` runs a single regime."""
 
-    def __init__(self, *, scenario_name=DEFAULTS["scenario_name"], policy=DEFAULTS["policy"],
-                 compare=DEFAULTS["compare"], budget_a=DEFAULTS["budget_a"],
-                 budget_b=DEFAULTS["budget_b"], appeal_a=DEFAULTS["appeal_a"],
-                 appeal_b=DEFAULTS["appeal_b"], targeting=DEFAULTS["targeting"],
-                 ranking=DEFAULTS["ranking"], n=DEFAULTS["n"], seed=DEFAULTS["seed"],
-                 persuasion=DEFAULTS["persuasion"], skepticism=DEFAULTS["skepticism"],
-                 label_effect=DEFAULTS["label_effect"], detection=DEFAULTS["detection"],
-                 days=DEFAULTS["days"]):
-        super().__init__(rng=int(seed))
-        self.params = dict(
-            scenario_name=scenario_name, budget_a=budget_a, budget_b=budget_b, appeal_a=appeal_a,
-            appeal_b=appeal_b, targeting=targeting, ranking=ranking, n=int(n), seed=int(seed),
-            persuasion=persuasion, skepticism=skepticism, label_effect=label_effect,
-            detection=detection, days=int(days))
-        self.regimes = [policy] + ([compare] if compare != OFF else [])
-        first = SimModel(classroom_config(policy=policy, **self.params), log=True)
+    def __init__(self, **settings):
+        unknown = set(settings) - set(DEFAULTS)
+        if unknown:
+            raise ConfigError(f"unknown classroom setting(s) {sorted(unknown)}; allowed: "
+                              f"{', '.join(DEFAULTS)}")
+        p = {**DEFAULTS, **settings}
+        super().__init__(rng=int(p["seed"]))
+        self.settings = p  # every control's value, as the app compares them with its own
+        self.params = {k: v for k, v in p.items() if k not in ("policy", "compare")}
+        self.params.update(n=int(p["n"]), seed=int(p["seed"]), days=int(p["days"]))
+        self.regimes = [p["policy"]] + ([p["compare"]] if p["compare"] != OFF else [])
+        first = SimModel(classroom_config(policy=p["policy"], **self.params), log=True)
         self.runs = [first] + [
-            SimModel(classroom_config(policy=p, **self.params), log=True,
+            SimModel(classroom_config(policy=r, **self.params), log=True,
                      follows=first.follows.users.copy())
-            for p in self.regimes[1:]]
+            for r in self.regimes[1:]]
+        self.names = [c.cfg.name for c in first.campaigns]
         self.layout = network_layout(first)
+
+    @property
+    def days(self) -> int:
+        return self.runs[0].cfg.steps
+
+    @property
+    def day(self) -> int:
+        return self.runs[0].steps
 
     def step(self) -> None:
         for run in self.runs:
@@ -110,19 +284,23 @@ class ClassroomModel(mesa.Model):
 
 
 def day_numbers(run: SimModel) -> dict:
-    """What the app prints for one regime: today's impressions (paid/organic), totals (all, and
-    of the first two campaigns A and B), money share of political reach so far, and A's
-    expected vote share."""
+    """The key numbers of one regime, from its steps table: today's impressions (paid,
+    organic), totals (all, and of the first two campaigns A and B), money share of political
+    reach so far, and A's expected vote share today and its change since the start."""
     t = run.metrics.steps_table()
+    start = run.metrics.start["votes"]
+    share0 = float(start[0] / start.sum()) if start.sum() else math.nan
     if len(t.get("step", [])) == 0:
         return {"day": 0, "impressions": 0, "paid": 0, "organic": 0, "total": 0,
-                "total_a": 0, "total_b": 0, "money_share": math.nan, "vote_share_a": math.nan}
+                "total_a": 0, "total_b": 0, "money_share": math.nan, "vote_share_a": share0,
+                "vote_change_a": 0.0}
     today = t["step"] == t["step"].max()
     paid = sum(t[f"impressions_{o}"] for o in PAID_ORIGINS)
     political = np.isin(t["campaign"], [c.cfg.name for c in run.campaigns if c.cfg.political])
     a = t["campaign"] == run.campaigns[0].cfg.name
     b = t["campaign"] == run.campaigns[1].cfg.name
     imp_political = t["impressions"][political].sum()
+    vote = float(t["vote_share"][today & a][0])
     return {
         "day": int(t["step"].max()),
         "impressions": int(t["impressions"][today].sum()),
@@ -131,18 +309,40 @@ def day_numbers(run: SimModel) -> dict:
         "total": int(t["impressions"].sum()),
         "total_a": int(t["impressions"][a].sum()), "total_b": int(t["impressions"][b].sum()),
         "money_share": float(paid[political].sum() / imp_political) if imp_political else math.nan,
-        "vote_share_a": float(t["vote_share"][today & a][0]),
+        "vote_share_a": vote, "vote_change_a": vote - share0,
     }
 
 
-def format_numbers(regime: str, d: dict) -> str:
-    """One line per regime (the browser test reads these back)."""
-    money = "n/a" if math.isnan(d["money_share"]) else f"{100 * d['money_share']:.0f}%"
-    vote = "n/a" if math.isnan(d["vote_share_a"]) else f"{100 * d['vote_share_a']:.2f}%"
-    return (f"{regime}: day {d['day']}, {d['impressions']} impressions today "
-            f"({d['paid']} paid, {d['organic']} organic), {d['total']} in total "
-            f"(A {d['total_a']}, B {d['total_b']}), "
-            f"money share {money}, A vote share {vote}")
+COUNTERS = (  # (summary column, heading on screen)
+    *((f"impressions_{o}", o) for o in ORIGINS), ("impressions", "total"),
+    ("money_share", "money share"), ("spend", "spent $"), ("budget", "budget $"),
+    ("amplifiers", "paid posters"), ("accounts_suspended", "accounts suspended"),
+    ("reshares", "reshares"), ("vote_share_change", "vote share change (points)"),
+)
+
+
+def campaign_counters(run: SimModel) -> list[dict]:
+    """Per campaign, the run so far: impressions by origin and in all, money share, spend and
+    budget (US$), paid posters recruited, accounts suspended, reshares, and the change of its
+    expected vote share (NaN for non-candidates). Straight from ``SimModel.summary()``."""
+    keys = ["campaign", *(k for k, _ in COUNTERS)]
+    return [{k: c[k] for k in keys} for c in run.summary()["campaigns"]]
+
+
+def steps_frame(model: ClassroomModel):
+    """The day-by-day table of every regime (one row per regime, day and campaign) as a
+    DataFrame: the run's steps.parquet columns with the regime in front."""
+    import pandas as pd
+
+    return pd.concat([pd.DataFrame(run.metrics.steps_table()).assign(regime=regime)
+                      [["regime", *run.metrics.steps_table()]]
+                      for regime, run in zip(model.regimes, model.runs)], ignore_index=True)
+
+
+def steps_csv(model: ClassroomModel) -> bytes:
+    buf = io.StringIO()
+    steps_frame(model).to_csv(buf, index=False)
+    return buf.getvalue().encode()
 
 
 def seen_today(run: SimModel) -> tuple[np.ndarray, np.ndarray]:
@@ -157,141 +357,66 @@ def seen_today(run: SimModel) -> tuple[np.ndarray, np.ndarray]:
     return paid, organic
 
 
-# ---------------------------------------------------------------- layout and drawing
+# ---------------------------------------------------------------- the picture's layout
 
 
-def network_layout(run: SimModel, iterations: int = 60) -> np.ndarray:
-    """Positions (users, then campaign accounts) from a spring layout of the follower graph
-    at the start, with a fixed seed; flipped so that the left of the picture is the left of
-    the ideology scale. Computed once per model, so the picture stays still between steps."""
-    import networkx as nx
-
-    n, size = run.n, run.population.size
+def follower_edges(run: SimModel) -> tuple[np.ndarray, np.ndarray]:
+    """The follower graph at the start as (follower, followee) index pairs, users first, then
+    campaign accounts (index n + account)."""
     u = run.follows.users.tocoo()
     a = run.follows.follows_accounts.tocoo()
-    rows = np.concatenate([u.row, a.row])
-    cols = np.concatenate([u.col, a.col + n])
-    adj = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(size, size)).tocsr()
-    adj = ((adj + adj.T) > 0).astype(float)
+    return (np.concatenate([u.row, a.row]).astype(np.int64),
+            np.concatenate([u.col, a.col + run.n]).astype(np.int64))
+
+
+def network_layout(run: SimModel) -> np.ndarray:
+    """The layout of the run's follower graph, recomputed only when the graph changed (a Reset
+    that changes budgets or rules keeps the users and their follows)."""
+    src, dst = follower_edges(run)
+    key = (run.population.size, hashlib.sha1(np.concatenate([src, dst]).tobytes()
+                                             + run.population.ideology.tobytes()).hexdigest())
+    if key not in _LAYOUTS:
+        if len(_LAYOUTS) >= 8:
+            _LAYOUTS.pop(next(iter(_LAYOUTS)))
+        _LAYOUTS[key] = force_layout(run)
+    return _LAYOUTS[key].copy()
+
+
+_LAYOUTS: dict = {}
+
+
+def force_layout(run: SimModel, iterations: int = 50) -> np.ndarray:
+    """Positions in [0, 1]^2 (users, then campaign accounts) from a force-directed layout
+    (Fruchterman-Reingold) of the follower graph at the start, begun with x = ideology, so that
+    the left of the picture is the left of the ideology scale; a fixed seed for the rest.
+
+    Dense NumPy over all pairs: O(size^2) per iteration, ~10 ms at the app's 1,000 users
+    (networkx's spring layout took ~10 s there). Computed once per model, so the picture stays
+    still between steps."""
+    size = run.population.size
+    src, dst = follower_edges(run)
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
     rng = np.random.default_rng(LAYOUT_SEED)
-    start = np.column_stack([run.population.ideology, rng.uniform(-1, 1, size)])
-    graph = nx.from_scipy_sparse_array(adj)
-    pos = nx.spring_layout(graph, pos=dict(enumerate(start)), iterations=iterations,
-                           seed=LAYOUT_SEED)
-    xy = np.array([pos[i] for i in range(size)])
-    if np.corrcoef(xy[:n, 0], run.population.ideology[:n])[0, 1] < 0:
-        xy[:, 0] *= -1
-    return xy
-
-
-def draw_network(ax, run: SimModel, xy: np.ndarray, title: str) -> None:
-    """Follower network: users coloured by opinion; orange ring = saw paid content today,
-    blue ring = saw organic content today; squares = campaign accounts, triangles =
-    sockpuppets, diamonds = paid amplifiers, black x = suspended."""
-    from matplotlib.collections import LineCollection
-    from matplotlib.lines import Line2D
-
-    pop, n = run.population, run.n
-    u = run.follows.users.tocoo()
-    a = run.follows.follows_accounts.tocoo()
-    src = np.concatenate([u.row, a.row])
-    dst = np.concatenate([u.col, a.col + n])
-    ax.add_collection(LineCollection(np.stack([xy[src], xy[dst]], axis=1), colors="#9a9a9a",
-                                     linewidths=0.25, alpha=0.12, zorder=0))
-    paid, organic = seen_today(run)
-    users = np.arange(n)
-    regular = users[pop.kind[:n] != AMPLIFIER]
-    amps = users[pop.kind[:n] == AMPLIFIER]
-    style = dict(cmap="PRGn", vmin=-1, vmax=1, edgecolors="none")
-    ax.scatter(*xy[:n][paid].T, s=110, facecolors="none", edgecolors=ORIGIN_COLORS["ad"],
-               linewidths=1.6, zorder=2)
-    ax.scatter(*xy[:n][organic].T, s=55, facecolors="none", edgecolors=ORIGIN_COLORS["owned"],
-               linewidths=1.6, zorder=3)
-    ax.scatter(*xy[regular].T, c=pop.opinion[regular], s=16, zorder=4, **style)
-    ax.scatter(*xy[amps].T, c=pop.opinion[amps], s=60, marker="D", zorder=5,
-               **{**style, "edgecolors": "black"})
-    accounts = np.arange(n, pop.size)
-    for kind, marker, size in ((OFFICIAL, "s", 120), (SOCKPUPPET, "v", 50)):
-        idx = accounts[pop.kind[n:] == kind]
-        ax.scatter(*xy[idx].T, c=pop.opinion[idx], s=size, marker=marker, zorder=5,
-                   **{**style, "edgecolors": "black"})
-    for camp in run.campaigns:
-        ax.annotate(camp.cfg.name, xy[camp.official], fontsize=8, weight="bold", zorder=7,
-                    xytext=(5, 5), textcoords="offset points")
-    gone = np.flatnonzero(pop.suspended)
-    ax.scatter(*xy[gone].T, marker="x", s=70, c="black", linewidths=1.5, zorder=6)
-    ax.set_title(f"{title}: day {run.steps}, {int(paid.sum())} users saw paid, "
-                 f"{int(organic.sum())} saw organic content", fontsize=9)
-    ax.set_xticks([]); ax.set_yticks([])
-    ax.set_aspect("equal", adjustable="datalim")
-    for side in ax.spines.values():
-        side.set_visible(False)
-    ring = dict(marker="o", linestyle="", markerfacecolor="none", markersize=8, markeredgewidth=1.6)
-    handles = [
-        Line2D([], [], markeredgecolor=ORIGIN_COLORS["ad"], label="saw paid today", **ring),
-        Line2D([], [], markeredgecolor=ORIGIN_COLORS["owned"], label="saw organic today", **ring),
-        Line2D([], [], marker="s", linestyle="", color="grey", markeredgecolor="black",
-               label="campaign account"),
-        Line2D([], [], marker="D", linestyle="", color="grey", markeredgecolor="black",
-               label="paid amplifier"),
-        Line2D([], [], marker="x", linestyle="", color="black", label="suspended"),
-    ]
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.13), ncol=3,
-              fontsize=7, frameon=False)
-
-
-def origin_series(run: SimModel) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Days and daily impressions by origin, summed over campaigns."""
-    t = run.metrics.steps_table()
-    days = np.arange(1, run.steps + 1)
-    step = np.asarray(t.get("step", []), dtype=int)
-    return days, {o: np.bincount(step, weights=t[f"impressions_{o}"], minlength=run.steps + 1)[1:]
-                  if len(step) else np.zeros(0) for o in ORIGINS}
-
-
-def draw_origins(ax, run: SimModel, title: str, ymax: float | None = None) -> None:
-    """Daily impressions by origin, stacked (paid origins warm, organic cool)."""
-    days, series = origin_series(run)
-    ax.stackplot(days, [series[o] for o in STACK_ORDER], step="mid",
-                 colors=[ORIGIN_COLORS[o] for o in STACK_ORDER],
-                 labels=[ORIGIN_LABELS[o] for o in STACK_ORDER])
-    ax.set_xlim(0.5, run.cfg.steps + 0.5)
-    if ymax:
-        ax.set_ylim(0, ymax)
-    ax.set_xlabel("day")
-    ax.set_ylabel("impressions per day")
-    ax.set_title(f"{title}: impressions by origin", fontsize=9)
-    ax.legend(fontsize=7, loc="upper left", ncol=3, frameon=False)
-
-
-def max_daily_impressions(runs) -> float:
-    """A shared y limit, so that side-by-side charts compare at one scale (headroom for the
-    legend)."""
-    peaks = [sum(s for s in origin_series(r)[1].values()).max(initial=0) for r in runs]
-    return 1.5 * max(peaks + [1])
-
-
-def draw_comparison(axes, runs, regimes) -> None:
-    """Money share of political reach (cumulative) and A's vote share, one line per regime."""
-    for run, regime, dash in zip(runs, regimes, ("-", "--")):
-        t = run.metrics.steps_table()
-        if len(t.get("step", [])) == 0:
-            continue
-        political = np.isin(t["campaign"], [c.cfg.name for c in run.campaigns if c.cfg.political])
-        step = t["step"].astype(int)
-        paid = sum(t[f"impressions_{o}"] for o in PAID_ORIGINS)
-        cum_paid = np.cumsum(np.bincount(step[political], weights=paid[political]))[1:]
-        cum_all = np.cumsum(np.bincount(step[political], weights=t["impressions"][political]))[1:]
-        days = np.arange(1, len(cum_all) + 1)
-        share = np.divide(cum_paid, cum_all, out=np.full(len(cum_all), np.nan), where=cum_all > 0)
-        axes[0].plot(days, 100 * share, dash, color="black", label=regime)
-        a = t["campaign"] == run.campaigns[0].cfg.name
-        axes[1].plot(t["step"][a], 100 * t["vote_share"][a], dash, color="#7b3294", label=regime)
-    steps = runs[0].cfg.steps
-    axes[0].set(xlim=(0.5, steps + 0.5), ylim=(0, 100), xlabel="day", ylabel="%",
-                title="money share of political reach")
-    axes[1].set(xlim=(0.5, steps + 0.5), xlabel="day", ylabel="%",
-                title=f"{runs[0].campaigns[0].cfg.name}'s expected vote share (mind the scale)")
-    for ax in axes:
-        ax.title.set_fontsize(9)
-        ax.legend(fontsize=7, frameon=False)
+    pos = np.column_stack([(run.population.ideology + 1) / 2, rng.uniform(0, 1, size)]).astype(np.float32)
+    k = np.float32(1 / math.sqrt(size))
+    temp, cool = 0.1, 0.1 / (iterations + 1)
+    for _ in range(iterations):
+        dx = pos[:, 0, None] - pos[None, :, 0]
+        dy = pos[:, 1, None] - pos[None, :, 1]
+        d2 = np.maximum(dx * dx + dy * dy, np.float32(1e-6))
+        rep = k * k / d2  # repulsion k^2/d along the unit vector (delta / d)
+        disp = np.column_stack([(dx * rep).sum(1), (dy * rep).sum(1)])
+        de = pos[src] - pos[dst]
+        pull = de * (np.sqrt((de * de).sum(1)) / k)[:, None]  # attraction d^2/k along the edge
+        for j in range(2):
+            disp[:, j] -= np.bincount(src, pull[:, j], size) - np.bincount(dst, pull[:, j], size)
+        length = np.maximum(np.sqrt((disp * disp).sum(1)), 1e-9)
+        pos += disp * (np.minimum(length, temp) / length)[:, None]
+        temp -= cool
+    pos -= pos.min(0)
+    pos /= np.maximum(pos.max(0), 1e-9)
+    n = run.n
+    if np.corrcoef(pos[:n, 0], run.population.ideology[:n])[0, 1] < 0:
+        pos[:, 0] = 1 - pos[:, 0]
+    return pos.astype(float)

@@ -1,0 +1,431 @@
+"""docs/classroom.md, written from the model: every number the lesson cites is computed here.
+
+    python -m sim.classroom.lesson            # rewrite docs/classroom.md
+    python -m sim.classroom.lesson --check    # exit 1 if docs/classroom.md is not current
+
+Each experiment is a ``Setup``: press Defaults, change a few controls (named by their keys, so
+that the instructions print the labels the page shows), press Reset, run to a day. The lesson
+runs exactly that through ``ClassroomModel`` (the app's model, with the app's rule that choosing
+a scenario loads its budgets) and quotes the numbers the page then shows: the key numbers and
+the per-campaign counters. Where the text compares two numbers, the words (more, fewer, rises,
+falls) are chosen from the numbers; the few claims the lesson's story rests on are checked
+(``CLAIMS``), and the script stops, naming the claim, when a model change breaks one: then the
+text needs a human. After a model change, run it again and commit the new doc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+import textwrap
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .model import (
+    BUTTONS,
+    CONTROL,
+    DEFAULTS,
+    ClassroomModel,
+    apply_setting,
+    campaign_counters,
+    choice_text,
+    day_numbers,
+    policy_style,
+    scenario_campaigns,
+)
+
+FIGURE_ALT = ("The classroom app at 1024x768: no rules (left) and a ban on political ads (right), "
+              "same 300 users, day 20")
+DOC = Path(__file__).resolve().parents[2] / "docs" / "classroom.md"
+BUTTON_DEFAULTS, BUTTON_RUN, BUTTON_RESET = BUTTONS[-1], BUTTONS[3], BUTTONS[4]
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Press Defaults, make ``changes`` in order, press Reset, run to ``day``."""
+
+    changes: tuple = ()
+    day: int = 30
+
+    @property
+    def settings(self) -> dict:
+        s = dict(DEFAULTS)
+        for key, value in self.changes:
+            s = apply_setting(s, key, value)
+        return s
+
+    def instructions(self, capital: bool = False) -> str:
+        names = _names(self.settings)
+        steps = [f"{'P' if capital else 'p'}ress **{BUTTON_DEFAULTS}**"]
+        steps += [f"set *{CONTROL[k].text(names)}* = `{_value(k, v)}`" for k, v in self.changes]
+        steps.append(f"press **{BUTTON_RESET}**, then **{BUTTON_RUN}** with {self.day} in its box")
+        return ", ".join(steps[:-1]) + " and " + steps[-1] if len(steps) > 1 else steps[0]
+
+    @cached_property
+    def result(self) -> Result:
+        model = ClassroomModel(**self.settings)
+        for _ in range(self.day):
+            model.step()
+        return Result(model)
+
+
+def _value(key: str, v) -> str:
+    """A value as the page shows it: a number as typed, a choice as its menu reads."""
+    return f"{v:g}" if isinstance(v, float) else choice_text(key, v)
+
+
+def _names(settings) -> tuple:
+    from .model import scenario_settings
+
+    return scenario_settings(settings["scenario_name"])["names"]
+
+
+class Result:
+    """The numbers the page shows after a Setup: ``side(i)`` per regime, ``key(i)`` its key
+    numbers, ``c(i, campaign)[counter]`` its counters."""
+
+    def __init__(self, model: ClassroomModel):
+        self.regimes = model.regimes
+        self.labels = [policy_style(r)[0] for r in model.regimes]
+        self.keys = [day_numbers(run) for run in model.runs]
+        self.counters = [{c["campaign"]: c for c in campaign_counters(run)} for run in model.runs]
+
+    def c(self, i: int, campaign: str) -> dict:
+        return self.counters[i][campaign]
+
+    def share(self, i: int, campaign: str) -> float:
+        """The campaign's share of all impressions (of every campaign)."""
+        return self.c(i, campaign)["impressions"] / sum(c["impressions"] for c in self.counters[i].values())
+
+
+# ---------------------------------------------------------------- the experiments
+
+INTRO = Setup(day=20)
+MONEY = Setup(changes=(("compare", "off"),))
+APPEAL = Setup(changes=(("compare", "off"), ("appeal_b", 2.0)))
+LOOPHOLE = Setup(changes=(("scenario_name", "paid_amplifiers"), ("compare", "ban")))
+ENFORCED = Setup(changes=LOOPHOLE.changes + (("detection", 0.05),))
+LABELS = Setup(changes=(("compare", "transparency"),))
+SKEPTICS = Setup(changes=LABELS.changes + (("skepticism", 0.9), ("label_effect", 0.8)))
+SETUPS = {"intro": INTRO, "money": MONEY, "appeal": APPEAL, "loophole": LOOPHOLE,
+          "enforced": ENFORCED, "labels": LABELS, "skeptics": SKEPTICS}
+
+
+# ---------------------------------------------------------------- words from numbers
+
+
+def n(x) -> str:
+    return f"{int(round(x)):,}"
+
+
+def pct(x, digits=0) -> str:
+    return "n/a" if x is None or math.isnan(x) else f"{100 * x:.{digits}f}%"
+
+
+def pp(x) -> str:
+    return f"{100 * x:+.3f}"
+
+
+def usd0(x) -> str:
+    return f"${x:,.0f}"
+
+
+def usd(x) -> str:
+    return f"${x:,.2f}"
+
+
+def more(a, b, up="more", down="fewer", same="as many") -> str:
+    return up if a > b else down if a < b else same
+
+
+def rises(a, b, plural=False) -> str:
+    word = "rise" if b > a else "fall" if b < a else "stay"
+    return word if plural else word + "s"
+
+
+def change(a, b, fmt=n, plural=False) -> str:
+    """'rises from a to b' (or falls, or stays at a): the direction in words."""
+    if a == b:
+        return f"{rises(a, b, plural)} at {fmt(a)}"
+    return f"{rises(a, b, plural)} from {fmt(a)} to {fmt(b)}"
+
+
+def reflow(text: str, width: int = 96) -> str:
+    """Paragraphs and list items refilled to ``width`` (code, headings, images, comments kept)."""
+    out, fence = [], False
+    for block in text.split("\n\n"):
+        first = block.lstrip("\n")
+        if first.startswith("```") or fence:
+            fence = fence ^ (block.count("```") % 2 == 1)
+            out.append(block)
+            continue
+        if first.startswith(("#", "<!--", "![")):
+            out.append(block)
+            continue
+        items, lines = [], block.split("\n")
+        for line in lines:
+            if line.startswith("- ") or not items:
+                items.append(line.strip())
+            else:
+                items[-1] += " " + line.strip()
+        items = [re.sub(r"`[^`]*`", lambda m: m[0].replace(" ", "\0"), i) for i in items]
+        out.append("\n".join(textwrap.fill(i, width, subsequent_indent="  " if i.startswith("- ") else "",
+                                            break_on_hyphens=False, break_long_words=False)
+                              for i in items))
+    return "\n\n".join(out).replace("\0", " ")  # spaces in `code` kept unbroken
+
+
+# ---------------------------------------------------------------- the claims the story rests on
+
+
+def _claims():
+    i, m, ap, lo, en, la, sk = (SETUPS[k].result for k in SETUPS)
+    return [
+        ("under the ban A and B buy no ad impressions (two_party)",
+         i.c(1, "A")["impressions_ad"] == i.c(1, "B")["impressions_ad"] == 0),
+        ("two_party under the ban: the money share of political reach is 0 (no paid posters)",
+         i.keys[1]["money_share"] == 0),
+        ("with no rules most of the political reach on day 20 is bought", i.keys[0]["money_share"] > 0.5),
+        ("experiment 1: A, with 3x B's budget, gets more impressions than B",
+         m.c(0, "A")["impressions"] > m.c(0, "B")["impressions"]),
+        ("experiment 1: A's reach is mostly bought", m.c(0, "A")["money_share"] > 0.5),
+        ("experiment 1: doubling B's appeal gives B more reshares",
+         ap.c(0, "B")["reshares"] > m.c(0, "B")["reshares"]),
+        ("experiment 2: the ban removes B's ads", lo.c(1, "B")["impressions_ad"] == 0),
+        ("experiment 2: under the ban A still has paid posters' impressions",
+         lo.c(1, "A")["impressions_amplified"] > 0),
+        ("experiment 2: under the ban money still roots most of A's reach",
+         lo.c(1, "A")["money_share"] > 0.5),
+        ("experiment 2: stronger enforcement suspends more of A's accounts",
+         en.c(1, "A")["accounts_suspended"] > lo.c(1, "A")["accounts_suspended"]),
+        ("experiment 3: the no-rules side is the same in both runs (nothing is labeled there)",
+         sk.c(0, "A") == la.c(0, "A")),
+        ("experiment 3: skeptical users and strong labels cut A's ad impressions",
+         sk.c(1, "A")["impressions_ad"] < la.c(1, "A")["impressions_ad"]),
+    ]
+
+
+def check_claims() -> list[str]:
+    """The claims that no longer hold (empty: the text's story is still right)."""
+    return [text for text, ok in _claims() if not ok]
+
+
+# ---------------------------------------------------------------- the document
+
+
+def write() -> str:
+    i, m, ap, lo, en, la, sk = (SETUPS[k].result for k in SETUPS)
+    none, ban, tr = (policy_style(p)[0] for p in ("none", "ban", "transparency"))
+    A, B = "A", "B"
+    ma, mb, apb = m.c(0, A), m.c(0, B), ap.c(0, B)
+    lo_a0, lo_a1, lo_b0, lo_b1, en_a1 = lo.c(0, A), lo.c(1, A), lo.c(0, B), lo.c(1, B), en.c(1, A)
+    la_a1, sk_a1 = la.c(1, A), sk.c(1, A)
+    mb_efp, apb_efp = mb["impressions_earned_from_paid"], apb["impressions_earned_from_paid"]
+    amp_hired = scenario_campaigns("paid_amplifiers")[0].amplifiers.per_1000_users
+    times = DEFAULTS["budget_a"] / DEFAULTS["budget_b"]
+    ratio = {1: "the same budget as", 2: "twice", 3: "three times", 4: "four times"}.get(
+        times, f"{times:g} times") if times >= 1 else f"{times:.2g} times"
+    return f"""<!-- Generated by `python -m sim.classroom.lesson` from the model: do not edit by hand.
+     Edit sim/classroom/lesson.py and run it again (tests/test_app.py fails when this file is stale). -->
+# In the classroom: watching paid and organic reach spread
+
+## Classroom app
+
+```bash
+./app.sh                  # sets up .venv with the app's packages (first time; see README), serves the app
+# then open http://127.0.0.1:8765 ; no internet needed.  Inside the venv: python -m sim app [--port P]
+```
+
+The page runs with no internet: everything the browser loads comes from the local installation
+(the `viz` extra pins `solara-assets`, which holds Solara's front-end files), and the charts are
+plain SVG drawn by the server. `tests/test_app.py` checks this in headless Chromium with every
+non-localhost request blocked.
+
+![{FIGURE_ALT}](figures/app.png)
+
+*The defaults after **{BUTTON_RUN}** 20, at 1024x768
+(`python tests/test_app.py docs/figures/app.png` redraws it).*
+
+What is on the screen:
+- **Day counter and buttons.** **Step** moves one day, **Play** / **Stop** run day after day at
+  the *Play speed* chosen, **{BUTTON_RUN}** jumps to the day in the box next to it.
+  **{BUTTON_RESET}** builds the model again with the settings on the left: settings do nothing until
+  then, and the page says *Settings changed: press Reset to apply them* when they differ from the
+  running model's. **{BUTTON_DEFAULTS}** (above the settings) puts every setting back to its start value.
+  A click made while the model is still computing is ignored, not queued.
+- **Key numbers, one box per regime**: the money share of political reach so far, impressions so
+  far of A, B and all campaigns, A's expected vote share and its change since day 0, and how many
+  users saw paid and organic content today.
+- **Two networks, side by side.** The same users and follower graph (same seed) under the regime
+  chosen in *Regime (left)* and the one in *Compare with (right)*; they step together. Choose
+  `off` in *Compare with (right)* to run one regime only. Dot colour is the user's current
+  opinion (colour bar: purple = left, green = right). An **orange ring** means the user saw paid
+  content today: an ad, a paid poster's post, or a reshare of either. A **blue ring** means the
+  user saw organic content today: a campaign account's own post or a reshare of one. Squares are
+  campaign accounts (A, B, and civic or foreign pages), diamonds are paid posters (ordinary users
+  paid per post, "amplifiers"), triangles are sockpuppets, and an x marks a suspended account.
+- **Counters, per regime and campaign**: impressions by origin (ad, owned accounts, paid
+  amplifiers, earned from paid, earned from organic) and in all, money share, dollars spent and
+  the budget, paid posters recruited, accounts suspended, reshares, and the change in expected
+  vote share. The definitions of the origins and of money share are printed under the table.
+- **Charts**: impressions per day by origin for each regime (one y scale for both), the money
+  share of political reach day by day, and A's expected vote share (its axis is zoomed in, so
+  read the numbers before comparing heights).
+- **Data** tab: the day-by-day table (one row per regime, day and campaign) and a CSV download.
+  **About** tab: the model, the controls, the rings and colours in plain words.
+
+Settings: *Scenario* (choosing one loads its campaigns' names, budgets and appeals), the two
+regimes, the budgets of A and B (US$ per 1,000 users over the run; each slider's range fits the
+scenario), the appeal of their messages, ad targeting, feed ranking (the rankers in
+`sim/conf/ranking/`), users, seed, persuasion per exposure, mean skepticism, the effect of a
+"paid" label, the daily chance that enforcement catches a coordinated account, and days. Every
+value shows in a box next to its slider, and you can type into the box.
+
+Budgets are per 1,000 users, so a scenario means the same thing at any size; so are paid
+posters (the `paid_amplifiers` scenario hires {amp_hired:g} per 1,000 users and pays them per
+1,000 of their followers), so the lesson's small network shows the loophole as a large one would.
+
+## A 45-minute lesson
+
+Every number below is computed by `python -m sim.classroom.lesson` from the app's own model with
+exactly the settings given (300 users, seed 0), and the page shows the same numbers when you
+follow the steps. Each experiment starts from **{BUTTON_DEFAULTS}**, so none depends on what was
+done before. A class that changes the *Seed* sees other numbers with, as a rule, the same pattern.
+
+### 0–5 min: what are we looking at?
+
+{INTRO.instructions(capital=True)}. (Or press **Play** and watch.) Ask:
+- *How can a political message reach you?* Someone paid for it (an ad, or a person paid to
+  post it), or someone you follow posted or reshared it.
+- *Look at the rings: who sees paid content, and who sees organic content?*
+
+On day 20 the two sides differ plainly. With {none}, {n(i.keys[0]["total"])} impressions
+(political and civic) reached users, and {pct(i.keys[0]["money_share"])} of the political ones
+were bought (money share). Under the {ban}, {n(i.keys[1]["total"])} impressions reached users and
+{pct(i.keys[1]["money_share"])} of the political ones were bought. On the ban side the few orange
+rings are the civic "Vote" campaign's ads ({n(i.c(1, "Vote")["impressions_ad"])} ad impressions):
+non-partisan ads stay allowed, as in Twitter's 2019 ban.
+
+### 5–17 min: Experiment 1, money versus appeal
+
+{MONEY.instructions(capital=True)}. A has {ratio} B's budget ({usd0(DEFAULTS["budget_a"])} vs
+{usd0(DEFAULTS["budget_b"])} per 1,000 users), and their messages have equal appeal.
+
+- *Who is seen more? Where does each candidate's reach come from?* (the counters table)
+  Observed: A {n(ma["impressions"])} impressions ({pct(m.share(0, A))} of all), B
+  {n(mb["impressions"])} ({pct(m.share(0, B))}). A's money share is {pct(ma["money_share"])}:
+  {n(ma["impressions_ad"])} of its impressions are ads and {n(ma["impressions_earned_from_paid"])}
+  reshares of its ads (earned from paid). B's money share is {pct(mb["money_share"])}. A spent
+  {usd(ma["spend"])} of its {usd(ma["budget"])}, B {usd(mb["spend"])} of {usd(mb["budget"])}.
+
+Now make B's messages twice as engaging: {APPEAL.instructions()}.
+
+- *Can appeal make up for money?*
+  Observed: B's impressions {change(mb["impressions"], apb["impressions"], plural=True)}
+  ({pct(ap.share(0, B))} of all), A has {n(ap.c(0, A)["impressions"])}. B's reshares
+  {change(mb["reshares"], apb["reshares"], plural=True)}, and its earned impressions (reshares of its ads and
+  posts) {change(mb["impressions_earned_from_paid"] + mb["impressions_earned_from_organic"],
+  apb["impressions_earned_from_paid"] + apb["impressions_earned_from_organic"], plural=True)}. Its ads are
+  reshared {more(apb_efp, mb_efp, "more", "less", "as much")}
+  too (earned from paid {change(mb_efp, apb_efp)}),
+  so B's money share {change(mb["money_share"], apb["money_share"], pct)}: people amplify
+  engaging messages for free, paid or not.
+- *Did the votes move?* Hardly. A's vote share changed by {pp(ma["vote_share_change"])}
+  percentage points in the first run and by {pp(ap.c(0, A)["vote_share_change"])} in the second.
+  This is in line with field experiments, where one ad exposure changes vote choice by a tiny
+  amount. (*{CONTROL["persuasion"].label}* lets you ask "what if ads were far more persuasive?")
+
+### 17–30 min: Experiment 2, the ban and the paid-poster loophole
+
+{LOOPHOLE.instructions(capital=True)}. Choosing the scenario loads its budgets ($90 per 1,000
+users each). A pays supporters with large followings (the diamonds) to post
+identical, undisclosed copies of its messages; if ads are banned, A moves its ad money to more of
+them. B only buys ads.
+
+- *Which candidate does the ban hurt?*
+  Observed: with {none}, A has {n(lo_a0["impressions"])} impressions ({pct(lo.share(0, A))} of all)
+  and B {n(lo_b0["impressions"])} ({pct(lo.share(0, B))}). Under the {ban}, B's ads are gone and B
+  has {n(lo_b1["impressions"])} impressions ({pct(lo.share(1, B))}). A has {n(lo_a1["impressions"])}
+  ({pct(lo.share(1, A))}): {n(lo_a1["impressions_amplified"])} of them from paid posters
+  ({n(lo_a0["impressions_amplified"])} with no rules). A's money share under the ban is
+  {pct(lo_a1["money_share"])}. A had {n(lo_a1["amplifiers"])} paid posters instead of
+  {n(lo_a0["amplifiers"])}, and spent {usd(lo_a1["spend"])} of its {usd(lo_a1["budget"])}.
+- *Is the ban's "no political ads" the end of paid reach?* No. On the ban side the money share
+  of all political reach is {pct(lo.keys[1]["money_share"])}: the money moved from ads into people.
+- Now raise enforcement: {ENFORCED.instructions()}. (The ban turns on enforcement against
+  coordinated identical posting.) *What does enforcement change?*
+  Observed: under the ban {n(en_a1["accounts_suspended"])} of A's accounts are suspended (x marks),
+  against {n(lo_a1["accounts_suspended"])} at the default rate of {DEFAULTS["detection"]:g}. A's
+  paid posters' impressions
+  {change(lo_a1["impressions_amplified"], en_a1["impressions_amplified"], plural=True)}
+  and its total {change(lo_a1["impressions"], en_a1["impressions"])}, and A still has
+  {pct(en.share(1, A))} of all impressions. Catching some paid posters does not undo the
+  advantage. This is the 2020 case in miniature: a campaign paid hundreds of "field organizers"
+  to post copy-paste messages, and the platform suspended only some of them.
+
+### 30–40 min: Experiment 3, labels and skepticism
+
+{LABELS.instructions(capital=True)}. The right side now has "paid for by" labels on ads and a
+public ad library ({tr}).
+
+- *Do labels change anything?* With the default skepticism (mean {DEFAULTS["skepticism"]:g}) and a
+  mild label effect ({DEFAULTS["label_effect"]:g}), little. A has {n(la.c(0, A)["impressions"])}
+  impressions with {none} and {n(la_a1["impressions"])} with labels; its ad impressions are
+  {n(la.c(0, A)["impressions_ad"])} and {n(la_a1["impressions_ad"])}; the money share of
+  political reach is {pct(la.keys[0]["money_share"])} and {pct(la.keys[1]["money_share"])}.
+- Now make users distrust labeled content: {SKEPTICS.instructions()}.
+  *What happens?*
+  Observed: on the {tr} side A's ad impressions
+  {change(la_a1["impressions_ad"], sk_a1["impressions_ad"], plural=True)},
+  its total {change(la_a1["impressions"], sk_a1["impressions"])}, and A spends
+  {usd(sk_a1["spend"])} of its {usd(sk_a1["budget"])} (against {usd(la_a1["spend"])} before).
+  The money share of political reach {change(la.keys[1]["money_share"], sk.keys[1]["money_share"], pct)}.
+  The {none} side is unchanged, since nothing is labeled there.
+- *Why did A spend {more(sk_a1["spend"], la_a1["spend"], "more", "less", "the same")}, when
+  nobody forbade anything?* The platform's auction ranks ads by bid × predicted engagement. A
+  label that skeptical users discount lowers the predicted engagement, so political ads lose
+  slots to commercial advertisers. Labels act through the market, not only through readers'
+  minds. A's vote share still barely moves ({pp(sk_a1["vote_share_change"])} points with labels,
+  {pp(sk.c(0, A)["vote_share_change"])} without).
+
+### 40–45 min: wrap-up
+
+- Where did money buy reach, and where did it not? (Ads buy reach, and appeal can partly match
+  them. A ban removes ads but not paid people. Labels cut ad reach only if users are skeptical.)
+- Why do the vote shares hardly move even when reach changes a lot? (In the model each
+  exposure moves an opinion by a small step, {DEFAULTS["persuasion"]:g} by default, and only when
+  the message is close enough to the reader's opinion: bounded confidence.)
+- What would you measure in the real world to tell which world we live in? (Ad libraries,
+  coordinated posting, reshare chains.)
+
+Change the *Seed* and repeat one experiment: the numbers change, and as a rule the patterns hold.
+"""
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sim.classroom.lesson",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the doc is not current")
+    parser.add_argument("--out", type=Path, default=DOC)
+    args = parser.parse_args(argv)
+    broken = check_claims()
+    if broken:
+        print("error: the lesson's text no longer matches the model; these claims fail:\n  - "
+              + "\n  - ".join(broken) + "\nrewrite those passages in sim/classroom/lesson.py",
+              file=sys.stderr)
+        return 1
+    text = reflow(write())
+    if args.check:
+        current = args.out.exists() and args.out.read_text() == text
+        print(f"{args.out}: {'current' if current else 'STALE: run python -m sim.classroom.lesson'}")
+        return 0 if current else 1
+    args.out.write_text(text)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
