@@ -117,6 +117,11 @@ def test_data_dictionary_is_current():
         "docs/outputs.md is stale: run python -m sim docs"
 
 
+def test_plausible_ranges_in_the_model_docs_are_current():
+    text = (ROOT / "docs" / "model.md").read_text()
+    assert docs.with_ranges(text) == text, "docs/model.md's ranges are stale: run python -m sim docs"
+
+
 def _check_columns(path: Path, levels) -> None:
     schema = pq.read_schema(path)
     for field in schema:

@@ -189,3 +189,26 @@ def test_ranking_figure_and_paired_ranker_differences(tmp_path):
     assert "ranking" in draw_ranking(fig, sweep)
     fig.savefig(tmp_path / "ranking.png")
     assert (tmp_path / "ranking.png").stat().st_size > 1000
+
+
+def test_brief_reports_the_parameter_ensemble_range(sweep_dir, tmp_path):
+    """A hand-made ensemble table: the brief quotes exactly its median and 5-95% range, and a
+    missing table is one clear error."""
+    rows = [("ban", "A", "money_share", -0.70, -0.80, -0.55),
+            ("ban", "A", "vote_share_change", 0.0001, -0.0002, 0.0004),
+            ("ban", "(run)", "turnout_change", -0.0003, -0.0006, 0.0)]
+    effects = pd.DataFrame([dict(policy=p, campaign=c, outcome=o, default_diff=m,
+                                 default_ci_low=lo, default_ci_high=hi, median=m, p05=lo, p95=hi,
+                                 sets=24, seeds=2) for p, c, o, m, lo, hi in rows])
+    effects.to_parquet(tmp_path / "effects.parquet")
+    sweep = Sweep.load(sweep_dir, ensemble=tmp_path)
+    assert sweep.ensemble_range("ban", "A", "money_share") == (-0.70, -0.80, -0.55, 24)
+    assert sweep.ensemble_range("cap", "A", "money_share") is None  # not in the ensemble
+    ban = next(s for s in headline(sweep)[0] if s.startswith("Under the ad ban"))
+    assert "Across 24 sets of plausible values" in ban
+    assert "money's share -70 pp (-80 to -55)" in ban
+    cap = next(s for s in headline(sweep)[0] if s.startswith("Under the cap"))
+    assert "plausible values" not in cap
+    assert "Across" not in " ".join(headline(Sweep.load(sweep_dir))[0])  # no ensemble, no range
+    with pytest.raises(Exception, match="no effects.parquet"):
+        Sweep.load(sweep_dir, ensemble=tmp_path / "missing")

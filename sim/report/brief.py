@@ -116,7 +116,31 @@ def _regime_sentence(sweep, camp, regime, baseline, base, e, candidate: bool) ->
     if candidate:
         parts.append(diff_phrase("its vote-share change", e["vote_share_change_diff"]))
     parts.append(diff_phrase("turnout change", e["turnout_change_diff"]))
-    return "; ".join(parts) + "."
+    spread = ensemble_phrase(sweep, regime, camp, candidate)
+    return "; ".join(parts) + "." + (f" {spread}." if spread else "")
+
+
+def ensemble_phrase(sweep: Sweep, regime: str, camp: str, candidate: bool) -> str:
+    """What the same differences become over plausible values of the judgement parameters
+    (the parameter ensemble): median and 5-95% range, in percentage points."""
+    wanted = [("money_share", camp, "money's share"), ("turnout_change", "(run)", "turnout")]
+    if candidate:
+        wanted.insert(1, ("vote_share_change", camp, "vote-share change"))
+    found = [(label, sweep.ensemble_range(regime, c, o)) for o, c, label in wanted]
+    found = [(label, r) for label, r in found if r is not None]
+    if not found:
+        return ""
+    sets = found[0][1][3]
+    ranges = "; ".join(f"{label} {100 * m:+.{_dp(lo, hi)}f} pp ({100 * lo:+.{_dp(lo, hi)}f} to "
+                       f"{100 * hi:+.{_dp(lo, hi)}f})" for label, (m, lo, hi, _) in found)
+    return (f"Across {sets} sets of plausible values of the model's judgement parameters "
+            f"(median, 5-95%): {ranges}")
+
+
+def _dp(lo: float, hi: float) -> int:
+    """Decimals that show a range's width (in pp) to about two significant digits."""
+    width = abs(hi - lo) * 100
+    return 1 if not math.isfinite(width) or width <= 0 else min(3, max(0, 1 - math.floor(math.log10(width))))
 
 
 def _plain(numbers: dict) -> dict:

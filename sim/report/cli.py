@@ -12,14 +12,16 @@ from .tables import Sweep
 
 
 def draw_all(source, out, *, baseline: str = "none", exposure_regime: str | None = None,
-             seed: int | None = None, brief: bool = True, regime_by=(), only=()) -> list[Path]:
+             seed: int | None = None, brief: bool = True, regime_by=(), only=(),
+             ensemble=None) -> list[Path]:
     """Every brief figure (PNG 300 dpi, PDF, SVG + JSON sidecar) and the one-page brief.
 
     ``source`` is a collected runs.parquet or a multirun folder. Figures that need the steps or
     cascades tables are skipped (with a note) when those tables are absent; ``only`` names the
-    figures to draw (default: all that apply).
+    figures to draw (default: all that apply); ``ensemble`` a parameter ensemble's folder, whose
+    5-95% ranges the effects figure and the brief's sentences add to the seed intervals.
     """
-    sweep = Sweep.load(source, tuple(regime_by))
+    sweep = Sweep.load(source, tuple(regime_by), ensemble)
     baseline = sweep.resolve_baseline(baseline)
     exposure_regime = exposure_regime or baseline
     if exposure_regime not in sweep.regimes:
@@ -75,13 +77,17 @@ def main(argv=None) -> int:
     parser.add_argument("--regime-by", default="", help=(
         "comma-separated override columns whose values split regimes, e.g. "
         "policy.enforcement.enabled,scenario.campaigns.0.reallocate_ad_budget"))
+    parser.add_argument("--ensemble", default=None, help=(
+        "a parameter ensemble's folder (python -m sim ensemble): its 5-95%% ranges join the "
+        "seed intervals in the effects figure and the brief's sentences"))
     args = parser.parse_args(argv)
     try:
         written = draw_all(args.source, args.out, baseline=args.baseline,
                            exposure_regime=args.exposure_regime, seed=args.seed,
                            brief=not args.no_brief,
                            regime_by=[c for c in args.regime_by.split(",") if c],
-                           only=[c for c in args.figures.split(",") if c])
+                           only=[c for c in args.figures.split(",") if c],
+                           ensemble=args.ensemble)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

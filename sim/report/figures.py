@@ -180,8 +180,12 @@ def draw_effects(fig, sweep: Sweep, baseline: str = "none") -> str:
     for i, regime in enumerate(regimes):
         off = (i - (len(regimes) - 1) / 2) * width
         for j, camp in enumerate(cands):
+            _spread(ax_v, j + off, sweep.ensemble_range(regime, camp, "vote_share_change"),
+                    colors[regime], width)
             _dot(ax_v, j + off, effects[regime]["vote_share_change"][camp].scaled(100),
                  colors[regime], label=sweep.regime_label(regime) if j == 0 else None)
+        _spread(ax_t, off, sweep.ensemble_range(regime, "(run)", "turnout_change"),
+                colors[regime], width)
         _dot(ax_t, off, effects[regime]["turnout_change"].scaled(100), colors[regime])
     for ax in (ax_v, ax_t):
         ax.axhline(0, color="#888888", lw=0.7, zorder=0)
@@ -190,13 +194,25 @@ def draw_effects(fig, sweep: Sweep, baseline: str = "none") -> str:
     ax_v.set_xlim(-0.5, len(cands) - 0.5)
     ax_t.set_xticks([0], ["all users"])
     ax_t.set_xlim(-0.5, 0.5)
-    ax_v.set_ylabel(f"difference from {sweep.regime_label(baseline)}\n(percentage points, 95% CI)")
+    spread = sweep.ensemble is not None
+    ax_v.set_ylabel(f"difference from {sweep.regime_label(baseline)}\n(percentage points, 95% CI"
+                    + ("; bar: 5-95% over\nplausible parameters)" if spread else ")"))
     ax_v.set_title("Vote-share change")
     ax_t.set_title("Turnout change")
     fig.legend(loc="outside lower center", ncol=len(regimes))
     title = f"Effect of each regime on votes and turnout, against {sweep.regime_label(baseline)}"
     fig.suptitle(title)
     return title
+
+
+def _spread(ax, x, found, color, width):
+    """A light bar from the 5th to the 95th percentile of the effect over the parameter
+    ensemble, behind the seed interval (nothing without an ensemble)."""
+    if found is None:
+        return
+    _, lo, hi, _ = found
+    ax.bar(x, 100 * (hi - lo), bottom=100 * lo, width=0.7 * width, color=color, alpha=0.18,
+           linewidth=0, zorder=0)
 
 
 def _dot(ax, x, est, color, label=None):

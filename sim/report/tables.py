@@ -56,11 +56,14 @@ class Sweep:
     source: str = ""
     failed: int = 0
     settings: list[str] = field(default_factory=list)
+    ensemble: object = None  # effects.parquet of a parameter ensemble (python -m sim ensemble)
 
     @classmethod
-    def load(cls, path: str | Path, regime_by: tuple[str, ...] = ()) -> Sweep:
+    def load(cls, path: str | Path, regime_by: tuple[str, ...] = (), ensemble=None) -> Sweep:
         """Read a collected folder. ``regime_by`` names override columns (e.g.
-        ``policy.enforcement``) whose values become part of the regime, next to ``policy``."""
+        ``policy.enforcement``) whose values become part of the regime, next to ``policy``;
+        ``ensemble``: a parameter ensemble's folder (or its effects.parquet), whose ranges the
+        brief reports beside the seed intervals."""
         import pandas as pd
 
         folder = find_collected(path)
@@ -87,6 +90,13 @@ class Sweep:
             extra[name] = None if table is None or table.empty else _regimes(table, regime_by)
         settings = [c for c in override_columns(folder, runs.columns)
                     if c not in ("policy", "seed", *regime_by)]
+        if ensemble is not None:
+            file = Path(ensemble)
+            file = file / "effects.parquet" if file.is_dir() else file
+            if not file.is_file():
+                raise ConfigError(f"ensemble = {str(ensemble)!r}: no effects.parquet there; run "
+                                  "python -m sim ensemble first")
+            extra["ensemble"] = pd.read_parquet(file)
         return cls(_regimes(runs, regime_by).reset_index(drop=True), source=str(folder),
                    failed=failed, settings=settings, **extra)
 
@@ -150,6 +160,18 @@ class Sweep:
     def pair_on(self) -> list[str]:
         """Columns identifying one replication: the seed within one setting of the sweep."""
         return ["seed", *self.settings]
+
+    def ensemble_range(self, regime: str, campaign: str, outcome: str):
+        """(median, 5%, 95%, parameter sets) of a regime's effect across the parameter ensemble,
+        or None (no ensemble, or not that regime, campaign or outcome)."""
+        if self.ensemble is None:
+            return None
+        e = self.ensemble
+        row = e[(e["policy"] == regime) & (e["campaign"] == campaign) & (e["outcome"] == outcome)]
+        if len(row) == 0 or not row["sets"].iloc[0]:
+            return None
+        r = row.iloc[0]
+        return float(r["median"]), float(r["p05"]), float(r["p95"]), int(r["sets"])
 
     def run_level(self):
         """One row per run (run-level outcomes are repeated on every campaign row)."""

@@ -39,7 +39,7 @@ def sample(out_dir, *, sets: int = 32, seed: int = 0, params: dict | None = None
     """Latin-hypercube design over the plausible ranges, plus the defaults; returns row names."""
     from scipy.stats import qmc
 
-    params = dict(params or uncertainties.as_params())
+    params = dict(params or uncertainties.as_params(judgement_only=True))
     if sets < 2:
         raise DesignError(f"--sets = {sets}: must be >= 2")
     unit = qmc.LatinHypercube(d=len(params), seed=seed).random(sets)

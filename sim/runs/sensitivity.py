@@ -34,7 +34,8 @@ from . import uncertainties
 from .collect import collect
 from .design import DesignError, parse_param, problem_of, sweep_command, write_design
 
-PARAMETERS = uncertainties.as_params()  # judgement parameters and their plausible ranges
+# the declared plausible ranges (judgement and scenario), except those only a policy uses
+PARAMETERS = uncertainties.as_params(without_rules=True)
 CAMPAIGN_OUTCOMES = outcomes.headline("campaign")
 RUN_OUTCOMES = outcomes.headline("run") + outcomes.headline("collected")
 NUM_LEVELS = 4  # Morris grid

@@ -4,7 +4,13 @@ One declaration feeds the sensitivity analysis (``python -m sim sensitivity``) a
 ensemble (``python -m sim ensemble``), and docs/model.md's table of plausible ranges. A range
 says how far the value could reasonably be from the default given what is known (the reason is
 in ``why``); it is not a measured interval. Keys are Hydra override keys, so a range applies to
-any scenario that has the key (campaign keys name the scenario's first campaigns).
+any scenario that has the key (campaign keys name the scenario's first campaign).
+
+Two kinds: *judgement* parameters (the model's own; the ensemble draws them, since a policy
+effect should hold whatever their plausible value) and *scenario* inputs (a campaign's budget:
+what a user studies, not what is unknown; the sensitivity analysis includes them, the ensemble
+does not). ``regimes``: the parameter acts only under these policies (the sensitivity analysis,
+run without rules, leaves it out).
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ class Uncertainty:
     high: float
     why: str
     integer: bool = False
+    scenario: bool = False  # a scenario input, not a judgement
+    regimes: tuple[str, ...] = ()  # acts only under these policies (empty: under every one)
 
 
 UNCERTAINTIES: tuple[Uncertainty, ...] = (
@@ -61,10 +69,46 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
                 "weight of creative-reader alignment in ad delivery: 0.25 just gives Ali et al. "
                 "2021's >65% / <40% split (measured by party registration, a noisy proxy); 1 "
                 "is the users' own affinity"),
+    # Feed ranking (issue 11) and policy mechanisms (issue 12): ranges from docs/model.md.
+    Uncertainty("feed.candidates_per_followee", 2.0, 10.0,
+                "non-political candidates per followee a day; ~20% of candidates shown "
+                "(Backstrom 2013, press figures)"),
+    Uncertainty("feed.nonpolitical_sigma", 0.5, 1.5, "log-sd of ordinary posts' engagement"),
+    Uncertainty("behavior.session_elasticity", 0.1, 0.5,
+                "sessions per unit of feed quality: Instagram -11% to Facebook -21% time spent "
+                "on a chronological feed (Guess et al. 2023a, secondary)"),
+    Uncertainty("behavior.outgroup_boost", 1.5, 2.5,
+                "engagement with out-group attacks by the same side: x2.32 [1.57, 2.47] "
+                "(Rathje et al. 2021)"),
+    Uncertainty("population.segment_signal", 0.2, 0.7,
+                "how well demographic cells predict partisanship"),
+    Uncertainty("population.activity_a", 0.25, 1.0,
+                "Beta(a, 1.5) daily chance of opening the feed: mean 0.14 to 0.40"),
+    Uncertainty("feed.ad_load", 0.1, 0.3, "share of feed slots sold as ads (1 in 10 to 3 in 10)"),
+    Uncertainty("scenario.campaigns.0.micro_fraction", 0.05, 0.5,
+                "share of users in a micro-targeted audience"),
+    Uncertainty("scenario.campaigns.0.official_followers", 0.01, 0.15,
+                "the main campaign's initial following, share of users"),
+    Uncertainty("scenario.campaigns.0.bid_ceiling", 1.2, 5.0,
+                "most an underspending campaign's bid may rise, x its bid"),
+    Uncertainty("policy.labels.recall", 0.1, 0.6,
+                "viewers who notice and recall a 'paid for by' label (Jost et al. 2022; "
+                "Kruikemeier et al. 2016)", regimes=("transparency",)),
+    Uncertainty("policy.ad_review.recall", 0.2, 0.99,
+                "undeclared political ads the platform's review catches (Le Pochat et al. "
+                "2022: 0.38; the authors' US figure ~0.99, secondary)",
+                regimes=("ban", "transparency")),
+    Uncertainty("scenario.campaigns.0.budget", 15.0, 135.0,
+                "the main campaign's budget, US$ per 1,000 users (1:1 to 9:1 against B's $15)",
+                scenario=True),
 )
 
 
-def as_params(keys=None) -> dict[str, tuple[float, float, bool]]:
-    """``{key: (low, high, is_integer)}`` of the declared uncertainties (or of ``keys``)."""
-    chosen = [u for u in UNCERTAINTIES if keys is None or u.key in keys]
+def as_params(keys=None, *, judgement_only: bool = False,
+              without_rules: bool = False) -> dict[str, tuple[float, float, bool]]:
+    """``{key: (low, high, is_integer)}`` of the declared uncertainties: those named in
+    ``keys``, else all; ``judgement_only`` leaves out scenario inputs (the ensemble),
+    ``without_rules`` the parameters that act only under a policy (the sensitivity analysis)."""
+    chosen = [u for u in UNCERTAINTIES if (keys is None or u.key in keys)
+              and not (judgement_only and u.scenario) and not (without_rules and u.regimes)]
     return {u.key: (u.low, u.high, u.integer) for u in chosen}
