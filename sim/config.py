@@ -290,6 +290,9 @@ class Config:
     policy: Any = None  # a Policy (sim.model.levers); None: no rules
     scenario: ScenarioConfig = f(ScenarioConfig())
     output: OutputConfig = f(OutputConfig())
+    # keys inside lists that a design row sets (sim/runs/design.py): applied to the fields above
+    # by sim.configure.to_config and then empty, so not part of the recorded config
+    design_values: Any = field(default=None, metadata={"transient": True})
 
 
 # ---------------------------------------------------------------- validation
@@ -505,7 +508,8 @@ def to_dict(value: Any) -> Any:
     if hasattr(value, "as_config"):  # a part with its own config shape (the Policy)
         return value.as_config()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {fld.name: to_dict(getattr(value, fld.name)) for fld in dataclasses.fields(value)}
+        out = {fld.name: to_dict(getattr(value, fld.name)) for fld in dataclasses.fields(value)
+               if not fld.metadata.get("transient")}
         return {"_target_": value.target(), **out} if isinstance(value, Plugin) else out
     if isinstance(value, dict):
         return {k: to_dict(v) for k, v in value.items()}

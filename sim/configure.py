@@ -163,6 +163,8 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *,
             del cfg["hydra"]
     try:
         data = OmegaConf.to_container(cfg, resolve=True)
+        for item in data.pop("design_values", None) or ():  # see sim/runs/design.py
+            _set_in_lists(data, str(item["key"]), item["value"])
         ranking, policy = data.pop("ranking", None), data.pop("policy", None)
         obj: Config = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), data))
     except OmegaConfBaseException as exc:
@@ -182,6 +184,21 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *,
     for note in notes:  # warnings only once the config is valid: an error stays one line
         warn(note)
     return obj
+
+
+def _set_in_lists(data: dict, key: str, value) -> None:
+    """Set a dotted key whose path goes through list items (``scenario.campaigns.0.budget``)."""
+    *path, leaf = key.split(".")
+    node = data
+    try:
+        for part in path:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        if isinstance(node, list) or leaf not in node:
+            raise KeyError(leaf)
+    except (KeyError, IndexError, ValueError, TypeError):
+        raise ConfigError(f"design_values: {key} = {value!r}: no such key in the composed config "
+                          "(a campaign index beyond the scenario's campaigns?)") from None
+    node[leaf] = value
 
 
 def compose_node(*overrides: str) -> DictConfig:

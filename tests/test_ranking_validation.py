@@ -14,6 +14,7 @@ import pytest
 from scipy import stats
 
 from sim.model import SimModel
+from sim.validation import replicate
 
 from .conftest import make_config
 
@@ -28,6 +29,15 @@ def run(*overrides, seed=0, log=False):
                                  *overrides), log=log)
     model.run()
     return model, model.summary()
+
+
+SCALE = replicate.Scale(users=10_000, seeds=len(SEEDS))
+
+
+def design(name, seeds=SEEDS):
+    """One measure dict per seed from the replication suite's design (sim/validation/replicate.py:
+    the same code computes the table in docs/validation.md)."""
+    return [replicate.DESIGNS[name](SCALE, seed) for seed in seeds]
 
 
 def campaign(summary, name):
@@ -58,24 +68,14 @@ def test_huszar_politicians_posts_are_amplified_and_the_more_engaging_side_more(
     Not fitted: when half of B's posts attack the out-group (more engaging for its side,
     Rathje et al. 2021), B's amplification rises, by more than 4 SE of the same-seed change.
     Measured between same-seed runs on all-ranked and all-chronological feeds (the same
-    definition without the control group's sampling noise): daily_organic_reach ratios."""
-    plain = []
-    for seed in SEEDS:
-        _, s = run("platform=twitter", "policy=chronological_option", seed=seed)
-        plain.append([campaign(s, c)["amplification_ratio"] for c in ("A", "B")])
-    plain = np.array(plain)
-    level, _ = report("Huszar amplification ratio (A, B)", plain.ravel(), "1.43-2.76")
-    assert 1.43 <= level <= 2.76 and (plain > 1).all()
-
-    def amplification(seed, *extra):
-        reach = {r: campaign(run("platform=twitter", f"ranking={r}", *extra, seed=seed)[1], "B")[
-            "daily_organic_reach"] for r in ("engagement", "chronological")}
-        return reach["engagement"] / reach["chronological"]
-
-    hostile = "scenario.campaigns.1.outgroup_share=0.5"
-    shift = [amplification(s, hostile) - amplification(s) for s in range(6)]
-    gap, se = report("B's amplification: half its posts attack the out-group minus none", shift,
-                     "the more engaging side amplified more")
+    definition without the control group's sampling noise): daily_organic_reach ratios.
+    Both from replicate.huszar, over 6 seeds."""
+    values = design("huszar", range(6))
+    level, _ = report("Huszar amplification ratio (mean of A, B)", [v["ratio"] for v in values],
+                      "1.43-2.76")
+    assert 1.43 <= level <= 2.76 and all(v["ratio"] > 1 for v in values)
+    gap, se = report("B's amplification: half its posts attack the out-group minus none",
+                     [v["engaging_gap"] for v in values], "the more engaging side amplified more")
     assert gap > Z * se
 
 
@@ -96,16 +96,6 @@ def test_engagement_and_chronological_give_different_reach_distributions():
     assert counts["engagement"].mean() > counts["chronological"].mean()
 
 
-def paired(overrides_a, overrides_b, key, seeds=SEEDS):
-    """Relative same-seed change of a run-level outcome from a to b, per seed."""
-    out = []
-    for seed in seeds:
-        a = run(*overrides_a, seed=seed)[1][key]
-        b = run(*overrides_b, seed=seed)[1][key]
-        out.append(b / a - 1)
-    return out
-
-
 def test_guess_chronological_feed_raises_political_share_and_cuts_sessions():
     """Guess et al. 2023a (Science 381:398; numbers SECONDARY, from a public compilation of the
     supplement): moving Facebook users to a chronological feed raised the political share of
@@ -116,11 +106,12 @@ def test_guess_chronological_feed_raises_political_share_and_cuts_sessions():
     to the time spent (not evidence; the signs follow from the fitted values). Tolerance: 4 SE
     of the model's mean relative change plus the published interval's half-width; for
     sessions, with no published interval, 4 SE + 5 pp (the sheet's column is inferred)."""
-    base, chrono = ("platform=facebook_2020",), ("platform=facebook_2020", "ranking=chronological")
-    m, se = report("Guess chrono: political share rel. change", paired(base, chrono,
-                                                                       "political_share"), 0.147)
+    values = design("guess")
+    m, se = report("Guess chrono: political share rel. change",
+                   [v["chrono_political"] for v in values], 0.147)
     assert m > Z * se and abs(m - 0.147) < Z * se + 0.012
-    m, se = report("Guess chrono: sessions rel. change", paired(base, chrono, "sessions"), -0.208)
+    m, se = report("Guess chrono: sessions rel. change", [v["chrono_sessions"] for v in values],
+                   -0.208)
     assert m < -Z * se and abs(m + 0.208) < Z * se + 0.05
 
 
@@ -176,18 +167,13 @@ def test_backstrom_shown_share_political_share_and_out_of_network_share():
     below 3.9% (it is a part of all political content; not reproduced, docs/validation.md).
     Out-of-network share of the "for you" feed (X: 50% on average, its own statement, SECONDARY):
     0.5 by construction of ranking=for_you; checked within 0.02."""
-    shown, political, oon = [], [], []
-    for seed in SEEDS[:3]:
-        s = run(seed=seed)[1]
-        shown.append(s["shown_share"])
-        political.append(s["political_share"])
-        oon.append(run("ranking=for_you", seed=seed)[1]["out_of_network_share"])
-    m, se = report("Backstrom shown share", shown, 0.20)
+    values = design("feed_shares", SEEDS[:3])
+    m, se = report("Backstrom shown share", [v["shown"] for v in values], 0.20)
     assert abs(m - 0.20) < Z * se + 0.02
-    m, _ = report("political share of viewed organic content (campaigns only)", political,
-                  "0.039-0.06 (all political content)")
+    m, _ = report("political share of viewed organic content (campaigns only)",
+                  [v["political"] for v in values], "0.039-0.06 (all political content)")
     assert 0 < m < 0.039
-    m, se = report("for-you out-of-network share", oon, 0.5)
+    m, se = report("for-you out-of-network share", [v["out_of_network"] for v in values], 0.5)
     assert abs(m - 0.5) < 0.02
 
 
@@ -197,21 +183,8 @@ def test_rathje_out_group_posts_are_shared_about_twice_as_often():
     (per out-group word 1.67, Empirical-Bayes CI [1.40, 2.00]). Model: A's owned posts, half
     attacking the out-group (behavior.outgroup_boost = 2 for same-side readers, set from this
     figure), on a chronological feed so ranking does not select them; reshares per post,
-    hostile over plain, pooled over seeds. Tolerance: the ratio's 4-SE interval (delta method
-    over posts) must overlap [1.57, 2.47]."""
-    hostile, plain = [], []
-    for seed in SEEDS[:3]:
-        model, _ = run("ranking=chronological", "scenario.campaigns.0.outgroup_share=0.5",
-                       "scenario.campaigns.0.posts_per_day=10", seed=seed)
-        table = model.metrics.cascades_table()
-        reg = model.registry
-        mine = (table["campaign"] == "A") & (table["root_origin"] == "owned")
-        flags = reg.hostile[table["content_id"][mine]]
-        hostile.append(table["reshares"][mine][flags])
-        plain.append(table["reshares"][mine][~flags])
-    h, p = np.concatenate(hostile), np.concatenate(plain)
-    ratio = h.mean() / p.mean()
-    se = ratio * np.hypot(h.std() / h.mean() / np.sqrt(len(h)), p.std() / p.mean() / np.sqrt(len(p)))
-    print(f"\nRathje: reshares per hostile / plain post {ratio:.2f} (SE {se:.2f}), real 2.32 "
-          "[1.57, 2.47]")
+    hostile over plain, per seed (replicate.rathje, 4 seeds). Tolerance: the mean's 4-SE
+    interval over seeds must overlap [1.57, 2.47]."""
+    ratio, se = report("Rathje: reshares per hostile / plain post",
+                       [v["ratio"] for v in design("rathje")], "2.32 [1.57, 2.47]")
     assert ratio + Z * se > 1.57 and ratio - Z * se < 2.47 and ratio > 1

@@ -19,15 +19,17 @@ def fast_results():
 
 @pytest.mark.integration  # every design at 2,000 users x 4 seeds: about a minute on 2 cores
 def test_every_row_is_computed_and_its_agreement_is_honest(fast_results):
-    """Each row that is not pending has a finite model estimate over all seeds and an interval;
-    its agree/disagree is recomputed here from the printed numbers (the model's 95% interval
-    against the published interval: overlap, or inside for signs and bounds); every disagreement
-    carries its reason; and the rows a default was fitted to agree (the fit holds)."""
+    """Each row that is not pending (or a model input) has a finite model estimate over all
+    seeds and an interval; its agree/disagree is recomputed here from the printed numbers (the
+    model's 95% interval against the published interval: overlap, or inside for signs and
+    bounds); every disagreement carries its reason; and the rows a default was fitted to agree
+    (the fit holds)."""
     assert len(fast_results) == len(replicate.ROWS)
     for res in fast_results:
         row, est = res.row, res.estimate
-        if row.pending:
-            assert est is None and res.agree is None and row.pending.startswith("pending: ")
+        if row.pending or row.input_only:  # nothing to compute: said so, never a number
+            assert est is None and res.agree is None and not row.design
+            assert replicate.model_text(res) in ("pending", "input")
             continue
         assert est is not None and est.n == replicate.FAST.seeds, row
         assert all(math.isfinite(x) for x in (est.mean, est.lo, est.hi)), row

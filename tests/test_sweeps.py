@@ -256,7 +256,8 @@ def test_parameter_ensemble_reports_default_and_spread(tmp_path):
     out = tmp_path / "ens"
     code = ensemble.main(["run", str(out), "--sets", "2", "--seeds", "2", "--regimes", "none,ban",
                           "--fixed", "population.n=500 steps=3 network.cache=false",
-                          "--param", "behavior.engage_base=0.02:0.2"])
+                          "--param", "behavior.engage_base=0.02:0.2",
+                          "--param", "scenario.campaigns.0.micro_fraction=0.05:0.5"])
     assert code == 0
     effects = pd.read_parquet(out / "effects.parquet")
     runs = pd.read_parquet(out / "runs" / "collected" / "runs.parquet")
@@ -270,3 +271,13 @@ def test_parameter_ensemble_reports_default_and_spread(tmp_path):
     assert row["sets"] == 2 and row["seeds"] == 2
     engage = pd.read_parquet(out / "design.parquet")["behavior.engage_base"]
     assert engage.between(0.02, 0.2).all() and engage.nunique() == 2
+    # a key inside the campaigns list reaches that campaign only, and is recorded in the config
+    design = pd.read_parquet(out / "design.parquet").set_index("design")
+    for name, run_dir in runs.drop_duplicates("run_dir")[["design", "run_dir"]].itertuples(
+            index=False):
+        config = json.loads((out / "runs" / run_dir / "summary.json").read_text())["config"]
+        camps = config["scenario"]["campaigns"]
+        assert "design_values" not in config
+        want = 0.2 if name == "default" else design.loc[name, "scenario.campaigns.0.micro_fraction"]
+        assert camps[0]["micro_fraction"] == pytest.approx(want, abs=1e-12), name
+        assert camps[1]["micro_fraction"] == 0.2  # the default, untouched

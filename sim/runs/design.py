@@ -36,9 +36,18 @@ def apply_types(x: np.ndarray, params: dict) -> list:
     return out
 
 
+IN_LISTS = "design_values"  # keys inside lists, set after composition (sim/configure.py)
+
+
 def _nested(names: list[str], values: list) -> dict:
+    """The config tree of one row. A key inside a list (``scenario.campaigns.0.budget``) cannot
+    be merged from a YAML file (a mapping does not merge into a list), so such keys go to
+    ``design_values``, a list of {key, value} that sim.configure applies after composition."""
     tree: dict = {}
     for name, value in zip(names, values):
+        if any(part.isdigit() for part in name.split(".")):
+            tree.setdefault(IN_LISTS, []).append({"key": name, "value": value})
+            continue
         *parents, leaf = name.split(".")
         node = tree
         for p in parents:
