@@ -196,7 +196,8 @@ def test_brief_reports_the_parameter_ensemble_range(sweep_dir, tmp_path):
     missing table is one clear error."""
     rows = [("ban", "A", "money_share", -0.70, -0.80, -0.55),
             ("ban", "A", "vote_share_change", 0.0001, -0.0002, 0.0004),
-            ("ban", "(run)", "turnout_change", -0.0003, -0.0006, 0.0)]
+            ("ban", "(run)", "turnout_change", -0.0003, -0.0006, 0.0),
+            ("cap", "(run)", "money_advantage", -0.012, -0.031, 0.004)]
     effects = pd.DataFrame([dict(policy=p, campaign=c, outcome=o, default_diff=m,
                                  default_ci_low=lo, default_ci_high=hi, median=m, p05=lo, p95=hi,
                                  sets=24, seeds=2) for p, c, o, m, lo, hi in rows])
@@ -209,6 +210,8 @@ def test_brief_reports_the_parameter_ensemble_range(sweep_dir, tmp_path):
     assert "money's share -70 pp (-80 to -55)" in ban
     cap = next(s for s in headline(sweep)[0] if s.startswith("Under the cap"))
     assert "plausible values" not in cap
+    slope = next(s for s in headline(sweep)[0] if s.startswith("Money advantage"))
+    assert slope.endswith("(median, 5-95%): caps -0.01 (-0.03 to +0.00).")
     assert "Across" not in " ".join(headline(Sweep.load(sweep_dir))[0])  # no ensemble, no range
     with pytest.raises(Exception, match="no effects.parquet"):
         Sweep.load(sweep_dir, ensemble=tmp_path / "missing")

@@ -86,7 +86,8 @@ def headline(sweep: Sweep, baseline: str = "none", campaign: str | None = None
                      "the money spent; 0 = reach is not bought, 1 = reach share equals spend "
                      "share; n/a where candidates could not spend): "
                      + "; ".join(f"{sweep.regime_label(r, ', ')} {fmt(e['money_advantage'], 1, '', digits=2)}"
-                                 for r, e in numbers["regimes"].items()) + ".")
+                                 for r, e in numbers["regimes"].items()) + "."
+                     + _slope_spread(sweep, baseline))
     numbers = _plain(numbers)
     return sentences, numbers
 
@@ -135,6 +136,20 @@ def ensemble_phrase(sweep: Sweep, regime: str, camp: str, candidate: bool) -> st
                        f"{100 * hi:+.{_dp(lo, hi)}f})" for label, (m, lo, hi, _) in found)
     return (f"Across {sets} sets of plausible values of the model's judgement parameters "
             f"(median, 5-95%): {ranges}")
+
+
+def _slope_spread(sweep: Sweep, baseline: str) -> str:
+    """The money advantage's same-seed difference from the baseline across the parameter
+    ensemble, for the regimes where candidates may spend (median, 5-95%)."""
+    found = [(r, sweep.ensemble_range(r, "(run)", "money_advantage")) for r in sweep.regimes
+             if r != baseline]
+    found = [(r, x) for r, x in found if x is not None]
+    if not found:
+        return ""
+    return (f" Across {found[0][1][3]} sets of plausible values of the judgement parameters, its "
+            f"difference from {sweep.regime_label(baseline, ', ')} (median, 5-95%): "
+            + "; ".join(f"{sweep.regime_label(r, ', ')} {m:+.2f} ({lo:+.2f} to {hi:+.2f})"
+                        for r, (m, lo, hi, _) in found) + ".")
 
 
 def _dp(lo: float, hi: float) -> int:

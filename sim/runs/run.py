@@ -71,7 +71,7 @@ def format_summary(summary: dict) -> str:
             f"{c['impressions_earned_from_organic']:>10}{c['reach']:>8}"
             f"{(f'{100 * money:.0f}%' if money == money else '-'):>7}{c['spend']:>10.0f}{vote_txt:>10}")
     ma = summary["money_advantage"]
-    lines.append(f"money advantage (slope of reach share on budget share): "
+    lines.append(f"money advantage (slope of candidates' reach share on spend share): "
                  f"{'n/a' if ma != ma else f'{ma:.2f}'}; turnout change "
                  f"{100 * summary['turnout_change']:+.2f} pp")
     return "\n".join(lines)
