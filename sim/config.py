@@ -166,7 +166,7 @@ class BehaviorConfig:
     # the reader's leaning toward the message's side (Aggarwal et al. 2023: ~0 on average,
     # + for the message's leaners, - for the other side's).
     turnout_nudge: float = f(0.0, rng_(-1.0, 1.0))
-    turnout_nudge_alignment: float = f(0.0017, rng_(-1.0, 1.0))
+    turnout_nudge_alignment: float = f(0.001, rng_(-1.0, 1.0))
     turnout_nudge_social: float = f(0.0179, rng_(0.0, 5.0))  # once per user and election (Bond 2012)
     persuasion_half_life: Optional[float] = f(5.0, POSITIVE)  # days; null: persuasion never decays
     vote_temperature: float = f(0.2, POSITIVE)  # softness of the candidate choice

@@ -56,11 +56,12 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
                 "days for persuasion to fade by half; 50-75% gone within a week (Hill et al. "
                 "2008: 3.5-7 days), some effect lasting 6 weeks in presidential races (Hill et "
                 "al. 2013)"),
-    Uncertainty("behavior.turnout_nudge", -0.0003, 0.0003,
+    Uncertainty("behavior.turnout_nudge", -0.00017, 0.00022,
                 "mean logit shift per call to action; fitted ~0 to Aggarwal et al. 2023, range "
-                "= their average effect's derived 95% CI (-0.35 to +0.45 pp)"),
-    Uncertainty("behavior.turnout_nudge_alignment", 0.0, 0.0032,
-                "logit shift per call to action per unit of leaning; fitted 0.0017 to Aggarwal "
+                "= their average effect's derived 95% CI (-0.35 to +0.45 pp; 0.0003 gives "
+                "+0.61 pp in the design)"),
+    Uncertainty("behavior.turnout_nudge_alignment", 0.0, 0.002,
+                "logit shift per call to action per unit of leaning; fitted 0.001 to Aggarwal "
                 "et al. 2023's subgroup contrast 0.7 pp, range = its 95% CI (0 to 1.4 pp)"),
     Uncertainty("behavior.turnout_nudge_social", 0.0028, 0.033,
                 "logit shift of the once-per-election social message; Bond et al. 2012's 95% CI "

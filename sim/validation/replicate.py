@@ -599,8 +599,8 @@ def judge(row: Row, est: Estimate) -> bool:
 
 
 def _num(x: float, unit: str) -> str:
-    if unit == "share":
-        return f"{100 * x:.0f}%"
+    if unit == "share":  # a small share keeps a decimal (1.2%, not 1%)
+        return f"{100 * x:.1f}%" if abs(x) < 0.1 else f"{100 * x:.0f}%"
     if unit == "impressions":
         return f"{x:.1f}"
     if unit == "ratio":
