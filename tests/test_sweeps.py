@@ -245,6 +245,20 @@ def test_sensitivity_sweep(tmp_path):
     slots_st = table[(table.parameter == "feed.size")
                      & (table.outcome == "money_share (A)")].ST.iloc[0]
     assert slots_st > 0  # the feed's size (organic and ad slots) does move the money share
+    # the first 2 base samples are a design of their own (Sobol sequences are nested): analysed
+    # alone they give SALib's indices of those rows
+    from SALib.analyze import sobol as salib_sobol
+
+    part = sensitivity.analyze(design, n=2)
+    spec, ys = sensitivity.outcomes_by_row(design)
+    y = ys["money_share (A)"][: 2 * (3 + 2)]
+    want = salib_sobol.analyze(spec["problem"], y, calc_second_order=False, seed=spec["seed"])
+    got = part[part.outcome == "money_share (A)"].set_index("parameter")
+    for i, name in enumerate(spec["problem"]["names"]):
+        assert got.loc[name, "ST"] == pytest.approx(want["ST"][i], abs=1e-12)
+    assert (design / "indices_n2.parquet").is_file()
+    with pytest.raises(sensitivity.SensitivityError, match="--n = 3"):
+        sensitivity.analyze(design, n=3)
 
 
 def test_parameter_ensemble_reports_default_and_spread(tmp_path):

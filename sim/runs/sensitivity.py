@@ -65,8 +65,9 @@ def sample(out_dir, *, method: str = "sobol", n: int = 64, seed: int = 0,
     return len(x)
 
 
-def outcomes_by_row(out_dir, campaign: str | None = None):
-    """Outcome vectors in design order, from the collected runs of DIR/runs."""
+def outcomes_by_row(out_dir, campaign: str | None = None, rows: int | None = None):
+    """Outcome vectors in design order, from the collected runs of DIR/runs (the first
+    ``rows`` rows of the design only, if given)."""
     out_dir = Path(out_dir)
     spec = read_json(out_dir / "problem.json")
     runs = collect(out_dir / "runs")["runs"]
@@ -74,7 +75,7 @@ def outcomes_by_row(out_dir, campaign: str | None = None):
     if "design" not in ok:
         raise SensitivityError(f"{out_dir / 'runs'}: no finished design runs; run the sweep")
     campaign = campaign or ok["campaign"].iloc[0]
-    design = sorted({f.stem for f in (out_dir / "design").glob("r*.yaml")})
+    design = sorted({f.stem for f in (out_dir / "design").glob("r*.yaml")})[:rows]
     by_run = ok.drop_duplicates("run_dir").set_index("design")
     by_campaign = ok[ok["campaign"] == campaign].set_index("design")
     missing = [d for d in design if d not in by_run.index]
@@ -86,13 +87,22 @@ def outcomes_by_row(out_dir, campaign: str | None = None):
     return spec, y
 
 
-def analyze(out_dir, *, campaign: str | None = None):
+def analyze(out_dir, *, campaign: str | None = None, n: int | None = None):
     """Indices per outcome and parameter, ranked (most influential first); also written to
-    DIR/indices.parquet."""
+    DIR/indices.parquet. ``n``: use only the first ``n`` base samples of a Sobol design (a
+    power of 2; Sobol sequences are nested, so they are the design an ``--n n`` sample would
+    have drawn): to check that the indices have converged, or to read part of a long sweep."""
     import pandas as pd
 
-    spec, ys = outcomes_by_row(out_dir, campaign)
-    problem, x = spec["problem"], np.asarray(spec["samples"])
+    spec = read_json(Path(out_dir) / "problem.json")
+    rows = None
+    if n is not None:
+        if spec["method"] != "sobol" or n < 2 or n & (n - 1) or n > spec["n"]:
+            raise SensitivityError(f"--n = {n}: must be a power of 2 (>= 2) up to the Sobol "
+                                   f"design's {spec['n']}")
+        rows = n * (len(spec["problem"]["names"]) + 2)
+    spec, ys = outcomes_by_row(out_dir, campaign, rows)
+    problem, x = spec["problem"], np.asarray(spec["samples"])[:rows]
     rows = []
     for outcome, y in ys.items():
         if not np.isfinite(y).all():
@@ -120,8 +130,9 @@ def analyze(out_dir, *, campaign: str | None = None):
     table = table.reset_index(drop=True)
     if "note" in table:  # text, not a mix of text and NaN
         table["note"] = table["note"].fillna("")
-    write_parquet(Path(out_dir) / "indices.parquet", {c: table[c].to_numpy() for c in table},
-                  {"method": spec["method"], "n": spec["n"], "runs": spec["runs"]})
+    name = "indices.parquet" if rows is None else f"indices_n{n}.parquet"
+    write_parquet(Path(out_dir) / name, {c: table[c].to_numpy() for c in table},
+                  {"method": spec["method"], "n": n or spec["n"], "runs": len(x)})
     return table
 
 
@@ -144,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("dir")
     a.add_argument("--campaign", default=None, help="campaign for per-campaign outcomes "
                                                      "(default: the scenario's first)")
+    a.add_argument("--n", type=int, default=None,
+                   help="Sobol: only the first N base samples (power of 2), to check "
+                        "convergence; writes indices_nN.parquet")
     args = ap.parse_args(argv)
     try:
         if args.cmd == "sample":
@@ -154,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"(add hydra/launcher=joblib etc.; re-running resumes), then:\n"
                   f"  python -m sim sensitivity analyze {args.dir}")
             return 0
-        table = analyze(args.dir, campaign=args.campaign)
+        table = analyze(args.dir, campaign=args.campaign, n=args.n)
     except (SensitivityError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -163,5 +177,5 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.width", 200, "display.max_rows", 500,
                            "display.float_format", "{:.3f}".format):
         print(table.drop(columns=[c for c in ("y_mean", "y_sd") if c in table]).to_string(index=False))
-    print(f"-> {Path(args.dir) / 'indices.parquet'}")
+    print(f"-> {Path(args.dir) / ('indices.parquet' if args.n is None else f'indices_n{args.n}.parquet')}")
     return 0
