@@ -259,6 +259,16 @@ def test_sensitivity_sweep(tmp_path):
     assert (design / "indices_n2.parquet").is_file()
     with pytest.raises(sensitivity.SensitivityError, match="--n = 3"):
         sensitivity.analyze(design, n=3)
+    # the Markdown summary ranks by ST, and says "yes" exactly where a parameter's interval
+    # lies above the next one's
+    text = sensitivity.markdown(table, top=2)
+    ranked = table[table.outcome == "money_share (A)"].sort_values("ST", ascending=False)
+    first, second = ranked.iloc[0], ranked.iloc[1]
+    section = text.split("### money_share (A)")[1].split("###")[0]
+    row = next(line for line in section.splitlines() if line.startswith("| 1 |"))
+    assert f"`{first.parameter}`" in row
+    separated = first.ST - first.ST_conf > second.ST + second.ST_conf
+    assert row.endswith("| yes |" if separated else "| no |")
 
 
 def test_parameter_ensemble_reports_default_and_spread(tmp_path):

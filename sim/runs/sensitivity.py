@@ -136,6 +136,28 @@ def analyze(out_dir, *, campaign: str | None = None, n: int | None = None):
     return table
 
 
+def markdown(table, top: int = 6) -> str:
+    """Per outcome, the ``top`` parameters by total-order index as a Markdown table (ST and S1
+    with their 95% bootstrap half-widths), and whether each one's interval lies wholly above
+    the next one's: where it does, the ranking down to it is resolved at this N."""
+    out = []
+    for outcome, grp in table.groupby("outcome", sort=True):
+        if "ST" not in grp or grp["ST"].isna().all():
+            out.append(f"### {outcome}\n\n{grp['note'].iloc[0] if 'note' in grp else 'no indices'}\n")
+            continue
+        grp = grp.sort_values("ST", ascending=False).reset_index(drop=True)
+        lines = [f"### {outcome}", "", "| rank | parameter | ST | S1 | above the next? |",
+                 "|---:|---|---|---|---|"]
+        for i, r in grp.head(top).iterrows():
+            nxt = grp.iloc[i + 1] if i + 1 < len(grp) else None
+            above = ("yes" if nxt is not None and r.ST - r.ST_conf > nxt.ST + nxt.ST_conf
+                     else "no")
+            lines.append(f"| {i + 1} | `{r.parameter}` | {r.ST:.3f} ± {r.ST_conf:.3f} | "
+                         f"{r.S1:.3f} ± {r.S1_conf:.3f} | {above} |")
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m sim sensitivity",
                                  description="Sobol or Morris sensitivity analysis as a Hydra sweep")
@@ -158,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--n", type=int, default=None,
                    help="Sobol: only the first N base samples (power of 2), to check "
                         "convergence; writes indices_nN.parquet")
+    a.add_argument("--markdown", type=int, default=0, metavar="TOP",
+                   help="print the TOP parameters per outcome as Markdown (docs/sensitivity.md)")
     args = ap.parse_args(argv)
     try:
         if args.cmd == "sample":
@@ -172,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SensitivityError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if getattr(args, "markdown", 0):
+        print(markdown(table, args.markdown))
+        return 0
     import pandas as pd
 
     with pd.option_context("display.width", 200, "display.max_rows", 500,
