@@ -39,6 +39,13 @@ PARAMETERS = uncertainties.as_params(without_rules=True)
 CAMPAIGN_OUTCOMES = outcomes.headline("campaign")
 RUN_OUTCOMES = outcomes.headline("run") + outcomes.headline("collected")
 NUM_LEVELS = 4  # Morris grid
+RESAMPLES = 1000  # bootstrap resamples of the 95% intervals
+
+
+def bootstrap_seed(spec: dict) -> int:
+    """The bootstrap's seed, derived from the design's. Never 0: SALib treats a seed of 0 as no
+    seed at all (``if seed:``), and the intervals would change from one analysis to the next."""
+    return int(spec["seed"]) + 1
 
 
 SensitivityError = DesignError
@@ -112,12 +119,14 @@ def analyze(out_dir, *, campaign: str | None = None, n: int | None = None):
         if spec["method"] == "sobol":
             from SALib.analyze import sobol
 
-            res = sobol.analyze(problem, y, calc_second_order=False, seed=spec["seed"])
+            res = sobol.analyze(problem, y, calc_second_order=False, num_resamples=RESAMPLES,
+                                seed=bootstrap_seed(spec))
             cols = ("S1", "S1_conf", "ST", "ST_conf")
         else:
             from SALib.analyze import morris
 
-            res = morris.analyze(problem, x, y, num_levels=NUM_LEVELS, seed=spec["seed"])
+            res = morris.analyze(problem, x, y, num_levels=NUM_LEVELS, num_resamples=RESAMPLES,
+                                 seed=bootstrap_seed(spec))
             cols = ("mu_star", "mu_star_conf", "sigma")
         for i, p in enumerate(problem["names"]):
             rows.append({"outcome": outcome, "parameter": p,
@@ -138,22 +147,23 @@ def analyze(out_dir, *, campaign: str | None = None, n: int | None = None):
 
 def markdown(table, top: int = 6) -> str:
     """Per outcome, the ``top`` parameters by total-order index as a Markdown table (ST and S1
-    with their 95% bootstrap half-widths), and whether each one's interval lies wholly above
-    the next one's: where it does, the ranking down to it is resolved at this N."""
+    with their 95% bootstrap half-widths). Row k says whether the top k separate from the rest:
+    the lowest lower bound among them lies above the highest upper bound of all the others, so
+    that "these k matter more than the rest" is resolved at this N."""
     out = []
     for outcome, grp in table.groupby("outcome", sort=True):
         if "ST" not in grp or grp["ST"].isna().all():
             out.append(f"### {outcome}\n\n{grp['note'].iloc[0] if 'note' in grp else 'no indices'}\n")
             continue
         grp = grp.sort_values("ST", ascending=False).reset_index(drop=True)
-        lines = [f"### {outcome}", "", "| rank | parameter | ST | S1 | above the next? |",
+        low, high = (grp.ST - grp.ST_conf).to_numpy(), (grp.ST + grp.ST_conf).to_numpy()
+        lines = [f"### {outcome}", "", "| rank | parameter | ST | S1 | top k separate from the rest? |",
                  "|---:|---|---|---|---|"]
         for i, r in grp.head(top).iterrows():
-            nxt = grp.iloc[i + 1] if i + 1 < len(grp) else None
-            above = ("yes" if nxt is not None and r.ST - r.ST_conf > nxt.ST + nxt.ST_conf
-                     else "no")
-            lines.append(f"| {i + 1} | `{r.parameter}` | {r.ST:.3f} ± {r.ST_conf:.3f} | "
-                         f"{r.S1:.3f} ± {r.S1_conf:.3f} | {above} |")
+            k = i + 1
+            separate = k < len(grp) and low[:k].min() > high[k:].max()
+            lines.append(f"| {k} | `{r.parameter}` | {r.ST:.3f} ± {r.ST_conf:.3f} | "
+                         f"{r.S1:.3f} ± {r.S1_conf:.3f} | {'yes' if separate else 'no'} |")
         out.append("\n".join(lines) + "\n")
     return "\n".join(out)
 
