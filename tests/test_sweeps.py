@@ -231,6 +231,7 @@ def test_sensitivity_sweep(tmp_path):
     proc = run_cli("-m", *[c.strip("'") for c in cmd], cwd=tmp_path, timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
     table = sensitivity.analyze(design)
+    assert (design / "indices.parquet").is_file() and not list(design.glob("indices_n*"))
     outcomes = sensitivity.CAMPAIGN_OUTCOMES + sensitivity.RUN_OUTCOMES  # the declared headline
     assert len(table) == len(outcomes) * 3
     # an outcome undefined in some runs (money advantage when one candidate wins no ad at 500

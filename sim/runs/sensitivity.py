@@ -102,14 +102,14 @@ def analyze(out_dir, *, campaign: str | None = None, n: int | None = None):
     import pandas as pd
 
     spec = read_json(Path(out_dir) / "problem.json")
-    rows = None
+    n_rows = None  # the first rows of the design (None: all)
     if n is not None:
         if spec["method"] != "sobol" or n < 2 or n & (n - 1) or n > spec["n"]:
             raise SensitivityError(f"--n = {n}: must be a power of 2 (>= 2) up to the Sobol "
                                    f"design's {spec['n']}")
-        rows = n * (len(spec["problem"]["names"]) + 2)
-    spec, ys = outcomes_by_row(out_dir, campaign, rows)
-    problem, x = spec["problem"], np.asarray(spec["samples"])[:rows]
+        n_rows = n * (len(spec["problem"]["names"]) + 2)
+    spec, ys = outcomes_by_row(out_dir, campaign, n_rows)
+    problem, x = spec["problem"], np.asarray(spec["samples"])[:n_rows]
     rows = []
     for outcome, y in ys.items():
         if not np.isfinite(y).all():
@@ -139,7 +139,7 @@ def analyze(out_dir, *, campaign: str | None = None, n: int | None = None):
     table = table.reset_index(drop=True)
     if "note" in table:  # text, not a mix of text and NaN
         table["note"] = table["note"].fillna("")
-    name = "indices.parquet" if rows is None else f"indices_n{n}.parquet"
+    name = "indices.parquet" if n_rows is None else f"indices_n{n}.parquet"
     write_parquet(Path(out_dir) / name, {c: table[c].to_numpy() for c in table},
                   {"method": spec["method"], "n": n or spec["n"], "runs": len(x)})
     return table
