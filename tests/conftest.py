@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -104,7 +105,6 @@ def port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-
 def require(missing: str | None) -> None:
     """Skip the test when ``missing`` names something absent; under CI (``CI`` set, as
     .ci/run does, where everything is installed) that is a failure instead."""
@@ -112,3 +112,15 @@ def require(missing: str | None) -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{missing} (CI is set: required here)")
         pytest.skip(missing)
+
+
+def started(cluster):
+    """Yield a started test cluster (its start timed as ``start_seconds``) and stop it at the
+    end, also when a test failed: the body of the Slurm and Ray module fixtures."""
+    begin = time.perf_counter()
+    cluster.start()
+    cluster.start_seconds = time.perf_counter() - begin
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

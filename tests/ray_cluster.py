@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import free_port, port_open, require
+from .conftest import free_port, port_open, require, started
 
 # Ray puts Unix sockets in <temp>/session_<date>_<pid>/sockets/dash_MetricsHead: the whole
 # path must stay under 107 bytes, so a long pytest folder falls back to a short one in /tmp.
@@ -152,11 +152,4 @@ def ray_two_nodes(tmp_path_factory):
     """A started :class:`RayCluster` for the test module; stopped at its end, also when a test
     failed. Skipped if Ray is not installed, a failure under CI."""
     require(missing())
-    cluster = RayCluster(tmp_path_factory.mktemp("raycluster"))
-    started = time.perf_counter()
-    cluster.start()
-    cluster.start_seconds = time.perf_counter() - started
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
+    yield from started(RayCluster(tmp_path_factory.mktemp("raycluster")))

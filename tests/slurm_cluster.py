@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import free_port, port_open, require
+from .conftest import free_port, port_open, require, started
 
 DAEMONS = ("munged", "mariadb-install-db", "mariadbd", "slurmdbd", "slurmctld", "slurmd")
 CLIENTS = ("sinfo", "sbatch", "squeue", "sacct", "scancel", "srun", "scontrol", "sacctmgr")
@@ -271,11 +271,4 @@ def slurm(tmp_path_factory):
     """A started :class:`SlurmCluster` for the test module; stopped (by PID) at its end, also
     when a test failed. Skipped if it cannot start here, a failure under CI."""
     require(missing())
-    cluster = SlurmCluster(tmp_path_factory.mktemp("slurm"))
-    started = time.perf_counter()
-    cluster.start()
-    cluster.start_seconds = time.perf_counter() - started
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
+    yield from started(SlurmCluster(tmp_path_factory.mktemp("slurm")))
