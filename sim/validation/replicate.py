@@ -479,12 +479,12 @@ ROWS: tuple[Row, ...] = (
         why_not="a campaign's ads differ only in day and slot: one audience, one bid, one "
                 "creative quality; real ads differ in targeting, objective and creative"),
     Row("Huszar 2022", "amplification of politicians' posts, ranked over chronological",
-        "Huszar et al. 2022, PNAS 119:e2025334119, Fig. 1A-B (VERIFIED): party groups 1.43 "
-        "(Canada) to 2.76 (UK Conservatives)",
+        "Huszar et al. 2022, PNAS 119:e2025334119, Fig. 1A-B (SECONDARY: the figure's values "
+        "as quoted in the press): party groups 1.43 (Canada Liberals) to 2.76 (UK Conservatives)",
         Published("1.43-2.76", 1.43, 2.76, "range across the countries' parties"),
         "huszar", "ratio", "ratio", fitted="feed.political_engagement = 10 (platform=twitter)"),
     Row("Huszar 2022", "the more engaging side is amplified more (B hostile minus plain)",
-        "Huszar et al. 2022, Fig. 1B (VERIFIED): the right more amplified in 6 of 7 countries",
+        "Huszar et al. 2022, abstract (SECONDARY): the right more amplified in 6 of 7 countries",
         Published("> 0", 0.0, math.inf, "sign"),
         "huszar", "engaging_gap", "ratio", rule="inside",
         why_not="not detectable at this size: the gap is a difference of ratios of small "
