@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -309,3 +310,36 @@ def test_parameter_ensemble_reports_default_and_spread(tmp_path):
         want = 0.2 if name == "default" else design.loc[name, "scenario.campaigns.0.micro_fraction"]
         assert camps[0]["micro_fraction"] == pytest.approx(want, abs=1e-12), name
         assert camps[1]["micro_fraction"] == 0.2  # the default, untouched
+
+
+@pytest.mark.parametrize("param, fixed", [
+    ("scenario.campaigns.7.budget=10:20", "population.n=500"),  # beyond two_party's campaigns
+    ("behavior.epsilonn=0.1:0.5", "population.n=500"),  # a typo
+    ("policy.labels.recal=0.1:0.5", "population.n=500"),  # a lever's field, misspelt
+])
+def test_design_parameters_are_checked_before_anything_is_written(tmp_path, param, fixed):
+    """A design parameter that names no numeric value of the runs' config is one line and exit
+    2, with no folder written (not a failure in every run of the sweep)."""
+    for tool in (("ensemble", "sample", "--sets", "2"), ("sensitivity", "sample", "--n", "2")):
+        res = run_cli(*tool[:2], str(tmp_path / "d"), *tool[2:], "--param", param,
+                      "--fixed", fixed)
+        assert res.returncode == 2, res.stderr
+        assert res.stderr.count("\n") == 1 and param.split("=")[0] in res.stderr
+        assert not (tmp_path / "d").exists()
+
+
+def test_design_sweep_with_a_failed_run_exits_1(tmp_path):
+    """A design's sweep runs with -cd (its rows are a config group); its exit code still says
+    that a run failed. The failure: a network cache folder that is a file, in one row."""
+    from sim.runs import ensemble
+
+    design = tmp_path / "ens"
+    ensemble.sample(design, sets=2, params={"behavior.engage_base": (0.02, 0.2, False)})
+    blocker = tmp_path / "afile"
+    blocker.write_text("a file where the network cache wants a folder\n")
+    row = design / "design" / "r00000.yaml"
+    row.write_text(row.read_text() + f"network:\n  cache_dir: {blocker / 'cache'}\n")
+    cmd = ensemble.command(design, seeds=1, regimes="none", fixed="population.n=500 steps=2")
+    res = run_cli(*shlex.split(cmd)[3:], cwd=tmp_path, timeout=300)
+    assert res.returncode == 1, res.stderr[-2000:]
+    assert "sweep incomplete: 2 of 3 runs done" in res.stdout, res.stderr[-3000:]

@@ -201,9 +201,11 @@ def main(argv: list[str] | None = None) -> None:
                 check_run(list(args.overrides))
         except ConfigError as exc:
             fail(exc)
+    # with -cd (a design's sweep) Hydra's arguments are not pre-checked, but the tally's exit
+    # code holds for every sweep
+    multirun = args.multirun if args is not None else bool({"-m", "--multirun"} & set(argv))
     hydra_main()
-    if args is not None and args.multirun and LAST_SWEEP and \
-            (LAST_SWEEP["failed"] or LAST_SWEEP["left"]):
+    if multirun and LAST_SWEEP and (LAST_SWEEP["failed"] or LAST_SWEEP["left"]):
         sys.exit(1)
 
 

@@ -9,6 +9,7 @@ can go to any launcher and resumes like any sweep. ``DIR/design.parquet`` holds 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -54,6 +55,35 @@ def _nested(names: list[str], values: list) -> dict:
             node = node.setdefault(p, {})
         node[leaf] = value
     return tree
+
+
+def check_keys(params, fixed: str = "") -> None:
+    """Every parameter names a numeric value of the config the runs will compose (the ``fixed``
+    overrides applied), so a typo or a campaign index beyond the scenario's campaigns is one
+    error before anything is written, not a failure in every run."""
+    import shlex
+
+    from omegaconf import OmegaConf
+
+    from ..configure import compose_node
+    from ..model.levers import BUILTIN
+
+    node = compose_node(*shlex.split(fixed))
+    for key in params:
+        if key.startswith("policy."):  # a lever's field: levers exist whether or not a preset sets them
+            _, lever, *rest = key.split(".")
+            cls = next((c for c in BUILTIN if c.key == lever), None)
+            known = cls is not None and len(rest) == 1 and rest[0] in {
+                f.name for f in dataclasses.fields(cls)}
+            if known:
+                continue
+            value = None
+        else:
+            value = OmegaConf.select(node, key, default=None)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise DesignError(f"--param {key}: not a numeric value of the config"
+                              + (f" composed with {fixed!r}" if fixed else "")
+                              + " (see python -m sim --cfg job)")
 
 
 def write_design(out_dir, params: dict, x: np.ndarray, meta: dict, *, default_row: bool = False):

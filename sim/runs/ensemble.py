@@ -26,22 +26,26 @@ from pathlib import Path
 import numpy as np
 
 from .. import outcomes
+from ..config import ConfigError
 from ..io import read_json, write_parquet
 from . import uncertainties
 from .collect import collect, paired
-from .design import DesignError, parse_param, sweep_command, write_design
+from .design import DesignError, check_keys, parse_param, sweep_command, write_design
 
 REGIMES = "none,ban,transparency,cap"
 DEFAULT_ROW = "default"
 
 
-def sample(out_dir, *, sets: int = 32, seed: int = 0, params: dict | None = None) -> list[str]:
-    """Latin-hypercube design over the plausible ranges, plus the defaults; returns row names."""
+def sample(out_dir, *, sets: int = 32, seed: int = 0, params: dict | None = None,
+           fixed: str = "") -> list[str]:
+    """Latin-hypercube design over the plausible ranges, plus the defaults; returns row names.
+    ``fixed``: the overrides every run shares (the parameters are checked against them)."""
     from scipy.stats import qmc
 
     params = dict(params or uncertainties.as_params(judgement_only=True))
     if sets < 2:
         raise DesignError(f"--sets = {sets}: must be >= 2")
+    check_keys(params, fixed)
     unit = qmc.LatinHypercube(d=len(params), seed=seed).random(sets)
     lo = np.array([v[0] - 0.5 * v[2] for v in params.values()])
     hi = np.array([v[1] + 0.5 * v[2] for v in params.values()])
@@ -112,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cmd in ("sample", "run"):
             params = dict(parse_param(p) for p in args.param) or None
-            names = sample(args.dir, sets=args.sets, seed=args.seed, params=params)
+            names = sample(args.dir, sets=args.sets, seed=args.seed, params=params,
+                           fixed=args.fixed)
             cmd = command(args.dir, seeds=args.seeds, regimes=args.regimes, fixed=args.fixed)
             total = len(names) * args.seeds * len(args.regimes.split(","))
             if args.cmd == "sample":
@@ -126,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("error: the ensemble sweep failed (see above)", file=sys.stderr)
                 return 1
         effects = analyze(args.dir, baseline=getattr(args, "baseline", "none"))
-    except (DesignError, FileNotFoundError) as exc:
+    except (DesignError, ConfigError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     import pandas as pd

@@ -29,10 +29,11 @@ from pathlib import Path
 import numpy as np
 
 from .. import outcomes
+from ..config import ConfigError
 from ..io import read_json, write_parquet
 from . import uncertainties
 from .collect import collect
-from .design import DesignError, parse_param, problem_of, sweep_command, write_design
+from .design import DesignError, check_keys, parse_param, problem_of, sweep_command, write_design
 
 # the declared plausible ranges (judgement and scenario), except those only a policy uses
 PARAMETERS = uncertainties.as_params(without_rules=True)
@@ -52,9 +53,11 @@ SensitivityError = DesignError
 
 
 def sample(out_dir, *, method: str = "sobol", n: int = 64, seed: int = 0,
-           params: dict | None = None) -> int:
-    """Write the design (see module docstring); returns the number of runs."""
+           params: dict | None = None, fixed: str = "") -> int:
+    """Write the design (see module docstring); returns the number of runs. ``fixed``: the
+    overrides every run shares (the parameters are checked against them)."""
     params = dict(params or PARAMETERS)
+    check_keys(params, fixed)
     problem = problem_of(params)
     if method == "sobol":
         from SALib.sample import sobol
@@ -196,14 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cmd == "sample":
             params = dict(parse_param(p) for p in args.param) or None
-            runs = sample(args.dir, method=args.method, n=args.n, seed=args.seed, params=params)
+            runs = sample(args.dir, method=args.method, n=args.n, seed=args.seed, params=params,
+                          fixed=args.fixed)
             print(f"{runs} runs designed in {args.dir}; run them with:\n"
                   f"  {sweep_command(args.dir, args.fixed)}\n"
                   f"(add hydra/launcher=joblib etc.; re-running resumes), then:\n"
                   f"  python -m sim sensitivity analyze {args.dir}")
             return 0
         table = analyze(args.dir, campaign=args.campaign, n=args.n)
-    except (SensitivityError, FileNotFoundError) as exc:
+    except (SensitivityError, ConfigError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if getattr(args, "markdown", 0):
