@@ -40,10 +40,6 @@ def design(name, seeds=SEEDS):
     return [replicate.DESIGNS[name](SCALE, seed) for seed in seeds]
 
 
-def campaign(summary, name):
-    return next(c for c in summary["campaigns"] if c["campaign"] == name)
-
-
 def mean_se(values):
     v = np.asarray(values, float)
     return v.mean(), v.std(ddof=1) / np.sqrt(len(v))

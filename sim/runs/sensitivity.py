@@ -111,7 +111,7 @@ def analyze(out_dir, *, campaign: str | None = None, n: int | None = None):
             raise SensitivityError(f"--n = {n}: must be a power of 2 (>= 2) up to the Sobol "
                                    f"design's {spec['n']}")
         n_rows = n * (len(spec["problem"]["names"]) + 2)
-    spec, ys = outcomes_by_row(out_dir, campaign, n_rows)
+    _, ys = outcomes_by_row(out_dir, campaign, n_rows)  # spec read above
     problem, x = spec["problem"], np.asarray(spec["samples"])[:n_rows]
     rows = []
     for outcome, y in ys.items():
