@@ -5,7 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 extras=viz
-hash="$(sha256sum pyproject.toml | cut -c1-16)"
-[ -f ".venv/.installed-$hash-dev" ] && extras=dev
+compgen -G ".venv/.installed-*-dev" >/dev/null && extras=dev
 py="$(SIM_EXTRAS=$extras bash scripts/bootstrap.sh | tail -n 1)"
 exec "$py" -m sim app "$@"

@@ -5,6 +5,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 extras="${SIM_EXTRAS-dev}"   # run.sh asks for none (the core); test.sh for dev (everything)
+# The tested versions: requirements/{core,viz,dev}.lock (exact versions and hashes, refreshed
+# by scripts/lock.sh). SIM_LOCKED=0 installs from pyproject.toml's ranges instead (newest allowed).
+locked="${SIM_LOCKED-1}"
+lock="$root/requirements/${extras:-core}.lock"
 
 python_ok() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; }
 
@@ -28,7 +32,8 @@ if [ ! -x "$venv/bin/python" ] || ! python_ok "$venv/bin/python"; then
     echo "setting up $venv with $($py --version)" >&2
     "$py" -m venv "$venv"
 fi
-hash="$(sha256sum "$root/pyproject.toml" | cut -c1-16)"
+hash="$(cat "$root/pyproject.toml" "$root"/requirements/*.lock 2>/dev/null | sha256sum | cut -c1-12)"
+[ "$locked" = 1 ] && hash="$hash-locked"
 stamp="$venv/.installed-$hash-${extras:-core}"
 # the core is part of every install: any install of this pyproject will do for run.sh
 if [ -z "$extras" ] && compgen -G "$venv/.installed-$hash-*" >/dev/null; then
@@ -38,8 +43,17 @@ if [ ! -f "$stamp" ]; then
     log="$venv/install.log"
     spec="$root${extras:+[$extras]}"
     echo "installing sim${extras:+[$extras]} and its dependencies into $venv (log: $log)" >&2
-    { "$venv/bin/python" -m pip install --upgrade pip &&
-      "$venv/bin/python" -m pip install --progress-bar off -e "$spec"; } >"$log" 2>&1 &
+    if [ "$locked" = 1 ]; then
+        [ -f "$lock" ] || { echo "error: no lock file $lock (SIM_EXTRAS=$extras)" >&2; exit 1; }
+        echo "  locked versions from ${lock#$root/}" >&2
+        # the locked dependencies (hashes checked), then the package itself without resolving
+        { "$venv/bin/python" -m pip install --progress-bar off --upgrade pip &&
+          "$venv/bin/python" -m pip install --progress-bar off --require-hashes -r "$lock" &&
+          "$venv/bin/python" -m pip install --progress-bar off --no-deps -e "$root"; } >"$log" 2>&1 &
+    else
+        { "$venv/bin/python" -m pip install --upgrade pip &&
+          "$venv/bin/python" -m pip install --progress-bar off -e "$spec"; } >"$log" 2>&1 &
+    fi
     pid=$!
     started=$SECONDS
     # progress: what pip is doing now, every few seconds (one updating line on a terminal,

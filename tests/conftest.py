@@ -31,6 +31,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def pytest_terminal_summary(terminalreporter):
+    """What the golden test compared (bits, or outcomes only) and why."""
+    golden = sys.modules.get("tests.test_golden")
+    for line in dict.fromkeys(getattr(golden, "REPORT", [])):
+        terminalreporter.write_line(line)
+
+
 def make_config(*overrides: str) -> Config:
     """A typed Config composed as ``python -m sim`` composes it: make_config("policy=ban")."""
     return compose(*overrides)

@@ -1,18 +1,60 @@
-"""Digests of a run's output files that depend only on the numbers, not on provenance.
+"""Digests of a run's output files that depend only on the numbers, not on provenance; the
+run's outcomes (summary.json's values); and the fingerprint of the machine that made them.
 
-The golden-digest test (tests/test_golden.py) keeps these for a fixed set of configurations, so
-that a change of code layout that must not change results is checked to the last bit. Provenance
+The golden test (tests/test_golden.py) keeps these for a fixed set of configurations, so that a
+change of code layout that must not change results is checked to the last bit. Provenance
 (config hash, version, git commit, the resolved config) and Parquet schema metadata are left out:
 they describe a run, they are not its results.
+
+Bits are comparable only between runs with the same fingerprint: NumPy's exp, log, log1p, expm1
+and power take other SIMD code paths on other CPUs (AVX-512 against AVX2 here) and differ in the
+last bits; other library versions may too. Outcomes are comparable everywhere, within the
+spread that seeds give.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import platform
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
+# the libraries whose versions can change a run's numbers
+NUMERIC_LIBRARIES = ("numpy", "scipy", "pandas", "pyarrow", "matplotlib", "mesa", "hydra-core")
+
+
+def simd_levels() -> list[str]:
+    """NumPy's SIMD dispatch targets that this process uses (the CPU's, less any disabled by
+    NPY_DISABLE_CPU_FEATURES)."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    return [f for f in __cpu_dispatch__ if __cpu_features__.get(f)]
+
+
+def fingerprint() -> dict:
+    """What decides the bits of a run besides the code: CPU architecture and the SIMD levels
+    NumPy dispatches to, Python and the numeric libraries' versions."""
+    fp = {"machine": platform.machine(), "simd": simd_levels(), "python": platform.python_version()}
+    for lib in NUMERIC_LIBRARIES:
+        try:
+            fp[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            fp[lib] = None
+    return fp
+
+
+def fingerprint_id(fp: dict) -> str:
+    return hashlib.sha256(json.dumps(fp, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def fingerprint_difference(recorded: dict, here: dict) -> str:
+    """``simd ['X86_V3'] -> ['X86_V3', 'X86_V4', 'AVX512_ICL']; numpy 2.1.0 -> 2.5.5``."""
+    keys = sorted(set(recorded) | set(here))
+    return "; ".join(f"{k} {recorded.get(k)} -> {here.get(k)}" for k in keys
+                     if recorded.get(k) != here.get(k))
 
 # describe a run, are not its results (the policy's name is kept: it is a result of composing)
 PROVENANCE = ("config", "config_hash", "version", "git_commit", "versions", "files", "policy_label",
@@ -44,6 +86,27 @@ def figure_digest(path: Path) -> str:
     import matplotlib.image
 
     return hashlib.sha256(np.ascontiguousarray(matplotlib.image.imread(path)).tobytes()).hexdigest()[:20]
+
+
+def outcomes(run_dir: Path) -> dict:
+    """summary.json's results as flat ``path: value`` pairs (``campaigns.0.money_share``)."""
+    data = json.loads((Path(run_dir) / "summary.json").read_text())
+    for key in PROVENANCE:
+        data.pop(key, None)
+    flat: dict = {}
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}{k}.", v)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(f"{prefix}{i}.", v)
+        else:
+            flat[prefix[:-1]] = value
+
+    walk("", data)
+    return flat
 
 
 def run_digests(run_dir: Path) -> dict[str, str]:
@@ -89,6 +152,11 @@ FIGURE_CASES = {0, len(GRID)}  # runs that also draw figure.png
 
 def case_id(overrides) -> str:
     return " ".join(overrides)
+
+
+def with_seed(overrides, seed: int) -> list[str]:
+    """The case with another seed (the spread of its outcomes over seeds)."""
+    return [o for o in overrides if not o.startswith("seed=")] + [f"seed={seed}"]
 
 
 # Overrides renamed since the digests were recorded (the levers became objects, the engine and
