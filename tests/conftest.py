@@ -36,6 +36,9 @@ def pytest_terminal_summary(terminalreporter):
     golden = sys.modules.get("tests.test_golden")
     for line in dict.fromkeys(getattr(golden, "REPORT", [])):
         terminalreporter.write_line(line)
+    if getattr(golden, "SAME_TO_LAST_BITS", None):
+        terminalreporter.write_line(f"golden: outcomes of {len(set(golden.SAME_TO_LAST_BITS))} "
+                                    "cases equal the recording's to 1e-9 (relative)")
 
 
 def make_config(*overrides: str) -> Config:

@@ -52,6 +52,7 @@ pytestmark = pytest.mark.integration  # 42 full runs: deselect with -m 'not inte
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "digests.json").read_text())
 OUTCOMES = json.loads((Path(__file__).parent / "golden" / "outcomes.json").read_text())
 REPORT: list[str] = []  # printed by conftest's terminal summary
+SAME_TO_LAST_BITS: list[int] = []  # cases whose outcomes equal the recording's to LAST_BITS
 
 
 @dataclass
@@ -108,7 +109,8 @@ def outcome_mismatches(got: dict, recorded: dict) -> tuple[list[str], bool]:
     for key, want in recorded["values"].items():
         have = got.get(key, "<missing>")
         numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (want, have))
-        if numbers and math.isclose(have, want, rel_tol=LAST_BITS, abs_tol=1e-12):
+        if (math.isclose(have, want, rel_tol=LAST_BITS, abs_tol=1e-12) if numbers
+                else have == want):
             continue
         same = False
         if numbers and key in recorded["sd"]:
@@ -126,7 +128,9 @@ def check(run_dir: Path, index: int, bits: Baseline) -> None:
     if bits.cases is not None:
         assert digests == bits.cases[key], f"bits differ from {bits.source}"
     wrong, same = outcome_mismatches(outcomes(run_dir), OUTCOMES["cases"][key])
-    if not same:
+    if same:
+        SAME_TO_LAST_BITS.append(index)
+    else:
         REPORT.append(f"golden: case {index} differs from the recording beyond the last bits; "
                       f"{'within' if not wrong else 'OUTSIDE'} the seed-to-seed tolerance")
     assert not wrong, f"outcomes differ from the recording ({bits.source}):\n" + "\n".join(wrong)
