@@ -5,6 +5,7 @@ A reader (or a sweep collector) therefore sees either no file or a complete one,
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -27,6 +28,8 @@ def write_atomic(path: Path, write) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.",
                                    suffix=TEMP_SUFFIX)
+    except FileExistsError:  # mkdir: a file where a folder of the path should be
+        raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path)) from None
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
     os.close(fd)
