@@ -60,6 +60,8 @@ def file_error(exc: OSError) -> str:
     """A file-system error as one line naming the path: ``cannot write 'out/x.png': Read-only
     file system`` (write_atomic names the file being written, not its temporary)."""
     where = f" '{exc.filename}'" if getattr(exc, "filename", None) else ""
+    if exc.errno == errno.ENOENT:  # a file to read, or a folder gone while writing
+        return f"no such file or folder{where}"
     return f"cannot write{where}: {exc.strerror or exc}"
 
 

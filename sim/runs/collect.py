@@ -240,7 +240,8 @@ def collect(sweep_dir, *, csv: bool = False) -> dict:
     "counts": {"ok": n, "failed": n, "damaged": n, "incomplete": n}, "expected": n or None}``."""
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
-        raise FileNotFoundError(f"sweep folder {str(sweep_dir)!r} does not exist")
+        raise FileNotFoundError(f"sweep folder {str(sweep_dir)!r} "
+                                + ("is a file, not a folder" if sweep_dir.exists() else "does not exist"))
     found = run_dirs(sweep_dir)
     check_one_sweep(sweep_dir, found)
     rows, steps, cascades, override_cols = [], [], [], []

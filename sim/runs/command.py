@@ -8,10 +8,12 @@ is allowed, exit code 2, and leaves nothing behind:
    out as one line instead of Hydra's 5-17; a run's config is also validated and its memory
    estimated here, before any folder exists. A sweep checks the type of every value it sweeps
    (ranges are checked per run: a run out of range fails, the others go on).
-2. :class:`Guard` (a Hydra callback) checks the run folder before Hydra writes into it: a
-   folder holding another run's outputs is refused unless it is the same run (same
-   overrides); an unwritable one is refused. It notes what was there, so that a run failing
-   later (a full disk, a network file) removes only what it created.
+2. :class:`Guard` (a Hydra callback) checks the run folder before Hydra writes into it: it
+   claims the folder (a lock held while the run lasts, so two runs started at once cannot both
+   write there); a folder holding another run's outputs is refused unless it is the same run
+   (same overrides); an empty or unwritable one is refused. It notes what was there, so that
+   a run failing later (a full disk, a network file, a plug-in that raises) removes only what
+   it created.
 
 In a sweep (``-m``) each run goes through :func:`sim.runs.sweep.run_in_sweep`: a failure
 leaves a one-line ``FAILED.json`` and the others continue; the sweep ends with a one-line tally
@@ -57,7 +59,8 @@ def fail(message: Any, code: int = 2):
 class Guard(Callback):
     """Checks the run folder before Hydra writes into it; remembers what was there."""
 
-    before: dict = {}  # {"dir": Path, "names": set of entries there, "made": [dirs created]}
+    # {"dir": Path, "names": set of entries there, "made": [dirs created], "lock": descriptor}
+    before: dict = {}
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         try:
@@ -102,7 +105,8 @@ def prepare_run_dir(run_dir: Path, overrides: list[str]) -> dict:
         except (OSError, yaml.YAMLError):
             same = False
         if not same:
-            os.close(lock)
+            if lock is not None:
+                os.close(lock)
             raise ConfigError(f"hydra.run.dir = '{run_dir}': holds another run's outputs "
                               f"({', '.join(found)}); use a new folder (or that run's own "
                               "overrides, to redo it)")
@@ -115,7 +119,7 @@ def claim(run_dir: Path) -> int | None:
     it, also when the run is killed); returns its descriptor. A folder that another run holds
     is refused: checking the folder and then writing into it is otherwise a race, in which two
     runs started at once both pass the check and both report the folder. Where there is no
-    flock (Windows), None: no claim."""
+    flock (Windows, file systems without locks), None: no claim."""
     try:
         import fcntl
     except ImportError:
@@ -123,7 +127,14 @@ def claim(run_dir: Path) -> int | None:
     fd = os.open(run_dir, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        held = os.fstat(fd).st_ino == os.stat(run_dir).st_ino  # not removed meanwhile
+        held = True
+    except BlockingIOError:
+        held = False
+    except OSError:  # a file system without locks (some network mounts): no claim
+        os.close(fd)
+        return None
+    try:  # the folder locked is still the one at run_dir (not removed by a failed run meanwhile)
+        held = held and os.fstat(fd).st_ino == os.stat(run_dir).st_ino
     except OSError:
         held = False
     if not held:
