@@ -15,6 +15,8 @@ from __future__ import annotations
 import importlib
 import sys
 
+from .io import file_error
+
 TOOLS = {  # name: module with main(argv) -> exit code
     "collect": "sim.runs.collect",
     "report": "sim.report.cli",
@@ -32,7 +34,15 @@ def main() -> None:
             tool = importlib.import_module(TOOLS[sys.argv[1]])
         except ModuleNotFoundError as exc:  # an optional extra (the app's) is missing
             sys.exit(f"error: {exc}")
-        sys.exit(tool.main(sys.argv[2:]))
+        try:
+            code = tool.main(sys.argv[2:])
+        except BrokenPipeError:  # the reader of the output went away (| head): not an error
+            sys.stderr.close()
+            sys.exit(0)
+        except OSError as exc:  # the file system refused (read-only, a file for a folder, full)
+            print(f"error: {file_error(exc)}", file=sys.stderr, flush=True)
+            sys.exit(2)
+        sys.exit(code)
     from .runs.command import main as run_main
 
     run_main()

@@ -78,10 +78,36 @@ def _import(path: str, target: Any) -> type:
     module, _, name = target.rpartition(".")
     try:
         cls = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a user's module may fail to import in any way
+        text = str(exc).strip().splitlines()
         raise ConfigError(f"{path}._target_ = {target!r}: cannot be imported "
-                          f"({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
+                          f"({type(exc).__name__}: {text[0] if text else ''})") from None
     return cls
+
+
+def failed_plugin(cfg, exc: BaseException) -> str | None:
+    """``key._target_ = 'module.Class'`` of the user's plug-in (a ranker or lever outside sim)
+    whose own code raised ``exc`` while running, or None (an error of sim itself)."""
+    import inspect
+    import os
+    import traceback
+
+    parts = [("ranking", cfg.ranking)]
+    parts += [(f"policy.{k}", v) for k, v in (getattr(cfg.policy, "levers", None) or {}).items()]
+    files = {}
+    for key, part in parts:
+        cls = type(part)
+        if part is None or cls.__module__.split(".")[0] == __package__:
+            continue
+        try:
+            files[os.path.realpath(inspect.getsourcefile(cls))] = f"{key}._target_ = {cls.target()!r}"
+        except (TypeError, OSError):  # defined without a source file
+            continue
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        found = files.get(os.path.realpath(frame.filename))
+        if found:
+            return found
+    return None
 
 
 def build_plugin(path: str, node: Any, base: type[Plugin], overrides=()) -> Plugin:
@@ -204,16 +230,49 @@ def _set_in_lists(data: dict, key: str, value) -> None:
 def compose_node(*overrides: str) -> DictConfig:
     """Hydra's composed config (with its ``hydra`` part) of the packaged configs and
     ``overrides``; Hydra's and OmegaConf's errors become one-line ConfigErrors."""
+    import warnings
+
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
 
     register()
+    check_searchpath(_searchpath_given(overrides))  # first: else its options are "unknown"
     try:
-        with _COMPOSE, initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-            return hydra_compose(config_name="config", overrides=list(overrides),
+        with _COMPOSE, initialize_config_dir(config_dir=str(CONF_DIR), version_base=None), \
+                warnings.catch_warnings():
+            warnings.filterwarnings("ignore", r"provider=hydra\.searchpath .* is not available")
+            node = hydra_compose(config_name="config", overrides=list(overrides),
                                  return_hydra_config=True)
     except Exception as exc:  # noqa: BLE001 - Hydra raises many types; all become one line
         raise explain(exc, list(overrides)) from None
+    check_searchpath(OmegaConf.select(node, "hydra.searchpath") or [])
+    return node
+
+
+def _searchpath_given(overrides) -> list:
+    """The ``hydra.searchpath`` an override sets (empty when none does, or it does not parse:
+    composing then says why)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    for override in overrides:
+        if _key(override) == "hydra.searchpath":
+            try:
+                value = OverridesParser.create().parse_overrides([override])[0].value()
+            except Exception:  # noqa: BLE001 - the parser raises several types
+                return []
+            return value if isinstance(value, list) else [value]
+    return []
+
+
+def check_searchpath(entries) -> None:
+    """Every folder of ``hydra.searchpath`` exists (Hydra only warns, and then the plug-ins it
+    should hold are "not found" among the packaged options)."""
+    for entry in entries:
+        entry = str(entry)
+        folder = entry.removeprefix("file://") if "://" not in entry.removeprefix("file://") else None
+        if folder is not None and not Path(folder).is_dir():
+            raise ConfigError(f"hydra.searchpath = {entry!r}: no such folder; must be "
+                              "file://<an existing folder of configs> (or pkg://<package>)")
 
 
 def compose(*overrides: str) -> Config:
@@ -339,6 +398,10 @@ def explain(exc: Exception, overrides: list[str]) -> ConfigError:
     first = text.splitlines()[0] if text else type(exc).__name__
     if isinstance(exc, OverrideParseException):
         bad = next((o for o in overrides if _unparsable(o)), " ".join(overrides))
+        key, _, value = bad.partition("=")
+        if not value.isascii():  # Hydra's grammar takes other letters only in quotes
+            return ConfigError(f"{bad!r}: not a valid override (unquoted non-ASCII characters); "
+                               f"quote the value: {key}='{value}' (in a shell: \"{key}='{value}'\")")
         return ConfigError(f"{bad!r}: not a valid override ({first}); write key=value, "
                            f"see {OVERRIDE_HELP}")
     if isinstance(exc, MissingConfigException):

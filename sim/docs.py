@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from . import outcomes
+from .io import write_atomic
 from .runs import uncertainties
 from .vocabulary import IDEOLOGY_BANDS, ORIGINS
 
@@ -100,6 +101,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {path} is out of date; run: python -m sim docs", file=sys.stderr)
         return 1 if stale else 0
     for path in stale:
-        path.write_text(wanted[path])
+        write_atomic(path, lambda tmp, text=wanted[path]: Path(tmp).write_text(text))
         print(f"wrote {path}")
     return 0

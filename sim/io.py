@@ -5,6 +5,7 @@ A reader (or a sweep collector) therefore sees either no file or a complete one,
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -17,12 +18,18 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"  # write_atomic's temporary files: .<name>.<random>.tmp
+
+
 def write_atomic(path: Path, write) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.",
+                                   suffix=TEMP_SUFFIX)
+    except FileExistsError:  # mkdir: a file where a folder of the path should be
+        raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path)) from None
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
     os.close(fd)
@@ -36,6 +43,26 @@ def write_atomic(path: Path, write) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def remove_temporaries(folder) -> list[Path]:
+    """Remove the temporary files :func:`write_atomic` left in ``folder`` when its process was
+    killed mid-write (the finished file was never renamed into place); returns them. Only for
+    a folder no other process is writing into (a run's own folder, on a resume)."""
+    found = [p for p in Path(folder).glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}")
+             if p.is_file() and not p.is_symlink() and p.name.count(".") >= 3]
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
+
+
+def file_error(exc: OSError) -> str:
+    """A file-system error as one line naming the path: ``cannot write 'out/x.png': Read-only
+    file system`` (write_atomic names the file being written, not its temporary)."""
+    where = f" '{exc.filename}'" if getattr(exc, "filename", None) else ""
+    if exc.errno == errno.ENOENT:  # a file to read, or a folder gone while writing
+        return f"no such file or folder{where}"
+    return f"cannot write{where}: {exc.strerror or exc}"
 
 
 def _plain(value):

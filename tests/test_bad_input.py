@@ -50,6 +50,32 @@ KARATE = ('graph [\n node [ id 0 club "a" ]\n node [ id 1 club "b" ]\n node [ id
           ' edge [ source 0 target 1 ]\n edge [ source 1 target 2 ]\n]\n')
 TEN = "".join(f"{i} {(i + 1) % 12}\n" for i in range(12))  # 12 users in a ring
 C0 = "scenario.campaigns.0"
+PLUGIN = ["ranking=mine", "hydra.searchpath=[file://{tmp}/conf]"]
+RANKER = ("from dataclasses import dataclass\n\nfrom sim.model.feed.rankers import Ranker\n\n\n"
+          "@dataclass\nclass Mine(Ranker):\n    def score(self, batch, rng):\n"
+          "        raise ValueError('bad score')\n")
+
+
+def plugin(module: str) -> dict:
+    """A user's module ``myplug`` (in the working folder, which ``python -m`` puts on the path)
+    and a config folder whose ranker ``mine`` names its class."""
+    return {"myplug.py": module, "conf/ranking/mine.yaml": "_target_: myplug.Mine\n"}
+
+
+def fake_run(folder: str, *overrides: str) -> dict:
+    """A run folder that ran ``overrides`` (and failed: enough for collect to list it)."""
+    return {f"{folder}/.hydra/overrides.yaml": "".join(f"- {o}\n" for o in overrides),
+            f"{folder}/FAILED.json": '{"error": "x"}'}
+
+
+def fake_sweep(folder: str, jobs: list[str]) -> dict:
+    """A sweep folder as Progress records it (sweep.json), one run folder per job."""
+    import json
+
+    files = {f"{folder}/sweep.json": json.dumps({"total": len(jobs), "jobs": jobs})}
+    for i, job in enumerate(jobs):
+        files.update(fake_run(f"{folder}/{i}", *job.split()))
+    return files
 FINITE = "must be a finite number in"
 MEMORY = 50_000_000 * (150 + 45 * 20.1)  # the estimate at the maximum population
 
@@ -245,6 +271,62 @@ CASES = [
          ["hydra.sweep.dir = ", "holds a different sweep (its job 0 ran seed=5"], run_dir=False,
          files={"run/0/.hydra/overrides.yaml": "- seed=5\n- population.n=1000\n"}),
     Case("collect-missing", ["collect", "{tmp}/nothing"], ["nothing", "does not exist"], run_dir=False),
+    # ---- issue 20: empty output folders, the search path, non-ASCII values
+    Case("run-dir-empty", ["population.n=1000", "steps=2", "hydra.run.dir="],
+         ["hydra.run.dir = ''", "must name a folder"], run_dir=False),
+    Case("sweep-dir-empty", ["-m", "seed=0,1", "population.n=1000", "steps=2", "hydra.sweep.dir="],
+         ["hydra.sweep.dir = ''", "must name a folder"], run_dir=False),
+    Case("searchpath-missing", ["ranking=mine", "hydra.searchpath=[file://{tmp}/conf]"],
+         ["hydra.searchpath = 'file://", "/conf'", "no such folder"]),
+    Case("non-ascii-path", ["network=edgelist", "network.path={tmp}/données.txt"],
+         ["network.path=", "non-ASCII", "quote the value: network.path='"], files={"données.txt": TEN}),
+    # ---- plug-ins of one's own (a ranker in a module beside the config), named in the error
+    Case("plugin-syntax", PLUGIN, ["ranking._target_ = 'myplug.Mine'", "cannot be imported",
+                                   "SyntaxError"], files=plugin("def broken(:\n")),
+    Case("plugin-import-raises", PLUGIN, ["ranking._target_ = 'myplug.Mine'", "cannot be imported",
+                                          "RuntimeError: no licence"],
+         files=plugin("raise RuntimeError('no licence')\n")),
+    Case("plugin-raises-running", PLUGIN + ["population.n=1000", "steps=3", "network.cache=false"],
+         ["ranking._target_ = 'myplug.Mine'", "raised while running", "ValueError: bad score"],
+         files=plugin(RANKER)),
+    # ---- collect: no runs, two sweeps, a run of another sweep, an unwritable output
+    Case("collect-empty", ["collect", "{tmp}/run"], ["run'", "holds no runs", "nothing collected"],
+         run_dir=False),
+    Case("collect-two-sweeps", ["collect", "{tmp}/both"], ["both'", "mixes the runs of 2 sweeps"],
+         run_dir=False, files={**fake_sweep("both/a", ["seed=0"]), **fake_sweep("both/b", ["seed=1"])}),
+    Case("collect-foreign-run", ["collect", "{tmp}/sw"], ["sw'", "1 is a run of another sweep",
+                                                        "'seed=5'"],
+         run_dir=False, files={**fake_sweep("sw", ["seed=0"]), **fake_run("sw/1", "seed=5")}),
+    Case("collect-unwritable", ["collect", "{tmp}/sw"], ["cannot write", "sw/collected/"],
+         run_dir=False, files={**fake_sweep("sw", ["seed=0"]), "sw/collected": "a file"}),
+    # ---- every tool: its output folder under a file, bad arguments
+    Case("ensemble-unwritable", ["ensemble", "sample", "{tmp}/run/important.log/e"],
+         ["cannot write", "important.log/e"], run_dir=False),
+    Case("sensitivity-unwritable", ["sensitivity", "sample", "{tmp}/run/important.log/s"],
+         ["cannot write", "important.log/s"], run_dir=False),
+    Case("docs-unwritable", ["docs", "--out", "{tmp}/run/important.log/outputs.md"],
+         ["cannot write", "important.log/outputs.md", "Not a directory"], run_dir=False),
+    Case("report-unwritable", ["report", "{sweep}", "--out", "{tmp}/run/important.log/figs"],
+         ["cannot write", "important.log/figs/"], run_dir=False),
+    Case("replicate-override", ["replicate", "--fast", "population.nn=3"],
+         ["population.nn = 3", "unknown key"], run_dir=False),
+    Case("replicate-jobs", ["replicate", "--fast", "--jobs", "0"], ["--jobs = 0", ">= 1"], run_dir=False),
+    Case("replicate-seeds", ["replicate", "--fast", "--seeds", "0"], ["--seeds = 0", ">= 2 seeds"],
+         run_dir=False),
+    Case("ensemble-seeds", ["ensemble", "sample", "{tmp}/e", "--seeds", "0"], ["--seeds = 0", ">= 1"],
+         run_dir=False),
+    Case("ensemble-regimes", ["ensemble", "sample", "{tmp}/e", "--regimes", "none,bogus"],
+         ["--regimes = 'none,bogus'", "'bogus' is not a policy", "ban, cap"], run_dir=False),
+    Case("ensemble-jobs", ["ensemble", "run", "{tmp}/e", "--jobs", "0"], ["--jobs = 0", ">= 1"],
+         run_dir=False),
+    Case("morris-n", ["sensitivity", "sample", "{tmp}/s", "--method", "morris", "--n", "0"],
+         ["--n = 0", ">= 2 trajectories"], run_dir=False),
+    Case("param-outside-field", ["ensemble", "sample", "{tmp}/e", "--param", "behavior.follow_prob=0.5:2"],
+         ["--param behavior.follow_prob=0.5:2.0", "outside the field's own range", "[0.0, 1.0]"],
+         run_dir=False),
+    Case("param-int-outside-field", ["sensitivity", "sample", "{tmp}/s", "--param",
+                                     "population.segments=0:4:int"],
+         ["--param population.segments=0:4", "must be an integer in [1, 1000]"], run_dir=False),
 ]
 
 
@@ -271,6 +353,7 @@ def _command(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
                 os.dup2(e.fileno(), 2)
                 sys.stdout, sys.stderr = os.fdopen(1, "w"), os.fdopen(2, "w")
                 os.chdir(cwd)
+                sys.path.insert(0, str(cwd))  # as python -m does: a user's modules there import
                 sys.argv = [str(ROOT / "sim" / "__main__.py"), *args]
                 try:
                     sim.__main__.main()
@@ -292,7 +375,7 @@ def _command(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
                                        out.read_text(), err.read_text())
 
 
-def _run(case: Case, tmp: Path):
+def _run(case: Case, tmp: Path, sweep: Path | None = None):
     tmp.mkdir(parents=True)
     (tmp / "run").mkdir()
     (tmp / "run" / KEEP).write_text(TEXT)
@@ -301,16 +384,43 @@ def _run(case: Case, tmp: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content)
     before = _tree(tmp)
-    args = [a.replace("{tmp}", str(tmp)) for a in case.args]
+    args = [a.replace("{tmp}", str(tmp)).replace("{sweep}", str(sweep)) for a in case.args]
     if case.run_dir:
         args.append(f"hydra.run.dir={tmp}/run")
     return _command(args, tmp), before, _tree(tmp)
 
 
+class _Results(dict):
+    """Each case's result, run when a test first asks for it (``-k`` runs only those)."""
+
+    def __init__(self, factory):
+        super().__init__()
+        self.factory, self.root, self.sweep = factory, factory.mktemp("bad"), None
+
+    def __missing__(self, key):
+        case = next(c for c in CASES if c.id == key)
+        if "{sweep}" in " ".join(case.args) and self.sweep is None:
+            self.sweep = _collected_sweep(self.factory.mktemp("sweep"))
+        self[key] = _run(case, self.root / key, self.sweep)
+        return self[key]
+
+
+def _collected_sweep(tmp: Path) -> Path:
+    """A tiny collected sweep (two regimes, two seeds): the input of the report cases."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = tmp / "sweep"
+    for cmd in (["-m", "policy=none,ban", "seed=0,1", "population.n=500", "steps=3",
+                 "output.figure=false", "output.quiet=true", "network.cache=false",
+                 f"hydra.sweep.dir={out}"], ["collect", str(out)]):
+        proc = subprocess.run([sys.executable, "-m", "sim", *cmd], cwd=tmp, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+    return out / "collected" / "runs.parquet"
+
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    root = tmp_path_factory.mktemp("bad")
-    return {c.id: _run(c, root / c.id) for c in CASES if not c.skip}
+    return _Results(tmp_path_factory)
 
 
 def test_there_are_enough_cases():

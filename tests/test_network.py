@@ -59,6 +59,16 @@ def test_edgelist_with_header_and_commas(tmp_path):
     assert g.nnz == 4 and g[0, 1] == 1 and g[2, 0] == 1 and g[3, 0] == 1  # label 4 is user 3
 
 
+@pytest.mark.parametrize("text", ["0 1\n1 2\n2 0\n", "source,target\n0,1\n1,2\n2,0\n"])
+def test_edgelist_with_a_byte_order_mark_keeps_its_first_line(tmp_path, text):
+    """Excel and Notepad start UTF-8 files with a BOM: it is not part of the first line (read
+    as text, '\ufeff0' would make that line a header and drop its edge)."""
+    path = tmp_path / "e.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    imp = network.read(NetworkConfig(kind="edgelist", path=str(path)))
+    assert list(imp.labels) == [0, 1, 2] and imp.graph.nnz == 3 and imp.graph[0, 1] == 1
+
+
 def test_gml_loader(tmp_path):
     import networkx as nx
 

@@ -14,7 +14,7 @@ from scipy import stats
 import sim
 from sim.model import SimModel
 from sim.model.content import SeenSet
-from sim.model.feed.attention import compete, selection_lift
+from sim.model.feed.attention import compete, nonpolitical_shown, selection_lift
 from sim.model.follows import Follows, transpose
 from sim.model.network import edges_to_csr
 from sim.vocabulary import Origin
@@ -54,6 +54,27 @@ def test_fewer_candidates_than_slots_are_all_shown_and_no_more_than_slots():
     m = np.repeat([2, 0, 100], [3, 8, 2])  # reader 0: 3 + 2 < 6 slots; reader 1: no competition
     shown = compete(users, rng.random(13), np.full(13, 6), m, uniform_competitor, rng)
     assert shown[:3].all() and shown[3:11].sum() == 6
+
+
+def test_without_competition_overfull_feeds_show_no_non_political_items():
+    """feed.competition=false shows every political candidate, also beyond the slots: the
+    non-political count is then 0, never negative (it was slots - P), so the run's shares
+    stay shares. Slots 2 with 5, 2 and 0 political candidates; no non-political candidates."""
+    count = nonpolitical_shown(np.array([2, 2, 2]), np.zeros(3, np.int64), np.array([5, 2, 0]),
+                               np.array([5, 2, 0]))
+    assert count.tolist() == [0, 0, 0]
+    # with competition the slots left by political content go to non-political items
+    assert nonpolitical_shown(np.array([6, 6]), np.array([10, 3]), np.array([4, 1]),
+                              np.array([2, 1])).tolist() == [4, 3]
+
+
+def test_without_competition_shares_stay_shares():
+    """A one-slot feed without competition: most readers with a campaign candidate have more
+    candidates than slots; every item shown is political and every candidate is shown."""
+    model = SimModel(make_config(*SMALL, "feed.competition=false", "feed.size=1", "seed=1"))
+    model.run()
+    summary = model.summary()
+    assert summary["shown_share"] == 1.0 and summary["political_share"] == 1.0
 
 
 def test_chronological_feed_shows_each_candidate_at_its_share():

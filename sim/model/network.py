@@ -152,8 +152,8 @@ def _text(cfg, key: str = "path") -> str:
         raise _fail(cfg, f"cannot be read ({exc.strerror})", key) from None
     if b"\0" in data[:65536]:
         raise _fail(cfg, "is a binary file, not a text edge list", key)
-    try:
-        return data.decode("utf-8")
+    try:  # utf-8-sig: a byte-order mark (Excel, Notepad) is not part of the first line
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _fail(cfg, f"is not UTF-8 text (byte {exc.start})", key) from None
 

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from .. import outcomes
+from ..config import ConfigError
 from ..io import read_json, write_parquet
 from ..stats import mean_ci
 from .sweep import FAILED, SUMMARY, SWEEP_FILE, check_run, one_line, run_status
@@ -74,6 +75,56 @@ def run_dirs(sweep_dir: Path) -> list[Path]:
     found = [p.parent.parent for p in sweep_dir.rglob(".hydra/overrides.yaml")]
     found = [d for d in found if OUT not in d.relative_to(sweep_dir).parts]
     return sorted(found, key=lambda d: _natural(d.relative_to(sweep_dir).as_posix()))
+
+
+RECORDS = (SWEEP_FILE, "multirun.yaml")  # what a sweep writes into its own folder
+
+
+def _record_of(run_dir: Path, sweep_dir: Path) -> Path | None:
+    """The sweep folder a run belongs to: the nearest folder above it, up to ``sweep_dir``,
+    holding a sweep's record (None: no record, e.g. a run folder collected on its own)."""
+    for folder in run_dir.parents:
+        if any((folder / name).is_file() for name in RECORDS):
+            return folder
+        if folder == sweep_dir:
+            return None
+    return None
+
+
+def check_one_sweep(sweep_dir: Path, found: list[Path]) -> None:
+    """Refuse a folder with no runs, or with runs of more than one sweep: runs under two
+    sweeps' records, or a run that is not among the jobs its sweep recorded (sweep.json).
+    Collected together, one sweep's runs would be taken as the other's."""
+    import yaml
+
+    if not found:
+        raise ConfigError(f"{str(sweep_dir)!r}: holds no runs (no folder with "
+                          ".hydra/overrides.yaml); nothing collected")
+    records = {d: _record_of(d, sweep_dir) for d in found}
+    distinct = sorted({str(r) for r in records.values()})
+    if len(distinct) > 1:
+        shown = ", ".join("(no record)" if r == "None" else repr(r) for r in distinct[:3])
+        raise ConfigError(f"{str(sweep_dir)!r}: mixes the runs of {len(distinct)} sweeps "
+                          f"({shown}); collect each sweep's own folder")
+    record = next(iter(records.values()))
+    try:
+        jobs = read_json(record / SWEEP_FILE)["jobs"] if record is not None else None
+    except (OSError, ValueError, KeyError, TypeError):
+        jobs = None
+    if not isinstance(jobs, list):
+        return
+    listed = set(jobs)
+    for run_dir in found:
+        try:
+            ran = " ".join(str(x) for x in yaml.safe_load(
+                (run_dir / ".hydra" / "overrides.yaml").read_text()) or [])
+        except (OSError, yaml.YAMLError):
+            continue  # unreadable: collected as damaged
+        if ran not in listed:
+            raise ConfigError(
+                f"{str(sweep_dir)!r}: {run_dir.relative_to(sweep_dir).as_posix()} is a run of "
+                f"another sweep (it ran {ran!r}, not one of the {len(jobs)} jobs in "
+                f"{record / SWEEP_FILE}); collect each sweep's own folder")
 
 
 def _plain_value(value):
@@ -189,10 +240,13 @@ def collect(sweep_dir, *, csv: bool = False) -> dict:
     "counts": {"ok": n, "failed": n, "damaged": n, "incomplete": n}, "expected": n or None}``."""
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
-        raise FileNotFoundError(f"sweep folder {str(sweep_dir)!r} does not exist")
+        raise FileNotFoundError(f"sweep folder {str(sweep_dir)!r} "
+                                + ("is a file, not a folder" if sweep_dir.exists() else "does not exist"))
+    found = run_dirs(sweep_dir)
+    check_one_sweep(sweep_dir, found)
     rows, steps, cascades, override_cols = [], [], [], []
     counts = {"ok": 0, "failed": 0, "damaged": 0, "incomplete": 0}
-    for run_dir in run_dirs(sweep_dir):
+    for run_dir in found:
         status = run_status(run_dir)
         if status == "incomplete":
             counts[status] += 1
@@ -288,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         res = collect(args.sweep_dir, csv=args.csv)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     c, runs, out = res["counts"], res["runs"], Path(args.sweep_dir) / OUT

@@ -8,10 +8,12 @@ is allowed, exit code 2, and leaves nothing behind:
    out as one line instead of Hydra's 5-17; a run's config is also validated and its memory
    estimated here, before any folder exists. A sweep checks the type of every value it sweeps
    (ranges are checked per run: a run out of range fails, the others go on).
-2. :class:`Guard` (a Hydra callback) checks the run folder before Hydra writes into it: a
-   folder holding another run's outputs is refused unless it is the same run (same
-   overrides); an unwritable one is refused. It notes what was there, so that a run failing
-   later (a full disk, a network file) removes only what it created.
+2. :class:`Guard` (a Hydra callback) checks the run folder before Hydra writes into it: it
+   claims the folder (a lock held while the run lasts, so two runs started at once cannot both
+   write there); a folder holding another run's outputs is refused unless it is the same run
+   (same overrides); an empty or unwritable one is refused. It notes what was there, so that
+   a run failing later (a full disk, a network file, a plug-in that raises) removes only what
+   it created.
 
 In a sweep (``-m``) each run goes through :func:`sim.runs.sweep.run_in_sweep`: a failure
 leaves a one-line ``FAILED.json`` and the others continue; the sweep ends with a one-line tally
@@ -21,6 +23,7 @@ and exit code 1 when any run failed or did not run.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -34,10 +37,11 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from ..config import Config, ConfigError
-from ..configure import CONF_DIR, compose_node, explain, register, to_config
+from ..configure import CONF_DIR, compose_node, explain, failed_plugin, register, to_config
+from ..io import file_error, remove_temporaries
 from ..model.memory import check_memory
 from .run import TABLES, format_summary, run
-from .sweep import FAILED, LAST_SWEEP, SUMMARY, run_in_sweep
+from .sweep import FAILED, LAST_SWEEP, SUMMARY, one_line, run_in_sweep
 
 register()
 
@@ -55,34 +59,34 @@ def fail(message: Any, code: int = 2):
 class Guard(Callback):
     """Checks the run folder before Hydra writes into it; remembers what was there."""
 
-    before: dict = {}  # {"dir": Path, "names": set of entries there, "made": [dirs created]}
+    # {"dir": Path, "names": set of entries there, "made": [dirs created], "lock": descriptor}
+    before: dict = {}
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         try:
-            Guard.before = prepare_run_dir(Path(str(config.hydra.run.dir)),
+            Guard.before = prepare_run_dir(output_dir(config.hydra.run.dir, "hydra.run.dir"),
                                            list(config.hydra.overrides.task))
         except ConfigError as exc:
             fail(exc)
 
 
+def output_dir(value: Any, key: str) -> Path:
+    """An output folder as configured; empty is refused (Hydra would write into the current
+    folder)."""
+    if value is None or not str(value).strip():
+        raise ConfigError(f"{key} = {'' if value is None else str(value)!r}: must name a folder "
+                          "(empty would write into the current folder)")
+    return Path(str(value))
+
+
 def prepare_run_dir(run_dir: Path, overrides: list[str]) -> dict:
-    """Refuse a folder with another run's outputs or one that cannot be written; create it
-    and return what was there (for :func:`clean_up`)."""
+    """Claim the run folder for this run (:func:`claim`), refuse it when it holds another
+    run's outputs or cannot be written; create it and return what was there (for
+    :func:`clean_up`). Redoing a run removes the temporary files a killed attempt left."""
     import yaml
 
     if run_dir.exists() and not run_dir.is_dir():
         raise ConfigError(f"hydra.run.dir = '{run_dir}': is a file, not a folder")
-    names = {p.name for p in run_dir.iterdir()} if run_dir.is_dir() else set()
-    found = sorted(set(OUTPUTS) & names)
-    if found:
-        try:
-            same = yaml.safe_load((run_dir / ".hydra" / "overrides.yaml").read_text()) == overrides
-        except (OSError, yaml.YAMLError):
-            same = False
-        if not same:
-            raise ConfigError(f"hydra.run.dir = '{run_dir}': holds another run's outputs "
-                              f"({', '.join(found)}); use a new folder (or that run's own "
-                              "overrides, to redo it)")
     made = [p for p in [run_dir, *run_dir.parents] if not p.exists()]
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -92,7 +96,52 @@ def prepare_run_dir(run_dir: Path, overrides: list[str]) -> dict:
         _remove_made(made)
         raise ConfigError(f"hydra.run.dir = '{run_dir}': cannot write there "
                           f"({exc.strerror or exc})") from None
-    return {"dir": run_dir, "names": names, "made": made}
+    lock = claim(run_dir)  # from here to the end of the process, no other run writes here
+    names = {p.name for p in run_dir.iterdir()}
+    found = sorted(set(OUTPUTS) & names)
+    if found:
+        try:
+            same = yaml.safe_load((run_dir / ".hydra" / "overrides.yaml").read_text()) == overrides
+        except (OSError, yaml.YAMLError):
+            same = False
+        if not same:
+            if lock is not None:
+                os.close(lock)
+            raise ConfigError(f"hydra.run.dir = '{run_dir}': holds another run's outputs "
+                              f"({', '.join(found)}); use a new folder (or that run's own "
+                              "overrides, to redo it)")
+        names -= {p.name for p in remove_temporaries(run_dir)}
+    return {"dir": run_dir, "names": names, "made": made, "lock": lock}
+
+
+def claim(run_dir: Path) -> int | None:
+    """An exclusive lock on the run folder, held until the process ends (the kernel releases
+    it, also when the run is killed); returns its descriptor. A folder that another run holds
+    is refused: checking the folder and then writing into it is otherwise a race, in which two
+    runs started at once both pass the check and both report the folder. Where there is no
+    flock (Windows, file systems without locks), None: no claim."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    fd = os.open(run_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held = True
+    except BlockingIOError:
+        held = False
+    except OSError:  # a file system without locks (some network mounts): no claim
+        os.close(fd)
+        return None
+    try:  # the folder locked is still the one at run_dir (not removed by a failed run meanwhile)
+        held = held and os.fstat(fd).st_ino == os.stat(run_dir).st_ino
+    except OSError:
+        held = False
+    if not held:
+        os.close(fd)
+        raise ConfigError(f"hydra.run.dir = '{run_dir}': another run is writing there now; "
+                          "use a new folder for this one")
+    return fd
 
 
 def _remove_made(made: list[Path]) -> None:
@@ -223,8 +272,7 @@ def _one_line(exc: BaseException) -> str:
     if isinstance(exc, MemoryError):
         return "out of memory while running the model; use a smaller population.n"
     if isinstance(exc, OSError):
-        where = f" '{exc.filename}'" if getattr(exc, "filename", None) else ""
-        return f"cannot write{where}: {exc.strerror or exc}"
+        return file_error(exc)
     return str(exc)
 
 
@@ -236,12 +284,19 @@ def hydra_main(cfg: DictConfig) -> str | None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if hydra_cfg.mode == RunMode.MULTIRUN:  # a failed run leaves FAILED.json; the sweep goes on
         return run_in_sweep(lambda: _check(_typed(cfg)), outdir, list(hydra_cfg.overrides.task))
+    obj = None
     try:
         obj = _check(_typed(cfg))
         summary = run(obj, outdir, figure=obj.output.figure)
     except (ConfigError, OSError, MemoryError) as exc:
         clean_up(Guard.before)
         fail(_one_line(exc))
+    except Exception as exc:
+        plugin = failed_plugin(obj, exc) if obj is not None else None
+        clean_up(Guard.before)
+        if plugin is None:
+            raise  # an error of sim itself: its traceback is for the developers
+        fail(f"{plugin}: raised while running ({one_line(exc)})")
     if not obj.output.quiet:
         print(format_summary(summary))
         print(f"outputs: {outdir}  ({summary['wall_seconds']:.1f} s)")

@@ -65,25 +65,35 @@ def check_keys(params, fixed: str = "") -> None:
 
     from omegaconf import OmegaConf
 
-    from ..configure import compose_node
+    from ..config import ConfigError, _check_value, describe, field_meta
+    from ..configure import compose_node, to_config
     from ..model.levers import BUILTIN
 
     node = compose_node(*shlex.split(fixed))
-    for key in params:
+    typed = to_config(node, shlex.split(fixed), check=False)
+    for key, (lo, hi, is_int) in params.items():
+        meta = None
         if key.startswith("policy."):  # a lever's field: levers exist whether or not a preset sets them
             _, lever, *rest = key.split(".")
             cls = next((c for c in BUILTIN if c.key == lever), None)
             known = cls is not None and len(rest) == 1 and rest[0] in {
                 f.name for f in dataclasses.fields(cls)}
-            if known:
-                continue
-            value = None
+            value = getattr(cls(), rest[0]) if known else None
+            meta = field_meta(cls, rest[0]) if known else None
         else:
             value = OmegaConf.select(node, key, default=None)
+            meta = field_meta(typed, key)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise DesignError(f"--param {key}: not a numeric value of the config"
                               + (f" composed with {fixed!r}" if fixed else "")
                               + " (see python -m sim --cfg job)")
+        try:  # the design's own range inside the field's (a run outside it would fail)
+            for end in (lo, hi):
+                _check_value(key, int(end) if is_int else float(end), meta or {})
+        except ConfigError:
+            kind = "int" if is_int or isinstance(value, int) else "float"
+            raise DesignError(f"--param {key}={lo}:{hi}: outside the field's own range; {key} "
+                              f"must be {describe(meta or {}, kind)}") from None
 
 
 def write_design(out_dir, params: dict, x: np.ndarray, meta: dict, *, default_row: bool = False):

@@ -53,6 +53,23 @@ def sample(out_dir, *, sets: int = 32, seed: int = 0, params: dict | None = None
                         {"method": "latin_hypercube", "n": sets, "seed": seed}, default_row=True)
 
 
+def check_runs(seeds: int, regimes: str, jobs: int = 1) -> None:
+    """The sweep's own arguments, before anything is written."""
+    from ..configure import CONF_DIR
+
+    if seeds < 1:
+        raise DesignError(f"--seeds = {seeds}: must be >= 1 (model seeds per parameter set)")
+    if jobs < 1:
+        raise DesignError(f"--jobs = {jobs}: must be >= 1 (parallel runs)")
+    known = sorted(p.stem for p in (CONF_DIR / "policy").glob("*.yaml"))
+    given = regimes.split(",")
+    bad = [r for r in given if r not in known]
+    if bad or len(set(given)) != len(given):
+        what = f"{bad[0]!r} is not a policy" if bad else "a regime is named twice"
+        raise DesignError(f"--regimes = {regimes!r}: {what}; must be comma-separated names "
+                          f"among {', '.join(known)}")
+
+
 def command(out_dir, *, seeds: int, regimes: str, fixed: str) -> str:
     return sweep_command(out_dir, fixed, f"policy={regimes} seed='range({seeds})'")
 
@@ -115,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         if args.cmd in ("sample", "run"):
+            check_runs(args.seeds, args.regimes, getattr(args, "jobs", 1))
             params = dict(parse_param(p) for p in args.param) or None
             names = sample(args.dir, sets=args.sets, seed=args.seed, params=params,
                            fixed=args.fixed)

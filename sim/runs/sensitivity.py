@@ -68,6 +68,8 @@ def sample(out_dir, *, method: str = "sobol", n: int = 64, seed: int = 0,
     elif method == "morris":
         from SALib.sample import morris
 
+        if n < 2:
+            raise SensitivityError(f"--n = {n}: must be >= 2 trajectories for Morris")
         x = morris.sample(problem, n, num_levels=NUM_LEVELS, seed=seed)
     else:
         raise SensitivityError(f"--method = {method!r}: must be one of sobol, morris")

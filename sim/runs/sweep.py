@@ -34,7 +34,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from ..config import Config, ConfigError, config_hash, hash_of
-from ..io import read_json, write_json
+from ..io import read_json, remove_temporaries, write_json
 from ..version import __version__
 from .run import format_summary, run
 
@@ -107,6 +107,7 @@ def run_in_sweep(build: Callable[[], Config], outdir: Path, overrides: list[str]
     outdir = Path(outdir)
     meta: dict[str, Any] = {"overrides": list(overrides)}
     try:
+        remove_temporaries(outdir)  # a killed attempt's half-written files: never renamed in
         cfg = build()
         meta.update(seed=cfg.seed, config_hash=config_hash(cfg))
         if is_complete(outdir, meta["config_hash"]):
@@ -233,7 +234,14 @@ class Progress(Callback):
     after every job of a multirun and a one-line tally at its end."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        sweep_dir = Path(str(config.hydra.sweep.dir))
+        value = config.hydra.sweep.dir
+        if value is None or not str(value).strip():  # Hydra would write into the current folder
+            import sys
+
+            print(f"error: hydra.sweep.dir = {str(value or '')!r}: must name a folder (empty "
+                  "would write into the current folder)", file=sys.stderr)
+            sys.exit(2)
+        sweep_dir = Path(str(value))
         try:
             jobs = expected_jobs(config)
         except Exception as exc:  # noqa: BLE001 - progress is a convenience, never fatal

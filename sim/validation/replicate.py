@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import CampaignConfig, Config
+from ..config import CampaignConfig, Config, ConfigError
 from ..configure import compose
 from ..model import SimModel, behavior
 from ..model.model import make_streams
@@ -691,7 +691,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="Hydra overrides for every design, e.g. behavior.persuasion_half_life=3")
     args = ap.parse_args(argv)
     scale = FAST if args.fast else FULL
-    scale = Scale(args.users or scale.users, args.seeds or scale.seeds, tuple(args.overrides))
+    scale = Scale(scale.users if args.users is None else args.users,
+                  scale.seeds if args.seeds is None else args.seeds, tuple(args.overrides))
     only = {s for s in args.only.split(",") if s} or None
     unknown = (only or set()) - set(DESIGNS)
     if unknown:
@@ -700,6 +701,14 @@ def main(argv: list[str] | None = None) -> int:
     if scale.users < 100 or scale.seeds < 2:
         print(f"error: --users = {scale.users}, --seeds = {scale.seeds}: need >= 100 users and "
               ">= 2 seeds (an interval needs two)", file=sys.stderr)
+        return 2
+    if args.jobs < 1:
+        print(f"error: --jobs = {args.jobs}: must be >= 1 (parallel processes)", file=sys.stderr)
+        return 2
+    try:  # the overrides, composed once here: a typo is one line, not an error in every design
+        config(scale, 0)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
     results = run(scale, jobs=args.jobs, only=only,

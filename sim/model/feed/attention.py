@@ -100,9 +100,10 @@ def compete(users, scores, slots, nonpolitical, competitor, rng) -> np.ndarray:
 
 def nonpolitical_shown(slots, nonpolitical, political_candidates, political_shown):
     """Non-political items shown per reader: the slots that political content leaves, up to
-    what there is."""
+    what there is; none when political content overfills the slots (``feed.competition=false``
+    shows every political candidate, however many)."""
     filled = np.minimum(slots, np.asarray(nonpolitical) + political_candidates)
-    return filled - political_shown
+    return np.maximum(filled - political_shown, 0)
 
 
 def selection_lift(share, sigma_content: float, sigma_noise: float) -> np.ndarray:
