@@ -175,7 +175,7 @@ def test_without_a_library_a_foreign_operation_runs_undetected():
     model.run()
     s = {c["campaign"]: c for c in model.summary()["campaigns"]}
     assert s["Foreign"]["suspect"] and math.isnan(s["Foreign"]["takedown_day"])
-    assert model.accountability.w is None
+    assert model.platforms[0].accountability.w is None
 
 
 # ---------------------------------------------------------------- disclosure and help

@@ -21,8 +21,10 @@ import numpy as np
 
 from ..config import CampaignConfig
 from ..vocabulary import BAND_EDGES, Origin, ideology_band
+from .auction import update_pacing
 from .levers import Policy
 from .population import AMPLIFIER, OFFICIAL, SOCKPUPPET, Population
+from .records import AdReceipt, CampaignState, Posts
 
 OWNED, AMPLIFIED = Origin.OWNED, Origin.AMPLIFIED
 
@@ -66,7 +68,7 @@ class Campaign(mesa.Agent):
 
     def __init__(self, model, index: int, cfg: CampaignConfig, policy: Policy,
                  population: Population, steps: int, follower_counts: np.ndarray,
-                 rng: np.random.Generator):
+                 rng: np.random.Generator, platforms: int = 1):
         super().__init__(model)
         self.index = index
         self.cfg = cfg
@@ -75,14 +77,17 @@ class Campaign(mesa.Agent):
         self.budget = policy.budget_limit(cfg, population.n)
         self.spent_ads = 0.0
         self.spent_amplifiers = 0.0
-        self.pacing = 1.0
-        self.bid_scale = 1.0  # the pacing controller's multiplier of the bid, up to bid_ceiling
+        # per platform: participation in its auctions, and the pacing controller's multiplier of
+        # the bid (up to bid_ceiling)
+        self.pacing = np.ones(platforms)
+        self.bid_scale = np.ones(platforms)
         self.declared = cfg.political and cfg.declares_political
         # Hiding political ads is evasion only where declaring them would stop or label them.
         self.undeclared = (cfg.political and not cfg.declares_political
                            and policy.declaration_matters(cfg))
         self.ads_allowed = policy.ads_allowed(cfg) and cfg.budget > 0 and cfg.bid > 0
         self.suspect = cfg.foreign or cfg.inauthentic or self.undeclared  # what watchdogs seek
+        self.plan_ad_days(np.ones(steps, bool))  # the model plans them with its platforms' rules
         self.detected_day: int | None = None
         self.takedown_day: int | None = None
         self.help = policy.platform_help(cfg.platform_help)
@@ -224,29 +229,54 @@ class Campaign(mesa.Agent):
 
     # ---------------------------------------------------------------- each day
 
-    def step(self) -> None:
-        """The campaign acts: its accounts queue today's posts (policy filters them next)."""
-        m = self.model
-        m.queue_posts(*self.post(m.day, m.registry, m.population, m.rng_dyn))
-
     @property
     def spent(self) -> float:
         return self.spent_ads + self.spent_amplifiers
 
+    def state(self) -> CampaignState:
+        """What the observers may know of the campaign now."""
+        return CampaignState(
+            cfg=self.cfg, budget=self.budget, spent_ads=self.spent_ads,
+            spent_amplifiers=self.spent_amplifiers, pacing=self.pacing.copy(),
+            bid_scale=self.bid_scale.copy(), audience=self.audience, expansions=self.expansions,
+            targeting_used=self.targeting_used, help=self.help, declared=self.declared,
+            undeclared=self.undeclared, suspect=self.suspect, amplifiers=self.amplifiers,
+            amplifier_discloses=self.amplifier_discloses, volunteers=self.volunteers,
+            detected_day=self.detected_day, takedown_day=self.takedown_day,
+            status=self.spend_status())
+
+    def spend_status(self) -> str:
+        """Why the campaign spent what it spent: ``spent`` (at least 95% of its budget), else
+        the first reason that applies."""
+        if self.budget <= 0:
+            return "no budget"
+        if self.spent >= 0.95 * self.budget:
+            return "spent"
+        if self.takedown_day is not None:
+            return "taken down"
+        if not self.ads_allowed:
+            return "ads not allowed"
+        if self.bid_scale.max() >= self.cfg.bid_ceiling and self.audience_full:
+            return "market full at its bid ceiling"
+        return "pacing"
+
+    def plan_ad_days(self, ad_days: np.ndarray) -> None:
+        """The days the campaign may buy ads on some platform (its rules in time): even pacing
+        spreads what is left over those of them still ahead."""
+        self.ad_days = ad_days
+        self._ad_days_left = np.cumsum(ad_days[::-1])[::-1]
+
     def days_left(self, day: int) -> int:
-        return max(1, self.steps - day)
+        """Days from ``day`` on that the campaign may buy ads (at least 1)."""
+        return max(1, int(self._ad_days_left[day])) if day < self.steps else 1
 
-    def post(self, day: int, registry, population: Population, rng: np.random.Generator):
-        """Queue today's posts: official account, amplifiers, sockpuppets.
-
-        Returns (posters, contents, paid) arrays; ``paid`` marks amplifier posts, paid for
-        only if they go out after enforcement.
-        """
+    def post(self, day: int, registry, population: Population, rng: np.random.Generator) -> Posts:
+        """Today's posts: official account, amplifiers, sockpuppets, volunteers (the platforms'
+        levers filter them next); amplifier posts are paid for only if they go out."""
         cfg, idx = self.cfg, self.index
         posters, contents, paid = [], [], []
         if cfg.posting_days is not None and day >= cfg.posting_days:
-            empty = np.empty(0, dtype=np.int64)
-            return empty, empty, np.empty(0, bool)
+            return Posts.empty()
 
         def new(count, origin, author, labeled, copy=False):
             share = cfg.outgroup_share
@@ -287,9 +317,8 @@ class Campaign(mesa.Agent):
             posters.append(p); contents.append(c); paid.append(np.zeros(len(p), bool))
 
         if not posters:
-            empty = np.empty(0, dtype=np.int64)
-            return empty, empty, np.empty(0, bool)
-        return np.concatenate(posters), np.concatenate(contents), np.concatenate(paid)
+            return Posts.empty()
+        return Posts(np.concatenate(posters), np.concatenate(contents), np.concatenate(paid))
 
     def _copies(self, accounts, per_account, identical, origin, labeled, new):
         """Posts of ``accounts``: identical copies of the day's messages, or one content each.
@@ -310,8 +339,24 @@ class Campaign(mesa.Agent):
         self.spent_amplifiers += cost
         return cost
 
+    def settle(self, receipts: list[AdReceipt], day: int, shares: np.ndarray, gain: float) -> None:
+        """Learn the day's ad spend from the platforms' receipts, then pace: participation and
+        bid at each platform from what it would have spent there against its budget there
+        tomorrow (``shares``: the share of tomorrow's ad budget each platform gets); an
+        underspend at the bid ceiling widens the audience."""
+        for r in receipts:
+            self.spent_ads += r.spent
+        tomorrow = self.ad_budget_today(day + 1)
+        for r in receipts:
+            p = r.platform
+            self.pacing[p], self.bid_scale[p], starved = update_pacing(
+                self.pacing[p], self.bid_scale[p], r.demand, tomorrow * shares[p], gain,
+                self.cfg.bid_ceiling)
+            if starved:
+                self.expand(starved)
+
     def ad_budget_today(self, day: int) -> float:
         """Even pacing: what is left, spread over the days left, for ads."""
-        if not self.ads_allowed:
+        if not self.ads_allowed or (day < self.steps and not self.ad_days[day]):
             return 0.0
         return max(0.0, (self.budget - self.spent) / self.days_left(day))

@@ -24,7 +24,7 @@ from ..vocabulary import TARGETING_LEVELS
 
 
 @dataclass
-class Posts:
+class PostFilter:
     """The day's queued posts, as the levers filter them: ``keep`` marks those that go out and
     ``suspended`` is the population's flag (enforcement sets it); ``caught`` lists accounts
     suspended today."""
@@ -45,6 +45,12 @@ class Lever(Plugin):
     def ads_allowed(self, campaign: CampaignConfig) -> bool:
         return True
 
+    def ads_on(self, campaign: CampaignConfig, days: np.ndarray, steps: int) -> np.ndarray:
+        """Mask over ``days`` (0-based, of a run of ``steps``): may the campaign buy ads on each?
+        The hook of rules in time and by advertiser (a blackout before election day, an
+        authorisation); ``ads_allowed`` is the same question for every day."""
+        return np.ones(len(days), bool)
+
     def budget_limit(self, campaign: CampaignConfig, per_1000_users: float) -> float:
         """The most the campaign may spend, US$ per 1,000 users."""
         return per_1000_users
@@ -60,7 +66,7 @@ class Lever(Plugin):
         """Most ads of one campaign a user may see per day (None: no cap)."""
         return None
 
-    def filter_posts(self, posts: Posts, rng: np.random.Generator) -> None:
+    def filter_posts(self, posts: PostFilter, rng: np.random.Generator) -> None:
         """Clear ``posts.keep`` for posts that may not go out."""
 
     def labels(self) -> bool:
@@ -168,7 +174,7 @@ class IdenticalCap(Lever):
     key: ClassVar[str] = "identical_cap"
     per_day: Optional[int] = f(None, rng_(0, 1000))
 
-    def filter_posts(self, posts: Posts, rng) -> None:
+    def filter_posts(self, posts: PostFilter, rng) -> None:
         if self.per_day is None or len(posts.posters) == 0:
             return
         copies = np.flatnonzero(posts.is_copy)
@@ -189,7 +195,7 @@ class Enforcement(Lever):
     detection_rate: float = f(0.005, PROB)
     coordination_threshold: int = f(10, rng_(2, None))
 
-    def filter_posts(self, posts: Posts, rng) -> None:
+    def filter_posts(self, posts: PostFilter, rng) -> None:
         if not self.enabled:
             return
         out = posts.keep
@@ -399,6 +405,13 @@ class Policy:
     def ads_allowed(self, campaign: CampaignConfig) -> bool:
         return all(lever.ads_allowed(campaign) for lever in self._all())
 
+    def ad_days(self, campaign: CampaignConfig, steps: int) -> np.ndarray:
+        """Mask over the run's days: may ``campaign`` buy ads that day (every lever agrees)?"""
+        days, ok = np.arange(steps), np.full(steps, self.ads_allowed(campaign))
+        for lever in self._all():
+            ok &= lever.ads_on(campaign, days, steps)
+        return ok
+
     def budget_limit(self, campaign: CampaignConfig, n_users: int) -> float:
         """The most a campaign may spend in the run, US$: its budget per 1,000 users, capped
         by the levers, times the population in thousands (a scenario means the same at any
@@ -421,7 +434,7 @@ class Policy:
         caps = [c for c in (lever.frequency_cap() for lever in self._all()) if c is not None]
         return min(caps) if caps else None
 
-    def filter_posts(self, posts: Posts, rng) -> Posts:
+    def filter_posts(self, posts: PostFilter, rng) -> PostFilter:
         """Suspended accounts post nothing; then each lever filters in turn."""
         posts.keep &= ~posts.suspended[posts.posters]
         for lever in self._all():
