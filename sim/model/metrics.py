@@ -93,6 +93,9 @@ class Metrics:
         self.undeclared_run = np.zeros(c, np.int64)  # undeclared creatives the review let through
         self.undeclared_caught = np.zeros(c, np.int64)  # and those it stopped
         self._budget_today = np.zeros(c)  # today's ad budgets, all platforms
+        p = len(world.platforms)
+        self.platform_impressions = np.zeros((p, c, N_ORIGINS), np.int64)  # several platforms
+        self.platform_spend = np.zeros((p, c))
         self.days = 0
         self.states: list[CampaignState] = []
         self._init_ranking()
@@ -155,6 +158,7 @@ class Metrics:
     def _observe_receipt(self, receipt) -> None:
         c = receipt.campaign
         self.spent[c, 0] += receipt.spent
+        self.platform_spend[receipt.platform, c] += receipt.spent
         self._budget_today[c] += receipt.budget
         for creatives, price in zip(receipt.creatives, receipt.prices):
             rows = self._creative_row(creatives)
@@ -203,6 +207,9 @@ class Metrics:
         self._step_imp = np.bincount(camp * N_ORIGINS + origin, minlength=self.n_campaigns * N_ORIGINS
                                      ).reshape(self.n_campaigns, N_ORIGINS)
         self.impressions += self._step_imp
+        if len(self.world.platforms) > 1:
+            self.platform_impressions += _count(self.platform_impressions.shape,
+                                                imp.platform.astype(np.int64), camp, origin)
         self.reached[users, camp, origin] = True
         first = ~self.reached_any[users, camp]
         self.reached_any[users[first], camp[first]] = True
@@ -424,8 +431,9 @@ class Metrics:
                               for s in range(self.exposure_segment.shape[2])})
             campaigns.append(entry)
         self._candidate_shares(campaigns)
+        several = {"platforms": self._platforms()} if len(w.platforms) > 1 else {}
         return {
-            "campaigns": campaigns, **outcomes.ordered("run", {
+            "campaigns": campaigns, **several, **outcomes.ordered("run", {
             "money_advantage": money_advantage([e["candidate_spend_share"] for e in campaigns],
                                                [e["candidate_reach_share"] for e in campaigns]),
             **self._run_accountability(campaigns),
@@ -439,6 +447,24 @@ class Metrics:
             **self._ranking_run(),
         }, self.segments),
         }
+
+    def _platforms(self) -> list[dict]:
+        """Each campaign's outcomes on each platform (a run with several platforms)."""
+        w = self.world
+        shares = np.array([p.share for p in w.cfg.platforms])
+        rows = []
+        for k, p in enumerate(w.cfg.platforms):
+            for c, camp in enumerate(w.campaigns):
+                imp = {o: int(self.platform_impressions[k, c, i]) for i, o in enumerate(ORIGINS)}
+                total = sum(imp.values())
+                rows.append(outcomes.ordered("platform", {
+                    "platform": p.name, "platform_policy": (p.rules or w.cfg.policy).name,
+                    "attention_share": float(shares[k] / shares.sum()), "campaign": camp.name,
+                    **{f"impressions_{o}": v for o, v in imp.items()}, "impressions": total,
+                    "money_share": _ratio(sum(imp[o] for o in PAID_ORIGINS), total),
+                    "spend_ads": float(self.platform_spend[k, c]),
+                }, self.segments))
+        return rows
 
     # ---------------------------------------------------------------- feed ranking
 
