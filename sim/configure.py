@@ -20,6 +20,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
+from . import network_file
 from .config import (
     FILE_NETWORKS,
     Config,
@@ -32,10 +33,9 @@ from .config import (
     validate,
     warn,
 )
-from .model import network
 from .model.feed.rankers import Ranker
 from .model.levers import BUILTIN, Lever, Policy
-from .model.memory import check_file
+from .runs.memory import check_file
 
 CONF_DIR = Path(__file__).resolve().parent / "conf"
 POLICY_FIELDS = ("name", "label", "color", "phrase")
@@ -195,7 +195,7 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *,
         check_fields(obj)  # ranges first: a typo is reported before a large file is read
         check_files(obj.network)
         check_file(obj.network.path)  # enough memory to read it
-        notes = network.resolve_population(obj)  # population.n from the file; errors, one line
+        notes = network_file.resolve_population(obj)  # population.n from the file; errors, one line
     validate(obj)
     for note in notes:  # warnings only once the config is valid: an error stays one line
         warn(note)

@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 
 from ..config import Config, validate
+from ..network_file import attributes
 from ..vocabulary import Origin
 from . import behavior, network
 from .arrays import runs
@@ -58,7 +59,7 @@ class SimModel(mesa.Model):
         self.policy = specs[0][2]  # campaigns set up under the first platform's rules
         streams = make_streams(cfg.seed)
         self.population = Population(cfg.population, np.random.default_rng(streams["population"]),
-                                     network.attributes(cfg.network))  # a file's node attributes
+                                     attributes(cfg.network))  # a file's node attributes
         n = self.n = cfg.population.n
         follows_users = follows if follows is not None else network.build(
             cfg.network, n, self.population.ideology, streams["network"])

@@ -35,7 +35,7 @@ from omegaconf import DictConfig
 
 from ..config import Config, ConfigError
 from ..configure import CONF_DIR, compose_node, explain, register, to_config
-from ..model.memory import check_memory
+from .memory import check_memory
 from .run import TABLES, format_summary, run
 from .sweep import FAILED, LAST_SWEEP, SUMMARY, run_in_sweep
 
