@@ -111,7 +111,7 @@ MODEL_LAYERS = [
     {"arrays", "records", "attribution", "behavior", "content", "population", "follows",
      "sessions", "network", "levers"},
     {"feed", "auction", "watchdogs"},
-    {"campaigns", "platform", "metrics"},
+    {"campaigns", "platform", "metrics", "measures"},
     {"model", ""},
 ]
 

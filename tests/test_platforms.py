@@ -69,7 +69,7 @@ def test_each_reader_reads_one_platform_a_day_by_attention_share():
     for day in range(3):
         model.step()
         a, b = (p.feed.today.readers for p in model.platforms)
-        assert a + b == round(model.metrics._step_sessions * model.n)  # all of the day's readers
+        assert a + b == round(model.metrics.feeds.step(0)["sessions"] * model.n)  # all readers
         assert abs(a / (a + b) - 0.5) < 5 * np.sqrt(0.25 / (a + b))
         d = model.log["impressions"][day]
         seen = [np.unique(d["users"][d["platform"] == p]) for p in (0, 1)]

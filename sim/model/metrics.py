@@ -22,20 +22,11 @@ from ..vocabulary import IDEOLOGY_BANDS, IS_PAID, ORIGINS, PAID_ORIGINS, ROOT_OR
 from . import behavior
 from .arrays import runs
 from .attribution import ad_slots
+from .measures import AdLibrary, FeedMeasures, PlatformBreakdown, count, ratio
 from .records import CampaignState, Day, Impressions, Reactions
 
 N_ORIGINS = len(ORIGINS)
 ROOT_NAMES = np.array(ROOT_ORIGINS)
-
-
-def _count(shape, *index) -> np.ndarray:
-    """Counts of index tuples in an array of ``shape`` (bincount: much faster than add.at)."""
-    flat = np.ravel_multi_index(index, shape)
-    return np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
-
-
-def _ratio(num: float, den: float) -> float:
-    return float(num / den) if den else math.nan
 
 
 @dataclass
@@ -83,22 +74,15 @@ class Metrics:
         self.exposure_band = np.zeros((c, 2, len(IDEOLOGY_BANDS)), np.int64)
         self.exposure_segment = np.zeros((c, 2, segments), np.int64)
         self.content_stats = np.zeros((0, 3), dtype=np.int64)  # posters, impressions, reshares
-        n_creatives = c * cfg.steps * self.slots
-        self.ad_spend = np.zeros(n_creatives)
-        self.ad_ids = np.full(n_creatives, -1, np.int64)  # content id of each creative
-        self.ad_segments = np.zeros((n_creatives, cfg.population.segments), np.int64)
-        self.ad_bands = np.zeros((n_creatives, len(IDEOLOGY_BANDS)), np.int64)
         self._step_spend = np.zeros((c, 2))
         self.spent = np.zeros((c, 2))  # US$ so far: ads, amplifiers
         self.undeclared_run = np.zeros(c, np.int64)  # undeclared creatives the review let through
         self.undeclared_caught = np.zeros(c, np.int64)  # and those it stopped
         self._budget_today = np.zeros(c)  # today's ad budgets, all platforms
-        p = len(world.platforms)
-        self.platform_impressions = np.zeros((p, c, N_ORIGINS), np.int64)  # several platforms
-        self.platform_spend = np.zeros((p, c))
-        self.days = 0
         self.states: list[CampaignState] = []
-        self._init_ranking()
+        # the observers it composes
+        self.feeds, self.library = FeedMeasures(world), AdLibrary(world, self.slots)
+        self.platforms = PlatformBreakdown(world)
 
     # ---------------------------------------------------------------- recording
 
@@ -108,11 +92,6 @@ class Metrics:
             grown = np.zeros((max(size, 2 * len(self.content_stats)), 3), np.int64)
             grown[: len(self.content_stats)] = self.content_stats
             self.content_stats = grown
-
-    def _creative_row(self, contents):
-        reg, slots = self.world.registry, self.slots
-        return (reg.campaign[contents].astype(np.int64) * self.world.cfg.steps
-                + reg.created[contents]) * slots + reg.variant[contents]
 
     # ---------------------------------------------------------------- observing
 
@@ -136,15 +115,12 @@ class Metrics:
 
     def observe(self, day: Day, changed: np.ndarray) -> None:
         """One day's record (``changed``: the users whose opinion or turnout moved)."""
-        self.days += 1
         self.states = day.campaigns
         self._observe_posts(day.posts.contents)
         for receipt in day.receipts:
             self._observe_receipt(receipt)
         self.spent[:, 1] += day.amplifier_pay
-        for key in self.feed_totals:
-            self.feed_totals[key] += sum(getattr(f, key) for f in day.feeds)
-        self._step_sessions = day.readers / self.world.n
+        self.feeds.observe_day(day)
         self.observe_reactions(day.impressions, day.reactions, changed)
         self._record_step(day)
 
@@ -152,18 +128,14 @@ class Metrics:
         """Impressions and what users did with them (also outside a day: an experimenter's
         message, sim/validation/replicate.py)."""
         self._refresh_votes(changed)
-        self._record_reactions(imp, reactions.engaged, reactions.reshared, reactions.followed)
-        self.user_follows += reactions.user_follows
+        self._record_reactions(imp, reactions)
 
     def _observe_receipt(self, receipt) -> None:
         c = receipt.campaign
         self.spent[c, 0] += receipt.spent
-        self.platform_spend[receipt.platform, c] += receipt.spent
         self._budget_today[c] += receipt.budget
-        for creatives, price in zip(receipt.creatives, receipt.prices):
-            rows = self._creative_row(creatives)
-            self.ad_spend += np.bincount(rows, weights=price, minlength=len(self.ad_spend))
-            self.ad_ids[rows] = creatives
+        self.library.observe_receipt(receipt)
+        self.platforms.observe_receipt(receipt)
         self.undeclared_run[c] += receipt.approved
         self.undeclared_caught[c] += receipt.submitted - receipt.approved
 
@@ -196,9 +168,10 @@ class Metrics:
         self._grow_content()
         self.content_stats[:, 0] += np.bincount(contents, minlength=len(self.content_stats))
 
-    def _record_reactions(self, imp: Impressions, engaged, reshared, followed_accounts) -> None:
+    def _record_reactions(self, imp: Impressions, reactions: Reactions) -> None:
         reg, pop = self.world.registry, self.world.population
         users, items, origin = imp.users, imp.contents, imp.origin
+        engaged, reshared = reactions.engaged, reactions.reshared
         camp = reg.campaign[items].astype(np.int64)
         self._grow_content()
         size = len(self.content_stats)
@@ -207,9 +180,7 @@ class Metrics:
         self._step_imp = np.bincount(camp * N_ORIGINS + origin, minlength=self.n_campaigns * N_ORIGINS
                                      ).reshape(self.n_campaigns, N_ORIGINS)
         self.impressions += self._step_imp
-        if len(self.world.platforms) > 1:
-            self.platform_impressions += _count(self.platform_impressions.shape,
-                                                imp.platform.astype(np.int64), camp, origin)
+        self.platforms.observe(imp, camp)
         self.reached[users, camp, origin] = True
         first = ~self.reached_any[users, camp]
         self.reached_any[users[first], camp[first]] = True
@@ -218,9 +189,9 @@ class Metrics:
         self.reach += np.bincount(newcomers % self.n_campaigns, minlength=self.n_campaigns)
         self._step_eng = np.bincount(camp[engaged], minlength=self.n_campaigns)
         self._step_res = np.bincount(camp[reshared], minlength=self.n_campaigns)
-        self._step_fol = np.bincount(pop.owner[followed_accounts].astype(np.int64),
+        self._step_fol = np.bincount(pop.owner[reactions.followed].astype(np.int64),
                                      minlength=self.n_campaigns)
-        self._record_ranking(imp)
+        self.feeds.observe(imp, camp, reactions)
         self.engagements += self._step_eng
         self.reshares += self._step_res
         self.new_followers += self._step_fol
@@ -229,13 +200,10 @@ class Metrics:
         self.cross += np.bincount(camp[cross], minlength=self.n_campaigns)
         paid = IS_PAID[origin].astype(np.int64)
         bands = ideology_band(pop.ideology[users])
-        self.exposure_band += _count(self.exposure_band.shape, camp, paid, bands)
-        self.exposure_segment += _count(self.exposure_segment.shape, camp, paid,
+        self.exposure_band += count(self.exposure_band.shape, camp, paid, bands)
+        self.exposure_segment += count(self.exposure_segment.shape, camp, paid,
                                         pop.segment[users].astype(np.int64))
-        ads = origin == Origin.AD
-        rows = self._creative_row(items[ads])
-        self.ad_segments += _count(self.ad_segments.shape, rows, pop.segment[users[ads]].astype(np.int64))
-        self.ad_bands += _count(self.ad_bands.shape, rows, bands[ads])
+        self.library.observe(imp, bands)
 
     def _record_step(self, today: Day) -> None:
         w, pop, day = self.world, self.world.population, today.day
@@ -260,7 +228,7 @@ class Metrics:
                 vote_share=float(votes[c] / total_votes) if c in w.candidates else math.nan,
                 mean_turnout=mean_turnout,
                 suspended=int(np.count_nonzero(pop.suspended & (pop.owner == c))),
-                impressions_recommended=int(self._step_rec[c].sum()), sessions=self._step_sessions,
+                **self.feeds.step(c),
             )
             w.table.add_table_row("steps", outcomes.ordered("step", row, 0))
         self._budget_today[:] = 0.0
@@ -289,27 +257,7 @@ class Metrics:
 
     def ad_library(self) -> dict[str, np.ndarray]:
         """One row per ad that was shown, with the fields of the public ad archives."""
-        w, states = self.world, self.states
-        rows = np.flatnonzero(self.ad_segments.sum(axis=1) > 0)
-        campaign, rest = np.divmod(rows, w.cfg.steps * self.slots)
-        day, variant = np.divmod(rest, self.slots)
-        ids = self.ad_ids[rows]
-        names = np.array([c.name for c in w.campaigns])
-        sponsors = np.array([c.sponsor or c.name for c in w.campaigns])
-        table = {
-            "ad_id": ids, "campaign": names[campaign], "sponsor": sponsors[campaign],
-            "political": np.array([c.declared for c in states])[campaign],
-            "undeclared": np.array([c.undeclared for c in states])[campaign],
-            "day": day + 1,
-            "spend": self.ad_spend[rows], "impressions": self.ad_segments[rows].sum(axis=1),
-            "labeled": w.registry.labeled[ids] > 0,
-            "targeting": np.array([c.targeting_used for c in states])[campaign],
-        }
-        for s in range(self.ad_segments.shape[1]):
-            table[f"reach_segment_{s}"] = self.ad_segments[rows, s]
-        for b, band in enumerate(IDEOLOGY_BANDS):
-            table[f"reach_ideology_{band}"] = self.ad_bands[rows, b]
-        return outcomes.ordered("ad", table, self.segments)
+        return self.library.table(self.states)
 
     # ---------------------------------------------------------------- strategy, accountability
 
@@ -319,7 +267,7 @@ class Metrics:
         n = self.world.n
         nan_day = lambda d: math.nan if d is None else float(d + 1)  # noqa: E731
         return {
-            "spend_share": _ratio(camp.spent, spends.sum()),
+            "spend_share": ratio(camp.spent, spends.sum()),
             "spend_per_1000_users": 1000.0 * camp.spent / n,
             "spend_status": camp.status,
             "bid_multiplier": float(camp.bid_scale.mean()),
@@ -343,8 +291,8 @@ class Metrics:
         spend = sum(e["spend"] for e in cand)
         for i, e in enumerate(campaigns):
             mine = i in self.world.candidates
-            e["candidate_reach_share"] = _ratio(e["impressions"], reach) if mine else math.nan
-            e["candidate_spend_share"] = _ratio(e["spend"], spend) if mine else math.nan
+            e["candidate_reach_share"] = ratio(e["impressions"], reach) if mine else math.nan
+            e["candidate_spend_share"] = ratio(e["spend"], spend) if mine else math.nan
             campaigns[i] = outcomes.ordered("campaign", e, self.segments)
 
     def _run_accountability(self, campaigns: list[dict]) -> dict:
@@ -356,16 +304,16 @@ class Metrics:
         spend = sum(e["spend_ads"] for e in suspects)
         found = sum(e["spend_ads"] for e in suspects if math.isfinite(e["detected_day"]))
         return {
-            "ad_share_of_political": _ratio(sum(e["impressions_ad"] for e in political),
+            "ad_share_of_political": ratio(sum(e["impressions_ad"] for e in political),
                                             sum(e["impressions"] for e in political)),
-            "undeclared_missed_share": _ratio(run, run + caught),
+            "undeclared_missed_share": ratio(run, run + caught),
             "suspect_impressions": int(sum(e["impressions"] for e in suspects)),
             "foreign_impressions": int(sum(e["impressions"] for e in campaigns if e["foreign"])),
             "undeclared_impressions": int(sum(e["impressions_ad"] for e in campaigns
                                               if e["undeclared"])),
             "suspect_ad_spend": float(spend),
             "detected_spend": float(found),
-            "detected_spend_share": _ratio(found, spend),
+            "detected_spend_share": ratio(found, spend),
         }
 
     def summary(self) -> dict:
@@ -398,31 +346,31 @@ class Metrics:
                 "impressions": total,
                 "reach": int(self.reach[c]),
                 **{f"reach_{o}": int(self.reached[:, c, i].sum()) for i, o in enumerate(ORIGINS)},
-                "money_share": _ratio(paid, total),
-                "earned_paid_ratio": _ratio(imp["earned_from_paid"], bought),
-                "organic_paid_ratio": _ratio(imp["owned"] + imp["earned_from_organic"], paid),
+                "money_share": ratio(paid, total),
+                "earned_paid_ratio": ratio(imp["earned_from_paid"], bought),
+                "organic_paid_ratio": ratio(imp["owned"] + imp["earned_from_organic"], paid),
                 "budget_per_1000_users": float(camp.cfg.budget),
                 "budget": float(camp.budget), "spend": float(camp.spent),
                 "spend_ads": float(camp.spent_ads), "spend_amplifiers": float(camp.spent_amplifiers),
-                "effective_cpm": _ratio(1000 * camp.spent, paid),
-                "ad_cpm": _ratio(1000 * camp.spent_ads, imp["ad"]),
+                "effective_cpm": ratio(1000 * camp.spent, paid),
+                "ad_cpm": ratio(1000 * camp.spent_ads, imp["ad"]),
                 "engagements": int(self.engagements[c]), "reshares": int(self.reshares[c]),
                 "new_followers": int(self.new_followers[c]),
                 "vote_share_start": float(share_start), "vote_share_end": float(share_end),
                 "vote_share_change": float(share_end - share_start),
                 "votes_gained": float(gained) if is_candidate else math.nan,
-                "cost_per_vote": _ratio(camp.spent, gained) if is_candidate and gained > 0 else math.nan,
-                "cross_ideology_share": _ratio(self.cross[c], total) if camp.cfg.position else math.nan,
-                "reach_share": _ratio(total, all_imps),
-                "budget_share": _ratio(camp.budget, budgets.sum()),
+                "cost_per_vote": ratio(camp.spent, gained) if is_candidate and gained > 0 else math.nan,
+                "cross_ideology_share": ratio(self.cross[c], total) if camp.cfg.position else math.nan,
+                "reach_share": ratio(total, all_imps),
+                "budget_share": ratio(camp.budget, budgets.sum()),
                 "accounts_suspended": int(np.count_nonzero(pop.suspended & (pop.owner == c))),
                 "amplifiers": int(len(camp.amplifiers)),
                 "cascades": int(len(sizes)),
                 "cascade_mean_size": float(sizes.mean()) if len(sizes) else math.nan,
                 "cascade_max_size": int(sizes.max()) if len(sizes) else 0,
             }
-            entry["reach_budget_ratio"] = _ratio(entry["reach_share"], entry["budget_share"])
-            entry.update(self._ranking_campaign(c))
+            entry["reach_budget_ratio"] = ratio(entry["reach_share"], entry["budget_share"])
+            entry.update(self.feeds.campaign(c))
             entry.update(self._strategy_and_accountability(c, camp, spends))
             for k, kind in ((1, "paid"), (0, "organic")):
                 entry.update({f"{kind}_band_{b}": int(self.exposure_band[c, k, i])
@@ -431,7 +379,7 @@ class Metrics:
                               for s in range(self.exposure_segment.shape[2])})
             campaigns.append(entry)
         self._candidate_shares(campaigns)
-        several = {"platforms": self._platforms()} if len(w.platforms) > 1 else {}
+        several = {"platforms": self.platforms.rows()} if len(w.platforms) > 1 else {}
         return {
             "campaigns": campaigns, **several, **outcomes.ordered("run", {
             "money_advantage": money_advantage([e["candidate_spend_share"] for e in campaigns],
@@ -444,88 +392,9 @@ class Metrics:
             "polarization_start": self.start["polarization"],
             "polarization_end": float(pop.opinion[:n].var()),
             "impressions": int(all_imps),
-            **self._ranking_run(),
+            **self.feeds.run(),
         }, self.segments),
         }
-
-    def _platforms(self) -> list[dict]:
-        """Each campaign's outcomes on each platform (a run with several platforms)."""
-        w = self.world
-        shares = np.array([p.share for p in w.cfg.platforms])
-        rows = []
-        for k, p in enumerate(w.cfg.platforms):
-            for c, camp in enumerate(w.campaigns):
-                imp = {o: int(self.platform_impressions[k, c, i]) for i, o in enumerate(ORIGINS)}
-                total = sum(imp.values())
-                rows.append(outcomes.ordered("platform", {
-                    "platform": p.name, "platform_policy": (p.rules or w.cfg.policy).name,
-                    "attention_share": float(shares[k] / shares.sum()), "campaign": camp.name,
-                    **{f"impressions_{o}": v for o, v in imp.items()}, "impressions": total,
-                    "money_share": _ratio(sum(imp[o] for o in PAID_ORIGINS), total),
-                    "spend_ads": float(self.platform_spend[k, c]),
-                }, self.segments))
-        return rows
-
-    # ---------------------------------------------------------------- feed ranking
-
-    def _init_ranking(self) -> None:
-        """Totals of what the feed showed (docs/model.md §3.3, feed and ranking)."""
-        c = self.n_campaigns
-        self.recommended = np.zeros((c, N_ORIGINS), np.int64)  # recommended impressions
-        self.organic = np.zeros(c, np.int64)  # impressions in organic slots
-        self.hostile = np.zeros(c, np.int64)  # of which posts attacking the out-group
-        self.daily_reach = np.zeros((c, 2))  # organic-rooted daily reach: ranked, chronological
-        self.feed_totals = {"readers": 0, "candidates": 0.0, "shown": 0.0, "recommended": 0.0}
-        self.user_follows = 0
-        self._step_rec = np.zeros((c, N_ORIGINS), np.int64)
-        self._step_sessions = math.nan
-
-    def _record_ranking(self, imp: Impressions) -> None:
-        reg, c = self.world.registry, self.n_campaigns
-        users, items, origin = imp.users, imp.contents, imp.origin
-        camp = reg.campaign[items].astype(np.int64)
-        rec = imp.recommended
-        self._step_rec = np.bincount(camp[rec] * N_ORIGINS + origin[rec],
-                                     minlength=c * N_ORIGINS).reshape(c, N_ORIGINS)
-        self.recommended += self._step_rec
-        organic = ~imp.from_ad
-        self.organic += np.bincount(camp[organic], minlength=c)
-        self.hostile += np.bincount(camp[organic & reg.hostile[items]], minlength=c)
-        # Huszar et al.'s measure: users who saw the campaign's own (organic-rooted) posts that
-        # day, on ranked and on chronological feeds
-        own = (origin == Origin.OWNED) | (origin == Origin.EARNED_FROM_ORGANIC)
-        keys, _ = runs(np.sort(users[own].astype(np.int64) * c + camp[own]))
-        who, which = np.divmod(keys, c)
-        group = self.world.chronological[who].astype(np.int64)
-        self.daily_reach += np.bincount(which * 2 + group, minlength=2 * c).reshape(c, 2)
-
-    def _ranking_campaign(self, c: int) -> dict:
-        chrono = self.world.chronological
-        n_chrono = int(chrono.sum())
-        ranked, chronological = self.daily_reach[c]
-        both = 0 < n_chrono < len(chrono)
-        return {
-            **{f"impressions_recommended_{o}": int(self.recommended[c, i])
-               for i, o in enumerate(ORIGINS)},
-            "amplification_ratio": _ratio(ranked / (len(chrono) - n_chrono),
-                                          chronological / n_chrono) if both else math.nan,
-            "hostile_share": _ratio(self.hostile[c], self.organic[c]),
-            "daily_organic_reach": float(self.daily_reach[c].sum() / (len(chrono)
-                                                                      * max(self.days, 1))),
-        }
-
-    def _ranking_run(self) -> dict:
-        t, w = self.feed_totals, self.world
-        political = float(self.organic.sum())
-        return {
-            "sessions": t["readers"] / (w.n * max(self.days, 1)),
-            "political_share": _ratio(political, t["shown"]),
-            "shown_share": _ratio(t["shown"], t["candidates"]),
-            "out_of_network_share": _ratio(t["recommended"], t["shown"]),
-            "political_out_of_network_share": _ratio(float(self.recommended.sum()), political),
-            "user_follows": int(self.user_follows),
-        }
-
 
 MIN_SPREAD = 0.05  # spend shares closer than this: no money difference to measure
 
