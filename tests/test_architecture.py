@@ -109,7 +109,7 @@ def test_imports_point_down_the_layers():
 # them (campaigns, a platform, metrics), and the model that puts a day in order.
 MODEL_LAYERS = [
     {"arrays", "records", "attribution", "behavior", "content", "population", "follows",
-     "sessions", "network", "levers"},
+     "sessions", "network", "levers", "targeting"},
     {"feed", "auction", "watchdogs"},
     {"campaigns", "platform", "metrics", "measures"},
     {"model", ""},

@@ -6,12 +6,9 @@ it recruits from its supporters). Everything a campaign draws at set-up comes fr
 random stream, so the same seed gives the same accounts, followers and recruits under every
 policy.
 
-Campaigns are strategic buyers: an audience is the first part of a ranking of users by the
-platform's noisy prediction of their response (micro-targeting), or of the allowed cells
-(segments, ideology bands) by the mean predicted response of their members when the rules
-allow nothing finer. When its budget goes unspent at its bid ceiling, a campaign widens the
-audience to the next-ranked users or cells (lookalikes); the bid itself is raised by the
-pacing controller (sim/model/auction.py).
+Campaigns are strategic buyers: they target an audience (targeting.py), split their budget over
+the days and the platforms that take their ads, and pace their bids from the receipts of each
+platform's ad market (:meth:`Campaign.settle`, with the controller in sim/model/auction.py).
 """
 
 from __future__ import annotations
@@ -20,11 +17,12 @@ import mesa
 import numpy as np
 
 from ..config import CampaignConfig
-from ..vocabulary import BAND_EDGES, Origin, ideology_band
+from ..vocabulary import Origin
 from .auction import update_pacing
 from .levers import Policy
 from .population import AMPLIFIER, OFFICIAL, SOCKPUPPET, Population
 from .records import AdReceipt, CampaignState, Posts
+from .targeting import Targeting
 
 OWNED, AMPLIFIED = Origin.OWNED, Origin.AMPLIFIED
 
@@ -37,30 +35,6 @@ def _homophilous_followers(rng, ideology, position, count, scale=0.5):
     cdf = np.cumsum(weights)
     picks = np.searchsorted(cdf, rng.random(int(count)) * cdf[-1], side="right")
     return np.unique(np.minimum(picks, len(ideology) - 1))
-
-
-def _band_overlaps(band) -> np.ndarray:
-    """Which ideology bands overlap the interval ``band`` = [lo, hi]."""
-    lo, hi = band
-    lows, highs = np.r_[-np.inf, BAND_EDGES], np.r_[BAND_EDGES, np.inf]
-    return (highs > lo) & (lows < hi)
-
-
-def response_score(objective: str, opinion, turnout, ideology, position, epsilon):
-    """What a platform would predict of a user's response to a campaign's ads.
-
-    persuade: users within reach of the message (within epsilon) but not already there;
-    mobilize: supporters unlikely to vote; mix: the average of both.
-    """
-    gap = np.abs(opinion - position)
-    persuade = np.where(gap < epsilon, gap, 0.0)
-    supporter = np.sign(ideology) == np.sign(position) if position != 0 else np.ones_like(gap, bool)
-    mobilize = supporter * (1.0 - turnout) * (1.0 - gap / 2)
-    if objective == "persuade":
-        return persuade
-    if objective == "mobilize":
-        return mobilize
-    return 0.5 * (persuade / max(epsilon, 1e-9) + mobilize)
 
 
 class Campaign(mesa.Agent):
@@ -158,63 +132,26 @@ class Campaign(mesa.Agent):
         return int(np.searchsorted(np.cumsum(costs * per_run), left + 1e-9, side="right"))
 
     def set_audience(self, population: Population, rng: np.random.Generator) -> None:
-        """Who the campaign's ads may be shown to, at the finest targeting level the policy
-        allows: a ranking of users (micro) or of cells (segments, ideology bands), of which the
-        campaign takes the first part; it can widen later (:meth:`expand`)."""
-        n, cfg = population.n, self.cfg
-        level = self.policy.targeting_level(cfg)
-        # The platform's noisy prediction of each user's response (drawn whatever the level,
-        # so the accounts stream is used alike under every policy).
-        score = response_score(cfg.objective, population.opinion[:n], population.turnout[:n],
-                               population.ideology[:n], cfg.position, self.model.cfg.behavior.epsilon)
-        noisy = score + rng.normal(0, self.micro_noise * (score.std() + 1e-12), n) \
-            if cfg.targeting != "broad" else score
-        want = max(cfg.micro_fraction, self.policy.smallest_audience())
-        if level == "micro":
-            rank = np.empty(n, np.int64)
-            rank[np.argsort(-noisy, kind="stable")] = np.arange(n)
-            self._rank, self._units, self._step = rank, n, max(1, int(round(cfg.micro_fraction * n)))
-            self._limit = max(self._step, int(np.ceil(want * n)))
-        elif level in ("segments", "ideology"):
-            if level == "segments":
-                cell, cells = population.segment[:n].astype(np.int64), self.model.cfg.population.segments
-            else:
-                cell, cells = ideology_band(population.ideology[:n]), len(BAND_EDGES) + 1
-            counts = np.bincount(cell, minlength=cells)
-            mean = np.bincount(cell, noisy, cells) / np.maximum(counts, 1)
-            # its own cells first when it asked for this level; forced down to it, the best
-            own = [] if level != cfg.targeting else (
-                list(cfg.target_segments) if level == "segments"
-                else np.flatnonzero(_band_overlaps(cfg.ideology_band)).tolist())
-            order = np.array(own + [c for c in np.argsort(-mean, kind="stable") if c not in own])
-            cell_rank = np.empty(cells, np.int64)
-            cell_rank[order] = np.arange(cells)
-            covered = np.cumsum(counts[order]) / n
-            first = len(own) or int(np.searchsorted(covered, cfg.micro_fraction - 1e-12)) + 1
-            least = int(np.searchsorted(covered, self.policy.smallest_audience() - 1e-12)) + 1
-            self._rank, self._units, self._step = cell_rank[cell], cells, 1
-            self._limit = max(first, least)
-        else:
-            self._rank, self._units, self._step, self._limit = np.zeros(n, np.int64), 1, 1, 1
-        self._limit = min(self._limit, self._units)
-        self.targeting_used = level
-        self.audience = self._rank < self._limit
+        """Who the campaign's ads may be shown to (targeting.py): at the finest targeting level
+        the policy allows; it can widen later (:meth:`expand`)."""
+        self.targeting = Targeting(self.cfg, self.policy, population, rng, self.micro_noise,
+                                   self.model.cfg.behavior.epsilon,
+                                   self.model.cfg.population.segments)
+        self.targeting_used = self.targeting.level
+        self.audience = self.targeting.audience()
         self.expansions = 0
 
     @property
     def audience_full(self) -> bool:
         """The audience is as wide as the allowed level goes (or the campaign will not widen)."""
-        return self._limit >= self._units or not self.cfg.expand_audience
+        return self.targeting.full or not self.cfg.expand_audience
 
     def expand(self, shortfall: float = 1.0) -> None:
-        """Widen the audience to the next-ranked users or cells: by one step (an initial
-        audience more, or one cell), or in proportion to the ``shortfall`` (budget / what it
-        could spend), at most doubling it in a day."""
+        """Widen the audience to the next-ranked users or cells (Targeting.widen)."""
         if self.audience_full:
             return
-        grown = int(np.ceil(self._limit * min(max(shortfall, 1.0), 2.0)))
-        self._limit = min(self._units, max(self._limit + self._step, grown))
-        self.audience = self._rank < self._limit
+        self.targeting.widen(shortfall)
+        self.audience = self.targeting.audience()
         self.expansions += 1
 
     def take_down(self, day: int, credibility_cost: float, population: Population, registry) -> None:
