@@ -8,10 +8,10 @@ a commercial bid drawn from LogNormal(log ``commercial_cpm``, ``commercial_sigma
 pays the runner-up's effective bid divided by its own quality. Winners are served in a random
 order until the day's budget is spent. Each bidder gets a receipt (budget, spend, and what it
 would have spent with no budget stop); the campaign settles from it (``Campaign.settle``) and
-the pacing controller here adapts to what it would have spent: a campaign that would overspend joins fewer auctions (participation < 1); one
-that underspends at full participation raises its bid, up to ``bid_ceiling`` x ``bid``, and
-at the ceiling widens its audience (``Campaign.expand``). So spend tracks the budget wherever
-the market has room.
+the pacing controller here adapts to what it would have spent: a campaign that would overspend
+joins fewer auctions (participation < 1); one that underspends at full participation raises
+its bid, up to ``bid_ceiling`` x ``bid``, and at the ceiling widens its audience
+(``Campaign.expand``). So spend tracks the budget wherever the market has room.
 
 Undeclared political ads (a campaign with ``declares_political: false`` where declaring would
 stop or label them) pass the ban unless the platform's review catches them: each of the day's
