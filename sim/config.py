@@ -263,12 +263,15 @@ class ScenarioConfig:
 @dataclass
 class PlatformConfig:
     """One platform of a several-platform run (sim/model/platform.py): its name, its share of
-    users' attention and its rules (a policy preset of conf/policy; empty: the run's policy)."""
+    users' attention, its rules (a policy preset of conf/policy; empty: the run's policy) and its
+    feed ranking (a ranker preset of conf/ranking; empty: the run's ranking)."""
 
     name: str = "platform"
     share: float = f(1.0, rng_(0.0, 1.0, lo_open=True))
     policy: str = ""
+    ranking: str = ""  # a ranker preset of conf/ranking; empty: the run's ranking
     rules: Any = field(default=None, metadata={"transient": True})  # the preset's Policy
+    ranker: Any = field(default=None, metadata={"transient": True})  # the preset's Ranker
 
 
 @dataclass

@@ -122,16 +122,17 @@ def build_policy(node: dict, parts: list[str] | None = None, folders=(CONF_DIR,)
                   phrase=str(meta["phrase"]), levers=levers)
 
 
-def _preset(path: str, name: str, folders) -> dict:
-    """The policy node of preset ``name`` (conf/policy/NAME.yaml in the first config folder that
-    has it), merged into the default policy as Hydra merges a chosen preset."""
+def _preset(path: str, group: str, name: str, folders) -> dict:
+    """The node of preset ``name`` of ``group`` (policy, ranking): GROUP/NAME.yaml in the first
+    config folder that has it; a policy is merged into the default policy, as Hydra merges it."""
     for folder in folders:
-        file = Path(folder) / "policy" / f"{name}.yaml"
+        file = Path(folder) / group / f"{name}.yaml"
         if file.is_file():
-            node = OmegaConf.merge(default_policy(), OmegaConf.load(file))
+            node = OmegaConf.load(file)
+            node = OmegaConf.merge(default_policy(), node) if group == "policy" else node
             return OmegaConf.to_container(node, resolve=True)
-    known = sorted({p.stem for folder in folders for p in (Path(folder) / "policy").glob("*.yaml")})
-    raise ConfigError(f"{path} = {name!r}: no such policy preset (one of {', '.join(known)})")
+    known = sorted({p.stem for folder in folders for p in (Path(folder) / group).glob("*.yaml")})
+    raise ConfigError(f"{path} = {name!r}: no such {group} preset (one of {', '.join(known)})")
 
 
 def _preset_label(name: str, folders) -> str:
@@ -184,10 +185,14 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *,
     obj.ranking = build_plugin("ranking", ranking, Ranker, overrides) if ranking is not None else None
     obj.policy = build_policy(policy or default_policy(), policy_parts(list(overrides)),
                               config_folders(hydra_node), overrides)
-    for i, platform in enumerate(obj.platforms):  # a platform's own rules: a policy preset
+    for i, platform in enumerate(obj.platforms):  # a platform's own rules and ranking: presets
         if platform.policy:
-            platform.rules = build_policy(_preset(f"platforms.{i}.policy", platform.policy,
+            platform.rules = build_policy(_preset(f"platforms.{i}.policy", "policy", platform.policy,
                                                   config_folders(hydra_node)), overrides=overrides)
+        if platform.ranking:
+            platform.ranker = build_plugin(f"platforms.{i}.ranking", _preset(
+                f"platforms.{i}.ranking", "ranking", platform.ranking, config_folders(hydra_node)),
+                Ranker, overrides)
     if not check:
         return obj
     notes = []

@@ -264,6 +264,8 @@ OUTCOMES: tuple[Outcome, ...] = (
       "over all platforms are its `campaigns` entry"),
     O("platform_policy", "platform", "name", "the platform's rules (a policy preset; the run's "
       "policy where the platform names none)"),
+    O("platform_ranking", "platform", "name", "the platform's feed ranker (its class; the run's "
+      "ranking where the platform names none)"),
     O("attention_share", "platform", "share", "the platform's share of users' reading "
       "(platforms[].share, normalised over the platforms)"),
     O("campaign", "platform", "name", "campaign (scenario.campaigns[].name)"),

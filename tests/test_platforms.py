@@ -76,9 +76,24 @@ def test_each_reader_reads_one_platform_a_day_by_attention_share():
         assert len(np.intersect1d(*seen)) == 0
 
 
+def test_a_platform_with_its_own_ranking():
+    """The second platform ranks chronologically (a ranking preset named in its entry) and, with
+    its rules set to none, sells ads to the candidates; the first keeps the run's ranking."""
+    result = sim.simulate(*SMALL, "platforms=two_copies", "platforms.1.policy=none",
+                          "platforms.1.ranking=chronological")
+    rows = {(r["platform"], r["campaign"]): r for r in result.summary["platforms"]}
+    assert rows["banned", "A"]["platform_ranking"] == "Chronological"
+    assert rows["open", "A"]["platform_ranking"] == "Engagement"
+    assert rows["banned", "A"]["impressions_ad"] > 0  # the ban lifted: its market sells to A
+    feeds = [p.feed.ranker for p in result.model.platforms]
+    assert [type(r).__name__ for r in feeds] == ["Engagement", "Chronological"]
+
+
 def test_a_platform_naming_an_unknown_preset_is_refused_in_one_line():
     with pytest.raises(ConfigError, match=r"^platforms.1.policy = 'bann': no such policy preset"):
         compose("platforms=two_copies", "platforms.1.policy=bann")
+    with pytest.raises(ConfigError, match=r"^platforms.0.ranking = 'newest': no such ranking "):
+        compose("platforms=two_copies", "platforms.0.ranking=newest")
 
 
 @pytest.mark.integration

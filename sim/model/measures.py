@@ -189,6 +189,7 @@ class PlatformBreakdown:
                 total = sum(imp.values())
                 out.append(outcomes.ordered("platform", {
                     "platform": p.name, "platform_policy": (p.rules or w.cfg.policy).name,
+                    "platform_ranking": type(p.ranker or w.cfg.ranking).__name__,
                     "attention_share": float(shares[k] / shares.sum()), "campaign": camp.name,
                     **{f"impressions_{o}": v for o, v in imp.items()}, "impressions": total,
                     "money_share": ratio(sum(imp[o] for o in PAID_ORIGINS), total),

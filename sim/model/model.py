@@ -53,9 +53,10 @@ class SimModel(mesa.Model):
         self.cfg = cfg
         policy: Policy = cfg.policy if cfg.policy is not None else Policy()
         ranker = cfg.ranking if cfg.ranking is not None else Engagement()
-        # (name, attention share, policy) of each platform; none listed: one, with the run's policy
-        specs = [(p.name, p.share, p.rules if p.rules is not None else policy)
-                 for p in cfg.platforms] or [("platform", 1.0, policy)]
+        # (name, attention share, policy, ranker) of each platform; none listed: one, with the
+        # run's policy and ranking
+        specs = [(p.name, p.share, p.rules or policy, p.ranker or ranker)
+                 for p in cfg.platforms] or [("platform", 1.0, policy, ranker)]
         self.policy = specs[0][2]  # campaigns set up under the first platform's rules
         streams = make_streams(cfg.seed)
         self.population = Population(cfg.population, np.random.default_rng(streams["population"]),
@@ -91,13 +92,13 @@ class SimModel(mesa.Model):
         self.registry = ContentRegistry(positions, appeals)
         self.seen = SeenSet()
         self.platforms = [
-            Platform(k, name, share, cfg, pol, ranker, follows=self.follows,
+            Platform(k, name, share, cfg, pol, rank, follows=self.follows,
                      population=self.population, registry=self.registry, seen=self.seen,
                      campaigns=self.campaigns, rng_ranking=np.random.default_rng(
                          streams["ranking"] if k == 0 else [cfg.seed, 1000 + k, 0]),
                      rng_enforcement=np.random.default_rng(
                          streams["enforcement"] if k == 0 else [cfg.seed, 1000 + k, 1]))
-            for k, (name, share, pol) in enumerate(specs)]
+            for k, (name, share, pol, rank) in enumerate(specs)]
         self._plan_ads()
         self.sessions = Sessions(cfg.behavior, n)
         self.log = {"posts": [], "impressions": [], "reactions": []} if log else None
