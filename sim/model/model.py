@@ -188,8 +188,7 @@ class SimModel(mesa.Model):
         """The impressions served on platform ``p``."""
         if len(self.platforms) == 1:
             return impressions
-        mine = impressions.platform == p
-        return Impressions(*(getattr(impressions, k)[mine] for k in Impressions.DTYPES))
+        return impressions.take(impressions.platform == p)
 
     def _split_readers(self, readers: np.ndarray) -> list[np.ndarray]:
         """Today's readers of each platform: each reader reads one, drawn by attention share."""

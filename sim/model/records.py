@@ -79,6 +79,9 @@ class Impressions:
     def concat(cls, parts: list[Impressions]) -> Impressions:
         return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)))
 
+    def take(self, mask: np.ndarray) -> Impressions:
+        return Impressions(*(getattr(self, f.name)[mask] for f in fields(self)))
+
     def columns(self) -> dict[str, np.ndarray]:
         """The columns by name (the model's log keeps these)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
