@@ -22,9 +22,9 @@ from .config import Config, to_dict
 from .configure import compose, register
 from .io import write_atomic, write_json
 from .model import SimModel
-from .model.memory import check_memory
 from .provenance import provenance
 from .runs import collect as collect_mod
+from .runs.memory import check_memory
 from .runs.run import write_outputs
 from .runs.sweep import SWEEP_FILE, check_sweep_dir, run_in_sweep
 

@@ -261,6 +261,20 @@ class ScenarioConfig:
 
 
 @dataclass
+class PlatformConfig:
+    """One platform of a several-platform run (sim/model/platform.py): its name, its share of
+    users' attention, its rules (a policy preset of conf/policy; empty: the run's policy) and its
+    feed ranking (a ranker preset of conf/ranking; empty: the run's ranking)."""
+
+    name: str = "platform"
+    share: float = f(1.0, rng_(0.0, 1.0, lo_open=True))
+    policy: str = ""
+    ranking: str = ""  # a ranker preset of conf/ranking; empty: the run's ranking
+    rules: Any = field(default=None, metadata={"transient": True})  # the preset's Policy
+    ranker: Any = field(default=None, metadata={"transient": True})  # the preset's Ranker
+
+
+@dataclass
 class OutputConfig:
     figure: bool = True
     quiet: bool = False
@@ -288,6 +302,8 @@ class Config:
     behavior: BehaviorConfig = f(BehaviorConfig())
     market: MarketConfig = f(MarketConfig())
     policy: Any = None  # a Policy (sim.model.levers); None: no rules
+    # the platforms (none listed: one, with ``policy`` and ``ranking``: sim/model/platform.py)
+    platforms: list[PlatformConfig] = f([])
     scenario: ScenarioConfig = f(ScenarioConfig())
     output: OutputConfig = f(OutputConfig())
     # keys inside lists that a design row sets (sim/runs/design.py): applied to the fields above

@@ -20,6 +20,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
+from . import network_file
 from .config import (
     FILE_NETWORKS,
     Config,
@@ -32,10 +33,9 @@ from .config import (
     validate,
     warn,
 )
-from .model import network
 from .model.feed.rankers import Ranker
 from .model.levers import BUILTIN, Lever, Policy
-from .model.memory import check_file
+from .runs.memory import check_file
 
 CONF_DIR = Path(__file__).resolve().parent / "conf"
 POLICY_FIELDS = ("name", "label", "color", "phrase")
@@ -148,6 +148,19 @@ def build_policy(node: dict, parts: list[str] | None = None, folders=(CONF_DIR,)
                   phrase=str(meta["phrase"]), levers=levers)
 
 
+def _preset(path: str, group: str, name: str, folders) -> dict:
+    """The node of preset ``name`` of ``group`` (policy, ranking): GROUP/NAME.yaml in the first
+    config folder that has it; a policy is merged into the default policy, as Hydra merges it."""
+    for folder in folders:
+        file = Path(folder) / group / f"{name}.yaml"
+        if file.is_file():
+            node = OmegaConf.load(file)
+            node = OmegaConf.merge(default_policy(), node) if group == "policy" else node
+            return OmegaConf.to_container(node, resolve=True)
+    known = sorted({p.stem for folder in folders for p in (Path(folder) / group).glob("*.yaml")})
+    raise ConfigError(f"{path} = {name!r}: no such {group} preset (one of {', '.join(known)})")
+
+
 def _preset_label(name: str, folders) -> str:
     """A policy preset's label, from the first config folder that has it (Hydra's order)."""
     for folder in folders:
@@ -198,6 +211,14 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *,
     obj.ranking = build_plugin("ranking", ranking, Ranker, overrides) if ranking is not None else None
     obj.policy = build_policy(policy or default_policy(), policy_parts(list(overrides)),
                               config_folders(hydra_node), overrides)
+    for i, platform in enumerate(obj.platforms):  # a platform's own rules and ranking: presets
+        if platform.policy:
+            platform.rules = build_policy(_preset(f"platforms.{i}.policy", "policy", platform.policy,
+                                                  config_folders(hydra_node)), overrides=overrides)
+        if platform.ranking:
+            platform.ranker = build_plugin(f"platforms.{i}.ranking", _preset(
+                f"platforms.{i}.ranking", "ranking", platform.ranking, config_folders(hydra_node)),
+                Ranker, overrides)
     if not check:
         return obj
     notes = []
@@ -205,7 +226,7 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *,
         check_fields(obj)  # ranges first: a typo is reported before a large file is read
         check_files(obj.network)
         check_file(obj.network.path)  # enough memory to read it
-        notes = network.resolve_population(obj)  # population.n from the file; errors, one line
+        notes = network_file.resolve_population(obj)  # population.n from the file; errors, one line
     validate(obj)
     for note in notes:  # warnings only once the config is valid: an error stays one line
         warn(note)

@@ -23,6 +23,8 @@ LEVELS = {
     "campaign": ("summary.json `campaigns`, collected runs.parquet", "run and campaign"),
     "run": ("summary.json, collected runs.parquet (same on every campaign row)", "run"),
     "provenance": ("summary.json, collected runs.parquet, every file's schema metadata", "run"),
+    "platform": ("summary.json `platforms` (a run with several platforms)",
+                 "run, platform and campaign"),
     "cascade": ("cascades.parquet", "content (a cascade)"),
     "ad": ("ad_library.parquet (policy with an ad library)", "ad shown"),
     "collected": ("collected runs.parquet (python -m sim collect)", "run and campaign"),
@@ -257,6 +259,22 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("config", "provenance", "object", "the whole resolved config (summary.json only)"),
     O("files", "provenance", "bytes", "every other output file of the run and its size "
       "(summary.json only, written last): the run is complete when each is there at that size"),
+    # ------------------------------------------------------------ per platform (several platforms)
+    O("platform", "platform", "name", "the platform (platforms[].name); the campaign's outcomes "
+      "over all platforms are its `campaigns` entry"),
+    O("platform_policy", "platform", "name", "the platform's rules (a policy preset; the run's "
+      "policy where the platform names none)"),
+    O("platform_ranking", "platform", "name", "the platform's feed ranker (its class; the run's "
+      "ranking where the platform names none)"),
+    O("attention_share", "platform", "share", "the platform's share of users' reading "
+      "(platforms[].share, normalised over the platforms)"),
+    O("campaign", "platform", "name", "campaign (scenario.campaigns[].name)"),
+    O("impressions_{origin}", "platform", "impressions", "the campaign's impressions on the "
+      f"platform over the run, by origin: {_ORIGIN}"),
+    O("impressions", "platform", "impressions", "the campaign's impressions on the platform"),
+    O("money_share", "platform", "share", "share of the campaign's impressions on the platform "
+      "rooted in paid reach (ad, amplified, earned from paid)"),
+    O("spend_ads", "platform", "US$", "what the campaign spent on ads on the platform"),
     # ------------------------------------------------------------ cascades
     O("content_id", "cascade", "id", "the content (identical copies share one id)"),
     O("campaign", "cascade", "name", "its campaign"),

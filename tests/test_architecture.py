@@ -22,7 +22,7 @@ PACKAGE = ROOT / "sim"
 # Layers, lowest first: a module may import its own layer and the layers below, never above.
 LAYERS = [
     {"sim.version", "sim.vocabulary", "sim.config", "sim.outcomes", "sim.io", "sim.stats",
-     "sim.provenance", "sim.conf"},
+     "sim.provenance", "sim.conf", "sim.network_file"},
     {"sim.model"},
     {"sim.report"},
     {"sim.configure", "sim.runs", "sim.validation", "sim.docs"},
@@ -104,6 +104,60 @@ def test_imports_point_down_the_layers():
     assert wrong == []
 
 
+# Inside sim/model, lowest first: its parts (arrays, records, users, contents, rules), the
+# mechanisms of a platform (feed/, auction, watchdogs), the actors and the observer that use
+# them (campaigns, a platform, metrics), and the model that puts a day in order.
+MODEL_LAYERS = [
+    {"arrays", "records", "attribution", "behavior", "content", "population", "follows",
+     "sessions", "network", "levers", "targeting"},
+    {"feed", "auction", "watchdogs"},
+    {"campaigns", "platform", "metrics", "measures"},
+    {"model", ""},
+]
+
+
+def model_part(name: str) -> str:
+    """A module of sim.model as its part: a sub-package counts as one (``feed``)."""
+    return name.removeprefix("sim.model").lstrip(".").split(".")[0]
+
+
+def model_graph() -> dict[str, set[str]]:
+    """Imports between the parts of sim.model (a sub-package is one node; inside it, not shown)."""
+    edges: dict[str, set[str]] = {}
+    for a, targets in graph().items():
+        if a == "sim.model" or a.startswith("sim.model."):
+            edges.setdefault(model_part(a), set()).update(
+                model_part(b) for b in targets
+                if (b == "sim.model" or b.startswith("sim.model.")) and model_part(b) != model_part(a))
+    return edges
+
+
+def model_layer(part: str) -> int:
+    for i, layer in enumerate(MODEL_LAYERS):
+        if part in layer:
+            return i
+    raise AssertionError(f"sim.model.{part} is in no layer: add it to MODEL_LAYERS")
+
+
+def test_the_models_parts_have_no_cycle():
+    """No cycle between sim/model's modules and folders (feed/ and the auction import neither
+    each other)."""
+    assert find_cycle(model_graph()) is None
+
+
+def test_the_models_imports_point_down_its_layers():
+    wrong = [(a, b) for a, targets in model_graph().items() for b in targets
+             if model_layer(b) > model_layer(a)]
+    assert wrong == []
+
+
+def test_the_model_layering_check_sees_a_folder_cycle():
+    """The check that failed to see feed/feed.py -> auction -> feed/attribution.py: one node per
+    folder makes that a cycle."""
+    assert find_cycle({"feed": {"auction"}, "auction": {"feed"}}) == ["auction", "feed", "auction"]
+    assert model_part("sim.model.feed.rankers") == "feed" and model_part("sim.model") == ""
+
+
 def test_drawing_a_figure_does_not_import_the_model():
     code = ("import sys, sim.report.figures, sim.report.brief; "
             "print(sorted(m for m in sys.modules if m.startswith(('sim.model', 'sim.runs', 'mesa'))))")
@@ -178,3 +232,39 @@ def test_code_passes_ruff():
     out = subprocess.run([str(ruff), "check", "sim", "tests", "experiments"], cwd=ROOT,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-3000:]
+
+
+def _value_at(cfg, key: str):
+    """The value a dotted override key sets in a typed Config (through lists, the ranker and
+    the policy's levers)."""
+    node = cfg
+    for part in key.split("."):
+        if isinstance(node, list):
+            node = node[int(part)]
+        elif hasattr(node, "levers") and part in node.levers:  # policy.<lever>
+            node = node.levers[part]
+        else:
+            node = getattr(node, part)
+    return node
+
+
+def test_every_declared_uncertainty_is_a_config_key():
+    """Each range of sim/runs/uncertainties.py names a key the config has: its low and high
+    values compose, and land on that key (a renamed key would leave a range acting on nothing)."""
+    from sim.configure import compose
+    from sim.runs.uncertainties import UNCERTAINTIES
+
+    for end in ("low", "high"):  # all keys at once: one composition per end of the ranges
+        values = {u.key: int(getattr(u, end)) if u.integer else getattr(u, end) for u in UNCERTAINTIES}
+        cfg = compose(*(f"{k}={v}" for k, v in values.items()))
+        assert {k: _value_at(cfg, k) for k in values} == values
+
+
+def test_the_uncertainty_check_finds_a_key_that_is_not_there():
+    from sim.config import ConfigError
+    from sim.configure import compose
+
+    with pytest.raises(ConfigError):
+        compose("behavior.persuasionn=0.01")
+    with pytest.raises(AttributeError):
+        _value_at(compose(), "behavior.persuasionn")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.model.memory import available_bytes
+from sim.runs.memory import available_bytes
 
 from .conftest import ROOT
 

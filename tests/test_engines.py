@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from sim.model.feed import candidates as ranking
 from sim.model.follows import transpose as _transpose
-from sim.model.network import edges_to_csr
+from sim.network_file import edges_to_csr
 from sim.runs.run import run
 
 from .conftest import SMALL, make_config

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim import network_file
 from sim.config import ConfigError, NetworkConfig
 from sim.configure import compose
 from sim.model import SimModel, network
@@ -19,7 +20,7 @@ MAPPING = "network.ideology_values={Mr. Hi: -0.45, Officer: 0.45}"
 
 def read(path, **options):
     kind = "gml" if str(path).endswith(".gml") else "edgelist"
-    return network.read(NetworkConfig(kind=kind, path=str(path), **options))
+    return network_file.read(NetworkConfig(kind=kind, path=str(path), **options))
 
 
 @pytest.fixture
@@ -83,12 +84,12 @@ def test_comments_header_and_error_line_numbers(tmp_path):
     path = tmp_path / "e.txt"
     path.write_text("# SNAP-style comment\n% KONECT-style comment\nfollower followee\n"
                     "0 1\n\n1 2  # a note\n2 two\n")
-    with pytest.raises(network.NetworkFileError, match=r"line 7 is '2 two'; expected integer "):
+    with pytest.raises(network_file.NetworkFileError, match=r"line 7 is '2 two'; expected integer "):
         read(path)
     path.write_text("# c\nfollower followee\n0 1\n1 2\n")
     assert read(path).graph.nnz == 2
     path.write_text("0 1\n1 2 3 4\n")
-    with pytest.raises(network.NetworkFileError, match=r"line 2 is '1 2 3 4'; expected 2 columns"):
+    with pytest.raises(network_file.NetworkFileError, match=r"line 2 is '1 2 3 4'; expected 2 columns"):
         read(path)
 
 
@@ -116,7 +117,7 @@ def test_text_labels_sorted_and_huge_ids(tmp_path):
 def test_weights_refused_or_used_never_dropped(tmp_path):
     path = tmp_path / "w.txt"
     path.write_text("0 1 0.5\n1 2 0\n2 0 3\n")
-    with pytest.raises(network.NetworkFileError, match=r"has edge weights \(line 1: '0.5'\).*"
+    with pytest.raises(network_file.NetworkFileError, match=r"has edge weights \(line 1: '0.5'\).*"
                                                        r"network\.weights=use"):
         read(path)
     used = read(path, weights="use")  # a follow where weight > min_weight (0)

@@ -11,7 +11,7 @@ from sim.model.auction import second_price, within_budget
 from sim.model.campaigns import Campaign
 from sim.model.content import SeenSet
 from sim.model.feed.attention import rank_in_group
-from sim.model.levers import IdenticalCap, Posts, coordinated_accounts
+from sim.model.levers import IdenticalCap, PostFilter, coordinated_accounts
 from sim.vocabulary import Origin
 
 from .conftest import SMALL, make_config
@@ -79,7 +79,7 @@ def test_identical_content_cap_holds_exactly():
 def test_identical_cap_only_counts_copy_paste_content():
     posters = np.array([1, 1, 1, 2, 2, 3])
     is_copy = np.array([True, True, False, True, False, False])
-    posts = Posts(posters, np.arange(6), is_copy, np.ones(6, bool), np.zeros(4, bool))
+    posts = PostFilter(posters, np.arange(6), is_copy, np.ones(6, bool), np.zeros(4, bool))
     IdenticalCap(per_day=1).filter_posts(posts, np.random.default_rng(0))
     assert posts.keep.tolist() == [True, False, True, True, True, True]
 

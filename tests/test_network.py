@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim import network_file
 from sim.config import NetworkConfig
 from sim.model import network
 
@@ -53,7 +54,7 @@ def test_preferential_attachment_has_heavy_tailed_follower_counts():
 def test_edgelist_with_header_and_commas(tmp_path):
     path = tmp_path / "e.csv"
     path.write_text("source,target\n0,1\n1,2\n2,0\n2,0\n4,0\n")
-    imp = network.read(NetworkConfig(kind="edgelist", path=str(path)))
+    imp = network_file.read(NetworkConfig(kind="edgelist", path=str(path)))
     g = imp.graph
     assert list(imp.labels) == [0, 1, 2, 4] and g.shape == (4, 4)
     assert g.nnz == 4 and g[0, 1] == 1 and g[2, 0] == 1 and g[3, 0] == 1  # label 4 is user 3
@@ -74,15 +75,15 @@ def test_gml_loader(tmp_path):
 
     path = tmp_path / "g.gml"
     nx.write_gml(nx.DiGraph([(0, 1), (1, 2)]), path)
-    g = network.read(NetworkConfig(kind="gml", path=str(path))).graph
+    g = network_file.read(NetworkConfig(kind="gml", path=str(path))).graph
     assert g.nnz == 2 and g[0, 1] == 1 and g[1, 2] == 1
 
 
 def test_broken_gml_is_one_line(tmp_path):
     path = tmp_path / "bad.gml"
     path.write_text("graph [ node [ id 0 ")
-    with pytest.raises(network.NetworkFileError) as err:
-        network.read(NetworkConfig(kind="gml", path=str(path)))
+    with pytest.raises(network_file.NetworkFileError) as err:
+        network_file.read(NetworkConfig(kind="gml", path=str(path)))
     assert "\n" not in str(err.value) and str(path) in str(err.value)
 
 

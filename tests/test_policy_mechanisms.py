@@ -175,7 +175,7 @@ def test_without_a_library_a_foreign_operation_runs_undetected():
     model.run()
     s = {c["campaign"]: c for c in model.summary()["campaigns"]}
     assert s["Foreign"]["suspect"] and math.isnan(s["Foreign"]["takedown_day"])
-    assert model.accountability.w is None
+    assert model.platforms[0].accountability.w is None
 
 
 # ---------------------------------------------------------------- disclosure and help
@@ -200,8 +200,8 @@ def test_disclosure_rules_raise_the_share_of_posters_who_disclose():
 def test_testing_gain_and_help_levels():
     assert expected_max_normal(2) == pytest.approx(1 / math.sqrt(math.pi), rel=1e-4)
     help_ = PlatformHelp()
-    assert help_.effects("self_service") == (1.0, 1.0, 0.56)
-    noise, gain, cta = help_.effects("embedded")
+    assert help_.help_effects("self_service") == (1.0, 1.0, 0.56)
+    noise, gain, cta = help_.help_effects("embedded")
     assert noise == 0.5 and cta == 0.84 and gain == pytest.approx(
         math.exp(0.1 * (expected_max_normal(360) - expected_max_normal(4))))
     assert PlatformHelp(embedded_offered=False).platform_help("embedded") == "self_service"

@@ -16,7 +16,7 @@ from sim.model import SimModel
 from sim.model.content import SeenSet
 from sim.model.feed.attention import compete, nonpolitical_shown, selection_lift
 from sim.model.follows import Follows, transpose
-from sim.model.network import edges_to_csr
+from sim.network_file import edges_to_csr
 from sim.vocabulary import Origin
 
 from .conftest import SMALL, make_config

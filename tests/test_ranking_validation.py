@@ -116,13 +116,13 @@ def organic_engagements(*overrides, seed):
     the budgets), counted as the metrics record reactions; and the run's summary."""
     model = SimModel(make_config("population.n=10000", f"seed={seed}", "network.cache=false",
                                  *overrides))
-    record, total = model.metrics.record_reactions, [0]
+    record, total = model.metrics.observe_reactions, [0]
 
-    def counting(imp, engaged, *rest):
-        total[0] += int(np.count_nonzero(engaged & ~imp["from_ad"]))
-        return record(imp, engaged, *rest)
+    def counting(imp, reactions, changed):  # the metrics observe every day's reactions
+        total[0] += int(np.count_nonzero(reactions.engaged & ~imp.from_ad))
+        return record(imp, reactions, changed)
 
-    model.metrics.record_reactions = counting
+    model.metrics.observe_reactions = counting
     model.run()
     return total[0], model.summary()
 

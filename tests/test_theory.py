@@ -240,7 +240,7 @@ def _ad_reach(n, per_user, cap, seed):
     cfg.scenario.campaigns = [CampaignConfig(name="buyer", budget=100.0, bid=25.0,
                                              targeting="broad", posts_per_day=0)]
     model = SimModel(cfg, log=True)
-    model.campaigns[0].pacing = p
+    model.campaigns[0].pacing[:] = p  # participation at its one platform
     model.run()
     imp = model.log["impressions"][0]
     counts = np.bincount(imp["users"][imp["from_ad"]], minlength=n)

@@ -6,11 +6,12 @@ today, and a pacing draw) bid ``bid`` x bid multiplier x quality, where quality 
 platform's noisy prediction of engagement relative to a perfectly aligned ad; they compete with
 a commercial bid drawn from LogNormal(log ``commercial_cpm``, ``commercial_sigma``). The winner
 pays the runner-up's effective bid divided by its own quality. Winners are served in a random
-order until the day's budget is spent. Then the pacing controller adapts to what the campaign
-would have spent: a campaign that would overspend joins fewer auctions (participation < 1); one
-that underspends at full participation raises its bid, up to ``bid_ceiling`` x ``bid``, and
-at the ceiling widens its audience (``Campaign.expand``). So spend tracks the budget wherever
-the market has room.
+order until the day's budget is spent. Each bidder gets a receipt (budget, spend, and what it
+would have spent with no budget stop); the campaign settles from it (``Campaign.settle``) and
+the pacing controller here adapts to what it would have spent: a campaign that would overspend
+joins fewer auctions (participation < 1); one that underspends at full participation raises
+its bid, up to ``bid_ceiling`` x ``bid``, and at the ceiling widens its audience
+(``Campaign.expand``). So spend tracks the budget wherever the market has room.
 
 Undeclared political ads (a campaign with ``declares_political: false`` where declaring would
 stop or label them) pass the ban unless the platform's review catches them: each of the day's
@@ -28,15 +29,8 @@ import numpy as np
 
 from ..vocabulary import Origin
 from . import behavior
-from .feed.attribution import ad_origin
-
-FIELDS = {"users": np.int64, "contents": np.int64, "origin": np.int8, "weight": float,
-          "from_ad": bool}
-
-
-def ad_slots(cfg) -> int:
-    """Ad slots per feed: round(feed.size x feed.ad_load)."""
-    return int(round(cfg.feed.size * cfg.feed.ad_load))
+from .attribution import ad_origin, ad_slots
+from .records import AdReceipt, Impressions
 
 
 def second_price(bids: list[np.ndarray]):
@@ -131,32 +125,30 @@ def participation(pacing: float, quality: np.ndarray, audience: np.ndarray) -> n
 
 
 class AdAuction:
-    """Sells ad slots day by day; keeps the creatives and today's budgets."""
+    """Sells one platform's ad slots day by day; keeps the creatives. It reads the campaigns'
+    bids (bid, pacing, audience) and writes nothing into them: each bidder gets a receipt."""
 
-    def __init__(self, cfg, campaigns, population, registry, policy, metrics, review_rng):
+    def __init__(self, cfg, campaigns, population, registry, policy, review_rng, platform: int = 0):
         self.cfg, self.campaigns, self.population = cfg, campaigns, population
-        self.registry, self.policy, self.metrics = registry, policy, metrics
+        self.registry, self.policy, self.platform = registry, policy, platform
         self.slots = ad_slots(cfg)
         # content id of each campaign's k-th ad of each day (-1: not yet shown)
         self.creatives = np.full((len(campaigns), cfg.steps, max(self.slots, 1)), -1)
-        self.budget_today = np.zeros(len(campaigns))
         # The platform's review of undeclared political ads: which of each day's creatives it
         # lets through (drawn once, from the enforcement stream, for every campaign alike).
         self.approved = review_rng.random(self.creatives.shape) >= policy.review_recall
-        self.undeclared_run = np.zeros(len(campaigns), np.int64)  # creatives let through
-        self.undeclared_caught = np.zeros(len(campaigns), np.int64)  # creatives stopped
 
-    def impressions(self, readers: np.ndarray, day: int, rng) -> dict:
-        """Fill every reader's ad slots; returns the ad impressions."""
-        cfg, pop = self.cfg, self.population
-        out = {k: [np.empty(0, t)] for k, t in FIELDS.items()}
-        self.budget_today[:] = 0.0
-        today = [(c, c.ad_budget_today(day)) for c in self.campaigns]
-        bidders = [c for c, b in today if b > 0]
+    def sell(self, readers: np.ndarray, budgets: np.ndarray, day: int, rng
+             ) -> tuple[Impressions, list[AdReceipt]]:
+        """Fill every reader's ad slots with the campaigns' ``budgets`` for today (US$, one per
+        campaign); returns the ad impressions and one receipt per campaign that bid."""
+        cfg, pop, p = self.cfg, self.population, self.platform
+        bidders = [c for c in self.campaigns if budgets[c.index] > 0]
         if not bidders or self.slots == 0 or len(readers) == 0:
-            return {k: v[0] for k, v in out.items()}
+            return Impressions.empty(), []
         bcfg, n_r = cfg.behavior, len(readers)
-        budget = np.array([b for _, b in today if b > 0])
+        budget = np.array([budgets[c.index] for c in bidders])
+        receipts = [AdReceipt(c.index, p, float(b), float(b), 0.0) for c, b in zip(bidders, budget)]
         remaining = budget.copy()
         demand = np.zeros(len(bidders))
         ideology, skepticism = pop.ideology[readers], pop.skepticism[readers]
@@ -170,8 +162,8 @@ class AdAuction:
         quality = [relevance(cfg, w, ideology, c.cfg.position)
                    * rng.lognormal(0.0, cfg.feed.prediction_noise, n_r)
                    for c, w in zip(bidders, weight)]
-        effective = [c.cfg.bid * c.bid_scale * q for c, q in zip(bidders, quality)]
-        joins = [participation(c.pacing, q, a) for c, q, a in zip(bidders, quality, audience)]
+        effective = [c.cfg.bid * c.bid_scale[p] * q for c, q in zip(bidders, quality)]
+        joins = [participation(c.pacing[p], q, a) for c, q, a in zip(bidders, quality, audience)]
         shown = [np.zeros(n_r, np.int64) for _ in bidders]
         cap = self.policy.frequency_cap()
         cap = self.slots if cap is None else cap
@@ -180,11 +172,12 @@ class AdAuction:
                     else np.arange(self.slots) for c in bidders]
         caps = [min(cap, len(v)) for v in variants]
         priority = rng.random(n_r)  # random order of auctions, for the budget stop
+        out = []
         for _slot in range(self.slots):
             eligible = []
             for j, camp in enumerate(bidders):
                 ok = audience[j] & (shown[j] < caps[j]) if remaining[j] > 0 else np.zeros(n_r, bool)
-                if camp.pacing < 1.0:  # pacing: a throttled campaign joins some auctions
+                if camp.pacing[p] < 1.0:  # pacing: a throttled campaign joins some auctions
                     ok &= rng.random(n_r) < joins[j]
                 eligible.append(ok)
             rows = np.flatnonzero(np.logical_or.reduce(eligible))
@@ -205,22 +198,15 @@ class AdAuction:
                 remaining[j] -= price.sum()
                 creative = self.creative(camp, day, variants[j][shown[j][who]], rng)
                 shown[j][who] += 1
-                self.metrics.record_ad_spend(creative, price)
-                out["users"].append(readers[who]); out["contents"].append(creative)
-                out["origin"].append(ad_origin(len(who)))
-                out["weight"].append(weight[j][who]); out["from_ad"].append(np.ones(len(who), bool))
+                receipts[j].creatives.append(creative)
+                receipts[j].prices.append(price)
+                out.append(Impressions.of(readers[who], creative, ad_origin(len(who)), weight[j][who],
+                                          from_ad=True, platform=p))
         for j, camp in enumerate(bidders):
-            self.budget_today[camp.index] = budget[j]
-            camp.spent_ads += budget[j] - remaining[j]
-            camp.pacing, camp.bid_scale, starved = update_pacing(
-                camp.pacing, camp.bid_scale, demand[j], camp.ad_budget_today(day + 1),
-                cfg.market.pacing_gain, camp.cfg.bid_ceiling)
-            if starved:
-                camp.expand(starved)
+            receipts[j].remaining, receipts[j].demand = remaining[j], demand[j]
             if camp.undeclared:  # it submitted the day's creatives; the review let some through
-                self.undeclared_run[camp.index] += len(variants[j])
-                self.undeclared_caught[camp.index] += self.slots - len(variants[j])
-        return {k: np.concatenate(v) for k, v in out.items()}
+                receipts[j].submitted, receipts[j].approved = self.slots, len(variants[j])
+        return Impressions.concat(out) if out else Impressions.empty(), receipts
 
     def label(self, camp) -> float:
         """The label an ad of ``camp`` carries: the share of viewers who recall it (0: none).

@@ -6,12 +6,9 @@ it recruits from its supporters). Everything a campaign draws at set-up comes fr
 random stream, so the same seed gives the same accounts, followers and recruits under every
 policy.
 
-Campaigns are strategic buyers: an audience is the first part of a ranking of users by the
-platform's noisy prediction of their response (micro-targeting), or of the allowed cells
-(segments, ideology bands) by the mean predicted response of their members when the rules
-allow nothing finer. When its budget goes unspent at its bid ceiling, a campaign widens the
-audience to the next-ranked users or cells (lookalikes); the bid itself is raised by the
-pacing controller (sim/model/auction.py).
+Campaigns are strategic buyers: they target an audience (targeting.py), split their budget over
+the days and the platforms that take their ads, and pace their bids from the receipts of each
+platform's ad market (:meth:`Campaign.settle`, with the controller in sim/model/auction.py).
 """
 
 from __future__ import annotations
@@ -20,9 +17,12 @@ import mesa
 import numpy as np
 
 from ..config import CampaignConfig
-from ..vocabulary import BAND_EDGES, Origin, ideology_band
+from ..vocabulary import Origin
+from .auction import update_pacing
 from .levers import Policy
 from .population import AMPLIFIER, OFFICIAL, SOCKPUPPET, Population
+from .records import AdReceipt, CampaignState, Posts
+from .targeting import Targeting
 
 OWNED, AMPLIFIED = Origin.OWNED, Origin.AMPLIFIED
 
@@ -37,36 +37,12 @@ def _homophilous_followers(rng, ideology, position, count, scale=0.5):
     return np.unique(np.minimum(picks, len(ideology) - 1))
 
 
-def _band_overlaps(band) -> np.ndarray:
-    """Which ideology bands overlap the interval ``band`` = [lo, hi]."""
-    lo, hi = band
-    lows, highs = np.r_[-np.inf, BAND_EDGES], np.r_[BAND_EDGES, np.inf]
-    return (highs > lo) & (lows < hi)
-
-
-def response_score(objective: str, opinion, turnout, ideology, position, epsilon):
-    """What a platform would predict of a user's response to a campaign's ads.
-
-    persuade: users within reach of the message (within epsilon) but not already there;
-    mobilize: supporters unlikely to vote; mix: the average of both.
-    """
-    gap = np.abs(opinion - position)
-    persuade = np.where(gap < epsilon, gap, 0.0)
-    supporter = np.sign(ideology) == np.sign(position) if position != 0 else np.ones_like(gap, bool)
-    mobilize = supporter * (1.0 - turnout) * (1.0 - gap / 2)
-    if objective == "persuade":
-        return persuade
-    if objective == "mobilize":
-        return mobilize
-    return 0.5 * (persuade / max(epsilon, 1e-9) + mobilize)
-
-
 class Campaign(mesa.Agent):
     """One campaign: its accounts, audience, budget and the posts it makes each day."""
 
     def __init__(self, model, index: int, cfg: CampaignConfig, policy: Policy,
                  population: Population, steps: int, follower_counts: np.ndarray,
-                 rng: np.random.Generator):
+                 rng: np.random.Generator, platforms: int = 1):
         super().__init__(model)
         self.index = index
         self.cfg = cfg
@@ -75,14 +51,17 @@ class Campaign(mesa.Agent):
         self.budget = policy.budget_limit(cfg, population.n)
         self.spent_ads = 0.0
         self.spent_amplifiers = 0.0
-        self.pacing = 1.0
-        self.bid_scale = 1.0  # the pacing controller's multiplier of the bid, up to bid_ceiling
+        # per platform: participation in its auctions, and the pacing controller's multiplier of
+        # the bid (up to bid_ceiling)
+        self.pacing = np.ones(platforms)
+        self.bid_scale = np.ones(platforms)
         self.declared = cfg.political and cfg.declares_political
         # Hiding political ads is evasion only where declaring them would stop or label them.
         self.undeclared = (cfg.political and not cfg.declares_political
                            and policy.declaration_matters(cfg))
         self.ads_allowed = policy.ads_allowed(cfg) and cfg.budget > 0 and cfg.bid > 0
         self.suspect = cfg.foreign or cfg.inauthentic or self.undeclared  # what watchdogs seek
+        self.plan_ad_days(np.ones(steps, bool))  # the model plans them with its platforms' rules
         self.detected_day: int | None = None
         self.takedown_day: int | None = None
         self.help = policy.platform_help(cfg.platform_help)
@@ -153,63 +132,26 @@ class Campaign(mesa.Agent):
         return int(np.searchsorted(np.cumsum(costs * per_run), left + 1e-9, side="right"))
 
     def set_audience(self, population: Population, rng: np.random.Generator) -> None:
-        """Who the campaign's ads may be shown to, at the finest targeting level the policy
-        allows: a ranking of users (micro) or of cells (segments, ideology bands), of which the
-        campaign takes the first part; it can widen later (:meth:`expand`)."""
-        n, cfg = population.n, self.cfg
-        level = self.policy.targeting_level(cfg)
-        # The platform's noisy prediction of each user's response (drawn whatever the level,
-        # so the accounts stream is used alike under every policy).
-        score = response_score(cfg.objective, population.opinion[:n], population.turnout[:n],
-                               population.ideology[:n], cfg.position, self.model.cfg.behavior.epsilon)
-        noisy = score + rng.normal(0, self.micro_noise * (score.std() + 1e-12), n) \
-            if cfg.targeting != "broad" else score
-        want = max(cfg.micro_fraction, self.policy.smallest_audience())
-        if level == "micro":
-            rank = np.empty(n, np.int64)
-            rank[np.argsort(-noisy, kind="stable")] = np.arange(n)
-            self._rank, self._units, self._step = rank, n, max(1, int(round(cfg.micro_fraction * n)))
-            self._limit = max(self._step, int(np.ceil(want * n)))
-        elif level in ("segments", "ideology"):
-            if level == "segments":
-                cell, cells = population.segment[:n].astype(np.int64), self.model.cfg.population.segments
-            else:
-                cell, cells = ideology_band(population.ideology[:n]), len(BAND_EDGES) + 1
-            counts = np.bincount(cell, minlength=cells)
-            mean = np.bincount(cell, noisy, cells) / np.maximum(counts, 1)
-            # its own cells first when it asked for this level; forced down to it, the best
-            own = [] if level != cfg.targeting else (
-                list(cfg.target_segments) if level == "segments"
-                else np.flatnonzero(_band_overlaps(cfg.ideology_band)).tolist())
-            order = np.array(own + [c for c in np.argsort(-mean, kind="stable") if c not in own])
-            cell_rank = np.empty(cells, np.int64)
-            cell_rank[order] = np.arange(cells)
-            covered = np.cumsum(counts[order]) / n
-            first = len(own) or int(np.searchsorted(covered, cfg.micro_fraction - 1e-12)) + 1
-            least = int(np.searchsorted(covered, self.policy.smallest_audience() - 1e-12)) + 1
-            self._rank, self._units, self._step = cell_rank[cell], cells, 1
-            self._limit = max(first, least)
-        else:
-            self._rank, self._units, self._step, self._limit = np.zeros(n, np.int64), 1, 1, 1
-        self._limit = min(self._limit, self._units)
-        self.targeting_used = level
-        self.audience = self._rank < self._limit
+        """Who the campaign's ads may be shown to (targeting.py): at the finest targeting level
+        the policy allows; it can widen later (:meth:`expand`)."""
+        self.targeting = Targeting(self.cfg, self.policy, population, rng, self.micro_noise,
+                                   self.model.cfg.behavior.epsilon,
+                                   self.model.cfg.population.segments)
+        self.targeting_used = self.targeting.level
+        self.audience = self.targeting.audience()
         self.expansions = 0
 
     @property
     def audience_full(self) -> bool:
         """The audience is as wide as the allowed level goes (or the campaign will not widen)."""
-        return self._limit >= self._units or not self.cfg.expand_audience
+        return self.targeting.full or not self.cfg.expand_audience
 
     def expand(self, shortfall: float = 1.0) -> None:
-        """Widen the audience to the next-ranked users or cells: by one step (an initial
-        audience more, or one cell), or in proportion to the ``shortfall`` (budget / what it
-        could spend), at most doubling it in a day."""
+        """Widen the audience to the next-ranked users or cells (Targeting.widen)."""
         if self.audience_full:
             return
-        grown = int(np.ceil(self._limit * min(max(shortfall, 1.0), 2.0)))
-        self._limit = min(self._units, max(self._limit + self._step, grown))
-        self.audience = self._rank < self._limit
+        self.targeting.widen(shortfall)
+        self.audience = self.targeting.audience()
         self.expansions += 1
 
     def take_down(self, day: int, credibility_cost: float, population: Population, registry) -> None:
@@ -224,29 +166,54 @@ class Campaign(mesa.Agent):
 
     # ---------------------------------------------------------------- each day
 
-    def step(self) -> None:
-        """The campaign acts: its accounts queue today's posts (policy filters them next)."""
-        m = self.model
-        m.queue_posts(*self.post(m.day, m.registry, m.population, m.rng_dyn))
-
     @property
     def spent(self) -> float:
         return self.spent_ads + self.spent_amplifiers
 
+    def state(self) -> CampaignState:
+        """What the observers may know of the campaign now."""
+        return CampaignState(
+            cfg=self.cfg, budget=self.budget, spent_ads=self.spent_ads,
+            spent_amplifiers=self.spent_amplifiers, pacing=self.pacing.copy(),
+            bid_scale=self.bid_scale.copy(), audience=self.audience, expansions=self.expansions,
+            targeting_used=self.targeting_used, help=self.help, declared=self.declared,
+            undeclared=self.undeclared, suspect=self.suspect, amplifiers=self.amplifiers,
+            amplifier_discloses=self.amplifier_discloses, volunteers=self.volunteers,
+            detected_day=self.detected_day, takedown_day=self.takedown_day,
+            status=self.spend_status())
+
+    def spend_status(self) -> str:
+        """Why the campaign spent what it spent: ``spent`` (at least 95% of its budget), else
+        the first reason that applies."""
+        if self.budget <= 0:
+            return "no budget"
+        if self.spent >= 0.95 * self.budget:
+            return "spent"
+        if self.takedown_day is not None:
+            return "taken down"
+        if not self.ads_allowed:
+            return "ads not allowed"
+        if self.bid_scale.max() >= self.cfg.bid_ceiling and self.audience_full:
+            return "market full at its bid ceiling"
+        return "pacing"
+
+    def plan_ad_days(self, ad_days: np.ndarray) -> None:
+        """The days the campaign may buy ads on some platform (its rules in time): even pacing
+        spreads what is left over those of them still ahead."""
+        self.ad_days = ad_days
+        self._ad_days_left = np.cumsum(ad_days[::-1])[::-1]
+
     def days_left(self, day: int) -> int:
-        return max(1, self.steps - day)
+        """Days from ``day`` on that the campaign may buy ads (at least 1)."""
+        return max(1, int(self._ad_days_left[day])) if day < self.steps else 1
 
-    def post(self, day: int, registry, population: Population, rng: np.random.Generator):
-        """Queue today's posts: official account, amplifiers, sockpuppets.
-
-        Returns (posters, contents, paid) arrays; ``paid`` marks amplifier posts, paid for
-        only if they go out after enforcement.
-        """
+    def post(self, day: int, registry, population: Population, rng: np.random.Generator) -> Posts:
+        """Today's posts: official account, amplifiers, sockpuppets, volunteers (the platforms'
+        levers filter them next); amplifier posts are paid for only if they go out."""
         cfg, idx = self.cfg, self.index
         posters, contents, paid = [], [], []
         if cfg.posting_days is not None and day >= cfg.posting_days:
-            empty = np.empty(0, dtype=np.int64)
-            return empty, empty, np.empty(0, bool)
+            return Posts.empty()
 
         def new(count, origin, author, labeled, copy=False):
             share = cfg.outgroup_share
@@ -287,9 +254,8 @@ class Campaign(mesa.Agent):
             posters.append(p); contents.append(c); paid.append(np.zeros(len(p), bool))
 
         if not posters:
-            empty = np.empty(0, dtype=np.int64)
-            return empty, empty, np.empty(0, bool)
-        return np.concatenate(posters), np.concatenate(contents), np.concatenate(paid)
+            return Posts.empty()
+        return Posts(np.concatenate(posters), np.concatenate(contents), np.concatenate(paid))
 
     def _copies(self, accounts, per_account, identical, origin, labeled, new):
         """Posts of ``accounts``: identical copies of the day's messages, or one content each.
@@ -310,8 +276,24 @@ class Campaign(mesa.Agent):
         self.spent_amplifiers += cost
         return cost
 
+    def settle(self, receipts: list[AdReceipt], day: int, shares: np.ndarray, gain: float) -> None:
+        """Learn the day's ad spend from the platforms' receipts, then pace: participation and
+        bid at each platform from what it would have spent there against its budget there
+        tomorrow (``shares``: the share of tomorrow's ad budget each platform gets); an
+        underspend at the bid ceiling widens the audience."""
+        for r in receipts:
+            self.spent_ads += r.spent
+        tomorrow = self.ad_budget_today(day + 1)
+        for r in receipts:
+            p = r.platform
+            self.pacing[p], self.bid_scale[p], starved = update_pacing(
+                self.pacing[p], self.bid_scale[p], r.demand, tomorrow * shares[p], gain,
+                self.cfg.bid_ceiling)
+            if starved:
+                self.expand(starved)
+
     def ad_budget_today(self, day: int) -> float:
         """Even pacing: what is left, spread over the days left, for ads."""
-        if not self.ads_allowed:
+        if not self.ads_allowed or (day < self.steps and not self.ad_days[day]):
             return 0.0
         return max(0.0, (self.budget - self.spent) / self.days_left(day))

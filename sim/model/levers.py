@@ -24,7 +24,7 @@ from ..vocabulary import TARGETING_LEVELS
 
 
 @dataclass
-class Posts:
+class PostFilter:
     """The day's queued posts, as the levers filter them: ``keep`` marks those that go out and
     ``suspended`` is the population's flag (enforcement sets it); ``caught`` lists accounts
     suspended today."""
@@ -45,6 +45,12 @@ class Lever(Plugin):
     def ads_allowed(self, campaign: CampaignConfig) -> bool:
         return True
 
+    def ads_on(self, campaign: CampaignConfig, days: np.ndarray, steps: int) -> np.ndarray:
+        """Mask over ``days`` (0-based, of a run of ``steps``): may the campaign buy ads on each?
+        The hook of rules in time and by advertiser (a blackout before election day, an
+        authorisation); ``ads_allowed`` is the same question for every day."""
+        return np.ones(len(days), bool)
+
     def budget_limit(self, campaign: CampaignConfig, per_1000_users: float) -> float:
         """The most the campaign may spend, US$ per 1,000 users."""
         return per_1000_users
@@ -60,7 +66,7 @@ class Lever(Plugin):
         """Most ads of one campaign a user may see per day (None: no cap)."""
         return None
 
-    def filter_posts(self, posts: Posts, rng: np.random.Generator) -> None:
+    def filter_posts(self, posts: PostFilter, rng: np.random.Generator) -> None:
         """Clear ``posts.keep`` for posts that may not go out."""
 
     def labels(self) -> bool:
@@ -104,6 +110,15 @@ class Lever(Plugin):
     def platform_help(self, requested: str) -> str:
         """The help a campaign gets from the platform (embedded, self_service, none)."""
         return requested
+
+    def help_effects(self, level: str) -> Optional[tuple[float, float, float]]:
+        """What a help level does (PlatformHelp; None: this lever does not say)."""
+        return None
+
+    def disclosure_recall(self) -> Optional[float]:
+        """Share of viewers who recall a paid poster's disclosure (None: this lever does not
+        say)."""
+        return None
 
 
 @dataclass
@@ -168,7 +183,7 @@ class IdenticalCap(Lever):
     key: ClassVar[str] = "identical_cap"
     per_day: Optional[int] = f(None, rng_(0, 1000))
 
-    def filter_posts(self, posts: Posts, rng) -> None:
+    def filter_posts(self, posts: PostFilter, rng) -> None:
         if self.per_day is None or len(posts.posters) == 0:
             return
         copies = np.flatnonzero(posts.is_copy)
@@ -189,7 +204,7 @@ class Enforcement(Lever):
     detection_rate: float = f(0.005, PROB)
     coordination_threshold: int = f(10, rng_(2, None))
 
-    def filter_posts(self, posts: Posts, rng) -> None:
+    def filter_posts(self, posts: PostFilter, rng) -> None:
         if not self.enabled:
             return
         out = posts.keep
@@ -215,6 +230,9 @@ class Labels(Lever):
 
     def label_recall(self) -> Optional[float]:
         return self.recall if self.enabled else None
+
+    def disclosure_recall(self) -> Optional[float]:
+        return self.recall  # a disclosure is recalled as a label is, labels on or off
 
 
 @dataclass
@@ -342,7 +360,7 @@ class PlatformHelp(Lever):
     def platform_help(self, requested: str) -> str:
         return "self_service" if requested == "embedded" and not self.embedded_offered else requested
 
-    def effects(self, level: str) -> tuple[float, float, float]:
+    def help_effects(self, level: str) -> tuple[float, float, float]:
         """(targeting-noise multiplier, appeal multiplier from testing, call-to-action share)."""
         noise = {"embedded": self.noise_embedded, "self_service": 1.0, "none": self.noise_none}
         variants = {"embedded": self.variants_embedded, "self_service": self.variants_self_service,
@@ -393,86 +411,88 @@ class Policy:
         return {"name": self.name, "label": self.label, "color": self.color,
                 "phrase": self.phrase, **{k: to_dict(v) for k, v in self.levers.items()}}
 
-    def _all(self):
-        return self.levers.values()
+    # Each question is asked of every lever and the answers combined: ``_answers`` lists them
+    # (None: the lever has no say), ``_chain`` passes a value through the levers in order.
+    def _answers(self, hook: str, *args) -> list:
+        return [a for a in (getattr(lever, hook)(*args) for lever in self.levers.values())
+                if a is not None]
+
+    def _chain(self, hook: str, value, *args):
+        for lever in self.levers.values():
+            value = getattr(lever, hook)(*args, value)
+        return value
 
     def ads_allowed(self, campaign: CampaignConfig) -> bool:
-        return all(lever.ads_allowed(campaign) for lever in self._all())
+        return all(self._answers("ads_allowed", campaign))
+
+    def ad_days(self, campaign: CampaignConfig, steps: int) -> np.ndarray:
+        """Mask over the run's days: may ``campaign`` buy ads that day (every lever agrees)?"""
+        days = np.arange(steps)
+        return np.logical_and.reduce([np.full(steps, self.ads_allowed(campaign))]
+                                     + self._answers("ads_on", campaign, days, steps))
 
     def budget_limit(self, campaign: CampaignConfig, n_users: int) -> float:
         """The most a campaign may spend in the run, US$: its budget per 1,000 users, capped
         by the levers, times the population in thousands (a scenario means the same at any
         size)."""
-        per_1k = campaign.budget
-        for lever in self._all():
-            per_1k = lever.budget_limit(campaign, per_1k)
-        return per_1k * n_users / 1000.0
+        return self._chain("budget_limit", campaign.budget, campaign) * n_users / 1000.0
 
     def targeting_level(self, campaign: CampaignConfig) -> str:
-        level = campaign.targeting
-        for lever in self._all():
-            level = lever.targeting_level(campaign, level)
-        return level
+        return self._chain("targeting_level", campaign.targeting, campaign)
 
     def smallest_audience(self) -> float:
-        return max([lever.smallest_audience() for lever in self._all()], default=0.0)
+        return max(self._answers("smallest_audience"), default=0.0)
 
     def frequency_cap(self) -> Optional[int]:
-        caps = [c for c in (lever.frequency_cap() for lever in self._all()) if c is not None]
-        return min(caps) if caps else None
+        return min(self._answers("frequency_cap"), default=None)
 
-    def filter_posts(self, posts: Posts, rng) -> Posts:
+    def filter_posts(self, posts: PostFilter, rng) -> PostFilter:
         """Suspended accounts post nothing; then each lever filters in turn."""
         posts.keep &= ~posts.suspended[posts.posters]
-        for lever in self._all():
+        for lever in self.levers.values():
             lever.filter_posts(posts, rng)
         return posts
 
     @property
     def labels(self) -> bool:
-        return any(lever.labels() for lever in self._all())
+        return any(self._answers("labels"))
 
     @property
     def ad_library(self) -> bool:
-        return any(lever.ad_library() for lever in self._all())
+        return any(self._answers("ad_library"))
 
     # ranking hooks
     def chronological_share(self) -> float:
-        return max([lever.chronological_share() for lever in self._all()], default=0.0)
+        return max(self._answers("chronological_share"), default=0.0)
 
     def political_score_factor(self) -> float:
-        return float(np.prod([lever.political_score_factor() for lever in self._all()]))
+        return float(np.prod(self._answers("political_score_factor")))
 
     def shows_reshares(self) -> bool:
-        return all(lever.shows_reshares() for lever in self._all())
-    # -- accountability, disclosure and platform help
+        return all(self._answers("shows_reshares"))
 
+    # -- accountability, disclosure and platform help
     @property
     def label_recall(self) -> float:
         """Share of viewers who recall a label (0 when nothing is labeled)."""
-        recalls = [r for r in (lever.label_recall() for lever in self._all()) if r is not None]
-        return max(recalls) if recalls and self.labels else 0.0
+        return max(self._answers("label_recall"), default=0.0) if self.labels else 0.0
 
     @property
     def disclosure_recall(self) -> float:
         """Share of viewers who recall a paid poster's disclosure: as for labels."""
-        found = [lever.recall for lever in self._all() if isinstance(lever, Labels)]
-        return found[0] if found else Labels().recall
+        return (self._answers("disclosure_recall") or [Labels().recall])[0]
 
     @property
     def review_recall(self) -> float:
-        return max([lever.review_recall() for lever in self._all()], default=0.0)
+        return max(self._answers("review_recall"), default=0.0)
 
     def poster_disclosure(self, voluntary: float) -> float:
-        share = voluntary
-        for lever in self._all():
-            share = lever.poster_disclosure(share)
-        return share
+        return self._chain("poster_disclosure", voluntary)
 
     @property
     def watchdogs(self) -> Optional[Watchdogs]:
         """The watchdogs, if any lever sets them and there is a library for them to read."""
-        found = [w for w in (lever.watchdogs() for lever in self._all()) if w is not None]
+        found = self._answers("watchdogs")
         return found[0] if found and self.ad_library else None
 
     def declaration_matters(self, campaign: CampaignConfig) -> bool:
@@ -484,14 +504,8 @@ class Policy:
         return not self.ads_allowed(declared) or self.labels or self.ad_library
 
     def platform_help(self, requested: str) -> str:
-        level = requested
-        for lever in self._all():
-            level = lever.platform_help(level)
-        return level
+        return self._chain("platform_help", requested)
 
     def help_effects(self, level: str) -> tuple[float, float, float]:
         """(noise multiplier, appeal multiplier, call-to-action share) of a help level."""
-        for lever in self._all():
-            if isinstance(lever, PlatformHelp):
-                return lever.effects(level)
-        return PlatformHelp().effects(level)
+        return (self._answers("help_effects", level) or [PlatformHelp().help_effects(level)])[0]

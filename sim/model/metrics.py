@@ -1,14 +1,19 @@
-"""Metrics: what the model records each day and the run's outcomes computed from it.
+"""Metrics: an observer of the day's records, and the run's outcomes computed from them.
 
-Per-step rows (a Mesa DataCollector table), the run summary, cascades and the ad library. Their
-columns are declared, with units and meanings, in sim/outcomes.py; every table built here is
-checked against those declarations. Every impression is counted once, under exactly one origin,
-so impressions by origin sum to the total.
+The metrics know the world they watch (users, contents, the campaigns' set-up: :class:`World`)
+and learn everything else from each day's record (records.Day: posts, impressions, ad receipts,
+reactions, the campaigns' states); nothing of the model's inner workings. They keep per-step
+rows (a Mesa DataCollector table), the run summary, cascades and the ad library. Their columns
+are declared, with units and meanings, in sim/outcomes.py; every table built here is checked
+against those declarations. Every impression is counted once, under exactly one origin, so
+impressions by origin sum to the total.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -16,35 +21,46 @@ from .. import outcomes
 from ..vocabulary import IDEOLOGY_BANDS, IS_PAID, ORIGINS, PAID_ORIGINS, ROOT_ORIGINS, Origin, ideology_band
 from . import behavior
 from .arrays import runs
-from .auction import ad_slots
+from .attribution import ad_slots
+from .measures import AdLibrary, FeedMeasures, PlatformBreakdown, count, ratio
+from .records import CampaignState, Day, Impressions, Reactions
 
 N_ORIGINS = len(ORIGINS)
 ROOT_NAMES = np.array(ROOT_ORIGINS)
 
 
-def _count(shape, *index) -> np.ndarray:
-    """Counts of index tuples in an array of ``shape`` (bincount: much faster than add.at)."""
-    flat = np.ravel_multi_index(index, shape)
-    return np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
+@dataclass
+class World:
+    """What the metrics watch: the run's config, the users (``population``: read as the day
+    leaves them), the contents, the campaigns' configs, which are candidates, who is on a
+    chronological feed (the first platform's option), the platforms' names, and the table the
+    per-step rows go to (a Mesa DataCollector)."""
 
-
-def _ratio(num: float, den: float) -> float:
-    return float(num / den) if den else math.nan
+    cfg: Any
+    n: int
+    population: Any
+    registry: Any
+    campaigns: list
+    candidates: np.ndarray
+    chronological: np.ndarray
+    platforms: list[str]
+    table: Any
 
 
 class Metrics:
-    """Running totals over the run, kept as arrays and updated from each day's impressions."""
+    """Running totals over the run, kept as arrays and updated from each day's record."""
 
     @staticmethod
     def step_columns() -> list[str]:
         return outcomes.names("step", 0)
 
-    def __init__(self, model):
-        self.model = model
-        c, n = len(model.campaigns), model.n
+    def __init__(self, world: World):
+        self.world = world
+        cfg = world.cfg
+        c, n = len(world.campaigns), world.n
         self.n_campaigns = c
-        self.segments = model.cfg.population.segments
-        self.slots = max(ad_slots(model.cfg), 1)
+        self.segments = cfg.population.segments
+        self.slots = max(ad_slots(cfg), 1)
         self.impressions = np.zeros((c, N_ORIGINS), dtype=np.int64)
         self.reached = np.zeros((n, c, N_ORIGINS), dtype=bool)
         self.reached_any = np.zeros((n, c), dtype=bool)
@@ -53,36 +69,38 @@ class Metrics:
         self.reshares = np.zeros(c, np.int64)
         self.new_followers = np.zeros(c, np.int64)
         self.cross = np.zeros(c, np.int64)
-        segments = model.cfg.population.segments
+        segments = cfg.population.segments
         # who sees what: impressions by (campaign, paid-rooted?, ideology band / segment)
         self.exposure_band = np.zeros((c, 2, len(IDEOLOGY_BANDS)), np.int64)
         self.exposure_segment = np.zeros((c, 2, segments), np.int64)
         self.content_stats = np.zeros((0, 3), dtype=np.int64)  # posters, impressions, reshares
-        n_creatives = c * model.cfg.steps * self.slots
-        self.ad_spend = np.zeros(n_creatives)
-        self.ad_segments = np.zeros((n_creatives, model.cfg.population.segments), np.int64)
-        self.ad_bands = np.zeros((n_creatives, len(IDEOLOGY_BANDS)), np.int64)
         self._step_spend = np.zeros((c, 2))
-        self._init_ranking()
+        self.spent = np.zeros((c, 2))  # US$ so far: ads, amplifiers
+        self.undeclared_run = np.zeros(c, np.int64)  # undeclared creatives the review let through
+        self.undeclared_caught = np.zeros(c, np.int64)  # and those it stopped
+        self._budget_today = np.zeros(c)  # today's ad budgets, all platforms
+        self.states: list[CampaignState] = []
+        # the observers it composes
+        self.feeds, self.library = FeedMeasures(world), AdLibrary(world, self.slots)
+        self.platforms = PlatformBreakdown(world)
 
     # ---------------------------------------------------------------- recording
 
     def _grow_content(self):
-        size = self.model.registry.size
+        size = self.world.registry.size
         if len(self.content_stats) < size:
             grown = np.zeros((max(size, 2 * len(self.content_stats)), 3), np.int64)
             grown[: len(self.content_stats)] = self.content_stats
             self.content_stats = grown
 
-    def _creative_row(self, contents):
-        reg, slots = self.model.registry, self.slots
-        return (reg.campaign[contents].astype(np.int64) * self.model.cfg.steps
-                + reg.created[contents]) * slots + reg.variant[contents]
+    # ---------------------------------------------------------------- observing
 
-    def record_start(self) -> None:
-        pop, m = self.model.population, self.model
-        n = m.n
-        self._positions = np.array([m.campaigns[i].cfg.position for i in m.candidates])
+    def observe_start(self, states: list[CampaignState]) -> None:
+        """The world before the first day."""
+        pop, w = self.world.population, self.world
+        n = w.n
+        self.states = states
+        self._positions = np.array([w.campaigns[i].position for i in w.candidates])
         self.start = {
             "votes": self._votes(), "turnout": float(pop.turnout[:n].mean()),
             "opinion_mean": float(pop.opinion[:n].mean()),
@@ -95,16 +113,42 @@ class Metrics:
         self._counted = [pop.opinion[:n].copy(), pop.turnout[:n].copy()]
         self._sums = np.array([a.sum() for a in self._counted])
 
+    def observe(self, day: Day, changed: np.ndarray) -> None:
+        """One day's record (``changed``: the users whose opinion or turnout moved)."""
+        self.states = day.campaigns
+        self._observe_posts(day.posts.contents)
+        for receipt in day.receipts:
+            self._observe_receipt(receipt)
+        self.spent[:, 1] += day.amplifier_pay
+        self.feeds.observe_day(day)
+        self.observe_reactions(day.impressions, day.reactions, changed)
+        self._record_step(day)
+
+    def observe_reactions(self, imp: Impressions, reactions: Reactions, changed: np.ndarray) -> None:
+        """Impressions and what users did with them (also outside a day: an experimenter's
+        message, sim/validation/replicate.py)."""
+        self._refresh_votes(changed)
+        self._record_reactions(imp, reactions)
+
+    def _observe_receipt(self, receipt) -> None:
+        c = receipt.campaign
+        self.spent[c, 0] += receipt.spent
+        self._budget_today[c] += receipt.budget
+        self.library.observe_receipt(receipt)
+        self.platforms.observe_receipt(receipt)
+        self.undeclared_run[c] += receipt.approved
+        self.undeclared_caught[c] += receipt.submitted - receipt.approved
+
     def _user_vote_contributions(self, users) -> list[np.ndarray]:
-        pop, m = self.model.population, self.model
+        pop, w = self.world.population, self.world
         turnout = pop.turnout[users]
-        return [turnout * p for p in behavior.vote_weights(m.cfg.behavior, pop.opinion[users],
+        return [turnout * p for p in behavior.vote_weights(w.cfg.behavior, pop.opinion[users],
                                                             self._positions)]
 
-    def refresh_votes(self, users: np.ndarray) -> None:
+    def _refresh_votes(self, users: np.ndarray) -> None:
         """Move the running totals by (new - counted) for the users whose opinion or turnout
         changed this step: work proportional to them, not to the population."""
-        pop = self.model.population
+        pop = self.world.population
         for k, new in enumerate(self._user_vote_contributions(users)):
             self._vote_totals[k] += (new - self._user_votes[k][users]).sum()
             self._user_votes[k][users] = new
@@ -114,23 +158,20 @@ class Metrics:
 
     def _votes(self) -> np.ndarray:
         """Expected votes per campaign (0 for non-candidates), recounted over all users."""
-        m, pop = self.model, self.model.population
+        w, pop = self.world, self.world.population
         votes = np.zeros(self.n_campaigns)
-        votes[m.candidates] = behavior.expected_votes(m.cfg.behavior, pop.opinion[: m.n],
-                                                      pop.turnout[: m.n], self._positions)
+        votes[w.candidates] = behavior.expected_votes(w.cfg.behavior, pop.opinion[: w.n],
+                                                      pop.turnout[: w.n], self._positions)
         return votes
 
-    def record_posts(self, contents) -> None:
+    def _observe_posts(self, contents) -> None:
         self._grow_content()
         self.content_stats[:, 0] += np.bincount(contents, minlength=len(self.content_stats))
 
-    def record_ad_spend(self, creatives, price) -> None:
-        self.ad_spend += np.bincount(self._creative_row(creatives), weights=price,
-                                     minlength=len(self.ad_spend))
-
-    def record_reactions(self, imp, engaged, reshared, followed_accounts) -> None:
-        reg, pop = self.model.registry, self.model.population
-        users, items, origin = imp["users"], imp["contents"], imp["origin"]
+    def _record_reactions(self, imp: Impressions, reactions: Reactions) -> None:
+        reg, pop = self.world.registry, self.world.population
+        users, items, origin = imp.users, imp.contents, imp.origin
+        engaged, reshared = reactions.engaged, reactions.reshared
         camp = reg.campaign[items].astype(np.int64)
         self._grow_content()
         size = len(self.content_stats)
@@ -139,6 +180,7 @@ class Metrics:
         self._step_imp = np.bincount(camp * N_ORIGINS + origin, minlength=self.n_campaigns * N_ORIGINS
                                      ).reshape(self.n_campaigns, N_ORIGINS)
         self.impressions += self._step_imp
+        self.platforms.observe(imp, camp)
         self.reached[users, camp, origin] = True
         first = ~self.reached_any[users, camp]
         self.reached_any[users[first], camp[first]] = True
@@ -147,9 +189,9 @@ class Metrics:
         self.reach += np.bincount(newcomers % self.n_campaigns, minlength=self.n_campaigns)
         self._step_eng = np.bincount(camp[engaged], minlength=self.n_campaigns)
         self._step_res = np.bincount(camp[reshared], minlength=self.n_campaigns)
-        self._step_fol = np.bincount(pop.owner[followed_accounts].astype(np.int64),
+        self._step_fol = np.bincount(pop.owner[reactions.followed].astype(np.int64),
                                      minlength=self.n_campaigns)
-        self._record_ranking(imp)
+        self.feeds.observe(imp, camp, reactions)
         self.engagements += self._step_eng
         self.reshares += self._step_res
         self.new_followers += self._step_fol
@@ -158,23 +200,20 @@ class Metrics:
         self.cross += np.bincount(camp[cross], minlength=self.n_campaigns)
         paid = IS_PAID[origin].astype(np.int64)
         bands = ideology_band(pop.ideology[users])
-        self.exposure_band += _count(self.exposure_band.shape, camp, paid, bands)
-        self.exposure_segment += _count(self.exposure_segment.shape, camp, paid,
+        self.exposure_band += count(self.exposure_band.shape, camp, paid, bands)
+        self.exposure_segment += count(self.exposure_segment.shape, camp, paid,
                                         pop.segment[users].astype(np.int64))
-        ads = origin == Origin.AD
-        rows = self._creative_row(items[ads])
-        self.ad_segments += _count(self.ad_segments.shape, rows, pop.segment[users[ads]].astype(np.int64))
-        self.ad_bands += _count(self.ad_bands.shape, rows, bands[ads])
+        self.library.observe(imp, bands)
 
-    def record_step(self, day: int, imp) -> None:
-        m, pop = self.model, self.model.population
+    def _record_step(self, today: Day) -> None:
+        w, pop, day = self.world, self.world.population, today.day
         votes = np.zeros(self.n_campaigns)
-        votes[m.candidates] = self._vote_totals
-        mean_opinion, mean_turnout = self._sums / m.n
+        votes[w.candidates] = self._vote_totals
+        mean_opinion, mean_turnout = self._sums / w.n
         total_votes = self._sums[1]
         reach = self.reach
-        for c, camp in enumerate(m.campaigns):
-            spend = np.array([camp.spent_ads, camp.spent_amplifiers])
+        for c, camp in enumerate(today.campaigns):
+            spend = self.spent[c].copy()
             step_spend = spend - self._step_spend[c]
             self._step_spend[c] = spend
             row = {"step": day + 1, "campaign": camp.cfg.name}
@@ -182,32 +221,33 @@ class Metrics:
             row.update(
                 impressions=int(self._step_imp[c].sum()), reach=int(reach[c]),
                 engagements=int(self._step_eng[c]), reshares=int(self._step_res[c]),
-                new_followers=int(self._step_fol[c]), ad_budget=float(m.auction.budget_today[c]),
+                new_followers=int(self._step_fol[c]), ad_budget=float(self._budget_today[c]),
                 spend_ads=float(step_spend[0]),
                 spend_amplifiers=float(step_spend[1]), spend=float(step_spend.sum()),
-                pacing=float(camp.pacing), mean_opinion=mean_opinion,
-                vote_share=float(votes[c] / total_votes) if c in m.candidates else math.nan,
+                pacing=float(camp.pacing.mean()), mean_opinion=mean_opinion,
+                vote_share=float(votes[c] / total_votes) if c in w.candidates else math.nan,
                 mean_turnout=mean_turnout,
                 suspended=int(np.count_nonzero(pop.suspended & (pop.owner == c))),
-                impressions_recommended=int(self._step_rec[c].sum()), sessions=self._step_sessions,
+                **self.feeds.step(c),
             )
-            m.datacollector.add_table_row("steps", outcomes.ordered("step", row, 0))
+            w.table.add_table_row("steps", outcomes.ordered("step", row, 0))
+        self._budget_today[:] = 0.0
 
     # ---------------------------------------------------------------- outputs
 
     def steps_table(self) -> dict[str, np.ndarray]:
-        rows = self.model.datacollector.tables["steps"]
+        rows = self.world.table.tables["steps"]
         return {k: np.asarray(v) for k, v in rows.items()}
 
     def cascades_table(self) -> dict[str, np.ndarray]:
-        reg = self.model.registry
+        reg = self.world.registry
         n = reg.size
         stats = self.content_stats[:n] if len(self.content_stats) >= n else np.zeros((n, 3), np.int64)
         ids = np.flatnonzero(stats.sum(axis=1) > 0)
         origin = reg.origin[ids]
         posters, imps, res = stats[ids, 0], stats[ids, 1], stats[ids, 2]
         roots = np.where(origin == Origin.AD, 1, posters)
-        names = np.array([c.cfg.name for c in self.model.campaigns])
+        names = np.array([c.name for c in self.world.campaigns])
         return outcomes.ordered("cascade", {
             "content_id": ids, "campaign": names[reg.campaign[ids]],
             "root_origin": ROOT_NAMES[origin],
@@ -217,46 +257,26 @@ class Metrics:
 
     def ad_library(self) -> dict[str, np.ndarray]:
         """One row per ad that was shown, with the fields of the public ad archives."""
-        m = self.model
-        rows = np.flatnonzero(self.ad_segments.sum(axis=1) > 0)
-        campaign, rest = np.divmod(rows, m.cfg.steps * self.slots)
-        day, variant = np.divmod(rest, self.slots)
-        ids = m.auction.creatives[campaign, day, variant]
-        names = np.array([c.cfg.name for c in m.campaigns])
-        sponsors = np.array([c.cfg.sponsor or c.cfg.name for c in m.campaigns])
-        table = {
-            "ad_id": ids, "campaign": names[campaign], "sponsor": sponsors[campaign],
-            "political": np.array([c.declared for c in m.campaigns])[campaign],
-            "undeclared": np.array([c.undeclared for c in m.campaigns])[campaign],
-            "day": day + 1,
-            "spend": self.ad_spend[rows], "impressions": self.ad_segments[rows].sum(axis=1),
-            "labeled": m.registry.labeled[ids] > 0,
-            "targeting": np.array([c.targeting_used for c in m.campaigns])[campaign],
-        }
-        for s in range(self.ad_segments.shape[1]):
-            table[f"reach_segment_{s}"] = self.ad_segments[rows, s]
-        for b, band in enumerate(IDEOLOGY_BANDS):
-            table[f"reach_ideology_{band}"] = self.ad_bands[rows, b]
-        return outcomes.ordered("ad", table, self.segments)
+        return self.library.table(self.states)
 
     # ---------------------------------------------------------------- strategy, accountability
 
     def _strategy_and_accountability(self, c: int, camp, spends) -> dict:
         """How the campaign bought (bid, audience, help), why it left money unspent, and what
         the ad review and the watchdogs did to it."""
-        n, run = self.model.n, self.model.auction
+        n = self.world.n
         nan_day = lambda d: math.nan if d is None else float(d + 1)  # noqa: E731
         return {
-            "spend_share": _ratio(camp.spent, spends.sum()),
+            "spend_share": ratio(camp.spent, spends.sum()),
             "spend_per_1000_users": 1000.0 * camp.spent / n,
-            "spend_status": spend_status(camp),
-            "bid_multiplier": float(camp.bid_scale),
+            "spend_status": camp.status,
+            "bid_multiplier": float(camp.bid_scale.mean()),
             "audience_share": float(camp.audience.mean()),
             "audience_expansions": int(camp.expansions),
             "platform_help": camp.help,
             "undeclared": bool(camp.undeclared),
-            "undeclared_ads_run": int(run.undeclared_run[c]),
-            "undeclared_ads_caught": int(run.undeclared_caught[c]),
+            "undeclared_ads_run": int(self.undeclared_run[c]),
+            "undeclared_ads_caught": int(self.undeclared_caught[c]),
             "amplifiers_disclosed": int(camp.amplifier_discloses.sum()),
             "volunteers": int(len(camp.volunteers)),
             "suspect": bool(camp.suspect),
@@ -266,13 +286,13 @@ class Metrics:
 
     def _candidate_shares(self, campaigns: list[dict]) -> None:
         """Reach and spend shares among the candidates (NaN for the other campaigns)."""
-        cand = [e for i, e in enumerate(campaigns) if i in self.model.candidates]
+        cand = [e for i, e in enumerate(campaigns) if i in self.world.candidates]
         reach = sum(e["impressions"] for e in cand)
         spend = sum(e["spend"] for e in cand)
         for i, e in enumerate(campaigns):
-            mine = i in self.model.candidates
-            e["candidate_reach_share"] = _ratio(e["impressions"], reach) if mine else math.nan
-            e["candidate_spend_share"] = _ratio(e["spend"], spend) if mine else math.nan
+            mine = i in self.world.candidates
+            e["candidate_reach_share"] = ratio(e["impressions"], reach) if mine else math.nan
+            e["candidate_spend_share"] = ratio(e["spend"], spend) if mine else math.nan
             campaigns[i] = outcomes.ordered("campaign", e, self.segments)
 
     def _run_accountability(self, campaigns: list[dict]) -> dict:
@@ -284,36 +304,36 @@ class Metrics:
         spend = sum(e["spend_ads"] for e in suspects)
         found = sum(e["spend_ads"] for e in suspects if math.isfinite(e["detected_day"]))
         return {
-            "ad_share_of_political": _ratio(sum(e["impressions_ad"] for e in political),
+            "ad_share_of_political": ratio(sum(e["impressions_ad"] for e in political),
                                             sum(e["impressions"] for e in political)),
-            "undeclared_missed_share": _ratio(run, run + caught),
+            "undeclared_missed_share": ratio(run, run + caught),
             "suspect_impressions": int(sum(e["impressions"] for e in suspects)),
             "foreign_impressions": int(sum(e["impressions"] for e in campaigns if e["foreign"])),
             "undeclared_impressions": int(sum(e["impressions_ad"] for e in campaigns
                                               if e["undeclared"])),
             "suspect_ad_spend": float(spend),
             "detected_spend": float(found),
-            "detected_spend_share": _ratio(found, spend),
+            "detected_spend_share": ratio(found, spend),
         }
 
     def summary(self) -> dict:
         """Run-level outcomes per campaign and across campaigns (sim/outcomes.py)."""
-        m, pop = self.model, self.model.population
-        n = m.n
+        w, pop, states = self.world, self.world.population, self.states
+        n = w.n
         votes_end = self._votes()
         total_start = self.start["votes"].sum() or 1.0
         total_end = votes_end.sum() or 1.0
         cascades = self.cascades_table()
         all_imps = self.impressions.sum()
-        budgets = np.array([c.budget for c in m.campaigns])
-        spends = np.array([c.spent for c in m.campaigns])
+        budgets = np.array([c.budget for c in states])
+        spends = np.array([c.spent for c in states])
         campaigns = []
-        for c, camp in enumerate(m.campaigns):
+        for c, camp in enumerate(states):
             imp = {o: int(self.impressions[c, i]) for i, o in enumerate(ORIGINS)}
             total = sum(imp.values())
             paid = sum(imp[o] for o in PAID_ORIGINS)
             bought = imp["ad"] + imp["amplified"]
-            is_candidate = c in m.candidates
+            is_candidate = c in w.candidates
             share_start = self.start["votes"][c] / total_start if is_candidate else math.nan
             share_end = votes_end[c] / total_end if is_candidate else math.nan
             gained = votes_end[c] - self.start["votes"][c]
@@ -326,31 +346,31 @@ class Metrics:
                 "impressions": total,
                 "reach": int(self.reach[c]),
                 **{f"reach_{o}": int(self.reached[:, c, i].sum()) for i, o in enumerate(ORIGINS)},
-                "money_share": _ratio(paid, total),
-                "earned_paid_ratio": _ratio(imp["earned_from_paid"], bought),
-                "organic_paid_ratio": _ratio(imp["owned"] + imp["earned_from_organic"], paid),
+                "money_share": ratio(paid, total),
+                "earned_paid_ratio": ratio(imp["earned_from_paid"], bought),
+                "organic_paid_ratio": ratio(imp["owned"] + imp["earned_from_organic"], paid),
                 "budget_per_1000_users": float(camp.cfg.budget),
                 "budget": float(camp.budget), "spend": float(camp.spent),
                 "spend_ads": float(camp.spent_ads), "spend_amplifiers": float(camp.spent_amplifiers),
-                "effective_cpm": _ratio(1000 * camp.spent, paid),
-                "ad_cpm": _ratio(1000 * camp.spent_ads, imp["ad"]),
+                "effective_cpm": ratio(1000 * camp.spent, paid),
+                "ad_cpm": ratio(1000 * camp.spent_ads, imp["ad"]),
                 "engagements": int(self.engagements[c]), "reshares": int(self.reshares[c]),
                 "new_followers": int(self.new_followers[c]),
                 "vote_share_start": float(share_start), "vote_share_end": float(share_end),
                 "vote_share_change": float(share_end - share_start),
                 "votes_gained": float(gained) if is_candidate else math.nan,
-                "cost_per_vote": _ratio(camp.spent, gained) if is_candidate and gained > 0 else math.nan,
-                "cross_ideology_share": _ratio(self.cross[c], total) if camp.cfg.position else math.nan,
-                "reach_share": _ratio(total, all_imps),
-                "budget_share": _ratio(camp.budget, budgets.sum()),
+                "cost_per_vote": ratio(camp.spent, gained) if is_candidate and gained > 0 else math.nan,
+                "cross_ideology_share": ratio(self.cross[c], total) if camp.cfg.position else math.nan,
+                "reach_share": ratio(total, all_imps),
+                "budget_share": ratio(camp.budget, budgets.sum()),
                 "accounts_suspended": int(np.count_nonzero(pop.suspended & (pop.owner == c))),
                 "amplifiers": int(len(camp.amplifiers)),
                 "cascades": int(len(sizes)),
                 "cascade_mean_size": float(sizes.mean()) if len(sizes) else math.nan,
                 "cascade_max_size": int(sizes.max()) if len(sizes) else 0,
             }
-            entry["reach_budget_ratio"] = _ratio(entry["reach_share"], entry["budget_share"])
-            entry.update(self._ranking_campaign(c))
+            entry["reach_budget_ratio"] = ratio(entry["reach_share"], entry["budget_share"])
+            entry.update(self.feeds.campaign(c))
             entry.update(self._strategy_and_accountability(c, camp, spends))
             for k, kind in ((1, "paid"), (0, "organic")):
                 entry.update({f"{kind}_band_{b}": int(self.exposure_band[c, k, i])
@@ -359,8 +379,9 @@ class Metrics:
                               for s in range(self.exposure_segment.shape[2])})
             campaigns.append(entry)
         self._candidate_shares(campaigns)
+        several = {"platforms": self.platforms.rows()} if len(w.platforms) > 1 else {}
         return {
-            "campaigns": campaigns, **outcomes.ordered("run", {
+            "campaigns": campaigns, **several, **outcomes.ordered("run", {
             "money_advantage": money_advantage([e["candidate_spend_share"] for e in campaigns],
                                                [e["candidate_reach_share"] for e in campaigns]),
             **self._run_accountability(campaigns),
@@ -371,94 +392,9 @@ class Metrics:
             "polarization_start": self.start["polarization"],
             "polarization_end": float(pop.opinion[:n].var()),
             "impressions": int(all_imps),
-            **self._ranking_run(),
+            **self.feeds.run(),
         }, self.segments),
         }
-
-    # ---------------------------------------------------------------- feed ranking
-
-    def _init_ranking(self) -> None:
-        """Totals of what the feed showed (docs/model.md §3.3, feed and ranking)."""
-        c = self.n_campaigns
-        self.recommended = np.zeros((c, N_ORIGINS), np.int64)  # recommended impressions
-        self.organic = np.zeros(c, np.int64)  # impressions in organic slots
-        self.hostile = np.zeros(c, np.int64)  # of which posts attacking the out-group
-        self.daily_reach = np.zeros((c, 2))  # organic-rooted daily reach: ranked, chronological
-        self.feed_totals = {"readers": 0, "candidates": 0.0, "shown": 0.0, "recommended": 0.0}
-        self.user_follows = 0
-        self._step_rec = np.zeros((c, N_ORIGINS), np.int64)
-        self._step_sessions = math.nan
-
-    def record_feed(self, today: dict) -> None:
-        for key in self.feed_totals:
-            self.feed_totals[key] += today.get(key, 0)
-        self._step_sessions = today.get("readers", 0) / self.model.n
-
-    def record_user_follows(self, count: int) -> None:
-        self.user_follows += count
-
-    def _record_ranking(self, imp) -> None:
-        reg, c = self.model.registry, self.n_campaigns
-        users, items, origin = imp["users"], imp["contents"], imp["origin"]
-        camp = reg.campaign[items].astype(np.int64)
-        rec = imp["recommended"]
-        self._step_rec = np.bincount(camp[rec] * N_ORIGINS + origin[rec],
-                                     minlength=c * N_ORIGINS).reshape(c, N_ORIGINS)
-        self.recommended += self._step_rec
-        organic = ~imp["from_ad"]
-        self.organic += np.bincount(camp[organic], minlength=c)
-        self.hostile += np.bincount(camp[organic & reg.hostile[items]], minlength=c)
-        # Huszar et al.'s measure: users who saw the campaign's own (organic-rooted) posts that
-        # day, on ranked and on chronological feeds
-        own = (origin == Origin.OWNED) | (origin == Origin.EARNED_FROM_ORGANIC)
-        keys, _ = runs(np.sort(users[own].astype(np.int64) * c + camp[own]))
-        who, which = np.divmod(keys, c)
-        group = self.model.feed.chronological[who].astype(np.int64)
-        self.daily_reach += np.bincount(which * 2 + group, minlength=2 * c).reshape(c, 2)
-
-    def _ranking_campaign(self, c: int) -> dict:
-        chrono = self.model.feed.chronological
-        n_chrono = int(chrono.sum())
-        ranked, chronological = self.daily_reach[c]
-        both = 0 < n_chrono < len(chrono)
-        return {
-            **{f"impressions_recommended_{o}": int(self.recommended[c, i])
-               for i, o in enumerate(ORIGINS)},
-            "amplification_ratio": _ratio(ranked / (len(chrono) - n_chrono),
-                                          chronological / n_chrono) if both else math.nan,
-            "hostile_share": _ratio(self.hostile[c], self.organic[c]),
-            "daily_organic_reach": float(self.daily_reach[c].sum() / (len(chrono)
-                                                                      * max(self.model.steps, 1))),
-        }
-
-    def _ranking_run(self) -> dict:
-        t, m = self.feed_totals, self.model
-        political = float(self.organic.sum())
-        return {
-            "sessions": t["readers"] / (m.n * max(m.steps, 1)),
-            "political_share": _ratio(political, t["shown"]),
-            "shown_share": _ratio(t["shown"], t["candidates"]),
-            "out_of_network_share": _ratio(t["recommended"], t["shown"]),
-            "political_out_of_network_share": _ratio(float(self.recommended.sum()), political),
-            "user_follows": int(self.user_follows),
-        }
-
-
-def spend_status(camp) -> str:
-    """Why a campaign spent what it spent: ``spent`` (at least 95% of its budget), else the
-    first reason that applies."""
-    if camp.budget <= 0:
-        return "no budget"
-    if camp.spent >= 0.95 * camp.budget:
-        return "spent"
-    if camp.takedown_day is not None:
-        return "taken down"
-    if not camp.ads_allowed:
-        return "ads not allowed"
-    if camp.bid_scale >= camp.cfg.bid_ceiling and camp.audience_full:
-        return "market full at its bid ceiling"
-    return "pacing"
-
 
 MIN_SPREAD = 0.05  # spend shares closer than this: no money difference to measure
 

@@ -1,9 +1,11 @@
-"""The Mesa model: wires population, network, campaigns, feed, auction, levers and behaviour.
+"""The Mesa model: wires population, network, campaigns, platforms and behaviour, and runs the day.
 
-One ``step()`` is one day (docs/model.md §1.3): campaigns post; the policy's levers filter the
-posts; feeds; the ad auction; reactions; metrics. Each of these has its own module; this one
-only puts them in order. User state lives in arrays and every per-user operation is array
-code; the only Python loops run over campaigns and ad slots.
+One ``step()`` is one day (docs/model.md §1.3), flowing one way through typed records
+(records.py): campaigns decide (posts; bids) → each platform filters, ranks and sells
+(impressions, ad receipts) → users react (reactions) → observers measure (the day's record).
+Each of these has its own module; this one only puts them in order. User state lives in arrays
+and every per-user operation is array code; the only Python loops run over platforms,
+campaigns and ad slots.
 """
 
 from __future__ import annotations
@@ -12,20 +14,20 @@ import mesa
 import numpy as np
 
 from ..config import Config, validate
+from ..network_file import attributes
 from ..vocabulary import Origin
 from . import behavior, network
 from .arrays import runs
-from .auction import AdAuction
 from .campaigns import Campaign
 from .content import ContentRegistry, SeenSet
-from .feed.feed import OrganicFeed
 from .feed.rankers import Engagement
 from .follows import Follows, transpose
-from .levers import Policy, Posts
-from .metrics import Metrics
+from .levers import Policy
+from .metrics import Metrics, World
+from .platform import Platform
 from .population import Population
+from .records import Day, Impressions, Posts, Reactions
 from .sessions import Sessions
-from .watchdogs import Accountability
 
 # Streams added later go last: spawn(n) extends spawn(n - 1), so the earlier streams, and every
 # draw from them, are unchanged. "ranking": who is on a chronological option; "enforcement":
@@ -40,7 +42,7 @@ def make_streams(seed: int) -> dict[str, np.random.SeedSequence]:
 
 
 class SimModel(mesa.Model):
-    """Paid versus organic political reach on a follower network."""
+    """Paid versus organic political reach on a follower network, on one or more platforms."""
 
     def __init__(self, cfg: Config, *, follows=None, log: bool = False):
         """``cfg``: a typed config (``sim.configure.compose`` makes one); ``follows``: a ready
@@ -49,11 +51,16 @@ class SimModel(mesa.Model):
         validate(cfg)
         super().__init__(rng=cfg.seed)
         self.cfg = cfg
-        self.policy: Policy = cfg.policy if cfg.policy is not None else Policy()
+        policy: Policy = cfg.policy if cfg.policy is not None else Policy()
         ranker = cfg.ranking if cfg.ranking is not None else Engagement()
+        # (name, attention share, policy, ranker) of each platform; none listed: one, with the
+        # run's policy and ranking
+        specs = [(p.name, p.share, p.rules or policy, p.ranker or ranker)
+                 for p in cfg.platforms] or [("platform", 1.0, policy, ranker)]
+        self.policy = specs[0][2]  # campaigns set up under the first platform's rules
         streams = make_streams(cfg.seed)
         self.population = Population(cfg.population, np.random.default_rng(streams["population"]),
-                                     network.attributes(cfg.network))  # a file's node attributes
+                                     attributes(cfg.network))  # a file's node attributes
         n = self.n = cfg.population.n
         follows_users = follows if follows is not None else network.build(
             cfg.network, n, self.population.ideology, streams["network"])
@@ -63,7 +70,7 @@ class SimModel(mesa.Model):
                         for s in streams["accounts"].spawn(len(cfg.scenario.campaigns))]
         self.campaigns: list[Campaign] = [
             Campaign(self, i, c, self.policy, self.population, cfg.steps, follower_counts,
-                     account_rngs[i])
+                     account_rngs[i], platforms=len(specs))
             for i, c in enumerate(cfg.scenario.campaigns)
         ]
         for camp in self.campaigns:
@@ -84,85 +91,140 @@ class SimModel(mesa.Model):
         self.candidates = np.flatnonzero([c.candidate and c.political for c in cfg.scenario.campaigns])
         self.registry = ContentRegistry(positions, appeals)
         self.seen = SeenSet()
-        self.feed = OrganicFeed(cfg, ranker, self.follows, self.population, self.registry,
-                                self.seen, self.policy, np.random.default_rng(streams["ranking"]))
+        self.platforms = [
+            Platform(k, name, share, cfg, pol, rank, follows=self.follows,
+                     population=self.population, registry=self.registry, seen=self.seen,
+                     campaigns=self.campaigns, rng_ranking=np.random.default_rng(
+                         streams["ranking"] if k == 0 else [cfg.seed, 1000 + k, 0]),
+                     rng_enforcement=np.random.default_rng(
+                         streams["enforcement"] if k == 0 else [cfg.seed, 1000 + k, 1]))
+            for k, (name, share, pol, rank) in enumerate(specs)]
+        self._plan_ads()
         self.sessions = Sessions(cfg.behavior, n)
         self.log = {"posts": [], "impressions": [], "reactions": []} if log else None
-        self.metrics = Metrics(self)
-        # Enforcement (ad review, watchdogs) draws from its own stream, so switching it on
-        # leaves every other draw of a seed as it was (paired comparisons).
-        rng_enforcement = np.random.default_rng(streams["enforcement"])
-        self.auction = AdAuction(cfg, self.campaigns, self.population, self.registry,
-                                 self.policy, self.metrics, rng_enforcement)
-        self.accountability = Accountability(self.policy.watchdogs, self.campaigns,
-                                             self.population, self.registry, n, cfg.steps,
-                                             rng_enforcement)
         self.datacollector = mesa.DataCollector(tables={"steps": Metrics.step_columns()})
-        self.metrics.record_start()
-        self._outbox: list = []
+        self.metrics = Metrics(World(
+            cfg=cfg, n=n, population=self.population, registry=self.registry,
+            campaigns=[c.cfg for c in self.campaigns], candidates=self.candidates,
+            chronological=self.platforms[0].feed.chronological,
+            platforms=[p.name for p in self.platforms], table=self.datacollector))
+        self.metrics.observe_start([c.state() for c in self.campaigns])
+
+    @property
+    def feed(self):
+        """The first platform's feed (the only one in a one-platform model)."""
+        return self.platforms[0].feed
 
     @property
     def day(self) -> int:
         return self.steps - 1  # Mesa counts steps from 1 inside step()
 
+    def _plan_ads(self) -> None:
+        """Each campaign's share of its daily ad budget at each platform, for every day: the
+        platforms whose rules let it buy ads that day, in proportion to their attention shares."""
+        steps, shares = self.cfg.steps, np.array([p.share for p in self.platforms])
+        self._ad_share = []
+        for camp in self.campaigns:
+            allowed = np.array([p.ad_days(camp.cfg, steps) for p in self.platforms])  # platform x day
+            weight = shares[:, None] * allowed
+            total = weight.sum(axis=0)
+            self._ad_share.append(np.divide(weight, total, out=np.zeros_like(weight),
+                                            where=total > 0))
+            camp.plan_ad_days(allowed.any(axis=0))
+
+    def ad_budgets(self, day: int) -> np.ndarray:
+        """Every campaign's ad budget of ``day`` at each platform (platform x campaign, US$)."""
+        budgets = np.zeros((len(self.platforms), len(self.campaigns)))
+        for camp, share in zip(self.campaigns, self._ad_share):
+            total = camp.ad_budget_today(day)
+            if total > 0:
+                budgets[:, camp.index] = total if len(self.platforms) == 1 else total * share[:, day]
+        return budgets
+
     # ---------------------------------------------------------------- the day
 
     def step(self) -> None:
-        day, rng = self.day, self.rng_dyn
+        day, rng, pop = self.day, self.rng_dyn, self.population
         if day >= self.cfg.steps:  # budgets, pacing and ad tables are planned over cfg.steps
             raise RuntimeError(f"the model has run all of its steps ({self.cfg.steps}); "
                                "set steps higher to simulate longer")
-        posters, contents = self._campaigns_post(day)
-        readers = self.sessions.open(self.population.activity[: self.n],
-                                     self.population.suspended[: self.n], rng)
-        organic = self.feed.impressions(readers, posters, contents, day, rng)
-        self.sessions.update(readers, self.feed.log_quality)
-        ads = self.auction.impressions(readers, day, rng)
-        ads.update(recommended=np.zeros(len(ads["users"]), bool),  # ads come through ad slots
-                   via=np.full(len(ads["users"]), -1, np.int64))
-        impressions = {k: np.concatenate([organic[k], ads[k]]) for k in organic}
-        self.metrics.record_feed(self.feed.today)
-        self.seen.add(impressions["users"], impressions["contents"])
+        # Campaigns decide: posts (in config order); the platforms' rules decide which go out.
+        queued = Posts.concat([c.post(day, self.registry, pop, rng) for c in self.campaigns])
+        out, sent = self._filter_posts(queued, day)
+        pay = np.array([c.pay_amplifiers(queued.posters[sent & queued.paid
+                                                        & (self.registry.campaign[queued.contents]
+                                                           == c.index)])
+                        for c in self.campaigns])
+        # Platforms rank and sell, each to the readers it has today.
+        readers = self.sessions.open(pop.activity[: self.n], pop.suspended[: self.n], rng)
+        budgets = self.ad_budgets(day)
+        served, receipts = [], []
+        for p, (platform, here) in enumerate(zip(self.platforms, self._split_readers(readers))):
+            imp, sold = platform.serve(here, out[p], budgets[p], day, rng)
+            self.sessions.update(here, platform.feed.log_quality)
+            served.append(imp)
+            receipts += sold
+        impressions = Impressions.concat(served) if len(served) > 1 else served[0]
+        self.seen.add(impressions.users, impressions.contents)
         if self.log is not None:
-            self.log["impressions"].append({"day": day, **impressions})
-        self._react(impressions)
-        self.metrics.record_step(day, impressions)
-        self.accountability.record(day, ads["contents"])
-        self.accountability.act(day)  # takedowns act from tomorrow
+            self.log["impressions"].append({"day": day, **impressions.columns()})
+        # Campaigns learn what they spent from their receipts, and pace.
+        for camp, share in zip(self.campaigns, self._ad_share):
+            camp.settle([r for r in receipts if r.campaign == camp.index], day,
+                        share[:, day + 1] if day + 1 < self.cfg.steps else share[:, day],
+                        self.cfg.market.pacing_gain)
+        # Users react; observers measure; the ad library's readers act (from tomorrow).
+        reactions, changed = self.react(impressions)
+        self.metrics.observe(Day(day=day, posts=queued.take(sent), impressions=impressions,
+                                 receipts=receipts, reactions=reactions,
+                                 feeds=[p.feed.today for p in self.platforms],
+                                 amplifier_pay=pay, readers=len(readers),
+                                 campaigns=[c.state() for c in self.campaigns]), changed)
+        for p, platform in enumerate(self.platforms):
+            platform.enforce(day, self._on(impressions, p))
         self.running = day + 1 < self.cfg.steps  # Mesa's signal that the run is over
 
-    def queue_posts(self, posters, contents, paid) -> None:
-        """A campaign's posts for today (Campaign.step calls this)."""
-        self._outbox.append((posters, contents, paid))
+    def _on(self, impressions: Impressions, p: int) -> Impressions:
+        """The impressions served on platform ``p``."""
+        if len(self.platforms) == 1:
+            return impressions
+        return impressions.take(impressions.platform == p)
 
-    def _campaigns_post(self, day: int):
-        """Campaigns act (in config order), then the policy's levers decide which posts go out."""
-        self._outbox = []
-        self.agents_by_type[Campaign].do("step")
-        posters, contents, paid = (np.concatenate(x) for x in zip(*self._outbox))
-        posts = self.policy.filter_posts(
-            Posts(posters, contents, self.registry.copy[contents], np.ones(len(posters), bool),
-                  self.population.suspended), self.rng_dyn)
-        keep = posts.keep
-        owners = self.registry.campaign[contents]
-        for camp in self.campaigns:
-            camp.pay_amplifiers(posters[keep & paid & (owners == camp.index)])
-        self.metrics.record_posts(contents[keep])
+    def _split_readers(self, readers: np.ndarray) -> list[np.ndarray]:
+        """Today's readers of each platform: each reader reads one, drawn by attention share."""
+        if len(self.platforms) == 1:
+            return [readers]
+        shares = np.array([p.share for p in self.platforms])
+        pick = np.searchsorted(np.cumsum(shares / shares.sum()), self.rng_dyn.random(len(readers)),
+                               side="right").clip(0, len(shares) - 1)
+        return [readers[pick == p] for p in range(len(self.platforms))]
+
+    def _filter_posts(self, queued: Posts, day: int) -> tuple[list[Posts], np.ndarray]:
+        """Each platform's rules on the day's posts: what goes out on each, and the mask of
+        posts that went out anywhere (amplifiers are paid for those)."""
+        out, sent, caught = [], np.zeros(len(queued.posters), bool), []
+        for platform in self.platforms:
+            posts = platform.filter_posts(queued, self.rng_dyn)
+            out.append(queued.take(posts.keep))
+            sent |= posts.keep
+            caught += posts.caught
         if self.log is not None:
-            caught = np.concatenate(posts.caught) if posts.caught else np.empty(0, np.int64)
-            self.log["posts"].append({"day": day, "posters": posters[keep],
-                                      "contents": contents[keep], "suspended": caught})
-        return posters[keep], contents[keep]
+            caught = np.concatenate(caught) if caught else np.empty(0, np.int64)
+            self.log["posts"].append({"day": day, "posters": queued.posters[sent],
+                                      "contents": queued.contents[sent], "suspended": caught})
+        return out, sent
 
-    def _react(self, imp) -> None:
-        """Engage, reshare, follow; opinions and turnout move."""
-        bcfg, pop, reg, rng = self.cfg.behavior, self.population, self.registry, self.rng_dyn
-        users, items, origin = imp["users"], imp["contents"], imp["origin"]
-        engaged, reshared = behavior.react(bcfg, imp["weight"], pop.reshare[users], rng)
-        self.feed.record_engagements(items[engaged], pop.ideology[users[engaged]] >= 0)
+    def react(self, imp: Impressions, *, rng=None) -> tuple[Reactions, np.ndarray]:
+        """Users react to ``imp``: engage, reshare, follow; opinions and turnout move. Returns the
+        reactions and the users whose opinion or turnout changed. ``rng``: the stream of the
+        draws (default: the model's dynamics stream)."""
+        bcfg, pop, reg = self.cfg.behavior, self.population, self.registry
+        rng = self.rng_dyn if rng is None else rng
+        users, items, origin = imp.users, imp.contents, imp.origin
+        engaged, reshared = behavior.react(bcfg, imp.weight, pop.reshare[users], rng)
         # Follows: an engaged user may follow the content's author (a campaign account) or,
         # for a recommendation, the account it came through (a user: the graph grows).
-        target = np.where(imp["recommended"], imp["via"], reg.author[items])
+        target = np.where(imp.recommended, imp.via, reg.author[items])
         wants = engaged & (rng.random(len(users)) < bcfg.follow_prob)
         to_account, to_user = wants & (target >= self.n), wants & (target >= 0) & (target < self.n)
         followed, followers = self.follows.follow(target[to_account], users[to_account])
@@ -177,13 +239,24 @@ class SimModel(mesa.Model):
         cta = reg.cta[items]
         social = (origin == Origin.EARNED_FROM_PAID) | (origin == Origin.EARNED_FROM_ORGANIC)
         nudged = behavior.mobilize(bcfg, pop, users[cta], reg.position(items[cta]), social[cta])
-        self.metrics.refresh_votes(runs(np.sort(np.concatenate([faded, moved, nudged])))[0])
-        self.feed.queue_reshares(users[reshared], items[reshared])
-        self.metrics.record_reactions(imp, engaged, reshared, followed)
-        self.metrics.record_user_follows(len(user_follows[0]))
+        for p, platform in enumerate(self.platforms):
+            if len(self.platforms) == 1:
+                platform.learn(imp, engaged, reshared)
+            else:
+                mine = imp.platform == p
+                platform.learn(self._on(imp, p), engaged[mine], reshared[mine])
         if self.log is not None:
             self.log["reactions"].append({"reshared": reshared, "followed": followed,
                                           "followers": followers})
+        changed = runs(np.sort(np.concatenate([faded, moved, nudged])))[0]
+        return Reactions(engaged, reshared, followed, followers, len(user_follows[0])), changed
+
+    def show(self, impressions: Impressions, rng) -> Reactions:
+        """Users see ``impressions`` outside the day's feeds (an experimenter's message): they
+        react as to any impression, with draws from ``rng``, and the metrics count it."""
+        reactions, changed = self.react(impressions, rng=rng)
+        self.metrics.observe_reactions(impressions, reactions, changed)
+        return reactions
 
     # ---------------------------------------------------------------- running
 

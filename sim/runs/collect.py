@@ -170,6 +170,7 @@ def _run_rows(run_dir: Path, rel: str, overrides: dict, status: str) -> list[dic
         return [base]
     summary = read_json(run_dir / SUMMARY)
     campaigns = summary.pop("campaigns")
+    summary.pop("platforms", None)  # a several-platform run's breakdown: in its summary.json
     summary.pop("config", None)
     summary.pop("files", None)
     campaign_keys = set().union(*(c.keys() for c in campaigns)) if campaigns else set()

@@ -39,7 +39,7 @@ from omegaconf import DictConfig
 from ..config import Config, ConfigError
 from ..configure import CONF_DIR, compose_node, explain, failed_plugin, register, to_config
 from ..io import file_error, remove_temporaries
-from ..model.memory import check_memory
+from .memory import check_memory
 from .run import TABLES, format_summary, run
 from .sweep import FAILED, LAST_SWEEP, SUMMARY, one_line, run_in_sweep
 

@@ -36,6 +36,7 @@ from ..configure import compose
 from ..model import SimModel, behavior
 from ..model.model import make_streams
 from ..model.population import Population
+from ..model.records import Impressions
 from ..stats import Estimate, mean_ci
 from ..vocabulary import Origin
 
@@ -114,15 +115,8 @@ class FieldModel(SimModel):
         item = self.registry.add(1, campaign=campaign, origin=Origin.OWNED, author=camp.official,
                                  labeled=False, cta=cta, created=max(self.day, 0))
         weight = np.zeros(len(users))  # engagement weight 0: no reshares, no follows
-        dynamics, self.rng_dyn = self.rng_dyn, np.random.default_rng([self.cfg.seed, 17])
-        try:
-            self._react({"users": users, "contents": np.full(len(users), item[0]),
-                         "origin": np.full(len(users), int(origin), np.int8), "weight": weight,
-                         "from_ad": np.zeros(len(users), bool),
-                         "recommended": np.zeros(len(users), bool),
-                         "via": np.full(len(users), -1, np.int64)})
-        finally:
-            self.rng_dyn = dynamics
+        self.show(Impressions.of(users, np.full(len(users), item[0]), int(origin), weight),
+                  rng=np.random.default_rng([self.cfg.seed, 17]))
 
 
 def config(scale: Scale, seed: int, *overrides: str, campaigns=None) -> Config:
@@ -281,7 +275,7 @@ def _ali_run(scale, seed, position, budget, audience_side=None):
     model.run()
     users, _ = ad_impressions(model)
     return ((model.population.ideology[users] < 0).mean(),
-            1000 * camp.spent_ads / max(len(users), 1), camp.pacing)
+            1000 * camp.spent_ads / max(len(users), 1), float(camp.pacing[0]))
 
 
 def ali(scale: Scale, seed: int) -> dict:

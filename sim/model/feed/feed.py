@@ -16,11 +16,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import behavior
-from ..auction import ad_slots
+from ..attribution import ad_slots, organic_origin
 from ..content import KEY_SHIFT, ContentRegistry, SeenSet
 from ..follows import Follows
+from ..records import FeedStats, Impressions
 from .attention import compete, nonpolitical_shown, selection_lift
-from .attribution import organic_origin
 from .candidates import candidates_pull, candidates_push, share_triplets, unpack
 from .rankers import Candidates, Chronological, Ranker
 from .recommendations import EngagementLog, draw_recommendations
@@ -32,8 +32,10 @@ class OrganicFeed:
     """Builds each day's organic impressions; holds yesterday's reshares until they are read."""
 
     def __init__(self, cfg, ranker: Ranker, follows: Follows, population, registry: ContentRegistry,
-                 seen: SeenSet, policy, rng: np.random.Generator):
-        """``rng``: the stream that draws who is on the policy's chronological option."""
+                 seen: SeenSet, policy, rng: np.random.Generator, platform: int = 0):
+        """``rng``: the stream that draws who is on the policy's chronological option;
+        ``platform``: the platform's index, which its impressions carry."""
+        self.platform = platform
         self.cfg, self.ranker, self.policy = cfg, ranker, policy  # cfg: the run's Config
         self.follows, self.population, self.registry, self.seen = follows, population, registry, seen
         n = follows.n
@@ -50,7 +52,7 @@ class OrganicFeed:
         # mean engagement of non-political content, in the units of campaign content's
         self.nonpolitical_mean = np.exp(fcfg.nonpolitical_sigma**2 / 2) / fcfg.political_engagement
         self.log_quality = np.empty(0)  # per reader of the day: log(feed quality / reference)
-        self.today: dict = {}  # the day's totals (Metrics.record_feed)
+        self.today = FeedStats()  # the day's totals, for the observers
         self._ranks_like_reference = None  # the ranker's non-political lift is the reference's
 
     def queue_reshares(self, sharers: np.ndarray, contents: np.ndarray) -> None:
@@ -125,7 +127,7 @@ class OrganicFeed:
 
         return compete(batch.users, score, slots[at], nonpolitical[at], competitor, rng)
 
-    def impressions(self, readers, posters, contents, day: int, rng) -> dict:
+    def impressions(self, readers, posters, contents, day: int, rng) -> Impressions:
         """Today's organic impressions: ranked, competing for attention, attributed."""
         fcfg = self.cfg.feed
         chrono_r = self.chronological[readers]
@@ -154,15 +156,13 @@ class OrganicFeed:
             k = int(rec_shown.sum())
             parts.append((rec_batch, rec_shown, self.registry.origin[rec_batch.items[rec_shown]],
                           np.ones(k, bool), via[rec_shown]))
-        return {
-            "users": np.concatenate([b.users[s] for b, s, *_ in parts]),
-            "contents": np.concatenate([b.items[s] for b, s, *_ in parts]),
-            "origin": np.concatenate([o for _, _, o, _, _ in parts]).astype(np.int8),
-            "weight": np.concatenate([b.predicted[s] for b, s, *_ in parts]),
-            "from_ad": np.zeros(sum(int(s.sum()) for _, s, *_ in parts), bool),
-            "recommended": np.concatenate([r for *_, r, _ in parts]),
-            "via": np.concatenate([v for *_, v in parts]),
-        }
+        return Impressions.of(
+            np.concatenate([b.users[s] for b, s, *_ in parts]),
+            np.concatenate([b.items[s] for b, s, *_ in parts]),
+            np.concatenate([o for _, _, o, _, _ in parts]),
+            np.concatenate([b.predicted[s] for b, s, *_ in parts]),
+            recommended=np.concatenate([r for *_, r, _ in parts]),
+            via=np.concatenate([v for *_, v in parts]), platform=self.platform)
 
     def recommend(self, readers, batch: Candidates, day: int, rng):
         """Recommendation candidates of ``readers`` from yesterday's pool, not among their
@@ -191,10 +191,9 @@ class OrganicFeed:
         np_in = nonpolitical_shown(in_slots, m_in, p_in, s_in)
         np_out = nonpolitical_shown(out_slots, m_out, p_out, s_out)
         shown_total = s_in + np_in + s_out + np_out
-        self.today = {
-            "readers": n_r, "candidates": float((m_in + p_in + m_out + p_out).sum()),
-            "shown": float(shown_total.sum()), "recommended": float((s_out + np_out).sum()),
-        }
+        self.today = FeedStats(readers=n_r, candidates=float((m_in + p_in + m_out + p_out).sum()),
+                               shown=float(shown_total.sum()),
+                               recommended=float((s_out + np_out).sum()))
         # Quality. A reader with no campaign candidates, no recommendations and a ranked feed
         # sees exactly the reference feed (log ratio 0); only the others are computed.
         self.log_quality = np.where(shown_total > 0, 0.0, np.nan)

@@ -1,4 +1,7 @@
-"""Attribution: the one origin each impression gets (sim.vocabulary.Origin).
+"""Attribution: the slots of a feed and the one origin each impression gets (sim.vocabulary.Origin).
+
+A feed of ``feed.size`` items has round(``feed.size`` x ``feed.ad_load``) ad slots, sold by a
+platform's ad market (auction.py); the rest are organic slots, filled by its feed (feed/).
 
 A content's *root* origin is fixed when it is created: ``ad`` (an ad creative), ``owned`` (a
 post of a campaign's own account, official or sockpuppet) or ``amplified`` (a paid poster's
@@ -12,7 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...vocabulary import ROOT_IS_PAID, Origin
+from ..vocabulary import ROOT_IS_PAID, Origin
+
+
+def ad_slots(cfg) -> int:
+    """Ad slots per feed: round(feed.size x feed.ad_load)."""
+    return int(round(cfg.feed.size * cfg.feed.ad_load))
 
 
 def organic_origin(root: np.ndarray, direct: np.ndarray) -> np.ndarray:

@@ -32,7 +32,7 @@ def follows(cfg: Config) -> int:
     """Expected follows: the network's, plus campaign accounts' followers."""
     n = cfg.population.n
     if cfg.network.kind in FILE_NETWORKS:
-        from .network import read
+        from ..network_file import read
 
         count = read(cfg.network).graph.nnz
     else:

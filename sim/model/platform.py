@@ -1,0 +1,71 @@
+"""A platform: one feed, one ad market and one set of rules, and its share of users' attention.
+
+A model has one or more platforms (``platforms`` in the config; none listed: one platform with
+the run's ``policy`` and ``ranking``, today's model). Each owns what is its own: its feed
+(rankers, attention, recommendations: feed/), its ad market (auction, ad review and the ad
+library's readers: auction.py, watchdogs.py) and its policy levers (levers.py). Users, their
+follows, the contents and what each user has seen are shared: the same people, reading the
+same posts, on every platform. A user's reading of a day happens on one platform, drawn with
+the platforms' attention shares.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .auction import AdAuction
+from .feed.feed import OrganicFeed
+from .levers import Policy, PostFilter
+from .records import AdReceipt, Impressions, Posts
+from .watchdogs import Accountability
+
+
+class Platform:
+    """One platform's feed, ad market and rules; ``share``: its share of users' attention."""
+
+    def __init__(self, index: int, name: str, share: float, cfg, policy: Policy, ranker, *,
+                 follows, population, registry, seen, campaigns, rng_ranking, rng_enforcement):
+        self.index, self.name, self.share, self.policy = index, name, share, policy
+        self.feed = OrganicFeed(cfg, ranker, follows, population, registry, seen, policy,
+                                rng_ranking, platform=index)
+        # Enforcement (ad review, watchdogs) draws from its own stream, so switching it on
+        # leaves every other draw of a seed as it was (paired comparisons).
+        self.market = AdAuction(cfg, campaigns, population, registry, policy, rng_enforcement,
+                                platform=index)
+        self.accountability = Accountability(policy.watchdogs, campaigns, population, registry,
+                                             population.n, cfg.steps, rng_enforcement)
+        self.registry, self.population = registry, population
+
+    # ---------------------------------------------------------------- the day, in order
+
+    def filter_posts(self, posts: Posts, rng) -> PostFilter:
+        """The platform's rules on the day's posts: which go out here (``keep``)."""
+        return self.policy.filter_posts(
+            PostFilter(posts.posters, posts.contents, self.registry.copy[posts.contents],
+                       np.ones(len(posts.posters), bool), self.population.suspended), rng)
+
+    def ad_days(self, campaign, steps: int) -> np.ndarray:
+        """Mask over the run's days: may ``campaign`` (a CampaignConfig) buy ads here that day?"""
+        return self.policy.ad_days(campaign, steps)
+
+    def serve(self, readers, posts: Posts, budgets: np.ndarray, day: int, rng
+              ) -> tuple[Impressions, list[AdReceipt]]:
+        """The readers' feeds: organic slots ranked from ``posts`` (those that went out here)
+        and yesterday's reshares, then ad slots sold with the campaigns' ``budgets`` here.
+        Returns the impressions (organic first) and the ad market's receipts."""
+        organic = self.feed.impressions(readers, posts.posters, posts.contents, day, rng)
+        ads, receipts = self.market.sell(readers, budgets, day, rng)
+        return Impressions.concat([organic, ads]), receipts
+
+    def learn(self, impressions: Impressions, engaged: np.ndarray, reshared: np.ndarray) -> None:
+        """What its readers did (masks over its ``impressions``): engagements feed the ranker's
+        history and tomorrow's recommendation pool; reshares become tomorrow's candidates."""
+        items, users = impressions.contents, impressions.users
+        self.feed.record_engagements(items[engaged], self.population.ideology[users[engaged]] >= 0)
+        self.feed.queue_reshares(users[reshared], items[reshared])
+
+    def enforce(self, day: int, ads: Impressions) -> None:
+        """The ad library's readers read today's ads and act on what they read ``lag`` days ago
+        (takedowns act from tomorrow)."""
+        self.accountability.record(day, ads.contents[ads.from_ad])
+        self.accountability.act(day)
