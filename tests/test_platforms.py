@@ -98,7 +98,8 @@ def test_a_platform_naming_an_unknown_preset_is_refused_in_one_line():
 
 @pytest.mark.integration
 def test_two_platforms_run_from_the_command_line(tmp_path):
-    proc = run_cli(*SMALL, "platforms=two_copies", f"hydra.run.dir={tmp_path}", "output.quiet=true")
+    proc = run_cli(*SMALL, "platforms=two_copies", f"hydra.run.dir={tmp_path}", "output.figure=false")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert {r["platform"] for r in summary["platforms"]} == {"open", "banned"}
+    assert "per platform:" in proc.stdout and "banned       (ban) A" in proc.stdout

@@ -70,6 +70,14 @@ def format_summary(summary: dict) -> str:
             f"{c['impressions_amplified']:>9}{c['impressions_earned_from_paid']:>10}"
             f"{c['impressions_earned_from_organic']:>10}{c['reach']:>8}"
             f"{(f'{100 * money:.0f}%' if money == money else '-'):>7}{c['spend']:>10.0f}{vote_txt:>10}")
+    if "platforms" in summary:  # several platforms: each campaign's impressions on each
+        lines.append("per platform: impressions (ad), money share, ad spend $")
+        for r in summary["platforms"]:
+            money = f"{100 * r['money_share']:.0f}%" if r["money_share"] == r["money_share"] else "-"
+            lines.append(
+                f"  {r['platform'][:12]:<12} ({r['platform_policy']}) {r['campaign'][:10]:<10}"
+                f"{r['impressions']:>9} ({r['impressions_ad']}){money:>6}{r['spend_ads']:>8.0f}"
+            )
     ma = summary["money_advantage"]
     lines.append(f"money advantage (slope of candidates' reach share on spend share): "
                  f"{'n/a' if ma != ma else f'{ma:.2f}'}; turnout change "
