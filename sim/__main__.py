@@ -17,7 +17,7 @@ import sys
 
 TOOLS = {  # name: module with main(argv) -> exit code
     "collect": "sim.runs.collect",
-    "report": "sim.report.cli",
+    "report": "sim.runs.report",
     "sensitivity": "sim.runs.sensitivity",
     "ensemble": "sim.runs.ensemble",
     "replicate": "sim.validation.replicate",

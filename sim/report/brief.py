@@ -179,7 +179,14 @@ def write_brief(sweep: Sweep, out: Path, baseline: str = "none", regime_exposure
         text, reach, effects, bottom = body.subfigures(4, 1, height_ratios=[2.9, 2.6, 2.2, 3.4])
         _text_block(text, sweep, sentences)
         draw_reach(reach, sweep)
-        draw_effects(effects, sweep, baseline)
+        if len(sweep.regimes) > 1:
+            draw_effects(effects, sweep, baseline)
+        else:  # a sweep of seeds or of settings under one regime: nothing to compare it with
+            effects.text(0.5, 0.5, f"One policy regime in this sweep "
+                         f"({sweep.regime_label(sweep.regimes[0], ', ')}): no effects of a "
+                         "regime to show.\nSweep policy=none,ban,... (or use --regime-by KEY to "
+                         "compare the values of a swept key) for this panel.",
+                         ha="center", va="center", fontsize=8, color="#444444")
         left, right = bottom.subfigures(1, 2, width_ratios=[1, 1.5])
         draw_money_advantage(left, sweep)
         draw_exposure(right, sweep, regime_exposure or baseline, rows=("band",))

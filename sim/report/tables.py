@@ -1,4 +1,4 @@
-"""A collected sweep (``python -m sim.collect``) as the figures and the brief read it.
+"""A collected sweep (``python -m sim collect``) as the figures and the brief read it.
 
 The collected folder holds ``runs.parquet`` (one row per run and campaign), ``steps.parquet``
 and ``cascades.parquet``. :class:`Sweep` keeps the successful runs and knows which columns are
@@ -37,7 +37,8 @@ def find_collected(path: str | Path) -> Path:
         if (folder / "runs.parquet").is_file():
             return folder
     raise ConfigError(f"input = {str(path)!r}: no runs.parquet there; give a collected "
-                      f"runs.parquet or a multirun folder (run `python -m sim.collect` on it)")
+                      f"runs.parquet or a multirun folder (`python -m sim report` collects one itself; "
+                      f"`python -m sim collect DIR` does it alone)")
 
 
 def report_date() -> str:

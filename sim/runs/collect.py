@@ -26,7 +26,8 @@ not a result (failed, damaged or not finished), after collecting the rest. Write
       ``vote_share_change``, ``spend``, ``paid_band_*``...
     Every column is described (unit and meaning) in docs/outputs.md and in the file's schema.
 ``steps.parquet``: every ok run's steps.parquet rows plus
-    ``run_dir``, ``seed``, ``config_hash`` and the run's override columns.
+    ``run_dir``, ``seed``, ``config_hash``, ``policy`` (the regime, swept or not) and the
+    run's override columns.
 ``cascades.parquet``: every ok run's cascades.parquet rows, with the same added columns.
 ``paired.parquet`` (``--paired``): see :func:`paired`.
 
@@ -135,11 +136,13 @@ def _run_rows(run_dir: Path, rel: str, overrides: dict, status: str) -> list[dic
 
 
 def _run_tables(run_dir: Path, rel: str, overrides: dict, run_rows: list[dict]) -> dict:
-    """A run's steps and cascades, with its folder, seed, config hash and overrides added."""
+    """A run's steps and cascades, with its folder, seed, config hash, regime (``policy``, as
+    in runs.parquet, whether swept or not) and overrides added."""
     import pyarrow.parquet as pq
 
     extra = {"run_dir": rel, "seed": run_rows[0]["seed"],
-             "config_hash": run_rows[0]["config_hash"], **overrides}
+             "config_hash": run_rows[0]["config_hash"], **overrides,
+             "policy": run_rows[0]["policy"]}
     out = {}
     for name in ("steps.parquet", "cascades.parquet"):
         if (run_dir / name).is_file():
