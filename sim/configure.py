@@ -347,6 +347,12 @@ def explain(exc: Exception, overrides: list[str]) -> ConfigError:
             group, _, option = found.group(1).rpartition("/")
             return ConfigError(f"{group} = {option!r}: must be one of {', '.join(exc.options)}")
         return ConfigError(first)
+    found = re.search(r"Could not override '([^']+)'\. No match in the defaults list", text)
+    if found and (CONF_DIR / found.group(1)).is_dir():  # an optional group: experiment
+        group = found.group(1)
+        value = next((o.partition("=")[2] for o in overrides if _key(o) == group), "...")
+        return ConfigError(f"{group} = {value!r}: {group} is not in the default config; add it "
+                           f"with a plus: +{group}={value}")
     found = re.search(r"Ambiguous value for argument '([^']+)'", text)
     if found:
         key, _, value = found.group(1).partition("=")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import ConfigError
+from ..helptext import Parser
 from .brief import write_brief
 from .figures import FIGURES, SWEEP_FIGURES, figure
 from .tables import Sweep
@@ -59,10 +60,9 @@ def draw_all(source, out, *, baseline: str = "none", exposure_regime: str | None
 def main(argv=None, prepare=None) -> int:
     """``python -m sim report <runs.parquet | multirun dir> --out <folder>``; ``prepare(source)``
     runs first (``python -m sim report`` collects an uncollected sweep folder with it)."""
-    import argparse
     import sys
 
-    parser = argparse.ArgumentParser(prog="python -m sim report", description=(
+    parser = Parser(prog="python -m sim report", description=(
         "Draw the policy-brief figures (PNG/PDF/SVG + provenance JSON) and the one-page brief "
         "from a collected sweep."))
     parser.add_argument("source", help=(

@@ -37,7 +37,6 @@ files, so the same sweep gives the same tables whichever launcher ran it.
 
 from __future__ import annotations
 
-import argparse
 import math
 import re
 import sys
@@ -47,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from .. import outcomes
+from ..helptext import Parser
 from ..io import read_json, write_parquet
 from ..stats import mean_ci
 from .sweep import FAILED, SUMMARY, SWEEP_FILE, check_run, one_line, run_status
@@ -282,7 +282,7 @@ def paired(runs: pd.DataFrame, overrides: list[str], *, baseline: str = "none",
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim collect", description=__doc__.split("\n")[0])
+    ap = Parser(prog="python -m sim collect", description=__doc__)
     ap.add_argument("sweep_dir", help="a Hydra multirun folder (hydra.sweep.dir)")
     ap.add_argument("--csv", action="store_true", help="also write CSV copies")
     ap.add_argument("--paired", action="store_true",

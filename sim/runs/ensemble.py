@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import outcomes
 from ..config import ConfigError
+from ..helptext import Parser
 from ..io import read_json, write_parquet
 from . import uncertainties
 from .collect import collect, paired
@@ -94,7 +95,7 @@ def analyze(out_dir, *, baseline: str = "none"):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim ensemble", description=__doc__.splitlines()[0])
+    ap = Parser(prog="python -m sim ensemble", description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("dir")
