@@ -110,30 +110,43 @@ class Sweep:
         bases = list(dict.fromkeys(r.split(",")[0] for r in found))
         return sorted(found, key=lambda r: (bases.index(r.split(",")[0]), r))
 
-    def _policy_field(self, base: str, column: str):
-        """A regime's label, colour or phrase as its runs recorded them (None if absent)."""
+    def _policy_field(self, regime: str, column: str):
+        """A regime's label, colour or phrase as its runs recorded them (None if absent). A
+        label names the levers an override changed ("no rules, frequency cap 1/day"); where
+        the runs of a regime recorded several (a sweep over a lever, or --regime-by), only
+        the preset's part they share ("no rules")."""
         if column not in self.runs.columns:
             return None
-        values = self.runs.loc[self.runs["policy"].str.split(",").str[0] == base, column].dropna()
-        return str(values.iloc[0]) if len(values) else None
+        base, *rest = regime.split(", ")
+        runs = self.runs
+        mine = runs["policy"] == regime if not rest else runs["policy"].str.split(",").str[0] == base
+        values = list(dict.fromkeys(str(v) for v in runs.loc[mine, column].dropna()))
+        if len(values) <= 1 and not rest:
+            return values[0] if values else None
+        values = values or [""]
+        common = os.path.commonprefix(values)
+        if common not in values:  # cut back to the preset's part: "caps, enforcement o" -> "caps"
+            common = common.rsplit(", ", 1)[0].rsplit(" (", 1)[0] if ", " in common or " (" in common else ""
+        return common.strip() or None
 
     def regime_label(self, regime: str, sep: str = "\n") -> str:
         """Display name (from the policy config); variants ("ban, enforcement=on") add their
         parts, on new lines in figures or joined by ``sep``."""
         base, *rest = regime.split(", ")
-        return sep.join([self._policy_field(base, "policy_label") or base, *rest])
+        return sep.join([self._policy_field(regime, "policy_label") or base, *rest])
 
     def regime_phrase(self, regime: str) -> str:
         """"under the ad ban": how the brief's sentences name the regime."""
         base, *rest = regime.split(", ")
-        phrase = self._policy_field(base, "policy_phrase") or f"under regime {base}"
+        phrase = self._policy_field(regime, "policy_phrase") or f"under regime {base}"
         return phrase + (f" ({', '.join(rest)})" if rest else "")
 
     def regime_colors(self) -> dict[str, str]:
         """Colour per regime: its configured colour (a variant takes a spare one), spare
         colours for the others, in regime order."""
         spare = iter(SPARE_COLORS * (1 + len(self.regimes) // len(SPARE_COLORS)))
-        fixed = {r: self._policy_field(r, "policy_color") for r in self.regimes if "," not in r}
+        fixed = {r: self._policy_field(r.split(", ")[0], "policy_color") for r in self.regimes
+                 if "," not in r}
         return {r: fixed.get(r) or next(spare) for r in self.regimes}
 
     def resolve_baseline(self, name: str) -> str:
