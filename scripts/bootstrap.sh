@@ -38,7 +38,11 @@ if [ ! -f "$stamp" ]; then
     log="$venv/install.log"
     spec="$root${extras:+[$extras]}"
     echo "installing sim${extras:+[$extras]} and its dependencies into $venv (log: $log)" >&2
+    # the distribution was called "sim" before it became paid-reach-sim: an old install of it
+    # would leave a second copy of the sim package behind
     { "$venv/bin/python" -m pip install --upgrade pip &&
+      { ! "$venv/bin/python" -m pip show sim >/dev/null 2>&1 ||
+        "$venv/bin/python" -m pip uninstall -y sim; } &&
       "$venv/bin/python" -m pip install --progress-bar off -e "$spec"; } >"$log" 2>&1 &
     pid=$!
     started=$SECONDS

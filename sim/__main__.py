@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import sys
+from pathlib import Path
 
 TOOLS = {  # name: module with main(argv) -> exit code
     "collect": "sim.runs.collect",
@@ -58,7 +59,21 @@ def not_a_tool(word: str) -> str | None:
     return (f"{word!r}: not a tool ({', '.join(TOOLS)}) nor an override (key=value); {hint}")
 
 
+def shadowing(folder: Path) -> str | None:
+    """A warning when ``folder`` holds a ``sim.py``: there, ``python -m sim`` runs that file
+    (printing nothing of the model's) and ``import sim`` imports it instead of the package."""
+    found = folder / "sim.py"
+    if not found.is_file() or Path(__file__).resolve().parent == found.resolve().parent / "sim":
+        return None
+    return (f"warning: {found} shadows the sim package in this folder: `python -m sim` runs "
+            "that file and `import sim` imports it; rename it (this `sim` command is not "
+            "affected)")
+
+
 def main() -> None:
+    warning = shadowing(Path.cwd())
+    if warning:  # the sim command gets here; python -m sim in that folder never would
+        print(warning, file=sys.stderr)
     args = sys.argv[1:]
     if args and args[0] in ("--version", "-V"):
         print(version())
