@@ -250,7 +250,9 @@ def paired(runs: pd.DataFrame, overrides: list[str], *, baseline: str = "none",
 
     One row per (regime, other overrides, campaign, outcome): ``n`` pairs, the means under the
     baseline and the regime, ``mean_diff`` (regime minus baseline) and its t-interval
-    ``ci_low``/``ci_high``. Run-level outcomes have ``campaign`` = ``(run)``. Pairs where either
+    ``ci_low``/``ci_high``, all in the outcome's ``unit``; for shares and probabilities also in
+    percentage points, the brief's unit (``mean_diff_pp``, ``ci_low_pp``, ``ci_high_pp``).
+    Run-level outcomes have ``campaign`` = ``(run)``. Pairs where either
     side is missing (failed run, undefined outcome) are left out of ``n``."""
     ok = runs[runs["status"] == "ok"].copy()
     others = [c for c in overrides if c not in (by, "seed") and c in ok.columns]
@@ -269,11 +271,15 @@ def paired(runs: pd.DataFrame, overrides: list[str], *, baseline: str = "none",
                     b = sub[f"{outcome}_base"].to_numpy(float)
                     good = np.isfinite(x) & np.isfinite(b)
                     est = mean_ci(x[good] - b[good], level)
+                    pp = outcomes.pp_scale(outcome)
                     out.append({by: regime, **dict(zip(others + ["campaign"], group)),
                                 "outcome": outcome, "n": int(good.sum()),
                                 "baseline_mean": float(b[good].mean()) if good.any() else math.nan,
                                 "regime_mean": float(x[good].mean()) if good.any() else math.nan,
-                                "mean_diff": est.mean, "ci_low": est.lo, "ci_high": est.hi})
+                                "mean_diff": est.mean, "ci_low": est.lo, "ci_high": est.hi,
+                                "unit": outcomes.unit_of(outcome),
+                                **{f"{k}_pp": (v * pp if pp else math.nan) for k, v in
+                                   (("mean_diff", est.mean), ("ci_low", est.lo), ("ci_high", est.hi))}})
     table = pd.DataFrame(out)
     return table[table["n"] > 0].reset_index(drop=True) if len(table) else table
 

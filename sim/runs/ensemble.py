@@ -78,6 +78,7 @@ def analyze(out_dir, *, baseline: str = "none"):
         d = at_default.iloc[0] if len(at_default) else None
         rows.append({
             "policy": regime, "campaign": campaign, "outcome": outcome,
+            "unit": outcomes.unit_of(outcome),
             "default_diff": float(d["mean_diff"]) if d is not None else np.nan,
             "default_ci_low": float(d["ci_low"]) if d is not None else np.nan,
             "default_ci_high": float(d["ci_high"]) if d is not None else np.nan,
