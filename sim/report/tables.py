@@ -23,6 +23,7 @@ from .style import SPARE_COLORS
 SETTING_KEYS = ("scenario", "network", "ranking", "steps", "population")
 SHORT = {"reallocate_ad_budget": "reallocation",  # names of regime variants in figures
          "policy.enforcement.enabled": "enforcement"}
+FEW_SEEDS = 5  # below this the footer and the brief warn: t intervals from 2-4 seeds are wide
 REQUIRED = ("policy", "seed", "campaign", "money_share", "reach_share", "budget_share",
             "vote_share_change", "turnout_change", "money_advantage", "population")
 
@@ -249,5 +250,8 @@ def footer(prov: dict) -> str:
     hashes = prov["config_hashes"]
     cfg = (f"config {hashes[0]}" if len(hashes) == 1
            else f"{len(hashes)} configs, digest {prov['config_hashes_digest']}")
-    return (f"sim {prov['version']}{commit} | {prov['runs']} runs, {prov['seeds']} seeds | "
-            f"{pop} users | {cfg} | {prov['date']}")
+    scen = "/".join(prov.get("scenario") or []) or "n/a"
+    few = (f"FEW SEEDS ({prov['seeds']} < {FEW_SEEDS}): intervals are wide and unstable | "
+           if prov["seeds"] < FEW_SEEDS else "")
+    return (f"{few}sim {prov['version']}{commit} | scenario {scen} | {prov['runs']} runs, "
+            f"{prov['seeds']} seeds | {pop} users | {cfg} | {prov['date']}")
