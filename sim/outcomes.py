@@ -30,6 +30,8 @@ LEVELS = {
                "regime, setting, campaign and outcome"),
     "ensemble": ("effects.parquet of a parameter ensemble (python -m sim ensemble)",
                  "regime, campaign and headline outcome"),
+    "discovery": ("discovery/trajectory.parquet and box.parquet (python -m sim ensemble "
+                  "discover)", "peeling step / parameter"),
 }
 FAMILIES = {"origin": ORIGINS, "band": IDEOLOGY_BANDS, "segment": None}  # None: 0..segments-1
 
@@ -316,6 +318,19 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("p95", "ensemble", "outcome's unit", "95th percentile of the effect over parameter sets"),
     O("sets", "ensemble", "count", "parameter sets with the effect defined"),
     O("seeds", "ensemble", "count", "seeds per parameter set"),
+    # ------------------------------------------------------------ scenario discovery (PRIM)
+    O("step", "discovery", "count", "peeling step (0: the whole parameter space)"),
+    O("coverage", "discovery", "share (0-1)", "cases in the box / all cases"),
+    O("density", "discovery", "share (0-1)", "cases in the box / parameter sets in the box"),
+    O("mass", "discovery", "share (0-1)", "parameter sets in the box / all parameter sets"),
+    O("sets_in_box", "discovery", "count", "parameter sets in the box"),
+    O("restricted", "discovery", "count or flag", "trajectory: parameters the box restricts; "
+      "box: whether it restricts this parameter"),
+    O("parameter", "discovery", "name", "a judgement parameter of the ensemble"),
+    O("low", "discovery", "parameter's unit", "the box's lower bound"),
+    O("high", "discovery", "parameter's unit", "the box's upper bound"),
+    O("range_low", "discovery", "parameter's unit", "lowest value drawn in the ensemble"),
+    O("range_high", "discovery", "parameter's unit", "highest value drawn in the ensemble"),
 )
 
 

@@ -11,6 +11,8 @@ effect across the parameter sets.
     # or in steps, to send the sweep to a cluster:
     python -m sim ensemble sample DIR --sets 32    # writes the design, prints the sweep command
     python -m sim ensemble analyze DIR             # -> DIR/effects.parquet
+    python -m sim ensemble discover DIR --threshold 0.01   # where is the effect small? (PRIM,
+                                                           # sim/runs/discover.py)
 
 Outputs are described in docs/outputs.md (level ``ensemble``).
 """
@@ -29,7 +31,7 @@ from .. import outcomes
 from ..config import ConfigError
 from ..helptext import Parser
 from ..io import read_json, write_parquet
-from . import uncertainties
+from . import discover, uncertainties
 from .collect import collect, paired
 from .design import DesignError, check_keys, parse_param, sweep_command, write_design
 
@@ -114,8 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     an = sub.add_parser("analyze", help="effects from the finished sweep in DIR/runs")
     an.add_argument("dir")
     an.add_argument("--baseline", default="none")
+    discover.add_parser(sub)
     args = ap.parse_args(argv)
     try:
+        if args.cmd == "discover":
+            return discover.run_args(args)
         if args.cmd in ("sample", "run"):
             params = dict(parse_param(p) for p in args.param) or None
             names = sample(args.dir, sets=args.sets, seed=args.seed, params=params,
