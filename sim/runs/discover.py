@@ -37,7 +37,7 @@ import numpy as np
 
 from .. import outcomes
 from ..io import read_json, write_json, write_parquet
-from .design import DesignError
+from .design import DEFAULT_ROW, DesignError
 
 
 @dataclass
@@ -101,7 +101,6 @@ def effects_per_set(out_dir: Path, outcome: str, campaign: str, regime: str, bas
     import pandas as pd
 
     from .collect import collect, paired
-    from .ensemble import DEFAULT_ROW
 
     design_file = out_dir / "design.parquet"
     if not design_file.is_file():

@@ -33,10 +33,9 @@ from ..helptext import Parser
 from ..io import read_json, write_parquet
 from . import discover, uncertainties
 from .collect import collect, paired
-from .design import DesignError, check_keys, parse_param, sweep_command, write_design
+from .design import DEFAULT_ROW, DesignError, check_keys, parse_param, sweep_command, write_design
 
 REGIMES = "none,ban,transparency,cap"
-DEFAULT_ROW = "default"
 
 
 def sample(out_dir, *, sets: int = 32, seed: int = 0, params: dict | None = None,
