@@ -128,9 +128,10 @@ def sweep(*overrides: str, out: str | Path, processes: int = 1, paired: bool = F
     write_json(out / SWEEP_FILE, {"total": len(todo), "jobs": [" ".join(j) for j in todo]})
     start_progress(out)
     dirs = [out / str(i) for i in range(len(todo))]
+    method = _start_method()  # before the progress bar, whose monitor thread is not ours to fork
     with _Progress(out, len(todo), progress) as bar:
         if processes > 1:
-            _run_parallel(todo, dirs, processes, bar)
+            _run_parallel(todo, dirs, processes, bar, method)
         else:
             for num, (job, d) in enumerate(zip(todo, dirs)):
                 bar.update(num, _run_job(job, d))
@@ -154,13 +155,12 @@ def _start_method() -> str:
     return "spawn"
 
 
-def _run_parallel(todo, dirs, processes: int, bar) -> None:
+def _run_parallel(todo, dirs, processes: int, bar, method: str) -> None:
     import multiprocessing
     import warnings
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    method = _start_method()
     with warnings.catch_warnings():  # 3.12 warns about fork when C libraries hold idle threads
         warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
         try:
