@@ -17,7 +17,8 @@ def test_prim_finds_the_planted_box():
     assert abs(trajectory[0].density - cases.mean()) < 1e-12
     assert all(b.mass < a.mass for a, b in zip(trajectory, trajectory[1:]))  # every step peels
     assert trajectory[-1].mass <= 0.05 + 0.05  # stops near mass_min
-    box = trajectory[choose(trajectory, 0.5)]
+    counts = [int(((s.lower > x.min(0)) | (s.upper < x.max(0))).sum()) for s in trajectory]
+    box = trajectory[choose(trajectory, 0.5, 0.8, counts)]
     assert box.coverage >= 0.5
     # the box must sit on the planted one: x0's upper bound near 0.3, x2's lower near 0.5, and
     # x1 barely touched (peels of 5% pick the densest cut; 400 points leave ~0.05 of slack)
@@ -32,5 +33,8 @@ def test_choose_takes_the_densest_box_with_enough_coverage():
             self.coverage, self.density = c, d
 
     t = [S(1.0, 0.2), S(0.9, 0.5), S(0.6, 0.7), S(0.4, 0.95)]
-    assert choose(t, 0.5) == 2
+    assert choose(t, 0.5) == 2  # none reaches density 0.8 with coverage 0.5: the densest
     assert choose(t, 0.3) == 3
+    # boxes 2 and 3 both qualify at density >= 0.7: the one restricting fewer parameters wins
+    assert choose(t, 0.3, 0.7, restrictions=[0, 1, 2, 5]) == 2
+    assert choose(t, 0.3, 0.7, restrictions=[0, 1, 3, 3]) == 3  # equal: the denser

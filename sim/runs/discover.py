@@ -15,9 +15,11 @@ whichever cut leaves the box with the highest density of cases, until the box ho
 - *density*: the cases in the box / the sets in the box (how pure the box is);
 - *mass*: the sets in the box / all sets.
 
-The box reported is the densest one with coverage at least ``min_coverage`` (default 0.5): a
-judgement of the usual trade-off (a box that explains half the cases); the trajectory is kept
-so that another point can be chosen. Pasting (re-growing a peeled box) is not done.
+The box reported is, among those with coverage at least ``min_coverage`` (0.5) and density at
+least ``min_density`` (0.8, EMA Workbench's default threshold), the one that restricts the
+fewest parameters: with tens of sets, peeling on always ends in a pure box that restricts
+parameters by chance. (None reaching both: the densest with enough coverage.) The trajectory is
+kept so that another point can be chosen. Pasting (re-growing a peeled box) is not done.
 
 Why not EMA Workbench itself: its 3.0 would add scikit-learn, statsmodels, seaborn, Platypus,
 formulaic and patsy to the dependencies for one algorithm of ~60 lines, which this module is.
@@ -89,9 +91,18 @@ def prim(x: np.ndarray, cases: np.ndarray, *, peel_alpha: float = 0.05,
     return trajectory
 
 
-def choose(trajectory: list[Step], min_coverage: float = 0.5) -> int:
-    """The densest box with coverage >= ``min_coverage`` (the first of equals: the larger)."""
+def choose(trajectory: list[Step], min_coverage: float = 0.5, min_density: float = 0.8,
+           restrictions=None) -> int:
+    """The box to report: among those with coverage >= ``min_coverage`` and density >=
+    ``min_density``, the one restricting the fewest parameters (``restrictions[i]``; then the
+    densest, then the larger); if none reaches both, the densest with enough coverage. With few
+    sets, peeling on ends in a pure box that restricts parameters by chance: the fewest
+    restrictions is the box a reader can trust most."""
+    counts = restrictions if restrictions is not None else [0] * len(trajectory)
     ok = [i for i, s in enumerate(trajectory) if s.coverage >= min_coverage]
+    good = [i for i in ok if trajectory[i].density >= min_density]
+    if good:
+        return min(good, key=lambda i: (counts[i], -trajectory[i].density, i))
     return max(ok or [0], key=lambda i: (trajectory[i].density, -i))
 
 
@@ -126,7 +137,7 @@ def effects_per_set(out_dir: Path, outcome: str, campaign: str, regime: str, bas
 def discover(out_dir, *, outcome: str = "vote_share_change", campaign: str | None = None,
              regime: str = "ban", baseline: str = "none", threshold: float = 0.0,
              direction: str = "below", absolute: bool = False, peel_alpha: float = 0.05,
-             mass_min: float = 0.05, min_coverage: float = 0.5) -> dict:
+             mass_min: float = 0.05, min_coverage: float = 0.5, min_density: float = 0.8) -> dict:
     """Find the box of parameter values where the regime's effect is below (or above) the
     threshold; write the tables and the figure. Returns what discovery.json holds."""
     out_dir = Path(out_dir)
@@ -141,9 +152,10 @@ def discover(out_dir, *, outcome: str = "vote_share_change", campaign: str | Non
     names = list(params.columns)
     x = params.to_numpy(float)
     trajectory = prim(x, cases.to_numpy(), peel_alpha=peel_alpha, mass_min=mass_min)
-    chosen = choose(trajectory, min_coverage)
-    box = trajectory[chosen]
     full_lo, full_hi = x.min(axis=0), x.max(axis=0)
+    counts = [int(((s.lower > full_lo) | (s.upper < full_hi)).sum()) for s in trajectory]
+    chosen = choose(trajectory, min_coverage, min_density, counts)
+    box = trajectory[chosen]
     restricted = [j for j in range(len(names)) if box.lower[j] > full_lo[j] or box.upper[j] < full_hi[j]]
     unit = "pp" if scale == 100.0 else outcomes.unit_of(outcome)
     what = "|effect|" if absolute else "effect"
@@ -155,8 +167,7 @@ def discover(out_dir, *, outcome: str = "vote_share_change", campaign: str | Non
             "density": np.array([s.density for s in trajectory]),
             "mass": np.array([s.mass for s in trajectory]),
             "sets_in_box": np.array([int(s.inside.sum()) for s in trajectory]),
-            "restricted": np.array([int(((s.lower > full_lo) | (s.upper < full_hi)).sum())
-                                    for s in trajectory])}
+            "restricted": np.array(counts)}
     meta = {"question": question, "chosen_step": chosen, "sets": len(cases),
             "cases": int(cases.sum())}
     write_parquet(folder / "trajectory.parquet", traj, meta,
@@ -167,7 +178,7 @@ def discover(out_dir, *, outcome: str = "vote_share_change", campaign: str | Non
     write_parquet(folder / "box.parquet", boxcols, meta, outcomes.describe(list(boxcols), ("discovery",)))
     summary = {**meta, "coverage": box.coverage, "density": box.density, "mass": box.mass,
                "sets_in_box": int(box.inside.sum()), "peel_alpha": peel_alpha,
-               "mass_min": mass_min, "min_coverage": min_coverage,
+               "mass_min": mass_min, "min_coverage": min_coverage, "min_density": min_density,
                "box": {names[j]: [float(box.lower[j]), float(box.upper[j])] for j in restricted},
                "ranges": {n: [float(a), float(b)] for n, a, b in zip(names, full_lo, full_hi)},
                "sentence": sentence(question, names, box, restricted, full_lo, full_hi)}
@@ -209,7 +220,7 @@ def draw(folder: Path, trajectory, chosen, names, box, restricted, lo, hi, quest
         left.plot([cov[chosen]], [den[chosen]], "o", ms=9, mfc="none", mec="#D55E00", mew=1.4)
         left.set_xlabel("coverage (cases in box / all cases)")
         left.set_ylabel("density (cases in box / sets in box)")
-        left.set_xlim(0, 1.02)
+        left.set_xlim(0, 1.06)
         left.set_ylim(0, 1.02)
         fig.colorbar(pts, ax=left, label="parameters restricted", shrink=0.8)
         left.set_title("Peeling trajectory (ringed: the box)")
@@ -248,13 +259,17 @@ def add_parser(sub) -> None:
     d.add_argument("--direction", choices=("below", "above"), default="below")
     d.add_argument("--abs", action="store_true", help="compare the effect's size |effect|")
     d.add_argument("--min-coverage", type=float, default=0.5,
-                   help="the box chosen: the densest with at least this coverage")
+                   help="the box reported has at least this coverage")
+    d.add_argument("--min-density", type=float, default=0.8,
+                   help="and this density (EMA Workbench's default threshold), restricting "
+                        "the fewest parameters")
 
 
 def run_args(args) -> int:
     res = discover(args.dir, outcome=args.outcome, campaign=args.campaign, regime=args.regime,
                    baseline=args.baseline, threshold=args.threshold, direction=args.direction,
-                   absolute=args.abs, min_coverage=args.min_coverage)
+                   absolute=args.abs, min_coverage=args.min_coverage,
+                   min_density=args.min_density)
     print(res["sentence"])
     print(f"-> {Path(args.dir) / 'discovery'}: trajectory.parquet, box.parquet, discovery.png/pdf")
     return 0
