@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -176,7 +177,8 @@ def test_damaged_runs_are_listed_and_recomputed(reference, tmp_path, capsys):
     again = run_cli("-m", *SWEEP, f"hydra.sweep.dir={out}", cwd=tmp, timeout=180)
     assert again.returncode == 0, again.stderr[-3000:]
     progress = [x for x in again.stdout.splitlines() if x.startswith("[done")]
-    assert progress[-1] == "[done 6/6, failed 0, left 0, skipped 3 already done]"
+    assert re.fullmatch(r"\[done 6/6, failed 0, left 0, skipped 3 already done\] "
+                        r"\d\d:\d\d elapsed, ETA 00:00", progress[-1]), progress[-1]
     for d, mtime in kept.items():
         assert (out / d / "summary.json").stat().st_mtime_ns == mtime  # not recomputed
     assert_same_tables(collect(out), ref)
