@@ -106,10 +106,12 @@ def _setup(sweep: Sweep, prov: dict, baseline: str) -> str:
     failed = f" ({prov['failed_runs']} failed runs left out)" if prov["failed_runs"] else ""
     few = (f" Only {prov['seeds']} seeds: the intervals are wide and unstable; "
            f"use at least {FEW_SEEDS} before quoting a number." if prov["seeds"] < FEW_SEEDS else "")
-    return (f"{len(sweep.regimes)} regimes x {prov['seeds']} seeds, {pop} users, {days} days, "
+    n = len(sweep.regimes)
+    against = (f"; differences are same-seed differences against "
+               f"{sweep.regime_label(baseline, ', ')}" if n > 1 else "")
+    return (f"{n} regime{'s' if n > 1 else ''} x {prov['seeds']} seeds, {pop} users, {days} days, "
             f"scenario {'/'.join(prov['scenario']) or 'n/a'}{failed}; means over seeds with "
-            f"95% confidence intervals in brackets; differences are same-seed differences "
-            f"against {sweep.regime_label(baseline, ', ')}.{few}")
+            f"95% confidence intervals in brackets{against}.{few}")
 
 
 def _regime_sentence(sweep, camp, regime, baseline, base, e, candidate: bool) -> str:
