@@ -41,6 +41,6 @@ def test_discover_on_a_tiny_ensemble(tmp_path):
     assert len(pd.read_parquet(out / "discovery" / "box.parquet")) == len(found["ranges"])
     # a threshold no set crosses: one line, exit 2
     res = run_cli("ensemble", "discover", str(out), "--outcome", "turnout_change", "--campaign",
-                  "(run)", "--threshold", "-1e9", timeout=300)
+                  "(run)", "--threshold=-1e9", timeout=300)
     assert res.returncode == 2 and res.stderr.startswith("error: --threshold ")
     assert "0 of 6 parameter sets are cases" in res.stderr and len(res.stderr.splitlines()) == 1

@@ -91,9 +91,10 @@ def test_failing_run_is_recorded_and_others_finish(tmp_path, capsys):
                       f"network.cache_dir={tmp_path / 'cache'},{blocker / 'cache'}", "seed=0,1",
                       *SWEEP[2:], code=1)  # a sweep with failures exits 1, after a tally
     assert "[done 2/4, failed 2, left 0]" in proc.stdout  # workers print in any order
-    assert proc.stdout.splitlines()[-1] == (
-        f"sweep incomplete: 2 of 4 runs done (0 already done), 2 failed, 0 not run -> {out}; "
-        f"failures: python -m sim collect {out}")
+    assert re.fullmatch(re.escape(f"sweep incomplete: 2 of 4 runs done (0 already done), 2 failed, "
+                                  f"0 not run -> {out} (in ") + r"\d\d:\d\d\)"
+                        + re.escape(f"; failures: python -m sim collect {out}"),
+                        proc.stdout.splitlines()[-1]), proc.stdout.splitlines()[-1]
     res = collect(out)
     runs = res["runs"]
     assert res["counts"] == {"ok": 2, "failed": 2, "damaged": 0, "incomplete": 0}
