@@ -78,3 +78,13 @@ def test_scale_cue_in_people():
     assert scale_cue(effects) == ("For scale: the largest effect shown is 0.025 pp, about 2.5 in "
                                   "10,000 voters (1 pp = 1 in 100).")
     assert scale_cue({}) == ""
+
+
+def test_overlapping_labels_fail():
+    fig = plt.figure(figsize=(2.0, 1.2))  # a small panel: a long axis label runs into the title
+    ax = fig.subplots()
+    ax.set_ylabel("a very long label of the vertical axis, longer than the panel")
+    fig.suptitle("A title\nof two lines")
+    found = problems(fig)
+    plt.close(fig)
+    assert "labels_apart" in found

@@ -9,7 +9,8 @@ that the brief's figures pass.
 - ``legend_drawn``: a legend entry drawn as a line stands for a line that is drawn (the
   money-advantage legend once showed slope lines that were never drawn);
 - ``text_clear``: no note or annotation inside the axes is crossed by a drawn line (the
-  diagonal once struck its own label; rotated labels sat on error caps).
+  diagonal once struck its own label; rotated labels sat on error caps);
+- ``labels_apart``: axis labels, titles and legends do not overlap one another.
 """
 
 from __future__ import annotations
@@ -114,8 +115,36 @@ def text_clear(fig) -> list[str]:
     return out
 
 
+def labels_apart(fig) -> list[str]:
+    """No two of the axis labels, panel titles, figure titles and legends overlap (a tall
+    axis label once ran into the title above its panel)."""
+    renderer = fig.canvas.get_renderer()
+    items = []
+    for ax in fig.get_axes():
+        if not ax.get_visible():
+            continue
+        for text in (ax.xaxis.label, ax.yaxis.label, ax.title, ax._left_title, ax._right_title):
+            if text.get_visible() and text.get_text().strip():
+                items.append((text.get_text(), text.get_window_extent(renderer)))
+    figures = [fig, *fig.findobj(lambda a: a.__class__.__name__ == "SubFigure")]
+    for sub in figures:
+        for text in (sub._suptitle, sub._supxlabel, sub._supylabel):
+            if text is not None and text.get_visible() and text.get_text().strip():
+                items.append((text.get_text(), text.get_window_extent(renderer)))
+    for legend in fig.findobj(lambda a: a.__class__.__name__ == "Legend"):
+        items.append(("legend", legend.get_window_extent(renderer)))
+    out = []
+    for i, (a, ea) in enumerate(items):
+        for b, eb in items[i + 1:]:
+            w = min(ea.x1, eb.x1) - max(ea.x0, eb.x0)
+            h = min(ea.y1, eb.y1) - max(ea.y0, eb.y0)
+            if w > MARGIN and h > MARGIN:
+                out.append(f"{a[:30]!r} overlaps {b[:30]!r}")
+    return out
+
+
 CHECKS = {"inside": inside, "one_error_bar": one_error_bar, "legend_drawn": legend_drawn,
-          "text_clear": text_clear}
+          "text_clear": text_clear, "labels_apart": labels_apart}
 
 
 def check(fig) -> dict[str, list[str]]:

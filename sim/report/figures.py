@@ -118,9 +118,9 @@ def draw_money_advantage(fig, sweep: Sweep) -> str:
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
     _percent_axes(ax)
-    who = "the candidates'" if spend_based else "all campaigns'"
-    ax.set_xlabel(f"share of {who} {'spending' if spend_based else 'budget'} (%)")
-    ax.set_ylabel(f"share of {who} impressions (%)")
+    who = "candidates'" if spend_based else "campaigns'"  # short labels: a brief panel is small
+    ax.set_xlabel(f"{who} share of {'spending' if spend_based else 'budget'} (%)")
+    ax.set_ylabel("share of impressions (%)")
     fig.legend(loc="outside lower center", ncol=1 if len(regimes) > 2 else 2,
                title="regime: slope [95% CI]", fontsize=6.5, columnspacing=1)
     title = f"Does money buy reach?\nReach share against {money} share"
