@@ -43,15 +43,18 @@ if [ ! -f "$stamp" ]; then
     log="$venv/install.log"
     spec="$root${extras:+[$extras]}"
     echo "installing sim${extras:+[$extras]} and its dependencies into $venv (log: $log)" >&2
+    # the distribution was called "sim" before it became paid-reach-sim: an old install of it
+    # would leave a second copy of the sim package behind
+    unsim='{ ! "$venv/bin/python" -m pip show sim >/dev/null 2>&1 || "$venv/bin/python" -m pip uninstall -y sim; }'
     if [ "$locked" = 1 ]; then
         [ -f "$lock" ] || { echo "error: no lock file $lock (SIM_EXTRAS=$extras)" >&2; exit 1; }
         echo "  locked versions from ${lock#$root/}" >&2
         # the locked dependencies (hashes checked), then the package itself without resolving
-        { "$venv/bin/python" -m pip install --progress-bar off --upgrade pip &&
+        { "$venv/bin/python" -m pip install --progress-bar off --upgrade pip && eval "$unsim" &&
           "$venv/bin/python" -m pip install --progress-bar off --require-hashes -r "$lock" &&
           "$venv/bin/python" -m pip install --progress-bar off --no-deps -e "$root"; } >"$log" 2>&1 &
     else
-        { "$venv/bin/python" -m pip install --upgrade pip &&
+        { "$venv/bin/python" -m pip install --upgrade pip && eval "$unsim" &&
           "$venv/bin/python" -m pip install --progress-bar off -e "$spec"; } >"$log" 2>&1 &
     fi
     pid=$!

@@ -26,7 +26,14 @@ from .provenance import provenance
 from .runs import collect as collect_mod
 from .runs.memory import check_memory
 from .runs.run import write_outputs
-from .runs.sweep import SWEEP_FILE, check_sweep_dir, run_in_sweep
+from .runs.sweep import (
+    SWEEP_FILE,
+    check_sweep_dir,
+    progress_line,
+    record_progress,
+    run_in_sweep,
+    start_progress,
+)
 
 
 @dataclass
@@ -45,6 +52,21 @@ class Result:
     def campaigns(self) -> pd.DataFrame:
         """The summary's per-campaign outcomes, one row per campaign."""
         return pd.DataFrame(self.summary["campaigns"])
+
+    def __repr__(self) -> str:
+        """One line: the run, its headline number and the size of each table (the dataclass's
+        own repr printed every DataFrame and the model, ~22 KB)."""
+        s = self.summary
+        tables = ", ".join(f"{name} {len(df)} rows" for name, df in
+                           (("steps", self.steps), ("cascades", self.cascades),
+                            ("ad_library", self.ad_library)) if df is not None)
+        slope = s.get("money_advantage")
+        slope = "n/a" if slope is None else f"{slope:.2f}"
+        out = f", outdir='{self.outdir}'" if self.outdir is not None else ""
+        return (f"Result(policy={s.get('policy')!r}, scenario={s.get('scenario')!r}, "
+                f"users={s.get('population')}, steps={s.get('steps')}, seed={s.get('seed')}, "
+                f"money_advantage={slope}, campaigns={len(s.get('campaigns', []))}; "
+                f"{tables}{out})")
 
 
 def simulate(*overrides: str, config: Config | None = None, out: str | Path | None = None,
@@ -88,28 +110,100 @@ def _run_job(job: list[str], outdir: Path) -> str:
     return run_in_sweep(lambda: compose(*job, *quiet), outdir, job)
 
 
-def sweep(*overrides: str, out: str | Path, processes: int = 1, paired: bool = False):
+def sweep(*overrides: str, out: str | Path, processes: int = 1, paired: bool = False,
+          progress: bool = True) -> pd.DataFrame:
     """Run every job of a sweep into ``out/<job number>`` and return the collected runs table
     (``paired=True``: the paired comparison against ``policy=none`` instead). Re-running into
     the same ``out`` computes only what is missing or damaged; an ``out`` holding another
-    sweep is refused (ConfigError)."""
+    sweep is refused (ConfigError).
+
+    ``progress``: a tqdm bar with elapsed time and ETA on a terminal or in a notebook, a line
+    per finished run otherwise (logs). ``processes > 1`` runs jobs in parallel: forked workers
+    where that is safe (a script on Linux, no other threads), else spawned ones, which re-import
+    a script: a script then needs ``if __name__ == "__main__":`` around the call."""
     out = Path(out)
     register()
     todo = jobs(*overrides)
     check_sweep_dir(out, todo)  # another sweep's runs must not be mixed in
     write_json(out / SWEEP_FILE, {"total": len(todo), "jobs": [" ".join(j) for j in todo]})
+    start_progress(out)
     dirs = [out / str(i) for i in range(len(todo))]
-    if processes > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(processes, mp_context=ctx) as pool:
-            list(pool.map(_run_job, todo, dirs))
-    else:
-        for job, d in zip(todo, dirs):
-            _run_job(job, d)
+    method = _start_method()  # before the progress bar, whose monitor thread is not ours to fork
+    with _Progress(out, len(todo), progress) as bar:
+        if processes > 1:
+            _run_parallel(todo, dirs, processes, bar, method)
+        else:
+            for num, (job, d) in enumerate(zip(todo, dirs)):
+                bar.update(num, _run_job(job, d))
     result = collect_mod.collect(out)
     if paired:
         return collect_mod.paired(result["runs"], result["override_columns"])
     return result["runs"]
+
+
+def _start_method() -> str:
+    """``fork`` where it is safe and needed: Linux, a script as the main module (spawned workers
+    would re-import and re-run it) and no other Python threads; else ``spawn`` (notebooks,
+    macOS, Windows)."""
+    import sys
+    import threading
+
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None) is not None and not hasattr(sys, "ps1")
+    if sys.platform == "linux" and script and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def _run_parallel(todo, dirs, processes: int, bar, method: str) -> None:
+    import multiprocessing
+    import warnings
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    with warnings.catch_warnings():  # 3.12 warns about fork when C libraries hold idle threads
+        warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+        try:
+            with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context(method)) as pool:
+                futures = {pool.submit(_run_job, job, d): num
+                           for num, (job, d) in enumerate(zip(todo, dirs))}
+                for future in as_completed(futures):
+                    bar.update(futures[future], future.result())
+        except BrokenProcessPool:
+            raise RuntimeError(
+                f"sim.sweep(processes={processes}): the worker processes died at start. Started "
+                f"by {method}, they re-import the main script: put the call under "
+                "`if __name__ == \"__main__\":`, or use processes=1") from None
+
+
+class _Progress:
+    """The API's progress: a tqdm bar (terminal, notebook) or one plain line per finished run
+    (``[done 3/40, failed 0, left 37] 00:12 elapsed, ETA 02:40``), counted in progress.log as
+    the command line's sweeps are."""
+
+    def __init__(self, out: Path, total: int, show: bool):
+        import sys
+
+        self.out, self.total, self.show, self.bar, self.failed = out, total, show, None, 0
+        interactive = sys.stderr.isatty() or "ipykernel" in sys.modules
+        if show and interactive:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total, unit="run", desc="sweep", dynamic_ncols=True)
+
+    def __enter__(self):
+        return self
+
+    def update(self, num: int, state: str) -> None:
+        record_progress(self.out, num, state)
+        if self.bar is not None:
+            self.bar.update(1)
+            self.failed += state == "failed"
+            if self.failed:
+                self.bar.set_postfix_str(f"failed {self.failed}")
+        elif self.show:
+            print(progress_line(self.out), flush=True)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -145,7 +145,45 @@ def build_policy(node: dict, parts: list[str] | None = None, folders=(CONF_DIR,)
     meta["phrase"] = meta["phrase"] or f"under {meta['label']}"
     return Policy(name=str(meta["name"]), label=str(meta["label"]),
                   color=None if meta["color"] is None else str(meta["color"]),
-                  phrase=str(meta["phrase"]), levers=levers)
+                  phrase=str(meta["phrase"]), levers=levers,
+                  changed=changed_levers(levers, parts or [str(meta["name"])], folders))
+
+
+def changed_levers(levers: dict[str, Lever], parts: list[str], folders) -> str:
+    """The levers set otherwise than the presets ``parts`` set them ("frequency cap 1/day"),
+    so that a preset's label is not shown for a policy an override changed; "" when none
+    differs or a preset is not a file in the config ``folders``."""
+    base = OmegaConf.create(default_policy())
+    for name in parts:
+        path = next((Path(f) / "policy" / f"{name}.yaml" for f in folders
+                     if (Path(f) / "policy" / f"{name}.yaml").is_file()), None)
+        if path is None:
+            return ""
+        preset = OmegaConf.load(path)
+        with open_dict(base):
+            base = OmegaConf.merge(base, {k: v for k, v in preset.items() if k not in POLICY_FIELDS})
+    base = OmegaConf.to_container(base)
+    found = []
+    for key, lever in levers.items():
+        preset = build_plugin(f"policy.{key}", base[key], Lever) if key in base else None
+        for fld in dataclasses.fields(lever):
+            value = getattr(lever, fld.name)
+            if preset is None or getattr(preset, fld.name, None) != value:
+                found.append(_lever_phrase(key, fld.name, value))
+    return ", ".join(found)
+
+
+def _lever_phrase(lever: str, name: str, value) -> str:
+    """``frequency cap 1/day``, ``enforcement on``, ``spend cap per 1000 users 20``."""
+    what = lever.replace("_", " ")
+    if isinstance(value, float):
+        value = f"{value:g}"
+    if isinstance(value, bool):
+        return f"{what} {'on' if value else 'off'}" if name == "enabled" else \
+            f"{what} {name.replace('_', ' ')} {'on' if value else 'off'}"
+    if name == "per_day":
+        return f"{what} {value}/day"
+    return f"{what} {name.replace('_', ' ')} {'none' if value is None else value}"
 
 
 def _preset(path: str, group: str, name: str, folders) -> dict:
@@ -431,6 +469,12 @@ def explain(exc: Exception, overrides: list[str]) -> ConfigError:
             group, _, option = found.group(1).rpartition("/")
             return ConfigError(f"{group} = {option!r}: must be one of {', '.join(exc.options)}")
         return ConfigError(first)
+    found = re.search(r"Could not override '([^']+)'\. No match in the defaults list", text)
+    if found and (CONF_DIR / found.group(1)).is_dir():  # an optional group: experiment
+        group = found.group(1)
+        value = next((o.partition("=")[2] for o in overrides if _key(o) == group), "...")
+        return ConfigError(f"{group} = {value!r}: {group} is not in the default config; add it "
+                           f"with a plus: +{group}={value}")
     found = re.search(r"Ambiguous value for argument '([^']+)'", text)
     if found:
         key, _, value = found.group(1).partition("=")

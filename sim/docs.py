@@ -6,11 +6,11 @@ differs (the test suite runs it)."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 from . import outcomes
+from .helptext import Parser
 from .io import write_atomic
 from .runs import uncertainties
 from .vocabulary import IDEOLOGY_BANDS, ORIGINS
@@ -89,7 +89,7 @@ def with_ranges(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim docs", description=__doc__.splitlines()[0])
+    ap = Parser(prog="python -m sim docs", description=__doc__)
     ap.add_argument("--out", default=str(DEFAULT), help="where to write (default docs/outputs.md)")
     ap.add_argument("--check", action="store_true", help="only check that the file is current")
     args = ap.parse_args(argv)

@@ -32,6 +32,8 @@ LEVELS = {
                "regime, setting, campaign and outcome"),
     "ensemble": ("effects.parquet of a parameter ensemble (python -m sim ensemble)",
                  "regime, campaign and headline outcome"),
+    "discovery": ("discovery/trajectory.parquet and box.parquet (python -m sim ensemble "
+                  "discover)", "peeling step / parameter"),
 }
 FAMILIES = {"origin": ORIGINS, "band": IDEOLOGY_BANDS, "segment": None}  # None: 0..segments-1
 
@@ -88,14 +90,14 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("spend_ads", "step", "US$", "spent on ads that day"),
     O("spend_amplifiers", "step", "US$", "paid to amplifiers that day"),
     O("spend", "step", "US$", "spent that day (ads + amplifiers)"),
-    O("pacing", "step", "probability", "pacing level p after the day (the pacing controller): "
+    O("pacing", "step", "probability (0-1)", "pacing level p after the day (the pacing controller): "
       "the campaign joins a reader's auctions with probability 1 - (1 - p)^(q / mean q), q its "
       "predicted relevance for the reader; p where relevance is equal"),
     O("mean_opinion", "step", "[-1, 1]", "mean opinion of all users at the end of the day "
       "(same on every campaign's row)"),
-    O("vote_share", "step", "share", "the candidate's expected share of the vote (NaN for "
+    O("vote_share", "step", "share (0-1)", "the candidate's expected share of the vote (NaN for "
       "non-candidates)"),
-    O("mean_turnout", "step", "probability", "mean turnout propensity of all users"),
+    O("mean_turnout", "step", "probability (0-1)", "mean turnout propensity of all users"),
     O("suspended", "step", "accounts", "the campaign's accounts suspended so far"),
     # ------------------------------------------------------------ per run and campaign
     O("campaign", "campaign", "name", "campaign (scenario.campaigns[].name)"),
@@ -109,7 +111,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("reach", "campaign", "users", "distinct users who saw the campaign's content at least once "
       "in the run, any origin (a user counts once however often she saw it)"),
     O("reach_{origin}", "campaign", "users", "distinct users who saw it through each origin"),
-    O("money_share", "campaign", "share", "share of the campaign's impressions rooted in money: "
+    O("money_share", "campaign", "share (0-1)", "share of the campaign's impressions rooted in money: "
       "(ad + amplified + earned_from_paid) / all", headline=True),
     O("earned_paid_ratio", "campaign", "ratio", "earned_from_paid / (ad + amplified): reshares "
       "won per bought impression"),
@@ -127,18 +129,18 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("engagements", "campaign", "count", "engagements in the run"),
     O("reshares", "campaign", "count", "reshares in the run"),
     O("new_followers", "campaign", "users", "new followers of its accounts in the run"),
-    O("vote_share_start", "campaign", "share", "expected vote share at the start (NaN: not a "
+    O("vote_share_start", "campaign", "share (0-1)", "expected vote share at the start (NaN: not a "
       "candidate)"),
-    O("vote_share_end", "campaign", "share", "expected vote share at the end"),
-    O("vote_share_change", "campaign", "share", "end minus start (x100 for percentage points)",
+    O("vote_share_end", "campaign", "share (0-1)", "expected vote share at the end"),
+    O("vote_share_change", "campaign", "share (0-1)", "end minus start (x100 for percentage points)",
       headline=True),
     O("votes_gained", "campaign", "votes", "expected votes at the end minus at the start"),
     O("cost_per_vote", "campaign", "US$", "spend / votes gained (NaN when none gained)"),
-    O("cross_ideology_share", "campaign", "share", "share of its impressions on users of the "
+    O("cross_ideology_share", "campaign", "share (0-1)", "share of its impressions on users of the "
       "other ideological side (NaN for a campaign at position 0)"),
-    O("reach_share", "campaign", "share", "its impressions / all campaigns' impressions",
+    O("reach_share", "campaign", "share (0-1)", "its impressions / all campaigns' impressions",
       headline=True),
-    O("budget_share", "campaign", "share", "its budget / all campaigns' budgets"),
+    O("budget_share", "campaign", "share (0-1)", "its budget / all campaigns' budgets"),
     O("reach_budget_ratio", "campaign", "ratio", "reach_share / budget_share"),
     O("accounts_suspended", "campaign", "accounts", "its accounts suspended by the end"),
     O("amplifiers", "campaign", "accounts", "paid amplifiers it recruited (per_1000_users x "
@@ -157,7 +159,7 @@ OUTCOMES: tuple[Outcome, ...] = (
       "network file's segment attribute), the only user groups segment targeting can address"),
     O("organic_segment_{segment}", "campaign", "impressions", "organic impressions by segment"),
     # strategy, platform help, disclosure, accountability (docs/model.md 3.3)
-    O("spend_share", "campaign", "share", "its spend / all campaigns' spend"),
+    O("spend_share", "campaign", "share (0-1)", "its spend / all campaigns' spend"),
     O("spend_per_1000_users", "campaign", "US$ per 1,000 users", "spend per 1,000 users: the "
       "campaign's size, comparable across population sizes"),
     O("spend_status", "campaign", "text", "why it spent what it did: `spent` (>= 95% of its "
@@ -165,7 +167,7 @@ OUTCOMES: tuple[Outcome, ...] = (
       "(bid at bid_ceiling and audience as wide as allowed), `pacing` (still adapting)"),
     O("bid_multiplier", "campaign", "ratio", "its bid at the end over its configured bid "
       "(raised by the pacing controller when it underspends; at most bid_ceiling)"),
-    O("audience_share", "campaign", "share", "share of users in its ad audience at the end"),
+    O("audience_share", "campaign", "share (0-1)", "share of users in its ad audience at the end"),
     O("audience_expansions", "campaign", "count", "times it widened its audience to lookalikes "
       "(next-ranked users or cells) because its budget went unspent"),
     O("platform_help", "campaign", "level", "the platform help it got (embedded, self_service, "
@@ -183,18 +185,18 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("suspect", "campaign", "bool", "foreign, inauthentic or undeclared: what watchdogs look for"),
     O("detected_day", "campaign", "day", "day of the ads by which watchdogs flagged it (NaN: never)"),
     O("takedown_day", "campaign", "day", "day it was taken down (NaN: never)"),
-    O("candidate_reach_share", "campaign", "share", "its impressions / all candidates' "
+    O("candidate_reach_share", "campaign", "share (0-1)", "its impressions / all candidates' "
       "impressions (NaN for non-candidates)"),
-    O("candidate_spend_share", "campaign", "share", "its spend / all candidates' spend (NaN for "
+    O("candidate_spend_share", "campaign", "share (0-1)", "its spend / all candidates' spend (NaN for "
       "non-candidates)"),
     # ------------------------------------------------------------ per run
     O("money_advantage", "run", "slope", "slope of candidate_reach_share on "
       "candidate_spend_share across the candidates: 0 = reach is not bought, 1 = reach share "
       "equals the share of money spent; NaN when the candidates' spend shares differ by less "
       "than 0.05 (e.g. no candidate may spend)", headline=True),
-    O("ad_share_of_political", "run", "share", "ad impressions / all impressions of political "
+    O("ad_share_of_political", "run", "share (0-1)", "ad impressions / all impressions of political "
       "campaigns (candidates, news, users posting, foreign...): ads' share of political exposure"),
-    O("undeclared_missed_share", "run", "share", "undeclared political ad creatives the review "
+    O("undeclared_missed_share", "run", "share (0-1)", "undeclared political ad creatives the review "
       "let through / all it reviewed; NaN when there were none"),
     O("suspect_impressions", "run", "impressions", "impressions of foreign, inauthentic or "
       "undeclared sponsors' content, all origins"),
@@ -204,10 +206,10 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("suspect_ad_spend", "run", "US$", "ad spend of suspect sponsors"),
     O("detected_spend", "run", "US$", "ad spend (whole run) of the suspect sponsors that "
       "watchdogs flagged"),
-    O("detected_spend_share", "run", "share", "detected_spend / suspect_ad_spend"),
-    O("turnout_start", "run", "probability", "mean turnout propensity at the start"),
-    O("turnout_end", "run", "probability", "mean turnout propensity at the end"),
-    O("turnout_change", "run", "probability", "end minus start (x100 for percentage points)",
+    O("detected_spend_share", "run", "share (0-1)", "detected_spend / suspect_ad_spend"),
+    O("turnout_start", "run", "probability (0-1)", "mean turnout propensity at the start"),
+    O("turnout_end", "run", "probability (0-1)", "mean turnout propensity at the end"),
+    O("turnout_change", "run", "probability (0-1)", "end minus start (x100 for percentage points)",
       headline=True),
     O("opinion_mean_start", "run", "[-1, 1]", "mean opinion at the start"),
     O("opinion_mean_end", "run", "[-1, 1]", "mean opinion at the end"),
@@ -218,7 +220,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     # ------------------------------------------------------------ feed ranking and attention
     O("impressions_recommended", "step", "impressions", "of the day's impressions, those that "
       "were out-of-network recommendations"),
-    O("sessions", "step", "share", "share of users who opened the feed that day (same on every "
+    O("sessions", "step", "share (0-1)", "share of users who opened the feed that day (same on every "
       "campaign's row)"),
     O("impressions_recommended_{origin}", "campaign", "impressions", "of impressions_{origin}, "
       "those that were out-of-network recommendations (they keep their content's root origin)"),
@@ -226,19 +228,19 @@ OUTCOMES: tuple[Outcome, ...] = (
       "per day by the campaign's organic-rooted posts (owned, earned_from_organic) per user on "
       "ranked feeds over the same per user on chronological feeds (NaN unless "
       "policy.chronological_option.share is in (0, 1))"),
-    O("daily_organic_reach", "campaign", "share", "mean share of users who saw the campaign's "
+    O("daily_organic_reach", "campaign", "share (0-1)", "mean share of users who saw the campaign's "
       "organic-rooted posts (owned, earned_from_organic) each day: Huszar et al.'s reach; its "
       "ratio between same-seed runs of two rankers is their amplification ratio"),
-    O("hostile_share", "campaign", "share", "share of its organic-slot impressions that were "
+    O("hostile_share", "campaign", "share (0-1)", "share of its organic-slot impressions that were "
       "posts attacking the out-group"),
-    O("sessions", "run", "share", "mean share of users who opened the feed per day"),
-    O("political_share", "run", "share", "share of the organic feed items shown that were "
+    O("sessions", "run", "share (0-1)", "mean share of users who opened the feed per day"),
+    O("political_share", "run", "share (0-1)", "share of the organic feed items shown that were "
       "campaign content (all campaigns, civic included)"),
-    O("shown_share", "run", "share", "organic feed items shown / organic candidates (campaign "
+    O("shown_share", "run", "share (0-1)", "organic feed items shown / organic candidates (campaign "
       "and non-political, in-network and recommended)"),
-    O("out_of_network_share", "run", "share", "share of the organic feed items shown that were "
+    O("out_of_network_share", "run", "share (0-1)", "share of the organic feed items shown that were "
       "out-of-network recommendations"),
-    O("political_out_of_network_share", "run", "share", "share of campaign content shown in "
+    O("political_out_of_network_share", "run", "share (0-1)", "share of campaign content shown in "
       "organic slots that was recommended"),
     O("user_follows", "run", "follows", "follows between regular users made during the run"),
     # ------------------------------------------------------------ provenance of a run
@@ -315,6 +317,14 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("mean_diff", "paired", "outcome's unit", "mean same-seed difference (regime - baseline)"),
     O("ci_low", "paired", "outcome's unit", "95% t interval of the difference, low end"),
     O("ci_high", "paired", "outcome's unit", "95% t interval of the difference, high end"),
+    O("unit", "paired", "text", "the unit of baseline_mean, regime_mean, mean_diff, ci_low and "
+      "ci_high: the outcome's own (share (0-1), probability (0-1), slope...)"),
+    O("mean_diff_pp", "paired", "percentage points", "mean_diff x 100, as the brief states it, "
+      "for outcomes that are shares or probabilities (null for the others)"),
+    O("ci_low_pp", "paired", "percentage points", "ci_low x 100 (null unless a share or "
+      "probability)"),
+    O("ci_high_pp", "paired", "percentage points", "ci_high x 100 (null unless a share or "
+      "probability)"),
     # ------------------------------------------------------------ parameter ensemble
     O("default_diff", "ensemble", "outcome's unit", "the effect (same-seed difference against "
       "the baseline) with every parameter at its default"),
@@ -326,6 +336,19 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("p95", "ensemble", "outcome's unit", "95th percentile of the effect over parameter sets"),
     O("sets", "ensemble", "count", "parameter sets with the effect defined"),
     O("seeds", "ensemble", "count", "seeds per parameter set"),
+    # ------------------------------------------------------------ scenario discovery (PRIM)
+    O("step", "discovery", "count", "peeling step (0: the whole parameter space)"),
+    O("coverage", "discovery", "share (0-1)", "cases in the box / all cases"),
+    O("density", "discovery", "share (0-1)", "cases in the box / parameter sets in the box"),
+    O("mass", "discovery", "share (0-1)", "parameter sets in the box / all parameter sets"),
+    O("sets_in_box", "discovery", "count", "parameter sets in the box"),
+    O("restricted", "discovery", "count or flag", "trajectory: parameters the box restricts; "
+      "box: whether it restricts this parameter"),
+    O("parameter", "discovery", "name", "a judgement parameter of the ensemble"),
+    O("low", "discovery", "parameter's unit", "the box's lower bound"),
+    O("high", "discovery", "parameter's unit", "the box's upper bound"),
+    O("range_low", "discovery", "parameter's unit", "lowest value drawn in the ensemble"),
+    O("range_high", "discovery", "parameter's unit", "highest value drawn in the ensemble"),
 )
 
 
@@ -340,6 +363,17 @@ def declared(level: str) -> list[Outcome]:
 def names(level: str, segments: int) -> list[str]:
     """Every column of a level, in declaration order, families expanded."""
     return [c for o in declared(level) for c in o.columns(segments)]
+
+
+def pp_scale(name: str) -> float | None:
+    """100 for an outcome that is a share or a probability (its differences read in percentage
+    points, as the brief states them), None for the others."""
+    unit = next((o.unit for o in OUTCOMES if o.matches(name) and o.level not in ("paired",)), "")
+    return 100.0 if unit.startswith(("share", "probability")) else None
+
+
+def unit_of(name: str) -> str:
+    return next((o.unit for o in OUTCOMES if o.matches(name) and o.level != "paired"), "")
 
 
 def headline(level: str) -> tuple[str, ...]:

@@ -47,7 +47,7 @@ def provenance(cfg: Config) -> dict:
     return {"seed": cfg.seed, "config_hash": config_hash(cfg), "version": __version__,
             "git_commit": git_commit(), "versions": versions(),
             "policy": policy.name if policy else "none",
-            "policy_label": policy.label if policy else "no rules",
+            "policy_label": policy.shown_label if policy else "no rules",
             "policy_color": policy.color if policy else None,
-            "policy_phrase": policy.phrase if policy else "with no rules",
+            "policy_phrase": policy.shown_phrase if policy else "with no rules",
             "scenario": cfg.scenario.name, "population": cfg.population.n, "steps": cfg.steps}

@@ -22,7 +22,7 @@ PACKAGE = ROOT / "sim"
 # Layers, lowest first: a module may import its own layer and the layers below, never above.
 LAYERS = [
     {"sim.version", "sim.vocabulary", "sim.config", "sim.outcomes", "sim.io", "sim.stats",
-     "sim.provenance", "sim.conf", "sim.network_file"},
+     "sim.provenance", "sim.conf", "sim.network_file", "sim.helptext"},
     {"sim.model"},
     {"sim.report"},
     {"sim.configure", "sim.runs", "sim.validation", "sim.docs"},

@@ -152,7 +152,9 @@ def test_slurm_cancelled_job_is_the_only_one_rerun(slurm, reference, tmp_path):
     # the same command again: only run 2 is computed
     out2, again = sweep(tmp_path, "cancel", *args, env=slurm.env, timeout=300)
     assert out2 == out
-    status = dict(line.split() for line in (out / "progress.log").read_text().splitlines())
+    from sim.runs.sweep import read_progress
+
+    status = {str(k): v for k, v in read_progress(out).items()}
     assert status == {"0": "skipped", "1": "skipped", "2": "ok", "3": "skipped",
                       "4": "skipped", "5": "skipped"}
     logs = "".join(p.read_text() for p in out.glob(".submitit/*/*_log.out"))

@@ -72,6 +72,24 @@ def test_every_figure_in_three_formats_with_provenance(drawn):
     assert (drawn / "brief.pdf").stat().st_size > 10_000
 
 
+def test_figures_pass_their_checks_and_carry_title_and_scenario(drawn):
+    """Every drawn figure and the brief pass sim/report/checks.py; the PDFs carry their title
+    in their metadata; the footer names the scenario and warns: 3 seeds is under 5."""
+    sides = sorted(drawn.glob("*.json"))
+    assert len(sides) >= 7
+    for side in sides:
+        prov = json.loads(side.read_text())
+        assert prov["checks"] and not any(prov["checks"].values()), (side.name, prov["checks"])
+        pdf = (drawn / f"{side.stem}.pdf").read_bytes()
+        assert b"/Title" in pdf, side.name
+    from sim.report.tables import footer
+
+    prov = json.loads((drawn / "reach_by_origin.json").read_text())
+    assert "scenario two_party" in footer(prov) and footer(prov).startswith("FEW SEEDS (3 < 5)")
+    sentences = json.loads((drawn / "brief.json").read_text())["sentences"]
+    assert "Only 3 seeds" in sentences[0]
+
+
 def test_brief_numbers_equal_the_table(sweep_dir):
     runs = pd.read_parquet(sweep_dir / "collected" / "runs.parquet")
     sentences, numbers = headline(Sweep.load(sweep_dir))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -90,9 +91,10 @@ def test_failing_run_is_recorded_and_others_finish(tmp_path, capsys):
                       f"network.cache_dir={tmp_path / 'cache'},{blocker / 'cache'}", "seed=0,1",
                       *SWEEP[2:], code=1)  # a sweep with failures exits 1, after a tally
     assert "[done 2/4, failed 2, left 0]" in proc.stdout  # workers print in any order
-    assert proc.stdout.splitlines()[-1] == (
-        f"sweep incomplete: 2 of 4 runs done (0 already done), 2 failed, 0 not run -> {out}; "
-        f"failures: python -m sim collect {out}")
+    assert re.fullmatch(re.escape(f"sweep incomplete: 2 of 4 runs done (0 already done), 2 failed, "
+                                  f"0 not run -> {out} (in ") + r"\d\d:\d\d\)"
+                        + re.escape(f"; failures: python -m sim collect {out}"),
+                        proc.stdout.splitlines()[-1]), proc.stdout.splitlines()[-1]
     res = collect(out)
     runs = res["runs"]
     assert res["counts"] == {"ok": 2, "failed": 2, "damaged": 0, "incomplete": 0}
@@ -176,7 +178,8 @@ def test_damaged_runs_are_listed_and_recomputed(reference, tmp_path, capsys):
     again = run_cli("-m", *SWEEP, f"hydra.sweep.dir={out}", cwd=tmp, timeout=180)
     assert again.returncode == 0, again.stderr[-3000:]
     progress = [x for x in again.stdout.splitlines() if x.startswith("[done")]
-    assert progress[-1] == "[done 6/6, failed 0, left 0, skipped 3 already done]"
+    assert re.fullmatch(r"\[done 6/6, failed 0, left 0, skipped 3 already done\] "
+                        r"\d\d:\d\d elapsed, ETA 00:00", progress[-1]), progress[-1]
     for d, mtime in kept.items():
         assert (out / d / "summary.json").stat().st_mtime_ns == mtime  # not recomputed
     assert_same_tables(collect(out), ref)

@@ -21,7 +21,6 @@ each steps later. Here:
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import html
 import math
@@ -41,6 +40,7 @@ except ImportError as exc:  # the viz extra is missing: say so in one line
                               "(or pip install -e '.[viz]')") from None
 
 from ..config import ConfigError
+from ..helptext import Parser
 from . import draw
 from .model import (
     BUTTONS,
@@ -603,7 +603,7 @@ def About():
 
 def main(argv=None) -> None:
     """``python -m sim app [--host H] [--port P]``: serve the app with Solara on localhost."""
-    parser = argparse.ArgumentParser(prog="python -m sim app", description=__doc__.splitlines()[0])
+    parser = Parser(prog="python -m sim app", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args(argv)

@@ -403,6 +403,18 @@ class Policy:
     color: Optional[str] = None  # fixed colour in figures; None: a spare colour
     phrase: str = ""  # "under the ad ban": how the brief's sentences name it
     levers: dict[str, Lever] = field(default_factory=dict, metadata={"flat": True})
+    # levers set otherwise than the preset sets them ("frequency cap 1/day"): reports add it
+    # to the label; not part of the config (as_config), so not of its hash
+    changed: str = ""
+
+    @property
+    def shown_label(self) -> str:
+        """The label with the changed levers: "no rules, frequency cap 1/day"."""
+        return f"{self.label}, {self.changed}" if self.changed else self.label
+
+    @property
+    def shown_phrase(self) -> str:
+        return f"{self.phrase} ({self.changed})" if self.changed else self.phrase
 
     def as_config(self) -> dict:
         """The policy as its config node (levers at the top, as overrides name them)."""

@@ -12,9 +12,17 @@ import textwrap
 from pathlib import Path
 
 from ..stats import Estimate, mean_ci, paired_differences
-from .figures import draw_effects, draw_exposure, draw_money_advantage, draw_reach, save, with_footer
+from .figures import (
+    draw_effects,
+    draw_exposure,
+    draw_money_advantage,
+    draw_reach,
+    run_checks,
+    save,
+    with_footer,
+)
 from .style import style
-from .tables import Sweep
+from .tables import FEW_SEEDS, Sweep
 
 A4 = (8.27, 11.69)
 
@@ -96,10 +104,14 @@ def _setup(sweep: Sweep, prov: dict, baseline: str) -> str:
     pop = "/".join(f"{p:,}" for p in prov["population"])
     days = "/".join(str(s) for s in prov["steps"])
     failed = f" ({prov['failed_runs']} failed runs left out)" if prov["failed_runs"] else ""
-    return (f"{len(sweep.regimes)} regimes x {prov['seeds']} seeds, {pop} users, {days} days, "
+    few = (f" Only {prov['seeds']} seeds: the intervals are wide and unstable; "
+           f"use at least {FEW_SEEDS} before quoting a number." if prov["seeds"] < FEW_SEEDS else "")
+    n = len(sweep.regimes)
+    against = (f"; differences are same-seed differences against "
+               f"{sweep.regime_label(baseline, ', ')}" if n > 1 else "")
+    return (f"{n} regime{'s' if n > 1 else ''} x {prov['seeds']} seeds, {pop} users, {days} days, "
             f"scenario {'/'.join(prov['scenario']) or 'n/a'}{failed}; means over seeds with "
-            f"95% confidence intervals in brackets; differences are same-seed differences "
-            f"against {sweep.regime_label(baseline, ', ')}.")
+            f"95% confidence intervals in brackets{against}.{few}")
 
 
 def _regime_sentence(sweep, camp, regime, baseline, base, e, candidate: bool) -> str:
@@ -179,10 +191,18 @@ def write_brief(sweep: Sweep, out: Path, baseline: str = "none", regime_exposure
         text, reach, effects, bottom = body.subfigures(4, 1, height_ratios=[2.9, 2.6, 2.2, 3.4])
         _text_block(text, sweep, sentences)
         draw_reach(reach, sweep)
-        draw_effects(effects, sweep, baseline)
+        if len(sweep.regimes) > 1:
+            draw_effects(effects, sweep, baseline)
+        else:  # a sweep of seeds or of settings under one regime: nothing to compare it with
+            effects.text(0.5, 0.5, f"One policy regime in this sweep "
+                         f"({sweep.regime_label(sweep.regimes[0], ', ')}): no effects of a "
+                         "regime to show.\nSweep policy=none,ban,... (or use --regime-by KEY to "
+                         "compare the values of a swept key) for this panel.",
+                         ha="center", va="center", fontsize=8, color="#444444")
         left, right = bottom.subfigures(1, 2, width_ratios=[1, 1.5])
         draw_money_advantage(left, sweep)
         draw_exposure(right, sweep, regime_exposure or baseline, rows=("band",))
+        prov["checks"] = run_checks(fig, "brief")
         paths = save(fig, Path(out), "brief", prov, formats=("pdf", "png"), dpi=150)
         plt.close(fig)
     return paths

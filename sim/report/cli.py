@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import ConfigError
+from ..helptext import Parser
 from .brief import write_brief
 from .figures import FIGURES, SWEEP_FIGURES, figure
 from .tables import Sweep
@@ -56,15 +57,17 @@ def draw_all(source, out, *, baseline: str = "none", exposure_regime: str | None
     return written
 
 
-def main(argv=None) -> int:
-    """``python -m sim report <runs.parquet | multirun dir> --out <folder>``."""
-    import argparse
+def main(argv=None, prepare=None) -> int:
+    """``python -m sim report <runs.parquet | multirun dir> --out <folder>``; ``prepare(source)``
+    runs first (``python -m sim report`` collects an uncollected sweep folder with it)."""
     import sys
 
-    parser = argparse.ArgumentParser(prog="python -m sim report", description=(
+    parser = Parser(prog="python -m sim report", description=(
         "Draw the policy-brief figures (PNG/PDF/SVG + provenance JSON) and the one-page brief "
         "from a collected sweep."))
-    parser.add_argument("source", help="collected runs.parquet, or a multirun folder")
+    parser.add_argument("source", help=(
+        "a multirun folder (collected first when it has no collected tables or a run is newer "
+        "than them), a collected folder, or a runs.parquet"))
     parser.add_argument("--out", required=True, help="folder for the figures")
     parser.add_argument("--baseline", default="none", help="regime the others are compared to")
     parser.add_argument("--exposure-regime", default=None,
@@ -82,6 +85,8 @@ def main(argv=None) -> int:
         "seed intervals in the effects figure and the brief's sentences"))
     args = parser.parse_args(argv)
     try:
+        if prepare is not None:
+            prepare(args.source)
         written = draw_all(args.source, args.out, baseline=args.baseline,
                            exposure_regime=args.exposure_regime, seed=args.seed,
                            brief=not args.no_brief,

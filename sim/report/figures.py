@@ -15,7 +15,7 @@ import numpy as np
 
 from ..io import write_atomic, write_json
 from ..stats import mean_ci, paired_differences
-from ..vocabulary import BAND_LABELS, IDEOLOGY_BANDS, ORIGINS, PAID_ORIGINS, ROOT_ORIGINS
+from ..vocabulary import BAND_LABELS, IDEOLOGY_BANDS, ORIGINS, ROOT_ORIGINS
 from .style import ORIGIN_COLORS, ORIGIN_LABELS, STACK_ORDER, stack_origins, style
 from .tables import Sweep, footer
 
@@ -37,8 +37,8 @@ def _errbar(ax, x, est, color, lo=-math.inf, hi=math.inf, **kw):
 
 
 def draw_reach(fig, sweep: Sweep) -> str:
-    """Stacked mean impressions by origin per regime, one panel per campaign; whiskers are the
-    95% CIs of paid-rooted impressions (top of the warm layers) and of all impressions."""
+    """Stacked mean impressions by origin per regime, one panel per campaign; one whisker per
+    bar: the 95% CI of all impressions (the top of the stack)."""
     regimes, runs = sweep.regimes, sweep.runs
     ncols = min(REACH_COLUMNS, len(sweep.campaigns))
     grid = fig.subplots(math.ceil(len(sweep.campaigns) / ncols), ncols, sharey=True, squeeze=False)
@@ -56,17 +56,14 @@ def draw_reach(fig, sweep: Sweep) -> str:
                 ax.bar(i, height, bottom=bottom, width=0.7, color=ORIGIN_COLORS[o],
                        label=ORIGIN_LABELS[o] if (ax is axes[0] and i == 0) else None)
                 bottom += height
-            paid = mean_ci(rows[[f"impressions_{o}" for o in PAID_ORIGINS]].sum(axis=1))
-            total = mean_ci(rows[cols].sum(axis=1))
-            for est in (paid, total):
-                _errbar(ax, i, est, "#222222")
+            _errbar(ax, i, mean_ci(rows[cols].sum(axis=1)), "#222222")
         many = len(regimes) > 4  # long variant labels: upright, so they do not overlap
         ax.set_xticks(range(len(regimes)), [sweep.regime_label(r) for r in regimes],
                       rotation=90 if many else 30, ha="center" if many else "right")
         ax.set_title(f"Campaign {camp}" if len(sweep.campaigns) <= REACH_COLUMNS else camp)
         ax.tick_params(axis="x", length=0)
     for row in grid:
-        row[0].set_ylabel("impressions per 1,000 users\n(mean over seeds, 95% CI)")
+        row[0].set_ylabel("impressions per 1,000 users\n(mean over seeds, 95% CI of the total)")
     fig.legend(loc="outside lower center", ncol=5, handlelength=1, columnspacing=1)
     title = "Where each campaign's reach comes from, by policy regime"
     fig.suptitle(title)
@@ -89,8 +86,8 @@ def draw_money_advantage(fig, sweep: Sweep) -> str:
     ax = fig.subplots()
     ax.plot([0, 1], [0, 1], ls="--", lw=0.8, color="#999999", zorder=0)
     money = "spend" if spend_based else "budget"
-    ax.text(0.97, 0.9, f"reach share =\n{money} share", ha="right", va="top", fontsize=6.5,
-            color="#777777", transform=ax.transAxes)
+    ax.text(0.97, 0.03, f"dashed: reach share\n= {money} share", ha="right", va="bottom",
+            fontsize=6.5, color="#777777", transform=ax.transAxes)
     keys = ["campaign", *sweep.settings]
     multi = runs.groupby(keys, sort=False).ngroups > len(campaigns)
     slopes = sweep.run_level()
@@ -113,7 +110,7 @@ def draw_money_advantage(fig, sweep: Sweep) -> str:
             xs, ys = np.array(sorted(path)).T
             ax.plot(xs + dx, ys, color=colors[regime], lw=1)
         slope = mean_ci(slopes.loc[slopes["policy"] == regime, "money_advantage"].dropna())
-        ax.plot([], [], color=colors[regime], lw=1.5, label=_slope_label(sweep, regime, slope))
+        ax.plot([], [], "s", color=colors[regime], ms=5, label=_slope_label(sweep, regime, slope))
     for j, camp in enumerate(campaigns):
         ax.plot([], [], MARKERS[j % len(MARKERS)], color="#555555", mfc="white",
                 label=f"campaign {camp}")
@@ -121,11 +118,11 @@ def draw_money_advantage(fig, sweep: Sweep) -> str:
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
     _percent_axes(ax)
-    who = "the candidates'" if spend_based else "all campaigns'"
-    ax.set_xlabel(f"share of {who} {'spending' if spend_based else 'budget'} (%)")
-    ax.set_ylabel(f"share of {who} impressions (%)")
-    fig.legend(loc="outside lower center", ncol=2, title="regime: slope [95% CI]",
-               fontsize=6.5, columnspacing=1)
+    who = "candidates'" if spend_based else "campaigns'"  # short labels: a brief panel is small
+    ax.set_xlabel(f"{who} share of {'spending' if spend_based else 'budget'} (%)")
+    ax.set_ylabel("share of impressions (%)")
+    fig.legend(loc="outside lower center", ncol=1 if len(regimes) > 2 else 2,
+               title="regime: slope [95% CI]", fontsize=6.5, columnspacing=1)
     title = f"Does money buy reach?\nReach share against {money} share"
     fig.suptitle(title)
     return title
@@ -199,10 +196,25 @@ def draw_effects(fig, sweep: Sweep, baseline: str = "none") -> str:
                     + ("; bar: 5-95% over\nplausible parameters)" if spread else ")"))
     ax_v.set_title("Vote-share change")
     ax_t.set_title("Turnout change")
-    fig.legend(loc="outside lower center", ncol=len(regimes))
+
+    fig.legend(loc="outside lower center", ncol=len(regimes), title=scale_cue(effects),
+               title_fontsize=6.5)
     title = f"Effect of each regime on votes and turnout, against {sweep.regime_label(baseline)}"
     fig.suptitle(title)
     return title
+
+
+def scale_cue(effects: dict) -> str:
+    """For scale: the largest effect shown, in people ("0.03 pp = 3 in 10,000 voters"), so that
+    a detectable effect is not read as a large one."""
+    sizes = [abs(e.mean) for r in effects.values()
+             for e in (*r["vote_share_change"].values(), r["turnout_change"]) if math.isfinite(e.mean)]
+    if not sizes:
+        return ""
+    pp = 100 * max(sizes)
+    per = 10 ** max(2, math.ceil(-math.log10(max(max(sizes), 1e-9))))  # 1-10 in per
+    return (f"For scale: the largest effect shown is {pp:.2g} pp, about {max(sizes) * per:.2g} in "
+            f"{per:,} voters (1 pp = 1 in 100).")
 
 
 def _spread(ax, x, found, color, width):
@@ -394,15 +406,13 @@ def draw_money_by_size(fig, sweep: Sweep) -> str:
     names = {}
     for camp, grp in sized.groupby("campaign", sort=False):
         names.setdefault(round(float(grp["size"].mean()), 6), []).append(camp)
-    for x, camps in names.items():
-        ax.annotate(", ".join(camps), (x, 1.0), fontsize=5.5, rotation=60, ha="left",
-                    va="bottom", color="#555555", annotation_clip=False)
     ax.set_xscale("log")
-    ax.set_xticks(sorted(names), [f"${v:g}" for v in sorted(names)])
+    ax.set_xticks(sorted(names), [f"${v:g}\n{', '.join(names[v])}" for v in sorted(names)],
+                  fontsize=6)
     ax.minorticks_off()
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:.0f}"))
-    ax.set_xlabel("campaign size: budget, US$ per 1,000 users (log)")
+    ax.set_xlabel("budget, US$ per 1,000 users (log scale)")
     ax.set_ylabel("share of its impressions\nrooted in money (%)")
     fig.legend(loc="outside lower center", ncol=min(4, len(sweep.regimes)), fontsize=6.5)
     title = "Money's share of reach by campaign size"
@@ -549,8 +559,11 @@ SWEEP_FIGURES = {  # name: (settings it needs, draw function, width, height)
 def save(fig, out: Path, name: str, prov: dict, formats=FORMATS, dpi: int = 300) -> list[Path]:
     """Write ``name``.png/.pdf/.svg and ``name``.json atomically, without dates inside the
     files (the date is in the footer), so the same table on the same day gives the same bytes."""
-    meta = {"png": {"Software": None}, "pdf": {"CreationDate": None, "Producer": None},
-            "svg": {"Date": None}}
+    title = " ".join(str(prov.get("title") or name).split())
+    meta = {"png": {"Software": None, "Title": title},
+            "pdf": {"CreationDate": None, "Producer": None, "Title": title,
+                    "Subject": footer(prov), "Creator": f"sim {prov.get('version', '')}"},
+            "svg": {"Date": None, "Title": title}}
     paths = []
     for fmt in formats:
         path = out / f"{name}.{fmt}"
@@ -579,6 +592,17 @@ def with_footer(fig, prov: dict, width_in: float, height_in: float):
     return body
 
 
+def run_checks(fig, name: str) -> dict[str, list[str]]:
+    """The figure checks (sim/report/checks.py); each problem is printed as a warning."""
+    from .checks import check
+
+    found = check(fig)
+    for problems in found.values():
+        for problem in problems:
+            print(f"warning: figure {name}: {problem}")
+    return found
+
+
 def figure(name: str, sweep: Sweep, out: Path, **options) -> list[Path]:
     """Draw one named figure in the house style and save it with its provenance."""
     import matplotlib.pyplot as plt
@@ -594,7 +618,7 @@ def figure(name: str, sweep: Sweep, out: Path, **options) -> list[Path]:
         fig = plt.figure(figsize=(width, height))
         body = with_footer(fig, prov, width, height)
         title = draw(body, sweep, **options)
-        prov.update(title=title, options=dict(options))
+        prov.update(title=title, options=dict(options), checks=run_checks(fig, name))
         try:
             return save(fig, Path(out), name, prov)
         finally:

@@ -1,4 +1,4 @@
-"""A collected sweep (``python -m sim.collect``) as the figures and the brief read it.
+"""A collected sweep (``python -m sim collect``) as the figures and the brief read it.
 
 The collected folder holds ``runs.parquet`` (one row per run and campaign), ``steps.parquet``
 and ``cascades.parquet``. :class:`Sweep` keeps the successful runs and knows which columns are
@@ -23,6 +23,7 @@ from .style import SPARE_COLORS
 SETTING_KEYS = ("scenario", "network", "ranking", "steps", "population")
 SHORT = {"reallocate_ad_budget": "reallocation",  # names of regime variants in figures
          "policy.enforcement.enabled": "enforcement"}
+FEW_SEEDS = 5  # below this the footer and the brief warn: t intervals from 2-4 seeds are wide
 REQUIRED = ("policy", "seed", "campaign", "money_share", "reach_share", "budget_share",
             "vote_share_change", "turnout_change", "money_advantage", "population")
 
@@ -37,7 +38,8 @@ def find_collected(path: str | Path) -> Path:
         if (folder / "runs.parquet").is_file():
             return folder
     raise ConfigError(f"input = {str(path)!r}: no runs.parquet there; give a collected "
-                      f"runs.parquet or a multirun folder (run `python -m sim.collect` on it)")
+                      f"runs.parquet or a multirun folder (`python -m sim report` collects one itself; "
+                      f"`python -m sim collect DIR` does it alone)")
 
 
 def report_date() -> str:
@@ -109,30 +111,43 @@ class Sweep:
         bases = list(dict.fromkeys(r.split(",")[0] for r in found))
         return sorted(found, key=lambda r: (bases.index(r.split(",")[0]), r))
 
-    def _policy_field(self, base: str, column: str):
-        """A regime's label, colour or phrase as its runs recorded them (None if absent)."""
+    def _policy_field(self, regime: str, column: str):
+        """A regime's label, colour or phrase as its runs recorded them (None if absent). A
+        label names the levers an override changed ("no rules, frequency cap 1/day"); where
+        the runs of a regime recorded several (a sweep over a lever, or --regime-by), only
+        the preset's part they share ("no rules")."""
         if column not in self.runs.columns:
             return None
-        values = self.runs.loc[self.runs["policy"].str.split(",").str[0] == base, column].dropna()
-        return str(values.iloc[0]) if len(values) else None
+        base, *rest = regime.split(", ")
+        runs = self.runs
+        mine = runs["policy"] == regime if not rest else runs["policy"].str.split(",").str[0] == base
+        values = list(dict.fromkeys(str(v) for v in runs.loc[mine, column].dropna()))
+        if len(values) <= 1 and not rest:
+            return values[0] if values else None
+        values = values or [""]
+        common = os.path.commonprefix(values)
+        if common not in values:  # cut back to the preset's part: "caps, enforcement o" -> "caps"
+            common = common.rsplit(", ", 1)[0].rsplit(" (", 1)[0] if ", " in common or " (" in common else ""
+        return common.strip() or None
 
     def regime_label(self, regime: str, sep: str = "\n") -> str:
         """Display name (from the policy config); variants ("ban, enforcement=on") add their
         parts, on new lines in figures or joined by ``sep``."""
         base, *rest = regime.split(", ")
-        return sep.join([self._policy_field(base, "policy_label") or base, *rest])
+        return sep.join([self._policy_field(regime, "policy_label") or base, *rest])
 
     def regime_phrase(self, regime: str) -> str:
         """"under the ad ban": how the brief's sentences name the regime."""
         base, *rest = regime.split(", ")
-        phrase = self._policy_field(base, "policy_phrase") or f"under regime {base}"
+        phrase = self._policy_field(regime, "policy_phrase") or f"under regime {base}"
         return phrase + (f" ({', '.join(rest)})" if rest else "")
 
     def regime_colors(self) -> dict[str, str]:
         """Colour per regime: its configured colour (a variant takes a spare one), spare
         colours for the others, in regime order."""
         spare = iter(SPARE_COLORS * (1 + len(self.regimes) // len(SPARE_COLORS)))
-        fixed = {r: self._policy_field(r, "policy_color") for r in self.regimes if "," not in r}
+        fixed = {r: self._policy_field(r.split(", ")[0], "policy_color") for r in self.regimes
+                 if "," not in r}
         return {r: fixed.get(r) or next(spare) for r in self.regimes}
 
     def resolve_baseline(self, name: str) -> str:
@@ -235,5 +250,8 @@ def footer(prov: dict) -> str:
     hashes = prov["config_hashes"]
     cfg = (f"config {hashes[0]}" if len(hashes) == 1
            else f"{len(hashes)} configs, digest {prov['config_hashes_digest']}")
-    return (f"sim {prov['version']}{commit} | {prov['runs']} runs, {prov['seeds']} seeds | "
-            f"{pop} users | {cfg} | {prov['date']}")
+    scen = "/".join(prov.get("scenario") or []) or "n/a"
+    few = (f"FEW SEEDS ({prov['seeds']} < {FEW_SEEDS}): intervals are wide and unstable | "
+           if prov["seeds"] < FEW_SEEDS else "")
+    return (f"{few}sim {prov['version']}{commit} | scenario {scen} | {prov['runs']} runs, "
+            f"{prov['seeds']} seeds | {pop} users | {cfg} | {prov['date']}")

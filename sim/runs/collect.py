@@ -26,7 +26,8 @@ not a result (failed, damaged or not finished), after collecting the rest. Write
       ``vote_share_change``, ``spend``, ``paid_band_*``...
     Every column is described (unit and meaning) in docs/outputs.md and in the file's schema.
 ``steps.parquet``: every ok run's steps.parquet rows plus
-    ``run_dir``, ``seed``, ``config_hash`` and the run's override columns.
+    ``run_dir``, ``seed``, ``config_hash``, ``policy`` (the regime, swept or not) and the
+    run's override columns.
 ``cascades.parquet``: every ok run's cascades.parquet rows, with the same added columns.
 ``paired.parquet`` (``--paired``): see :func:`paired`.
 
@@ -36,7 +37,6 @@ files, so the same sweep gives the same tables whichever launcher ran it.
 
 from __future__ import annotations
 
-import argparse
 import math
 import re
 import sys
@@ -47,6 +47,7 @@ import pandas as pd
 
 from .. import outcomes
 from ..config import ConfigError
+from ..helptext import Parser
 from ..io import read_json, write_parquet
 from ..stats import mean_ci
 from .sweep import FAILED, SUMMARY, SWEEP_FILE, check_run, one_line, run_status
@@ -187,11 +188,13 @@ def _run_rows(run_dir: Path, rel: str, overrides: dict, status: str) -> list[dic
 
 
 def _run_tables(run_dir: Path, rel: str, overrides: dict, run_rows: list[dict]) -> dict:
-    """A run's steps and cascades, with its folder, seed, config hash and overrides added."""
+    """A run's steps and cascades, with its folder, seed, config hash, regime (``policy``, as
+    in runs.parquet, whether swept or not) and overrides added."""
     import pyarrow.parquet as pq
 
     extra = {"run_dir": rel, "seed": run_rows[0]["seed"],
-             "config_hash": run_rows[0]["config_hash"], **overrides}
+             "config_hash": run_rows[0]["config_hash"], **overrides,
+             "policy": run_rows[0]["policy"]}
     out = {}
     for name in ("steps.parquet", "cascades.parquet"):
         if (run_dir / name).is_file():
@@ -302,7 +305,9 @@ def paired(runs: pd.DataFrame, overrides: list[str], *, baseline: str = "none",
 
     One row per (regime, other overrides, campaign, outcome): ``n`` pairs, the means under the
     baseline and the regime, ``mean_diff`` (regime minus baseline) and its t-interval
-    ``ci_low``/``ci_high``. Run-level outcomes have ``campaign`` = ``(run)``. Pairs where either
+    ``ci_low``/``ci_high``, all in the outcome's ``unit``; for shares and probabilities also in
+    percentage points, the brief's unit (``mean_diff_pp``, ``ci_low_pp``, ``ci_high_pp``).
+    Run-level outcomes have ``campaign`` = ``(run)``. Pairs where either
     side is missing (failed run, undefined outcome) are left out of ``n``."""
     ok = runs[runs["status"] == "ok"].copy()
     others = [c for c in overrides if c not in (by, "seed") and c in ok.columns]
@@ -321,11 +326,15 @@ def paired(runs: pd.DataFrame, overrides: list[str], *, baseline: str = "none",
                     b = sub[f"{outcome}_base"].to_numpy(float)
                     good = np.isfinite(x) & np.isfinite(b)
                     est = mean_ci(x[good] - b[good], level)
+                    pp = outcomes.pp_scale(outcome)
                     out.append({by: regime, **dict(zip(others + ["campaign"], group)),
                                 "outcome": outcome, "n": int(good.sum()),
                                 "baseline_mean": float(b[good].mean()) if good.any() else math.nan,
                                 "regime_mean": float(x[good].mean()) if good.any() else math.nan,
-                                "mean_diff": est.mean, "ci_low": est.lo, "ci_high": est.hi})
+                                "mean_diff": est.mean, "ci_low": est.lo, "ci_high": est.hi,
+                                "unit": outcomes.unit_of(outcome),
+                                **{f"{k}_pp": (v * pp if pp else math.nan) for k, v in
+                                   (("mean_diff", est.mean), ("ci_low", est.lo), ("ci_high", est.hi))}})
     table = pd.DataFrame(out)
     return table[table["n"] > 0].reset_index(drop=True) if len(table) else table
 
@@ -334,7 +343,7 @@ def paired(runs: pd.DataFrame, overrides: list[str], *, baseline: str = "none",
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim collect", description=__doc__.split("\n")[0])
+    ap = Parser(prog="python -m sim collect", description=__doc__)
     ap.add_argument("sweep_dir", help="a Hydra multirun folder (hydra.sweep.dir)")
     ap.add_argument("--csv", action="store_true", help="also write CSV copies")
     ap.add_argument("--paired", action="store_true",

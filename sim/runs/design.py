@@ -96,6 +96,9 @@ def check_keys(params, fixed: str = "") -> None:
                               f"must be {describe(meta or {}, kind)}") from None
 
 
+DEFAULT_ROW = "default"  # the design row that changes nothing (the model's defaults)
+
+
 def write_design(out_dir, params: dict, x: np.ndarray, meta: dict, *, default_row: bool = False):
     """Write the rows of ``x`` (unit values already scaled to the bounds) as configs; with
     ``default_row``, also a row ``default`` that changes nothing. Returns the row names."""
@@ -113,7 +116,7 @@ def write_design(out_dir, params: dict, x: np.ndarray, meta: dict, *, default_ro
         text = "# @package _global_\n" + yaml.safe_dump(_nested(list(params), values))
         (design / f"{name}.yaml").write_text(text)
     if default_row:
-        (design / "default.yaml").write_text("# @package _global_\n{}\n")
+        (design / f"{DEFAULT_ROW}.yaml").write_text("# @package _global_\n{}\n")
     write_parquet(out_dir / "design.parquet",
                   {"design": np.array(names), **{k: np.array([r[j] for r in rows])
                                                  for j, k in enumerate(params)}})
@@ -121,7 +124,7 @@ def write_design(out_dir, params: dict, x: np.ndarray, meta: dict, *, default_ro
                                           "problem": problem_of(params),
                                           "integer": [k for k, v in params.items() if v[2]],
                                           "samples": x.tolist()})
-    return names + (["default"] if default_row else [])
+    return names + ([DEFAULT_ROW] if default_row else [])
 
 
 def sweep_command(out_dir, fixed: str, extra: str = "") -> str:

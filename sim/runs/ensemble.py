@@ -11,6 +11,8 @@ effect across the parameter sets.
     # or in steps, to send the sweep to a cluster:
     python -m sim ensemble sample DIR --sets 32    # writes the design, prints the sweep command
     python -m sim ensemble analyze DIR             # -> DIR/effects.parquet
+    python -m sim ensemble discover DIR --threshold 0.01   # where is the effect small? (PRIM,
+                                                           # sim/runs/discover.py)
 
 Outputs are described in docs/outputs.md (level ``ensemble``).
 """
@@ -27,13 +29,13 @@ import numpy as np
 
 from .. import outcomes
 from ..config import ConfigError
+from ..helptext import Parser
 from ..io import read_json, write_parquet
-from . import uncertainties
+from . import discover, uncertainties
 from .collect import collect, paired
-from .design import DesignError, check_keys, parse_param, sweep_command, write_design
+from .design import DEFAULT_ROW, DesignError, check_keys, parse_param, sweep_command, write_design
 
 REGIMES = "none,ban,transparency,cap"
-DEFAULT_ROW = "default"
 
 
 def sample(out_dir, *, sets: int = 32, seed: int = 0, params: dict | None = None,
@@ -94,6 +96,7 @@ def analyze(out_dir, *, baseline: str = "none"):
         d = at_default.iloc[0] if len(at_default) else None
         rows.append({
             "policy": regime, "campaign": campaign, "outcome": outcome,
+            "unit": outcomes.unit_of(outcome),
             "default_diff": float(d["mean_diff"]) if d is not None else np.nan,
             "default_ci_low": float(d["ci_low"]) if d is not None else np.nan,
             "default_ci_high": float(d["ci_high"]) if d is not None else np.nan,
@@ -111,7 +114,7 @@ def analyze(out_dir, *, baseline: str = "none"):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim ensemble", description=__doc__.splitlines()[0])
+    ap = Parser(prog="python -m sim ensemble", description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("dir")
@@ -129,8 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     an = sub.add_parser("analyze", help="effects from the finished sweep in DIR/runs")
     an.add_argument("dir")
     an.add_argument("--baseline", default="none")
+    discover.add_parser(sub)
     args = ap.parse_args(argv)
     try:
+        if args.cmd == "discover":
+            return discover.run_args(args)
         if args.cmd in ("sample", "run"):
             check_runs(args.seeds, args.regimes, getattr(args, "jobs", 1))
             params = dict(parse_param(p) for p in args.param) or None

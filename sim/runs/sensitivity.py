@@ -22,7 +22,6 @@ rounded, so each integer value gets an equal share of the design.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import numpy as np
 
 from .. import outcomes
 from ..config import ConfigError
+from ..helptext import Parser
 from ..io import read_json, write_parquet
 from . import uncertainties
 from .collect import collect
@@ -174,7 +174,7 @@ def markdown(table, top: int = 6) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim sensitivity",
+    ap = Parser(prog="python -m sim sensitivity",
                                  description="Sobol or Morris sensitivity analysis as a Hydra sweep")
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("sample", help="write the design and print the sweep command")

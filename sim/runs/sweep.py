@@ -14,10 +14,12 @@ the config hash of the run about to start and whose files are intact, so only mi
 or damaged runs are computed. A sweep folder that holds a different sweep is refused.
 
 :class:`Progress` is a Hydra callback (registered in conf/config.yaml) that prints
-``[done 12/80, failed 1, left 67]`` as each job ends. It learns the sweep's size in the main
-process (``on_multirun_start``, from the same overrides the basic sweeper expands) and counts
-finished jobs through an append-only ``progress.log`` in the sweep folder, so it works the same
-with the basic, joblib, submitit and Ray launchers (Slurm and Ray need a shared filesystem).
+``[done 12/80, failed 1, left 67] 00:41 elapsed, ETA 03:52`` as each job ends (the ETA at the
+pace of the runs computed so far; the same line in sim.sweep off a terminal, a tqdm bar on
+one). It learns the sweep's size in the main process (``on_multirun_start``, from the same
+overrides the basic sweeper expands) and counts finished jobs through an append-only
+``progress.log`` in the sweep folder, so it works the same with the basic, joblib, submitit and
+Ray launchers (Slurm and Ray need a shared filesystem).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -148,22 +151,33 @@ def expected_jobs(config: DictConfig) -> list[list[str]] | None:
     return BasicSweeper.split_arguments(parsed, None)[0]
 
 
-def read_progress(sweep_dir: Path) -> dict[int, str]:
-    """Last status of each job number reported in this sweep invocation."""
+def read_progress(sweep_dir: Path, times: dict | None = None) -> dict[int, str]:
+    """Last status of each job number reported in this sweep invocation (``times``, when
+    given, receives when each job ended)."""
     status: dict[int, str] = {}
     try:
         lines = (Path(sweep_dir) / PROGRESS_FILE).read_text().splitlines()
     except OSError:
         return status
     for line in lines:
-        num, _, state = line.partition(" ")
-        if num.isdigit() and state:
-            status[int(num)] = state
+        num, _, rest = line.partition(" ")
+        fields = rest.split()
+        if num.isdigit() and fields:
+            status[int(num)] = fields[0]
+            if times is not None and len(fields) > 1:
+                try:
+                    times[int(num)] = float(fields[1])
+                except ValueError:
+                    pass
     return status
 
 
-def progress_line(sweep_dir: Path) -> str:
-    status = read_progress(sweep_dir)
+def progress_line(sweep_dir: Path, now: float | None = None) -> str:
+    """``[done 12/80, failed 1, left 67] 00:41 elapsed, ETA 03:52``: the counts of this
+    invocation, and its time since it started, with the time left at the pace of the runs
+    computed so far (runs already done count as instant, so they do not shorten the ETA)."""
+    times: dict[int, float] = {}
+    status = read_progress(sweep_dir, times)
     done = sum(s in ("ok", "skipped") for s in status.values())
     failed = sum(s == "failed" for s in status.values())
     skipped = sum(s == "skipped" for s in status.values())
@@ -174,7 +188,59 @@ def progress_line(sweep_dir: Path) -> str:
     extra = f", skipped {skipped} already done" if skipped else ""
     if total is None:
         return f"[done {done}, failed {failed}{extra}]"
-    return f"[done {done}/{total}, failed {failed}, left {total - done - failed}{extra}]"
+    left = total - done - failed
+    start = started(sweep_dir)
+    if start is None:
+        return f"[done {done}/{total}, failed {failed}, left {left}{extra}]"
+    now = time.time() if now is None else now
+    ends = sorted(t for n, t in times.items() if status[n] != "skipped")
+    return f"[done {done}/{total}, failed {failed}, left {left}{extra}] {timing(now, start, ends, left)}"
+
+
+def timing(now: float, start: float, ends: list[float], left: int) -> str:
+    """``00:41 elapsed, ETA 03:52`` (tqdm's clock format). ``ends``: when the runs computed so
+    far ended. The pace is measured from the first of them on (so the start-up before it does
+    not inflate the ETA), or from the start while only one has ended; unknown before."""
+    from tqdm import tqdm
+
+    elapsed = max(0.0, now - start)
+    if left <= 0:
+        eta = "00:00"
+    elif len(ends) >= 2:
+        eta = tqdm.format_interval(max(0.0, now - ends[0]) / (len(ends) - 1) * left)
+    elif ends:
+        eta = tqdm.format_interval(max(0.0, ends[0] - start) * left)
+    else:
+        eta = "?"
+    return f"{tqdm.format_interval(elapsed)} elapsed, ETA {eta}"
+
+
+def started(sweep_dir: Path) -> float | None:
+    """When this invocation of the sweep started (the ``start`` line of progress.log)."""
+    try:
+        first = (Path(sweep_dir) / PROGRESS_FILE).read_text().split("\n", 1)[0]
+    except OSError:
+        return None
+    word, _, value = first.partition(" ")
+    try:
+        return float(value) if word == "start" else None
+    except ValueError:
+        return None
+
+
+def start_progress(sweep_dir: Path) -> None:
+    """Start this invocation's count afresh: progress.log holds only its start time."""
+    (Path(sweep_dir) / PROGRESS_FILE).write_text(f"start {time.time():.3f}\n")
+
+
+def record_progress(sweep_dir: Path, num: int, state: str) -> None:
+    """Append one finished job's state and time; O_APPEND: concurrent workers add whole short
+    lines without clobbering each other."""
+    fd = os.open(Path(sweep_dir) / PROGRESS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, f"{num} {state} {time.time():.3f}\n".encode())
+    finally:
+        os.close(fd)
 
 
 def check_sweep_dir(sweep_dir: Path, jobs: list[list[str]] | None) -> None:
@@ -226,12 +292,29 @@ def tally(sweep_dir: Path) -> dict:
     return counts
 
 
+def tally_line(counts: dict, sweep_dir: Path) -> str:
+    """``sweep finished: 80 of 80 runs done (0 already done), 0 failed, 0 not run -> DIR (in
+    03:12)``."""
+    done = counts["ok"] + counts["skipped"]
+    bad = counts["failed"] + counts["left"]
+    start = started(sweep_dir)
+    took = ""
+    if start is not None:
+        from tqdm import tqdm
+
+        took = f" (in {tqdm.format_interval(max(0.0, time.time() - start))})"
+    return (f"sweep {'finished' if not bad else 'incomplete'}: {done} of {counts['total']} runs "
+            f"done ({counts['skipped']} already done), {counts['failed']} failed, "
+            f"{counts['left']} not run -> {sweep_dir}{took}"
+            + (f"; failures: python -m sim collect {sweep_dir}" if bad else ""))
+
+
 LAST_SWEEP: dict = {}  # the tally of the sweep this process ran (python -m sim's exit code)
 
 
 class Progress(Callback):
-    """Refuses a folder that holds another sweep; prints ``[done d/N, failed f, left l]``
-    after every job of a multirun and a one-line tally at its end."""
+    """Refuses a folder that holds another sweep; prints ``[done d/N, failed f, left l]`` with
+    the elapsed time and an ETA after every job of a multirun and a one-line tally at its end."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         value = config.hydra.sweep.dir
@@ -253,7 +336,7 @@ class Progress(Callback):
             if jobs is not None:
                 write_json(sweep_dir / SWEEP_FILE, {"total": len(jobs),
                                                     "jobs": [" ".join(j) for j in jobs]})
-            (sweep_dir / PROGRESS_FILE).write_text("")  # counts start afresh on every invocation
+            start_progress(sweep_dir)  # counts start afresh on every invocation
         except (ConfigError, OSError) as exc:
             import sys
 
@@ -272,12 +355,7 @@ class Progress(Callback):
         value = job_return.return_value if ok else None
         state = value if value in ("ok", "skipped", "failed") else "failed"
         sweep_dir = Path(str(config.hydra.sweep.dir))
-        # O_APPEND: concurrent workers add whole short lines without clobbering each other
-        fd = os.open(sweep_dir / PROGRESS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, f"{config.hydra.job.num} {state}\n".encode())
-        finally:
-            os.close(fd)
+        record_progress(sweep_dir, config.hydra.job.num, state)
         print(progress_line(sweep_dir), flush=True)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
@@ -285,9 +363,4 @@ class Progress(Callback):
         counts = tally(sweep_dir)
         LAST_SWEEP.clear()
         LAST_SWEEP.update(counts, dir=str(sweep_dir))
-        done = counts["ok"] + counts["skipped"]
-        bad = counts["failed"] + counts["left"]
-        print(f"sweep {'finished' if not bad else 'incomplete'}: {done} of {counts['total']} runs "
-              f"done ({counts['skipped']} already done), {counts['failed']} failed, "
-              f"{counts['left']} not run -> {sweep_dir}"
-              + (f"; failures: python -m sim collect {sweep_dir}" if bad else ""), flush=True)
+        print(tally_line(counts, sweep_dir), flush=True)

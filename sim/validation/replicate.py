@@ -18,7 +18,6 @@ holds, they are not independent evidence.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import math
 import multiprocessing
@@ -33,6 +32,7 @@ import numpy as np
 
 from ..config import CampaignConfig, Config, ConfigError
 from ..configure import compose
+from ..helptext import Parser
 from ..model import SimModel, behavior
 from ..model.model import make_streams
 from ..model.population import Population
@@ -670,8 +670,7 @@ def write_docs(text: str, path: Path = DOCS) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim replicate",
-                                 description=__doc__.splitlines()[0])
+    ap = Parser(prog="python -m sim replicate", description=__doc__)
     ap.add_argument("--fast", action="store_true",
                     help=f"CI size: {FAST.users:,} users, {FAST.seeds} seeds (default "
                          f"{FULL.users:,} users, {FULL.seeds} seeds)")
