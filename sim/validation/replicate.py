@@ -542,9 +542,9 @@ ROWS: tuple[Row, ...] = (
         "Guess et al. 2023, Science 381:404 (SECONDARY): political news -3.7 pp on 6.2%",
         Published("-60% (-3.7 pp on 6.2%)", -0.9, -0.3, "tolerance: within a factor 2"),
         "guess", "reshares_political", "relative", precision=0.15,
-        why_not="the sign is right but the size is not: the model's political content is "
-                "campaign content, most of it reaching users directly (ads, official accounts); "
-                "reshared political news, most of what the experiment removed, is not modelled"),
+        why_not="the sign is right but the size is not: in the model few political posts are "
+                "reshared (a sharer reshares a few percent of what it sees), so most political "
+                "content reaches users directly from the pages and people they follow"),
     Row("Backstrom 2013", "share of candidate stories shown",
         "Backstrom, Facebook, 2013 (SECONDARY, CNET via press): a median of ~1,500 potential "
         "stories a day, ~300 shown",
@@ -556,8 +556,8 @@ ROWS: tuple[Row, ...] = (
         "3.9% (SECONDARY)",
         Published("3.9-6%", 0.039, 0.06, "range of the two figures"),
         "feed_shares", "political", "share",
-        why_not="only campaign content is political in the model; users' own political posts "
-                "and political news are not modelled, so the model's share is a lower part"),
+        why_not="the organic political voices (news pages, users posting about the race) are "
+                "sized by judgement and Pew's posting share, not fitted to this figure"),
     Row("X 2023", "out-of-network share of the ranked feed (ranking=for_you)",
         "X engineering blog, Mar 2023 (SECONDARY), taken as a stated premise by Ye, Luceri & "
         "Ferrara 2024 (arXiv 2411.01852), not their audit's result: ~50%",
