@@ -99,8 +99,8 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
                 "undeclared political ads the platform's review catches (Le Pochat et al. "
                 "2022: 0.38; the authors' US figure ~0.99, secondary)",
                 regimes=("ban", "transparency")),
-    Uncertainty("scenario.campaigns.0.budget", 15.0, 135.0,
-                "the main campaign's budget, US$ per 1,000 users (1:1 to 9:1 against B's $15)",
+    Uncertainty("scenario.campaigns.0.budget", 75.0, 675.0,
+                "the main campaign's budget, US$ per 1,000 users (1:1 to 9:1 against B's $75)",
                 scenario=True),
 )
 
