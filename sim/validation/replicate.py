@@ -446,7 +446,7 @@ ROWS: tuple[Row, ...] = (
         "Hill, Lo, Vavreck & Zaller, MPSA 2008 abstract (SECONDARY): 50-75% gone in a week",
         Published("25-50%", 0.25, 0.50, "range stated"),
         "hill", "retained", "share", cls="input",
-        why_class="restates behavior.persuasion_half_life = 5 days: 2^(-7/5) = 38% left after a "
+        why_class="restates behavior.persuasion_half_life = 5 days: 2^(-7/5) = ~38% left after a "
                   "week, the model's figure by construction"),
     Row("Allcott 2025", "political ad impressions per user, 6 weeks",
         "Allcott et al. 2025, NBER w33818; the authors' Cato research brief (VERIFIED there): "
