@@ -190,7 +190,7 @@ def _claims():
          i.keys[1]["money_share"] == 0),
         ("with no rules a fifth or more of the political reach on day 20 is bought (news pages and "
          "users posting about the race carry most of the rest)", i.keys[0]["money_share"] > 0.2),
-        ("experiment 1: A, with 2x B's budget, gets more impressions than B",
+        ("experiment 1: A, with 3x B's budget, gets more impressions than B",
          m.c(0, "A")["impressions"] > m.c(0, "B")["impressions"]),
         ("experiment 1: A's reach is mostly bought", m.c(0, "A")["money_share"] > 0.5),
         ("experiment 1: doubling B's appeal gives B more reshares",
