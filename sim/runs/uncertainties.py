@@ -79,8 +79,8 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
                 "sessions per unit of feed quality: Instagram -11% to Facebook -21% time spent "
                 "on a chronological feed (Guess et al. 2023a, secondary)"),
     Uncertainty("behavior.outgroup_boost", 1.5, 2.5,
-                "engagement with out-group attacks by the same side: x2.32 [1.57, 2.47] "
-                "(Rathje et al. 2021)"),
+                "engagement with out-group attacks by the same side: 'about twice as often' "
+                "(Rathje et al. 2021, abstract)"),
     Uncertainty("population.segment_signal", 0.2, 0.7,
                 "how well demographic cells predict partisanship"),
     Uncertainty("population.activity_a", 0.25, 1.0,
