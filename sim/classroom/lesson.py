@@ -188,7 +188,8 @@ def _claims():
          i.c(1, "A")["impressions_ad"] == i.c(1, "B")["impressions_ad"] == 0),
         ("two_party under the ban: the money share of political reach is 0 (no paid posters)",
          i.keys[1]["money_share"] == 0),
-        ("with no rules most of the political reach on day 20 is bought", i.keys[0]["money_share"] > 0.5),
+        ("with no rules a fifth or more of the political reach on day 20 is bought (news pages and "
+         "users posting about the race carry most of the rest)", i.keys[0]["money_share"] > 0.2),
         ("experiment 1: A, with 3x B's budget, gets more impressions than B",
          m.c(0, "A")["impressions"] > m.c(0, "B")["impressions"]),
         ("experiment 1: A's reach is mostly bought", m.c(0, "A")["money_share"] > 0.5),

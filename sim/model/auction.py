@@ -137,6 +137,11 @@ class AdAuction:
         # The platform's review of undeclared political ads: which of each day's creatives it
         # lets through (drawn once, from the enforcement stream, for every campaign alike).
         self.approved = review_rng.random(self.creatives.shape) >= policy.review_recall
+        # Each creative's predicted quality (market.creative_sigma; drawn after the review, so
+        # the review's draws do not depend on it; none at 0, so the streams stay as they were).
+        sigma = cfg.market.creative_sigma
+        self.creative_quality = (review_rng.lognormal(0.0, sigma, self.creatives.shape)
+                                 if sigma > 0 else None)
 
     def sell(self, readers: np.ndarray, budgets: np.ndarray, day: int, rng
              ) -> tuple[Impressions, list[AdReceipt]]:
@@ -183,15 +188,17 @@ class AdAuction:
             rows = np.flatnonzero(np.logical_or.reduce(eligible))
             commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma,
                                                                    len(rows))
-            bids = [commercial] + [np.where(e[rows], b[rows], -np.inf)
-                                   for e, b in zip(eligible, effective)]
+            factor = [self.quality_of_next(c, day, v, s[rows])
+                      for c, v, s in zip(bidders, variants, shown)]
+            bids = [commercial] + [np.where(e[rows], b[rows] * f, -np.inf)
+                                   for e, b, f in zip(eligible, effective, factor)]
             winner, runner_up = second_price(bids)
             for j, camp in enumerate(bidders):
                 won = np.flatnonzero(winner == j + 1)
                 if len(won) == 0:
                     continue
                 who = rows[won]
-                price = runner_up[won] / quality[j][who] / 1000.0  # $ per impression
+                price = runner_up[won] / (quality[j][who] * factor[j][won]) / 1000.0  # $ each
                 demand[j] += price.sum()
                 ok = within_budget(price, remaining[j], np.argsort(priority[who]))
                 who, price = who[ok], price[ok]
@@ -207,6 +214,14 @@ class AdAuction:
             if camp.undeclared:  # it submitted the day's creatives; the review let some through
                 receipts[j].submitted, receipts[j].approved = self.slots, len(variants[j])
         return Impressions.concat(out) if out else Impressions.empty(), receipts
+
+    def quality_of_next(self, camp, day: int, variants: np.ndarray, shown: np.ndarray):
+        """The predicted quality of the creative each reader would get next (the k-th of the
+        day); 1.0 when creatives are alike (``market.creative_sigma`` = 0)."""
+        if self.creative_quality is None:
+            return np.ones(len(shown))
+        k = variants[np.minimum(shown, max(len(variants) - 1, 0))] if len(variants) else 0
+        return self.creative_quality[camp.index, day, k]
 
     def label(self, camp) -> float:
         """The label an ad of ``camp`` carries: the share of viewers who recall it (0: none).

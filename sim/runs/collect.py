@@ -272,6 +272,9 @@ def collect(sweep_dir, *, csv: bool = False) -> dict:
     runs = pd.DataFrame(rows)
     first = ["run_dir", "status", "error"] + override_cols
     runs = runs[first + [c for c in runs.columns if c not in first]] if len(runs) else runs
+    for col in runs.columns.difference(first):  # an outcome undefined in every run (NaN is
+        if runs[col].dtype == object and runs[col].isna().all():  # null in JSON) stays a float
+            runs[col] = runs[col].astype(float)
     tables = {"runs": runs,
               "steps": pd.concat(steps, ignore_index=True) if steps else pd.DataFrame(),
               "cascades": pd.concat(cascades, ignore_index=True) if cascades else pd.DataFrame()}

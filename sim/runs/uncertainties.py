@@ -79,8 +79,8 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
                 "sessions per unit of feed quality: Instagram -11% to Facebook -21% time spent "
                 "on a chronological feed (Guess et al. 2023a, secondary)"),
     Uncertainty("behavior.outgroup_boost", 1.5, 2.5,
-                "engagement with out-group attacks by the same side: x2.32 [1.57, 2.47] "
-                "(Rathje et al. 2021)"),
+                "engagement with out-group attacks by the same side: 'about twice as often' "
+                "(Rathje et al. 2021, abstract)"),
     Uncertainty("population.segment_signal", 0.2, 0.7,
                 "how well demographic cells predict partisanship"),
     Uncertainty("population.activity_a", 0.25, 1.0,
@@ -99,8 +99,8 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
                 "undeclared political ads the platform's review catches (Le Pochat et al. "
                 "2022: 0.38; the authors' US figure ~0.99, secondary)",
                 regimes=("ban", "transparency")),
-    Uncertainty("scenario.campaigns.0.budget", 15.0, 135.0,
-                "the main campaign's budget, US$ per 1,000 users (1:1 to 9:1 against B's $15)",
+    Uncertainty("scenario.campaigns.0.budget", 75.0, 675.0,
+                "the main campaign's budget, US$ per 1,000 users (1:1 to 9:1 against B's $75)",
                 scenario=True),
 )
 
