@@ -221,6 +221,36 @@ def test_network_picture_marks_who_saw_what():
                                    + len(run.follows.follows_accounts.data))
 
 
+LABEL = re.compile(r'<text x="([\d.-]+)" y="([\d.-]+)" text-anchor="start">([^<]*)</text>')
+
+
+@pytest.mark.parametrize("scenario", CHOICES["scenario_name"])
+def test_every_scenario_is_drawn_readably(scenario):
+    """The users fill the picture (a foreign operation's sockpuppets, which have no followers,
+    once squeezed 300 users into a 60-px blob), and every campaign account's label lies inside
+    the picture, clear of the others (they overlapped in incumbent_challenger; 'Optimiser' was
+    cut at the right edge). The spread bounds: a well-drawn 300-user picture has an
+    interquartile range of ~39 x ~16-19 drawing units (of 100 x 70); the blob had ~10 x ~8."""
+    m = ClassroomModel(**{**apply_setting(DEFAULTS, "scenario_name", scenario), "compare": "off"})
+    (run,) = m.runs
+    pts = draw._points(m.layout)
+    assert (pts >= 0).all() and (pts[:, 0] <= draw.NET_W).all() and (pts[:, 1] <= draw.NET_H).all()
+    users = pts[: run.n]
+    iqr = np.percentile(users, 75, 0) - np.percentile(users, 25, 0)
+    assert iqr[0] > 0.3 * draw.NET_W and iqr[1] > 0.18 * draw.NET_H, iqr
+    svg = draw.NetworkPicture(m.layout, run.n).nodes(run, 0)
+    labels = LABEL.findall(svg)
+    assert sorted(t for *_, t in labels) == sorted(c.cfg.name for c in run.campaigns)
+    h = draw.LABEL_FONT
+    boxes = [(float(x), float(y) - 0.8 * h, float(x) + draw.label_width(t), float(y) + 0.2 * h)
+             for x, y, t in labels]
+    for (x0, y0, x1, y1), (*_, t) in zip(boxes, labels):
+        assert 0 <= x0 and x1 <= draw.NET_W and 0 <= y0 and y1 <= draw.NET_H, (t, x0, x1)
+    for i, a in enumerate(boxes):
+        for b in boxes[:i]:
+            assert draw._overlap(a, b) == 0, (labels[i], labels[boxes.index(b)])
+
+
 def test_counters_table_shows_the_counters():
     m = ClassroomModel(n=150, days=10)
     m.step()
@@ -364,6 +394,8 @@ def set_number(page, key: str, value) -> None:
 def select_option(page, key: str, text: str) -> None:
     page.locator(f".sim-control-{key}").click()
     page.locator(".menuable__content__active .v-list-item", has_text=text).first.click()
+    # the menu fades out over ~0.3 s, and a click meanwhile lands on it, not on the page
+    page.wait_for_selector(".menuable__content__active", state="detached", timeout=5_000)
 
 
 def reset(page) -> None:

@@ -414,9 +414,35 @@ def force_layout(run: SimModel, iterations: int = 50) -> np.ndarray:
         length = np.maximum(np.sqrt((disp * disp).sum(1)), 1e-9)
         pos += disp * (np.minimum(length, temp) / length)[:, None]
         temp -= cool
-    pos -= pos.min(0)
-    pos /= np.maximum(pos.max(0), 1e-9)
     n = run.n
     if np.corrcoef(pos[:n, 0], run.population.ideology[:n])[0, 1] < 0:
         pos[:, 0] = 1 - pos[:, 0]
-    return pos.astype(float)
+    return place_loners(pos.astype(float), np.bincount(np.concatenate([src, dst]), minlength=size) == 0, n)
+
+
+LONER_BAND = 0.08  # the strip at the bottom of the picture for accounts with no follower edges
+
+
+def place_loners(pos: np.ndarray, alone: np.ndarray, n: int) -> np.ndarray:
+    """Scale the connected users (the first ``n`` nodes) of a layout to fill [0, 1] x
+    [LONER_BAND + 0.04, 1], keep the accounts inside it, and put the nodes with no edges (a
+    foreign operation's sockpuppet pages have no followers in the graph) in a row along the
+    bottom. Repulsion alone pushes those far out, and accounts with few followers drift out
+    too: either squeezed the users into a corner of the picture."""
+    pos = pos.copy()
+    linked = ~alone
+    users = linked.copy()
+    users[n:] = False
+    ref = users if users.any() else linked
+    if ref.any():
+        lo, hi = pos[ref].min(0), pos[ref].max(0)
+        pos[linked] = np.clip((pos[linked] - lo) / np.maximum(hi - lo, 1e-9), 0, 1)
+    top = LONER_BAND + 0.04 if alone.any() else 0.0
+    pos[linked, 1] = top + (1 - top) * pos[linked, 1]
+    k = int(alone.sum())
+    if k:
+        order = np.argsort(pos[alone, 0], kind="stable")  # keep their left-right order
+        xs = np.empty(k)
+        xs[order] = (np.arange(k) + 0.5) / k
+        pos[alone] = np.column_stack([xs, np.full(k, LONER_BAND / 2)])
+    return pos
