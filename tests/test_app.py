@@ -38,6 +38,7 @@ from sim.classroom.model import (
     ClassroomModel,
     apply_setting,
     campaign_counters,
+    choice_text,
     classroom_config,
     control_range,
     day_numbers,
@@ -391,9 +392,11 @@ def set_number(page, key: str, value) -> None:
     box.press("Enter")
 
 
-def select_option(page, key: str, text: str) -> None:
+def select_option(page, key: str, value: str) -> None:
+    """Choose ``value`` (a scenario's or regime's key) in a menu, by the text the menu shows."""
     page.locator(f".sim-control-{key}").click()
-    page.locator(".menuable__content__active .v-list-item", has_text=text).first.click()
+    text = re.compile(rf"^\s*{re.escape(choice_text(key, value))}\s*$")
+    page.locator(".menuable__content__active .v-list-item").filter(has_text=text).first.click()
     # the menu fades out over ~0.3 s, and a click meanwhile lands on it, not on the page
     page.wait_for_selector(".menuable__content__active", state="detached", timeout=5_000)
 

@@ -108,13 +108,71 @@ BUTTONS = ("Step", "Play", "Stop", "Run to day", "Reset", "Defaults")  # the pag
 CHOICES = {"scenario_name": SCENARIOS, "policy": POLICIES, "compare": POLICIES + (OFF,),
            "targeting": TARGETING, "ranking": RANKINGS}
 
+# Plain names and one-line stories of the scenarios (sim/conf/scenario/*.yaml; a new YAML
+# shows by its file name until it gets a line here, and a test asks for one).
+SCENARIO_TEXT = {
+    "two_party": ("Two candidates, 3:1 budgets",
+                  "A has three times B's money, their messages are equally engaging; a civic "
+                  "'Vote' campaign buys non-partisan ads."),
+    "paid_amplifiers": ("Paid posters (the ban's loophole)",
+                        "A pays supporters with large followings to post copies of its messages "
+                        "and moves its ad money to more of them if ads are banned; B only buys ads."),
+    "foreign_operation": ("A foreign operation",
+                          "Two candidates and a foreign campaign with a tiny ad budget and many "
+                          "posts from fake pages (sockpuppets)."),
+    "foreign_2016": ("Foreign operation, 2016-sized",
+                     "Like the foreign operation, its sizes set from the 2016 case."),
+    "incumbent_challenger": ("Incumbent against a richer challenger",
+                             "An incumbent with a large following against a challenger with more "
+                             "money, plus down-ballot campaigns, a dark-money group, news outlets "
+                             "and ordinary users posting."),
+    "optimizer_2016": ("Optimiser against broadcaster (2016)",
+                       "One campaign gets the platform's staff embedded to tune its ads, the other "
+                       "uses the self-service tools; budgets in the 2016 ratio ($44M to $28M)."),
+    "organizers_2020": ("Paid 'organizers' (2020)",
+                        "A pays 50 supporters per 1,000 users $2,500 a month each to post "
+                        "identical messages daily, hence A's budget of $125,000 per 1,000 users; "
+                        "B buys ads with $30."),
+    "facebook_2020": ("Two candidates at Facebook's 2020 ad prices",
+                      "As 'Two candidates, 3:1 budgets', with bids set so that ads cost what they "
+                      "cost on Facebook in 2020."),
+    "twitter_2018": ("Two candidates at Twitter's 2018 ad prices",
+                     "Two candidates, with bids set so that ads cost what they cost on Twitter in "
+                     "2018."),
+}
+
+# Every regime in plain words (sim/conf/policy/*.yaml; a test asks for each one).
+REGIME_TEXT = {
+    "none": "no limits: political ads with precise (micro-)targeting, no labels, no caps, nobody "
+            "hunting fake or paid accounts.",
+    "ban": "no political ads (civic, non-partisan ads still run, as in Twitter's 2019 ban); the "
+           "platform hunts accounts that post identical copies together. Ads a campaign does not "
+           "declare as political slip through unless the platform's review catches them.",
+    "transparency": "political ads carry a 'paid for by' label and go into a public ad library, "
+                    "where watchdogs look for foreign and hidden sponsors; paid posters must say "
+                    "they are paid.",
+    "cap": "limits: at most 3 ads a day per person per campaign, 2 identical posts a day per "
+           "account, coarse targeting only; the platform hunts coordinated accounts.",
+    "no_reshares": "reshared posts are taken out of feeds (the 2020 Facebook experiment): people "
+                   "see only what the accounts they follow posted themselves.",
+    "demote_political": "political posts are shown lower in personalised feeds (as Facebook did "
+                        "from 2021).",
+    "chronological_option": "one user in five chooses a feed in time order, with no "
+                            "recommendations (the EU's Digital Services Act makes platforms "
+                            "offer one).",
+    "no_embedding": "the platform no longer lends its staff to campaigns to tune their ads (Facebook, "
+                    "2018). Only the 'Optimiser against broadcaster' scenario has a campaign with "
+                    "embedded staff; in every other scenario this is the same as no rules.",
+}
+
+
 def choice_text(key: str, value: str) -> str:
-    """How a choice reads in its menu (regimes by their label, as figures name them)."""
+    """How a choice reads in its menu: regimes by their label (as figures name them), scenarios
+    by their plain name."""
     if key in ("policy", "compare"):
-        if value == OFF:
-            return "off (one regime)"
-        label = policy_style(value)[0]
-        return value if label == value else f"{label} ({value})"
+        return "off (one regime)" if value == OFF else policy_style(value)[0]
+    if key == "scenario_name":
+        return SCENARIO_TEXT.get(value, (value,))[0]
     return str(value)
 
 
