@@ -507,6 +507,7 @@ def test_app_in_offline_browser(tmp_path):
         page.wait_for_timeout(1500)
         extra = shown_day(page) - day - 1
         assert extra <= 1, f"{extra + 1} days from 15 simultaneous clicks"
+        assert "ignored" in page.inner_text(".sim-toolbar ~ .sim-note, .sim-note")  # and it says so
 
         # Run to a day, then the counters equal an in-process model's with the same settings.
         run_to(page, 16)
@@ -570,6 +571,115 @@ def test_app_in_offline_browser(tmp_path):
     print(f"play, as fast as possible, 1,000 users: {rate:.1f} days/s; Reset to 1,000 users "
           f"(new scenario and budgets): {reset_s:.1f} s")
     assert (tmp_path / "app.png").stat().st_size > 10_000
+
+
+def type_like_a_person(page, selector: str, text: str, then: str = "Enter") -> None:
+    """Click the box, select what is in it, type ``text`` at 150 ms a key (a person types
+    150-400 ms a key), check that nothing rewrote the box meanwhile, then press ``then``."""
+    box = page.locator(selector)
+    box.click()
+    box.press("Control+a")
+    page.keyboard.type(text, delay=150)
+    page.wait_for_timeout(300)  # the server has seen every keystroke
+    assert box.input_value() == text, (selector, box.input_value())
+    page.keyboard.press(then)
+
+
+def number_box(key: str) -> str:
+    return f".sim-control-{key} input[type=number]"
+
+
+@pytest.mark.integration
+def test_typing_like_a_person():
+    """Experiment 3 typed at a person's pace gives the lesson's numbers (each keystroke was
+    once clamped and written back: skepticism "0.9" became 0.05, and the transparency side
+    showed 998 impressions where the lesson says 812); a value out of range is not applied
+    and a note gives the range; Run to an earlier day says why it does nothing."""
+    _chromium_or_fail()
+    with serve_app() as url, offline_page((1024, 768)) as (page, record):
+        open_app(page, url)
+        for key, text in (("budget_a", "120"), ("n", "500"), ("days", "45")):
+            type_like_a_person(page, number_box(key), text, "Tab")
+            page.wait_for_timeout(300)
+            assert page.input_value(number_box(key)) == text, key
+        page.wait_for_selector(".sim-changed")
+        page.locator(".sim-defaults").click()
+        page.wait_for_selector(".sim-changed", state="detached")
+        assert page.input_value(number_box("n")) == "300"
+
+        # Out of range: not applied, a note with the range, the setting kept.
+        type_like_a_person(page, number_box("skepticism"), "1.2")
+        note = page.locator(".sim-control-skepticism .sim-note")
+        note.wait_for()
+        assert "from 0.05 to 0.95" in note.inner_text()
+        assert not page.locator(".sim-changed").count()  # nothing changed
+
+        # Experiment 3 (SKEPTICS), typed.
+        setup = lesson.SKEPTICS
+        for key, value in setup.changes:
+            if CONTROL[key].kind == "choice":
+                select_option(page, key, value)
+            else:
+                type_like_a_person(page, number_box(key), f"{value:g}")
+        page.wait_for_timeout(300)
+        assert not page.locator(".sim-control-skepticism .sim-note").count()  # a good value: note gone
+        reset(page)
+        type_like_a_person(page, ".sim-target input", "12")
+        page.locator(".sim-run").click()
+        wait_drawn(page, 12)
+        type_like_a_person(page, ".sim-target input", "5")
+        page.locator(".sim-run").click()
+        page.wait_for_selector(".sim-note")
+        assert "already at day 12" in page.inner_text(".sim-note") and shown_day(page) == 12
+        run_to_typed = str(setup.day)
+        type_like_a_person(page, ".sim-target input", run_to_typed)
+        page.locator(".sim-run").click()
+        wait_drawn(page, setup.day)
+        assert page_counters(page) == expected_counters(setup.settings, setup.day)
+        lesson_a = setup.result.c(1, "A")["impressions"]
+        assert f"{lesson_a:,}" == page_counters(page)[("transparency", "A")]["impressions"]
+        assert record["errors"] == [] and record["blocked"] == []
+
+
+@pytest.mark.integration
+def test_play_speed_and_presentation_mode(tmp_path):
+    """A new Play speed applies while playing; presentation mode hides the settings and shows
+    the key numbers, both networks and two charts above the fold at 1024x768, in large type."""
+    _chromium_or_fail()
+    with serve_app() as url, offline_page((1024, 768)) as (page, record):
+        open_app(page, url)
+        page.locator(".sim-speed").click()
+        page.locator(".menuable__content__active .v-list-item", has_text="1 day/s").click()
+        page.locator(".sim-play").click()
+        page.wait_for_timeout(2000)
+        slow = shown_day(page)
+        assert slow <= 4, slow  # 1 day/s
+        page.locator(".sim-speed").click()
+        page.locator(".menuable__content__active .v-list-item", has_text="as fast as possible").click()
+        page.wait_for_timeout(2500)
+        fast = shown_day(page) - slow  # ~10 days/s at 300 users; 1 day/s would give ~3
+        page.locator(".sim-stop").click()
+        assert fast >= 8, fast
+
+        page.locator(".sim-present").click()
+        page.wait_for_selector(".sim-presenting")
+        assert page.locator(".sim-side").count() == 0
+        wait_drawn(page, shown_day(page))
+        for sel in (".sim-day", ".sim-step", ".sim-key-0", ".sim-key-1", ".sim-network-0 svg.sim-nodes",
+                    ".sim-network-1 svg.sim-nodes", "svg.sim-money", "svg.sim-vote"):
+            assert in_view(page, sel), sel
+        sizes = page.evaluate(f"""() => ({{
+            share: parseFloat(getComputedStyle(document.querySelector('.sim-money-share')).fontSize),
+            key: parseFloat(getComputedStyle(document.querySelector('.sim-key')).fontSize),
+            chart: document.querySelector('svg.sim-money').getBoundingClientRect().width
+                   / {draw.CHART_W} * {draw.FONT},
+            net: document.querySelector('svg.sim-nodes').getBoundingClientRect().width}})""")
+        print("\npresentation mode at 1024x768:", sizes)
+        assert sizes["share"] >= 32 and sizes["key"] >= 20 and sizes["chart"] >= 15, sizes
+        page.screenshot(path=str(tmp_path / "present.png"))
+        page.locator(".sim-present").click()
+        page.wait_for_selector(".sim-side")
+        assert record["errors"] == [] and record["blocked"] == []
 
 
 def expected_keys(settings: dict, day: int) -> dict:

@@ -653,14 +653,14 @@ h3 { margin: 8px 0 4px 0; font-size: 15px; }
 .sim-control .sim-note { font-size: 13px; padding: 2px 4px; margin-top: 2px; }
 /* Presentation mode (a projector at 1024x768): no settings column; the key numbers at 20 px
    with the money share at 36 px, the day at 30 px, the two charts side by side at ~490 px wide
-   (their 13-unit text ~16 px), the networks 27% of the window's height; all above the fold. */
+   (their 13-unit text ~16 px), the networks 32% of the window's height; all above the fold. */
 .sim-presenting { grid-template-columns: minmax(0, 1fr); font-size: 18px; }
 .sim-presenting .sim-day { font-size: 30px; min-width: 200px; }
 .sim-presenting .sim-key { font-size: 20px; line-height: 1.3; }
 .sim-presenting .sim-money-share { font-size: 36px; }
 .sim-presenting .sim-caption, .sim-presenting .sim-muted { font-size: 16px; }
 .sim-presenting .sim-networks > .sim-network { max-width: none; }
-.sim-presenting .sim-net-layers svg { max-height: 27vh; }
+.sim-presenting .sim-net-layers svg { max-height: 32vh; }
 .sim-presenting .sim-chart-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 .sim-presenting .sim-status { font-size: 16px; }
 """
