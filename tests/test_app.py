@@ -2,32 +2,42 @@
 (generated from the model, checked to be current), and the served page in headless Chromium with
 every non-localhost request blocked.
 
-The browser test needs Debian's chromium (/usr/bin/chromium, or SIM_CHROMIUM) and playwright
-(the dev extra). Without chromium it is skipped locally and FAILS in CI (CI=true), where
-.ci/run installs it. It prints click-to-redraw times (a benchmark, not an assertion).
-``python tests/test_app.py docs/figures/app.png`` redraws the screenshot in the docs.
+The browser tests need Debian's chromium (/usr/bin/chromium, or SIM_CHROMIUM) and playwright
+(the dev extra); sim/classroom/browser.py drives the page. Without chromium they are skipped
+locally and FAIL in CI (CI=true), where .ci/run installs it. They print click-to-redraw times
+(a benchmark, not an assertion). ``python -m sim.classroom.lesson --figure`` redraws the
+screenshot in the docs.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sim.classroom import draw, lesson
+from sim.classroom.browser import (
+    CHROMIUM,
+    LOCAL,
+    offline_page,
+    open_app,
+    reset,
+    run_to,
+    select_option,
+    serve_app,
+    set_number,
+    shown_day,
+    wait_drawn,
+)
 from sim.classroom.model import (
     BUTTONS,
     CHOICES,
@@ -35,6 +45,8 @@ from sim.classroom.model import (
     COUNTERS,
     DEFAULTS,
     RANKINGS,
+    REGIME_TEXT,
+    SCENARIO_TEXT,
     ClassroomModel,
     apply_setting,
     campaign_counters,
@@ -51,8 +63,6 @@ from sim.config import ConfigError
 from sim.configure import CONF_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
-LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
 
 
 # ---------------------------------------------------------------- the model (no browser)
@@ -158,6 +168,34 @@ def test_choices_come_from_the_configs():
     assert CHOICES["compare"][-1] == "off"
     assert policy_style("ban") == ("ad ban", "#009E73")
     assert policy_style("none")[0] == "no rules"
+
+
+def test_plain_names_and_about_explains_every_regime():
+    """Menus show plain names (not file names); the About tab explains every regime and every
+    scenario, and defines money share as the key number computes it (political campaigns)."""
+    from sim.classroom.app import about_html
+
+    about = about_html()
+    for regime in CHOICES["policy"]:
+        assert REGIME_TEXT.get(regime), f"no plain explanation of regime {regime!r}"
+        assert f'<li data-regime="{regime}"><b>{choice_text("policy", regime)}</b>: ' in about
+    for name in CHOICES["scenario_name"]:
+        plain = choice_text("scenario_name", name)
+        assert plain != name and "_" not in plain and len(plain) <= 25, name  # fits the menu
+        assert f'data-scenario="{name}"' in about and html.escape(SCENARIO_TEXT[name][1]) in about
+    assert choice_text("compare", "ban") == "ad ban"
+    assert "political campaigns" in about and "civic" in about  # day_numbers' denominator
+    assert "same as no rules" in REGIME_TEXT["no_embedding"]
+
+
+def test_typed_values_are_checked_not_clamped():
+    from sim.classroom.app import typed_value
+
+    assert typed_value("0.9", 0.05, 0.95, False) == (0.9, "")
+    assert typed_value("500", 100, 1000, True) == (500, "")
+    v, note = typed_value("1.2", 0.05, 0.95, False)
+    assert v is None and "from 0.05 to 0.95" in note
+    assert typed_value("", 0, 1, False)[0] is None and typed_value("2.5", 1, 60, True)[0] is None
 
 
 def test_choosing_a_scenario_loads_its_campaigns():
@@ -297,128 +335,6 @@ def test_lesson_doc_is_current_and_its_story_holds(capsys):
 # ---------------------------------------------------------------- the page in a browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serve_app(timeout: float = 60):
-    """``python -m sim app`` on a free localhost port; yields its URL; stops it."""
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port)], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"app exited with {proc.returncode}:\n{proc.stdout.read()}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"app did not answer on {url} within {timeout} s")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@contextmanager
-def offline_page(viewport=(1024, 768)):
-    """A headless Chromium page that can only reach localhost; records what it tried."""
-    from playwright.sync_api import sync_playwright
-
-    record = {"blocked": [], "requests": [], "errors": []}
-
-    def route(r):
-        url = r.request.url
-        if LOCAL.match(url) or url.startswith(("data:", "blob:")):
-            r.continue_()
-        else:
-            record["blocked"].append(url)
-            r.abort()
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                          accept_downloads=True)
-            page = context.new_page()
-            page.route("**/*", route)
-            page.on("request", lambda req: record["requests"].append(req.url))
-            page.on("websocket", lambda ws: record["requests"].append(ws.url))
-            page.on("pageerror", lambda e: record["errors"].append(str(e)))
-            yield page, record
-        finally:
-            browser.close()
-
-
-ALL_DRAWN = """day => { const all = [...document.querySelectorAll('[data-day]')];
-    const step = document.querySelector('.sim-step');
-    return all.length >= 5 && all.every(e => e.dataset.day == String(day))
-        && document.querySelector('.sim-day')?.innerText?.startsWith('Day ' + day + ' ')
-        && !document.querySelector('.sim-busy') ? performance.now() : null }"""
-
-
-def wait_drawn(page, day: int, timeout: float = 60_000) -> float:
-    """Wait until every drawing and the day counter show ``day``; the page's clock then."""
-    return page.wait_for_function(ALL_DRAWN, arg=day, timeout=timeout, polling="raf").json_value()
-
-
-def shown_day(page) -> int:
-    return int(re.search(r"Day (\d+)", page.inner_text(".sim-day"))[1])
-
-
-def open_app(page, url):
-    page.goto(url)
-    wait_drawn(page, 0)
-
-
-def set_number(page, key: str, value) -> None:
-    box = page.locator(f".sim-control-{key} input[type=number]")
-    box.fill(str(value))
-    box.press("Enter")
-
-
-def select_option(page, key: str, value: str) -> None:
-    """Choose ``value`` (a scenario's or regime's key) in a menu, by the text the menu shows."""
-    page.locator(f".sim-control-{key}").click()
-    text = re.compile(rf"^\s*{re.escape(choice_text(key, value))}\s*$")
-    page.locator(".menuable__content__active .v-list-item").filter(has_text=text).first.click()
-    # the menu fades out over ~0.3 s, and a click meanwhile lands on it, not on the page
-    page.wait_for_selector(".menuable__content__active", state="detached", timeout=5_000)
-
-
-def reset(page) -> None:
-    page.locator(".sim-reset").click()
-    page.wait_for_selector(".sim-changed", state="detached", timeout=60_000)
-    wait_drawn(page, 0)
-
-
-def run_to(page, day: int) -> None:
-    set_number_target(page, day)
-    page.locator(".sim-run").click()
-    wait_drawn(page, day)
-
-
-def set_number_target(page, day: int) -> None:
-    box = page.locator(".sim-target input")
-    box.fill(str(day))
-    box.press("Enter")
-
-
 def click_to_redraw(page, clicks: int = 10) -> list[float]:
     """Milliseconds from a click on Step (the page's clock, at the click event) to the frame
     where the day counter, the key numbers, both networks and all charts show the new day."""
@@ -507,7 +423,7 @@ def test_app_in_offline_browser(tmp_path):
         page.wait_for_timeout(1500)
         extra = shown_day(page) - day - 1
         assert extra <= 1, f"{extra + 1} days from 15 simultaneous clicks"
-        assert "ignored" in page.inner_text(".sim-toolbar ~ .sim-note, .sim-note")  # and it says so
+        assert "ignored" in page.inner_text(".sim-status.sim-note")  # and it says so
 
         # Run to a day, then the counters equal an in-process model's with the same settings.
         run_to(page, 16)
@@ -629,8 +545,8 @@ def test_typing_like_a_person():
         wait_drawn(page, 12)
         type_like_a_person(page, ".sim-target input", "5")
         page.locator(".sim-run").click()
-        page.wait_for_selector(".sim-note")
-        assert "already at day 12" in page.inner_text(".sim-note") and shown_day(page) == 12
+        page.wait_for_selector(".sim-status.sim-note")
+        assert "already at day 12" in page.inner_text(".sim-status.sim-note") and shown_day(page) == 12
         run_to_typed = str(setup.day)
         type_like_a_person(page, ".sim-target input", run_to_typed)
         page.locator(".sim-run").click()
@@ -687,18 +603,3 @@ def expected_keys(settings: dict, day: int) -> dict:
     for _ in range(day):
         m.step()
     return day_numbers(m.runs[0])
-
-
-def save_docs_screenshot(path: str, day: int = 20) -> None:
-    """The default view at 1024x768 (a projector) after Run to day 20, for docs/figures/app.png."""
-    with serve_app() as url, offline_page((1024, 768)) as (page, record):
-        open_app(page, url)
-        run_to(page, day)
-        page.wait_for_timeout(300)
-        page.screenshot(path=path)
-        assert not record["blocked"] and not record["errors"], record
-
-
-if __name__ == "__main__":
-    save_docs_screenshot(sys.argv[1] if len(sys.argv) > 1 else "docs/figures/app.png")
-    print("saved", sys.argv[1:] or "docs/figures/app.png")

@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import html
 import math
 import os
 import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 
 try:
@@ -151,11 +153,32 @@ def make_frame(model: ClassroomModel, cache: dict) -> Frame:
 # ---------------------------------------------------------------- per-tab state
 
 
+LIVE = [0]  # sessions alive (SIM_APP_DEBUG prints the count as tabs come and go)
+
+
+try:  # glibc keeps freed memory in its arenas; a closed tab's ~15 MB goes back to the system
+    _trim = ctypes.CDLL("libc.so.6").malloc_trim if sys.platform == "linux" else None
+except OSError:
+    _trim = None
+
+
+def _count(change: int) -> None:
+    LIVE[0] += change
+    if change < 0 and _trim is not None:
+        _trim(0)
+    if DEBUG:
+        print(f"session {'opened' if change > 0 else 'freed'}; {LIVE[0]} live", file=sys.stderr,
+              flush=True)
+
+
 class Session:
     """One browser tab's model and worker; module-level ``solara.reactive`` values are per tab
-    too (Solara keeps them per virtual kernel)."""
+    too (Solara keeps them per virtual kernel). Freed with the tab's kernel: at once when the
+    tab closes, after CULL when it vanished."""
 
     def __init__(self):
+        _count(+1)
+        weakref.finalize(self, _count, -1)
         self.model: ClassroomModel | None = None
         self.lock = threading.Lock()  # held by the worker: a click while it is held is dropped
         self.quiet_until = 0.0  # and so is one handled just after (it waited for the redraw)
@@ -347,6 +370,7 @@ def Controls():
                         "they take effect on <b>Reset</b></span>", classes=["sim-side-title"])
             solara.Button(DEFAULTS_BUTTON, disabled=disabled, small=True, classes=["sim-defaults"],
                           on_click=lambda: settings.set(dict(DEFAULTS)))
+        PresentButton()
         for c in CONTROLS:
             if c.kind == "choice":
                 ChoiceControl(c.key, disabled)
@@ -376,6 +400,15 @@ def run_to(session: Session) -> None:
 def set_speed(session: Session, value: str) -> None:
     speed.set(value)
     session.pace = SPEEDS[value]  # the playing worker reads it before the next day
+
+
+@solara.component
+def PresentButton():
+    """Presentation mode on and off: in the settings column, and in the toolbar while the
+    settings are hidden."""
+    solara.Button("Exit presentation" if present.value else "Presentation mode (projector)",
+                  icon_name="mdi-projector-screen", small=True, outlined=True,
+                  classes=["sim-present"], on_click=lambda: present.set(not present.value))
 
 
 @solara.component
@@ -421,9 +454,8 @@ def Toolbar(session: Session):
         solara.Button(RESET, icon_name="mdi-restart", disabled=bool(doing), small=True,
                       color="warning" if changed else None, classes=["sim-reset"],
                       on_click=lambda: start(session, lambda: do_reset(session), "reset", RESET))
-        solara.Button("Exit presentation" if present.value else "Presentation",
-                      icon_name="mdi-projector-screen", small=True, outlined=True,
-                      classes=["sim-present"], on_click=lambda: present.set(not present.value))
+        if present.value:
+            PresentButton()
     if notice.value:
         solara.Text(notice.value, classes=["sim-status", "sim-note"])
     if doing == "reset":
@@ -452,7 +484,7 @@ def key_numbers(f: Frame, i: int) -> str:
         f'<div><b class="sim-money-share">{_pct(k["money_share"])}</b> of political '
         f'reach bought <span class="sim-muted">(money share)</span></div>'
         f'<div>impressions so far: {a} <b class="sim-total-a">{k["total_a"]:,}</b>, '
-        f'{b} <b class="sim-total-b">{k["total_b"]:,}</b>, all <b>{k["total"]:,}</b></div>'
+        f'{b} <b class="sim-total-b">{k["total_b"]:,}</b>, all <b class="sim-total">{k["total"]:,}</b></div>'
         f'<div>{a}\'s vote share <b>{_pct(k["vote_share_a"], 2)}</b> '
         f'({100 * k["vote_change_a"]:+.3f} points since day 0)</div>'
         f'<div class="sim-caption">today: {s.caption}</div></div>')
@@ -613,6 +645,7 @@ CSS = """
             border-right: 1px solid #ddd; background: #fafafa; }
 .sim-main { overflow-y: auto; height: 100vh; padding: 6px 14px 40px 14px; }
 .sim-control-label { font-size: 13px; font-weight: 500; }
+.sim-side .v-select__selection { font-size: 14px; }
 .sim-help, .sim-muted { font-size: 13px; color: #555; }
 .sim-day { font-size: 22px; font-weight: bold; min-width: 140px; }
 .sim-status { font-size: 13px; padding: 2px 8px; border-radius: 4px; background: #eee; }

@@ -111,32 +111,32 @@ CHOICES = {"scenario_name": SCENARIOS, "policy": POLICIES, "compare": POLICIES +
 # Plain names and one-line stories of the scenarios (sim/conf/scenario/*.yaml; a new YAML
 # shows by its file name until it gets a line here, and a test asks for one).
 SCENARIO_TEXT = {
-    "two_party": ("Two candidates, 3:1 budgets",
+    "two_party": ("Two candidates, 3:1 money",
                   "A has three times B's money, their messages are equally engaging; a civic "
                   "'Vote' campaign buys non-partisan ads."),
-    "paid_amplifiers": ("Paid posters (the ban's loophole)",
+    "paid_amplifiers": ("Paid posters (loophole)",
                         "A pays supporters with large followings to post copies of its messages "
                         "and moves its ad money to more of them if ads are banned; B only buys ads."),
     "foreign_operation": ("A foreign operation",
                           "Two candidates and a foreign campaign with a tiny ad budget and many "
                           "posts from fake pages (sockpuppets)."),
-    "foreign_2016": ("Foreign operation, 2016-sized",
+    "foreign_2016": ("Foreign operation, 2016",
                      "Like the foreign operation, its sizes set from the 2016 case."),
-    "incumbent_challenger": ("Incumbent against a richer challenger",
+    "incumbent_challenger": ("Incumbent vs challenger",
                              "An incumbent with a large following against a challenger with more "
                              "money, plus down-ballot campaigns, a dark-money group, news outlets "
                              "and ordinary users posting."),
-    "optimizer_2016": ("Optimiser against broadcaster (2016)",
+    "optimizer_2016": ("Optimiser vs broadcaster",
                        "One campaign gets the platform's staff embedded to tune its ads, the other "
                        "uses the self-service tools; budgets in the 2016 ratio ($44M to $28M)."),
-    "organizers_2020": ("Paid 'organizers' (2020)",
+    "organizers_2020": ("Paid organizers (2020)",
                         "A pays 50 supporters per 1,000 users $2,500 a month each to post "
                         "identical messages daily, hence A's budget of $125,000 per 1,000 users; "
                         "B buys ads with $30."),
-    "facebook_2020": ("Two candidates at Facebook's 2020 ad prices",
-                      "As 'Two candidates, 3:1 budgets', with bids set so that ads cost what they "
+    "facebook_2020": ("Facebook 2020 ad prices",
+                      "As 'Two candidates, 3:1 money', with bids set so that ads cost what they "
                       "cost on Facebook in 2020."),
-    "twitter_2018": ("Two candidates at Twitter's 2018 ad prices",
+    "twitter_2018": ("Twitter 2018 ad prices",
                      "Two candidates, with bids set so that ads cost what they cost on Twitter in "
                      "2018."),
 }
@@ -161,7 +161,7 @@ REGIME_TEXT = {
                             "recommendations (the EU's Digital Services Act makes platforms "
                             "offer one).",
     "no_embedding": "the platform no longer lends its staff to campaigns to tune their ads (Facebook, "
-                    "2018). Only the 'Optimiser against broadcaster' scenario has a campaign with "
+                    "2018). Only the 'Optimiser vs broadcaster' scenario has a campaign with "
                     "embedded staff; in every other scenario this is the same as no rules.",
 }
 
