@@ -42,6 +42,23 @@ def live_sessions() -> str:
     return counts[-1] if counts else "?"
 
 
+def cpu_s(pids) -> float:
+    """CPU seconds (user + system) used so far by these processes."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def chromium_pids() -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+            and (p / "cmdline").exists() and b"chromium" in (p / "cmdline").read_bytes()[:200]]
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -84,12 +101,15 @@ async def main(args) -> None:
         pages: list = []
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            t0 = time.monotonic()
+            t0, server_cpu0 = time.monotonic(), cpu_s([pid])
             rngs = [random.Random(i) for i in range(args.tabs)]
             await asyncio.gather(*(student(browser, url, args.steps, rngs[i], times, pages,
                                            i * args.arrive)
                                    for i in range(args.tabs)))
             wall = time.monotonic() - t0
+            server_cpu = cpu_s([pid]) - server_cpu0
+            browser_cpu = cpu_s(chromium_pids())  # all its processes, from launch
+            load = os.getloadavg()[1]
             mem["open"] = (rss_mb(pid), live_sessions())
             half = len(pages) // 2
             for context, page in pages[:half]:  # closed tabs: the page says goodbye (its
@@ -106,6 +126,9 @@ async def main(args) -> None:
     print(f"{args.tabs} tabs x {args.steps} steps at 300 users, {wall:.0f} s: click-to-redraw "
           f"median {statistics.median(times):.0f} ms, 95th percentile {q[18]:.0f} ms, "
           f"max {max(times):.0f} ms ({len(times)} clicks)")
+    print(f"CPU over those {wall:.0f} s on {os.cpu_count()} cores: server {server_cpu:.0f} s, "
+          f"Chromium (every chromium process on the machine) {browser_cpu:.0f} s; machine load "
+          f"average (5 min) {load:.1f}")
     for k, (v, live) in mem.items():
         print(f"server memory (RSS) {k}: {v:.0f} MB, sessions {live}")
 

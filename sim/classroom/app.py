@@ -190,7 +190,10 @@ class Session:
 
 settings = solara.reactive(dict(DEFAULTS))
 frame = solara.reactive(None)
-busy = solara.reactive("")  # what the worker is doing: "", "reset", "play", "run"
+busy = solara.reactive("")  # what the worker is doing: "", "step", "reset", "play", "run"
+# a Reset is running: the settings and the pictures read this, not ``busy``, so that a step
+# re-renders neither the settings column nor the page (30 tabs share one server's CPU)
+building = solara.reactive(False)
 error = solara.reactive("")
 ready = solara.reactive(False)  # a model has been built (the first Reset is done)
 model_settings = solara.reactive(None)  # the settings the running model was built with
@@ -212,6 +215,8 @@ def start(session: Session, job, label: str, button: str) -> bool:
     session.stop.clear()
     notice.set("")
     busy.set(label)
+    if label == "reset":
+        building.set(True)
 
     def work():
         try:
@@ -226,6 +231,8 @@ def start(session: Session, job, label: str, button: str) -> bool:
             session.quiet_until = time.monotonic() + QUIET
             session.lock.release()
             busy.set("")
+            if label == "reset":
+                building.set(False)
 
     threading.Thread(target=work, daemon=True).start()  # Solara gives it this tab's context
     return True
@@ -363,7 +370,7 @@ def NumberControl(key: str, disabled: bool):
 
 @solara.component
 def Controls():
-    disabled = busy.value == "reset"
+    disabled = building.value
     with solara.Column(gap="10px", classes=["sim-side"]):
         with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
             solara.HTML(tag="div", unsafe_innerHTML="<b>Settings</b><br><span class='sim-help'>"
@@ -406,7 +413,7 @@ def set_speed(session: Session, value: str) -> None:
 def PresentButton():
     """Presentation mode on and off: in the settings column, and in the toolbar while the
     settings are hidden."""
-    solara.Button("Exit presentation" if present.value else "Presentation mode (projector)",
+    solara.Button("Exit presentation" if present.value else "Presentation",
                   icon_name="mdi-projector-screen", small=True, outlined=True,
                   classes=["sim-present"], on_click=lambda: present.set(not present.value))
 
@@ -524,7 +531,7 @@ def SimulationTab():
     if not ready.value:
         solara.Text("Building the model…", classes=["sim-busy"])
         return
-    with solara.Column(gap="6px", classes=["sim-dim"] if busy.value == "reset" else []):
+    with solara.Column(gap="6px", classes=["sim-dim"] if building.value else []):
         Today()
         if present.value:  # the projector: key numbers, networks and two charts, nothing else
             Charts()
