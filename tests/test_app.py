@@ -196,6 +196,12 @@ def test_typed_values_are_checked_not_clamped():
     v, note = typed_value("1.2", 0.05, 0.95, False)
     assert v is None and "from 0.05 to 0.95" in note
     assert typed_value("", 0, 1, False)[0] is None and typed_value("2.5", 1, 60, True)[0] is None
+    # a menu takes only its choices (with --host 0.0.0.0 anyone on the network sends values)
+    from sim.classroom import app
+
+    before = dict(app.settings.value)
+    app.set_setting("scenario_name", "../../../etc/passwd")
+    assert app.settings.value == before
 
 
 def test_choosing_a_scenario_loads_its_campaigns():

@@ -284,6 +284,10 @@ def _names(s: dict) -> tuple:
 
 
 def set_setting(key: str, value) -> None:
+    """Change one setting. A menu's value must be one of its choices: with --host 0.0.0.0 the
+    values come from anyone on the network, and a scenario's name is a file name."""
+    if key in CHOICES and value not in CHOICES[key]:
+        return
     settings.set(apply_setting(settings.value, key, value))
 
 

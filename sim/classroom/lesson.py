@@ -50,9 +50,9 @@ LOAD = """Measured on a 2-core machine (`scripts/classroom_load.py`: 30 headless
 arriving 2 s apart, each clicking Step 10 times at 300 users with 1-3 s between clicks, the
 server on 127.0.0.1): click-to-redraw median 3.0 s, 95th percentile 7.2 s (300 clicks). That
 misses the aim of 0.5 s and 1.5 s, and the time is the browsers', not the server's: over the
-199 s the server used 36 s of CPU (about 0.12 s a click, under a fifth of one core), the 30
-Chromium tabs 226 s, on a machine that other jobs also loaded (load average 28 on 2 cores). A
-tab alone redraws a step in about 0.1 s (`tests/test_app.py`). With the students' browsers
+199 s the server used 36 s of CPU (about 0.12 s a click, under a fifth of one core), Chromium
+226 s, on a machine that other jobs also loaded (load average 28 on 2 cores). A
+tab alone redraws a step in 0.1-0.2 s (`tests/test_app.py`). With the students' browsers
 on their own laptops, the teacher's laptop does only the server's share; we have not measured
 that set-up. Memory: the server took 198 MB idle and 327 MB with 30 tabs open. 10 s after 15
 tabs closed, 9 of their sessions were freed (30 to 21 live); 140 s after the other 15 vanished
