@@ -2,32 +2,42 @@
 (generated from the model, checked to be current), and the served page in headless Chromium with
 every non-localhost request blocked.
 
-The browser test needs Debian's chromium (/usr/bin/chromium, or SIM_CHROMIUM) and playwright
-(the dev extra). Without chromium it is skipped locally and FAILS in CI (CI=true), where
-.ci/run installs it. It prints click-to-redraw times (a benchmark, not an assertion).
-``python tests/test_app.py docs/figures/app.png`` redraws the screenshot in the docs.
+The browser tests need Debian's chromium (/usr/bin/chromium, or SIM_CHROMIUM) and playwright
+(the dev extra); sim/classroom/browser.py drives the page. Without chromium they are skipped
+locally and FAIL in CI (CI=true), where .ci/run installs it. They print click-to-redraw times
+(a benchmark, not an assertion). ``python -m sim.classroom.lesson --figure`` redraws the
+screenshot in the docs.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sim.classroom import draw, lesson
+from sim.classroom.browser import (
+    CHROMIUM,
+    LOCAL,
+    offline_page,
+    open_app,
+    reset,
+    run_to,
+    select_option,
+    serve_app,
+    set_number,
+    shown_day,
+    wait_drawn,
+)
 from sim.classroom.model import (
     BUTTONS,
     CHOICES,
@@ -35,9 +45,12 @@ from sim.classroom.model import (
     COUNTERS,
     DEFAULTS,
     RANKINGS,
+    REGIME_TEXT,
+    SCENARIO_TEXT,
     ClassroomModel,
     apply_setting,
     campaign_counters,
+    choice_text,
     classroom_config,
     control_range,
     day_numbers,
@@ -50,8 +63,6 @@ from sim.config import ConfigError
 from sim.configure import CONF_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
-LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
 
 
 # ---------------------------------------------------------------- the model (no browser)
@@ -160,6 +171,40 @@ def test_choices_come_from_the_configs():
     assert policy_style("none")[0] == "no rules"
 
 
+def test_plain_names_and_about_explains_every_regime():
+    """Menus show plain names (not file names); the About tab explains every regime and every
+    scenario, and defines money share as the key number computes it (political campaigns)."""
+    from sim.classroom.app import about_html
+
+    about = about_html()
+    for regime in CHOICES["policy"]:
+        assert REGIME_TEXT.get(regime), f"no plain explanation of regime {regime!r}"
+        assert f'<li data-regime="{regime}"><b>{choice_text("policy", regime)}</b>: ' in about
+    for name in CHOICES["scenario_name"]:
+        plain = choice_text("scenario_name", name)
+        assert plain != name and "_" not in plain and len(plain) <= 25, name  # fits the menu
+        assert f'data-scenario="{name}"' in about and html.escape(SCENARIO_TEXT[name][1]) in about
+    assert choice_text("compare", "ban") == "ad ban"
+    assert "political campaigns" in about and "civic" in about  # day_numbers' denominator
+    assert "same as no rules" in REGIME_TEXT["no_embedding"]
+
+
+def test_typed_values_are_checked_not_clamped():
+    from sim.classroom.app import typed_value
+
+    assert typed_value("0.9", 0.05, 0.95, False) == (0.9, "")
+    assert typed_value("500", 100, 1000, True) == (500, "")
+    v, note = typed_value("1.2", 0.05, 0.95, False)
+    assert v is None and "from 0.05 to 0.95" in note
+    assert typed_value("", 0, 1, False)[0] is None and typed_value("2.5", 1, 60, True)[0] is None
+    # a menu takes only its choices (with --host 0.0.0.0 anyone on the network sends values)
+    from sim.classroom import app
+
+    before = dict(app.settings.value)
+    app.set_setting("scenario_name", "../../../etc/passwd")
+    assert app.settings.value == before
+
+
 def test_choosing_a_scenario_loads_its_campaigns():
     s = apply_setting(DEFAULTS, "budget_a", 100.0)
     s = apply_setting(s, "scenario_name", "optimizer_2016")
@@ -222,6 +267,36 @@ def test_network_picture_marks_who_saw_what():
                                    + len(run.follows.follows_accounts.data))
 
 
+LABEL = re.compile(r'<text x="([\d.-]+)" y="([\d.-]+)" text-anchor="start">([^<]*)</text>')
+
+
+@pytest.mark.parametrize("scenario", CHOICES["scenario_name"])
+def test_every_scenario_is_drawn_readably(scenario):
+    """The users fill the picture (a foreign operation's sockpuppets, which have no followers,
+    once squeezed 300 users into a 60-px blob), and every campaign account's label lies inside
+    the picture, clear of the others (they overlapped in incumbent_challenger; 'Optimiser' was
+    cut at the right edge). The spread bounds: a well-drawn 300-user picture has an
+    interquartile range of ~39 x ~16-19 drawing units (of 100 x 70); the blob had ~10 x ~8."""
+    m = ClassroomModel(**{**apply_setting(DEFAULTS, "scenario_name", scenario), "compare": "off"})
+    (run,) = m.runs
+    pts = draw._points(m.layout)
+    assert (pts >= 0).all() and (pts[:, 0] <= draw.NET_W).all() and (pts[:, 1] <= draw.NET_H).all()
+    users = pts[: run.n]
+    iqr = np.percentile(users, 75, 0) - np.percentile(users, 25, 0)
+    assert iqr[0] > 0.3 * draw.NET_W and iqr[1] > 0.18 * draw.NET_H, iqr
+    svg = draw.NetworkPicture(m.layout, run.n).nodes(run, 0)
+    labels = LABEL.findall(svg)
+    assert sorted(t for *_, t in labels) == sorted(c.cfg.name for c in run.campaigns)
+    h = draw.LABEL_FONT
+    boxes = [(float(x), float(y) - 0.8 * h, float(x) + draw.label_width(t), float(y) + 0.2 * h)
+             for x, y, t in labels]
+    for (x0, y0, x1, y1), (*_, t) in zip(boxes, labels):
+        assert 0 <= x0 and x1 <= draw.NET_W and 0 <= y0 and y1 <= draw.NET_H, (t, x0, x1)
+    for i, a in enumerate(boxes):
+        for b in boxes[:i]:
+            assert draw._overlap(a, b) == 0, (labels[i], labels[boxes.index(b)])
+
+
 def test_counters_table_shows_the_counters():
     m = ClassroomModel(n=150, days=10)
     m.step()
@@ -265,124 +340,6 @@ def test_lesson_doc_is_current_and_its_story_holds(capsys):
 
 
 # ---------------------------------------------------------------- the page in a browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serve_app(timeout: float = 60):
-    """``python -m sim app`` on a free localhost port; yields its URL; stops it."""
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port)], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"app exited with {proc.returncode}:\n{proc.stdout.read()}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"app did not answer on {url} within {timeout} s")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@contextmanager
-def offline_page(viewport=(1024, 768)):
-    """A headless Chromium page that can only reach localhost; records what it tried."""
-    from playwright.sync_api import sync_playwright
-
-    record = {"blocked": [], "requests": [], "errors": []}
-
-    def route(r):
-        url = r.request.url
-        if LOCAL.match(url) or url.startswith(("data:", "blob:")):
-            r.continue_()
-        else:
-            record["blocked"].append(url)
-            r.abort()
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                          accept_downloads=True)
-            page = context.new_page()
-            page.route("**/*", route)
-            page.on("request", lambda req: record["requests"].append(req.url))
-            page.on("websocket", lambda ws: record["requests"].append(ws.url))
-            page.on("pageerror", lambda e: record["errors"].append(str(e)))
-            yield page, record
-        finally:
-            browser.close()
-
-
-ALL_DRAWN = """day => { const all = [...document.querySelectorAll('[data-day]')];
-    const step = document.querySelector('.sim-step');
-    return all.length >= 5 && all.every(e => e.dataset.day == String(day))
-        && document.querySelector('.sim-day')?.innerText?.startsWith('Day ' + day + ' ')
-        && !document.querySelector('.sim-busy') ? performance.now() : null }"""
-
-
-def wait_drawn(page, day: int, timeout: float = 60_000) -> float:
-    """Wait until every drawing and the day counter show ``day``; the page's clock then."""
-    return page.wait_for_function(ALL_DRAWN, arg=day, timeout=timeout, polling="raf").json_value()
-
-
-def shown_day(page) -> int:
-    return int(re.search(r"Day (\d+)", page.inner_text(".sim-day"))[1])
-
-
-def open_app(page, url):
-    page.goto(url)
-    wait_drawn(page, 0)
-
-
-def set_number(page, key: str, value) -> None:
-    box = page.locator(f".sim-control-{key} input[type=number]")
-    box.fill(str(value))
-    box.press("Enter")
-
-
-def select_option(page, key: str, text: str) -> None:
-    page.locator(f".sim-control-{key}").click()
-    page.locator(".menuable__content__active .v-list-item", has_text=text).first.click()
-
-
-def reset(page) -> None:
-    page.locator(".sim-reset").click()
-    page.wait_for_selector(".sim-changed", state="detached", timeout=60_000)
-    wait_drawn(page, 0)
-
-
-def run_to(page, day: int) -> None:
-    set_number_target(page, day)
-    page.locator(".sim-run").click()
-    wait_drawn(page, day)
-
-
-def set_number_target(page, day: int) -> None:
-    box = page.locator(".sim-target input")
-    box.fill(str(day))
-    box.press("Enter")
 
 
 def click_to_redraw(page, clicks: int = 10) -> list[float]:
@@ -473,6 +430,7 @@ def test_app_in_offline_browser(tmp_path):
         page.wait_for_timeout(1500)
         extra = shown_day(page) - day - 1
         assert extra <= 1, f"{extra + 1} days from 15 simultaneous clicks"
+        assert "ignored" in page.inner_text(".sim-status.sim-note")  # and it says so
 
         # Run to a day, then the counters equal an in-process model's with the same settings.
         run_to(page, 16)
@@ -540,23 +498,119 @@ def test_app_in_offline_browser(tmp_path):
     assert (tmp_path / "app.png").stat().st_size > 10_000
 
 
+def type_like_a_person(page, selector: str, text: str, then: str = "Enter") -> None:
+    """Click the box, select what is in it, type ``text`` at 150 ms a key (a person types
+    150-400 ms a key), check that nothing rewrote the box meanwhile, then press ``then``."""
+    box = page.locator(selector)
+    box.click()
+    box.press("Control+a")
+    page.keyboard.type(text, delay=150)
+    page.wait_for_timeout(300)  # the server has seen every keystroke
+    assert box.input_value() == text, (selector, box.input_value())
+    page.keyboard.press(then)
+
+
+def number_box(key: str) -> str:
+    return f".sim-control-{key} input[type=number]"
+
+
+@pytest.mark.integration
+def test_typing_like_a_person():
+    """Experiment 3 typed at a person's pace gives the lesson's numbers (each keystroke was
+    once clamped and written back: skepticism "0.9" became 0.05, and the transparency side
+    showed 998 impressions where the lesson says 812); a value out of range is not applied
+    and a note gives the range; Run to an earlier day says why it does nothing."""
+    _chromium_or_fail()
+    with serve_app() as url, offline_page((1024, 768)) as (page, record):
+        open_app(page, url)
+        for key, text in (("budget_a", "120"), ("n", "500"), ("days", "45")):
+            type_like_a_person(page, number_box(key), text, "Tab")
+            page.wait_for_timeout(300)
+            assert page.input_value(number_box(key)) == text, key
+        page.wait_for_selector(".sim-changed")
+        page.locator(".sim-defaults").click()
+        page.wait_for_selector(".sim-changed", state="detached")
+        assert page.input_value(number_box("n")) == "300"
+
+        # Out of range: not applied, a note with the range, the setting kept.
+        type_like_a_person(page, number_box("skepticism"), "1.2")
+        note = page.locator(".sim-control-skepticism .sim-note")
+        note.wait_for()
+        assert "from 0.05 to 0.95" in note.inner_text()
+        assert not page.locator(".sim-changed").count()  # nothing changed
+
+        # Experiment 3 (SKEPTICS), typed.
+        setup = lesson.SKEPTICS
+        for key, value in setup.changes:
+            if CONTROL[key].kind == "choice":
+                select_option(page, key, value)
+            else:
+                type_like_a_person(page, number_box(key), f"{value:g}")
+        page.wait_for_timeout(300)
+        assert not page.locator(".sim-control-skepticism .sim-note").count()  # a good value: note gone
+        reset(page)
+        type_like_a_person(page, ".sim-target input", "12")
+        page.locator(".sim-run").click()
+        wait_drawn(page, 12)
+        type_like_a_person(page, ".sim-target input", "5")
+        page.locator(".sim-run").click()
+        page.wait_for_selector(".sim-status.sim-note")
+        assert "already at day 12" in page.inner_text(".sim-status.sim-note") and shown_day(page) == 12
+        run_to_typed = str(setup.day)
+        type_like_a_person(page, ".sim-target input", run_to_typed)
+        page.locator(".sim-run").click()
+        wait_drawn(page, setup.day)
+        assert page_counters(page) == expected_counters(setup.settings, setup.day)
+        lesson_a = setup.result.c(1, "A")["impressions"]
+        assert f"{lesson_a:,}" == page_counters(page)[("transparency", "A")]["impressions"]
+        assert record["errors"] == [] and record["blocked"] == []
+
+
+@pytest.mark.integration
+def test_play_speed_and_presentation_mode(tmp_path):
+    """A new Play speed applies while playing; presentation mode hides the settings and shows
+    the key numbers, both networks and two charts above the fold at 1024x768, in large type."""
+    _chromium_or_fail()
+    with serve_app() as url, offline_page((1024, 768)) as (page, record):
+        open_app(page, url)
+        page.locator(".sim-speed").click()
+        page.locator(".menuable__content__active .v-list-item", has_text="1 day/s").click()
+        page.locator(".sim-play").click()
+        page.wait_for_timeout(2000)
+        slow = shown_day(page)
+        assert slow <= 4, slow  # 1 day/s
+        page.locator(".sim-speed").click()
+        page.locator(".menuable__content__active .v-list-item", has_text="as fast as possible").click()
+        # 8 more days within 4 s: 10-20 days/s at 300 users; at 1 day/s it would take 8 s
+        page.wait_for_function("n => parseInt(document.querySelector('.sim-day').innerText"
+                               ".split(' ')[1]) >= n", arg=slow + 8, timeout=4_000)
+        if page.locator(".sim-stop").count():  # (it may have reached the last day already)
+            page.locator(".sim-stop").click()
+        page.wait_for_selector(".sim-play")
+
+        page.locator(".sim-present").click()
+        page.wait_for_selector(".sim-presenting")
+        assert page.locator(".sim-side").count() == 0
+        wait_drawn(page, shown_day(page))
+        for sel in (".sim-day", ".sim-step", ".sim-key-0", ".sim-key-1", ".sim-network-0 svg.sim-nodes",
+                    ".sim-network-1 svg.sim-nodes", "svg.sim-money", "svg.sim-vote"):
+            assert in_view(page, sel), sel
+        sizes = page.evaluate(f"""() => ({{
+            share: parseFloat(getComputedStyle(document.querySelector('.sim-money-share')).fontSize),
+            key: parseFloat(getComputedStyle(document.querySelector('.sim-key')).fontSize),
+            chart: document.querySelector('svg.sim-money').getBoundingClientRect().width
+                   / {draw.CHART_W} * {draw.FONT},
+            net: document.querySelector('svg.sim-nodes').getBoundingClientRect().width}})""")
+        print("\npresentation mode at 1024x768:", sizes)
+        assert sizes["share"] >= 32 and sizes["key"] >= 20 and sizes["chart"] >= 15, sizes
+        page.screenshot(path=str(tmp_path / "present.png"))
+        page.locator(".sim-present").click()
+        page.wait_for_selector(".sim-side")
+        assert record["errors"] == [] and record["blocked"] == []
+
+
 def expected_keys(settings: dict, day: int) -> dict:
     m = ClassroomModel(**settings)
     for _ in range(day):
         m.step()
     return day_numbers(m.runs[0])
-
-
-def save_docs_screenshot(path: str, day: int = 20) -> None:
-    """The default view at 1024x768 (a projector) after Run to day 20, for docs/figures/app.png."""
-    with serve_app() as url, offline_page((1024, 768)) as (page, record):
-        open_app(page, url)
-        run_to(page, day)
-        page.wait_for_timeout(300)
-        page.screenshot(path=path)
-        assert not record["blocked"] and not record["errors"], record
-
-
-if __name__ == "__main__":
-    save_docs_screenshot(sys.argv[1] if len(sys.argv) > 1 else "docs/figures/app.png")
-    print("saved", sys.argv[1:] or "docs/figures/app.png")

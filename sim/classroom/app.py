@@ -10,8 +10,12 @@ each step, shows controls a lesson has no use for ("Use Threads", "Render Interv
 and runs a click's step in the server's message loop, so clicks made during a step queue up and
 each steps later. Here:
 
-- The model steps in a worker thread (one per tab). A click that arrives while the worker is
-  busy is dropped, not queued; Stop sets a flag the worker reads before every day.
+- The model steps in a worker thread (one per tab). The buttons are disabled while it works; a
+  click that still arrives then (made before the page showed them disabled) is dropped, not
+  queued, and the page says so. Stop sets a flag the worker reads before every day; the Play
+  speed is read before every day too.
+- A typed value applies on Enter or on leaving its box, never per keystroke; one outside the
+  control's range is not applied, and a note under the box gives the range.
 - After each day the worker builds a ``Frame`` (every string and number the page shows) and
   publishes it; the page only lays frames out. The follower edges are drawn once per model;
   only the users' layer and the charts change with the day.
@@ -22,18 +26,21 @@ each steps later. Here:
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import html
 import math
 import os
 import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 
 try:
     import reacton.core
     import solara
     import solara.lab
+    from reacton.ipyvue import use_event
     from solara.server import settings as server_settings
 except ImportError as exc:  # the viz extra is missing: say so in one line
     raise ModuleNotFoundError(f"{exc.name} is not installed; set up the app with ./app.sh "
@@ -48,6 +55,8 @@ from .model import (
     CONTROL,
     CONTROLS,
     DEFAULTS,
+    REGIME_TEXT,
+    SCENARIO_TEXT,
     ClassroomModel,
     apply_setting,
     campaign_counters,
@@ -144,37 +153,70 @@ def make_frame(model: ClassroomModel, cache: dict) -> Frame:
 # ---------------------------------------------------------------- per-tab state
 
 
+LIVE = [0]  # sessions alive (SIM_APP_DEBUG prints the count as tabs come and go)
+
+
+try:  # glibc keeps freed memory in its arenas; a closed tab's ~15 MB goes back to the system
+    _trim = ctypes.CDLL("libc.so.6").malloc_trim if sys.platform == "linux" else None
+except OSError:
+    _trim = None
+
+
+def _count(change: int) -> None:
+    LIVE[0] += change
+    if change < 0 and _trim is not None:
+        _trim(0)
+    if DEBUG:
+        print(f"session {'opened' if change > 0 else 'freed'}; {LIVE[0]} live", file=sys.stderr,
+              flush=True)
+
+
 class Session:
     """One browser tab's model and worker; module-level ``solara.reactive`` values are per tab
-    too (Solara keeps them per virtual kernel)."""
+    too (Solara keeps them per virtual kernel). Freed with the tab's kernel: at once when the
+    tab closes, after CULL when it vanished."""
 
     def __init__(self):
+        _count(+1)
+        weakref.finalize(self, _count, -1)
         self.model: ClassroomModel | None = None
         self.lock = threading.Lock()  # held by the worker: a click while it is held is dropped
         self.quiet_until = 0.0  # and so is one handled just after (it waited for the redraw)
         self.stop = threading.Event()
+        self.pace = SPEEDS["2 days/s"]  # Play's days per second, read before every day
         self.edges: dict = {}
         self.render = contextlib.nullcontext()  # the page's render context: batches updates
 
 
 settings = solara.reactive(dict(DEFAULTS))
 frame = solara.reactive(None)
-busy = solara.reactive("")  # what the worker is doing: "", "reset", "play", "run"
+busy = solara.reactive("")  # what the worker is doing: "", "step", "reset", "play", "run"
+# a Reset is running: the settings and the pictures read this, not ``busy``, so that a step
+# re-renders neither the settings column nor the page (30 tabs share one server's CPU)
+building = solara.reactive(False)
 error = solara.reactive("")
 ready = solara.reactive(False)  # a model has been built (the first Reset is done)
 model_settings = solara.reactive(None)  # the settings the running model was built with
 finished = solara.reactive(False)  # the running model reached its last day
 target_day = solara.reactive(20)
 speed = solara.reactive("2 days/s")
+notice = solara.reactive("")  # why the last click did nothing ("" once a click acts)
+present = solara.reactive(False)  # presentation mode: no settings column, large numbers
 
 
-def start(session: Session, job, label: str = "") -> bool:
-    """Run ``job`` in a worker thread unless one is running (then the click is dropped)."""
+def start(session: Session, job, label: str, button: str) -> bool:
+    """Run ``job`` in a worker thread unless one is running: then the click is dropped, and
+    the page says so (the buttons are disabled while the worker runs, so only a click made
+    before the page showed that gets here)."""
     if time.monotonic() < session.quiet_until or not session.lock.acquire(blocking=False):
+        notice.set(f"{button}: ignored, the click came while the model was still computing; "
+                   "click again")
         return False
     session.stop.clear()
-    if label:
-        busy.set(label)
+    notice.set("")
+    busy.set(label)
+    if label == "reset":
+        building.set(True)
 
     def work():
         try:
@@ -188,8 +230,9 @@ def start(session: Session, job, label: str = "") -> bool:
         finally:
             session.quiet_until = time.monotonic() + QUIET
             session.lock.release()
-            if label:
-                busy.set("")
+            busy.set("")
+            if label == "reset":
+                building.set(False)
 
     threading.Thread(target=work, daemon=True).start()  # Solara gives it this tab's context
     return True
@@ -215,12 +258,14 @@ def do_reset(session: Session) -> None:
     ready.set(True)
 
 
-def do_steps(session: Session, until: int, pace: float = 0.0) -> None:
-    """Step to day ``until`` (or the end, or Stop), showing every day when ``pace`` > 0 (at
-    most ``pace`` days per second) and otherwise about twice a second."""
+def do_steps(session: Session, until: int, play: bool = False) -> None:
+    """Step to day ``until`` (or the end, or Stop). Playing shows every day, at most
+    ``session.pace`` days per second (read every day, so a new Play speed applies at once);
+    otherwise the page shows about two days a second."""
     m, shown = session.model, time.monotonic()
     while m.day < min(until, m.days) and not session.stop.is_set():
         t0 = time.monotonic()
+        pace = session.pace if play else 0.0
         m.step()
         if pace or m.day >= until or not m.running or t0 - shown > 0.5:
             publish(session)
@@ -234,18 +279,15 @@ def do_steps(session: Session, until: int, pace: float = 0.0) -> None:
 # ---------------------------------------------------------------- controls
 
 
-def set_target(v) -> None:
-    try:
-        target_day.set(max(1, int(float(v))))
-    except (TypeError, ValueError):
-        pass  # a half-typed number: keep the last one
-
-
 def _names(s: dict) -> tuple:
     return scenario_settings(s["scenario_name"])["names"]
 
 
 def set_setting(key: str, value) -> None:
+    """Change one setting. A menu's value must be one of its choices: with --host 0.0.0.0 the
+    values come from anyone on the network, and a scenario's name is a file name."""
+    if key in CHOICES and value not in CHOICES[key]:
+        return
     settings.set(apply_setting(settings.value, key, value))
 
 
@@ -265,45 +307,81 @@ def ChoiceControl(key: str, disabled: bool):
         solara.Text(note, classes=["sim-help"])
 
 
+def typed_value(text, lo: float, hi: float, whole: bool):
+    """(value, "") for a typed number inside [lo, hi], else (None, a note with the range)."""
+    allowed = f"allowed: {'a whole number ' if whole else ''}from {lo:g} to {hi:g}"
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        return None, f"Not a number: {allowed}"
+    if not math.isfinite(v) or (whole and v != int(v)):
+        return None, f"{text} not applied: {allowed}"
+    if not lo <= v <= hi:
+        return None, f"{text} is out of range, not applied: {allowed}"
+    return (int(v) if whole else v), ""
+
+
+def number_box(value, lo: float, hi: float, whole: bool, on_value, disabled: bool, label: str,
+               class_: str = "", width: int = 92) -> str:
+    """A box to type a number in (a hook: call it inside a component, where the box should
+    go); returns the note to show under it. The value applies on Enter or on leaving the box
+    (each keystroke only edits the text); one outside [lo, hi] is not applied and gets a note
+    with the range. The box shows ``value`` again whenever it changes elsewhere."""
+    note, set_note = solara.use_state("")
+
+    def apply(text):
+        v, why = typed_value(text, lo, hi, whole)
+        set_note(why)
+        if v is not None:
+            on_value(v)
+
+    box = solara.v.TextField(v_model=f"{value:g}", type="number", dense=True, outlined=True,
+                             hide_details=True, disabled=disabled, on_v_model=lambda _: None,
+                             class_=f"sim-number {class_}".strip(), style_=f"max-width: {width}px",
+                             attributes={"aria-label": label, "min": f"{lo:g}", "max": f"{hi:g}"})
+    for event in ("focusout", "keyup.enter"):  # (solara's use_change lost them on a re-render)
+        use_event(box, event, lambda widget, *_: apply(widget.v_model))
+    solara.use_effect(lambda: set_note(""), [value])
+    return note
+
+
 @solara.component
 def NumberControl(key: str, disabled: bool):
     """A slider and a box to type in, both always showing the value."""
     c, s = CONTROL[key], settings.value
     lo, hi = control_range(key, s["scenario_name"])
-    cast = int if c.kind == "int" else float
     step = c.step if hi <= 20 * c.hi or c.kind == "int" else hi / 200
+    label = c.text(_names(s))
 
-    def put(v):
-        try:
-            v = cast(float(v))
-        except (TypeError, ValueError):
-            return
-        set_setting(key, min(max(v, lo), hi))
+    def slid(v):  # checked as a typed value is: the server takes no out-of-range setting
+        v, _ = typed_value(v, lo, hi, False)
+        if v is not None:
+            set_setting(key, int(round(v)) if c.kind == "int" else v)
 
     with solara.Column(gap="0px", classes=["sim-control", f"sim-control-{key}"]):
-        solara.Text(c.text(_names(s)), classes=["sim-control-label"])
+        solara.Text(label, classes=["sim-control-label"])
         with solara.Row(gap="6px", style={"align-items": "center"}):
-            solara.v.Slider(v_model=s[key], min=lo, max=hi, step=step, on_v_model=put,
+            solara.v.Slider(v_model=s[key], min=lo, max=hi, step=step, on_v_model=slid,
                             hide_details=True, dense=True, disabled=disabled,
                             class_="sim-slider", style_="flex: 1 1 auto")
-            solara.v.TextField(v_model=f"{s[key]:g}", type="number", dense=True, outlined=True,
-                               hide_details=True, disabled=disabled, on_v_model=put,
-                               class_="sim-number", style_="max-width: 92px",
-                               attributes={"aria-label": c.text(_names(s)), "step": f"{step:g}",
-                                           "min": f"{lo:g}", "max": f"{hi:g}"})
+            note = number_box(s[key], lo, hi, c.kind == "int", lambda v: set_setting(key, v),
+                              disabled, label)
+        if note:
+            solara.Text(note, classes=["sim-note"])
         if c.help:
             solara.Text(c.help, classes=["sim-help"])
 
 
 @solara.component
 def Controls():
-    disabled = busy.value == "reset"
+    disabled = building.value
     with solara.Column(gap="10px", classes=["sim-side"]):
         with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
             solara.HTML(tag="div", unsafe_innerHTML="<b>Settings</b><br><span class='sim-help'>"
                         "they take effect on <b>Reset</b></span>", classes=["sim-side-title"])
             solara.Button(DEFAULTS_BUTTON, disabled=disabled, small=True, classes=["sim-defaults"],
                           on_click=lambda: settings.set(dict(DEFAULTS)))
+        PresentButton()
         for c in CONTROLS:
             if c.kind == "choice":
                 ChoiceControl(c.key, disabled)
@@ -320,19 +398,54 @@ def DayCounter():
     solara.Text(f"Day {f.day} of {f.days}" if f else "Day –", classes=["sim-day"])
 
 
+def run_to(session: Session) -> None:
+    """Run to day: forward only; an earlier (or the same) day says so instead of doing nothing."""
+    day = session.model.day if session.model else 0
+    if target_day.value <= day:
+        notice.set(f"{RUN}: already at day {day}; it only goes forward (type a later day, or "
+                   f"press {RESET} to start again at day 0)")
+        return
+    start(session, lambda: do_steps(session, target_day.value), "run", RUN)
+
+
+def set_speed(session: Session, value: str) -> None:
+    speed.set(value)
+    session.pace = SPEEDS[value]  # the playing worker reads it before the next day
+
+
+@solara.component
+def PresentButton():
+    """Presentation mode on and off: in the settings column, and in the toolbar while the
+    settings are hidden."""
+    solara.Button("Exit presentation" if present.value else "Presentation",
+                  icon_name="mdi-projector-screen", small=True, outlined=True,
+                  classes=["sim-present"], on_click=lambda: present.set(not present.value))
+
+
+@solara.component
+def TargetBox(days: int):
+    """Run to day's box; its note (out of range) shows in the toolbar's notice line."""
+    note = number_box(target_day.value, 1, days, True, target_day.set, False, "Run to day",
+                      "sim-target", 64)
+    solara.use_effect(lambda: notice.set(note) if note else None, [note])
+
+
 @solara.component
 def Toolbar(session: Session):
     """The buttons; they read what changes rarely (busy, the running model's settings), not
-    the day, so that a step redraws only the day counter and the pictures."""
+    the day, so that a step redraws only the day counter and the pictures. While the model
+    computes, every button but Stop is disabled."""
     doing, running = busy.value, model_settings.value
     idle = not doing and running is not None
     changed = running is not None and settings.value != running
     at_end = finished.value
+    days = running["days"] if running else DEFAULTS["days"]
     with solara.Row(gap="6px", classes=["sim-toolbar"], style={"align-items": "center",
                                                                 "flex-wrap": "wrap"}):
         DayCounter()
         solara.Button(STEP, icon_name="mdi-skip-next", disabled=not idle or at_end, small=True,
-                      on_click=lambda: start(session, lambda: do_steps(session, session.model.day + 1)),
+                      on_click=lambda: start(session, lambda: do_steps(session, session.model.day + 1),
+                                             "step", STEP),
                       classes=["sim-step"])
         if doing in ("play", "run"):
             solara.Button(STOP, icon_name="mdi-stop", color="error", on_click=session.stop.set,
@@ -340,20 +453,22 @@ def Toolbar(session: Session):
         else:
             solara.Button(PLAY, icon_name="mdi-play", disabled=not idle or at_end, small=True,
                           on_click=lambda: start(session, lambda: do_steps(
-                              session, session.model.days, SPEEDS[speed.value]), "play"),
+                              session, session.model.days, play=True), "play", PLAY),
                           classes=["sim-play"])
-        solara.v.Select(items=list(SPEEDS), v_model=speed.value, on_v_model=speed.set,
+        solara.v.Select(items=list(SPEEDS), v_model=speed.value,
+                        on_v_model=lambda v: set_speed(session, v),
                         dense=True, hide_details=True, class_="sim-speed",
                         style_="max-width: 118px; font-size: 13px", label="Play speed")
         solara.Button(RUN, disabled=not idle or at_end, small=True, classes=["sim-run"],
-                      on_click=lambda: start(session, lambda: do_steps(session, target_day.value), "run"))
-        solara.v.TextField(v_model=str(target_day.value), type="number", dense=True, outlined=True,
-                           hide_details=True, class_="sim-target", style_="max-width: 64px",
-                           on_v_model=set_target,
-                           attributes={"aria-label": "Run to day", "min": "1"})
+                      on_click=lambda: run_to(session))
+        TargetBox(days)
         solara.Button(RESET, icon_name="mdi-restart", disabled=bool(doing), small=True,
                       color="warning" if changed else None, classes=["sim-reset"],
-                      on_click=lambda: start(session, lambda: do_reset(session), "reset"))
+                      on_click=lambda: start(session, lambda: do_reset(session), "reset", RESET))
+        if present.value:
+            PresentButton()
+    if notice.value:
+        solara.Text(notice.value, classes=["sim-status", "sim-note"])
     if doing == "reset":
         solara.Text("Building the model…", classes=["sim-status", "sim-busy"])
     elif changed:
@@ -380,14 +495,16 @@ def key_numbers(f: Frame, i: int) -> str:
         f'<div><b class="sim-money-share">{_pct(k["money_share"])}</b> of political '
         f'reach bought <span class="sim-muted">(money share)</span></div>'
         f'<div>impressions so far: {a} <b class="sim-total-a">{k["total_a"]:,}</b>, '
-        f'{b} <b class="sim-total-b">{k["total_b"]:,}</b>, all <b>{k["total"]:,}</b></div>'
+        f'{b} <b class="sim-total-b">{k["total_b"]:,}</b>, all <b class="sim-total">{k["total"]:,}</b></div>'
         f'<div>{a}\'s vote share <b>{_pct(k["vote_share_a"], 2)}</b> '
         f'({100 * k["vote_change_a"]:+.3f} points since day 0)</div>'
         f'<div class="sim-caption">today: {s.caption}</div></div>')
 
 
-def charts(f: Frame) -> str:
-    boxes = [s.origins for s in f.sides] + [ORIGIN_LEGEND, f.money, f.vote]
+def charts(f: Frame, presenting: bool = False) -> str:
+    """All charts; presenting: the money share and the vote share only, side by side."""
+    boxes = [f.money, f.vote] if presenting else [s.origins for s in f.sides] + [
+        ORIGIN_LEGEND, f.money, f.vote]
     return f'<div class="sim-chart-grid">{"".join(boxes)}</div>'
 
 
@@ -418,8 +535,11 @@ def SimulationTab():
     if not ready.value:
         solara.Text("Building the model…", classes=["sim-busy"])
         return
-    with solara.Column(gap="6px", classes=["sim-dim"] if busy.value == "reset" else []):
+    with solara.Column(gap="6px", classes=["sim-dim"] if building.value else []):
         Today()
+        if present.value:  # the projector: key numbers, networks and two charts, nothing else
+            Charts()
+            return
         solara.HTML(tag="div", unsafe_innerHTML=LEGEND, classes=["sim-legend"])
         Counters()
         solara.HTML(tag="div", unsafe_innerHTML=DEFINITIONS, classes=["sim-definitions"])
@@ -452,7 +572,9 @@ def Counters():
 
 @solara.component
 def Charts():
-    solara.HTML(tag="div", unsafe_innerHTML=charts(frame.value))
+    solara.HTML(tag="div", unsafe_innerHTML=charts(frame.value, present.value))
+    if present.value:
+        return
     solara.HTML(tag="div", classes=["sim-muted"], unsafe_innerHTML=(
         "Dashed line: the right-hand regime. The vote-share axis is zoomed in: read its numbers "
         "before comparing heights."))
@@ -489,7 +611,10 @@ any difference between the sides is caused by the rules.</p>
 <li><b>Squares</b>: the campaigns' own accounts. <b>Diamonds</b>: people paid to post
 (paid posters). <b>Triangles</b>: fake accounts (sockpuppets). <b>x</b>: suspended by the
 platform.</li>
-<li><b>Money share</b>: of all impressions, the share whose chain began with money.</li>
+<li><b>Money share</b> (the big number above each network): of all the impressions of the
+political campaigns so far (candidates and other political campaigns; civic ones such as
+"Vote" left out), the share whose chain began with money: (ad + paid amplifiers + earned from
+paid) / all. The counters table gives it per campaign.</li>
 <li>The <b>counters</b> table gives, per campaign, where its impressions came from, what it
 spent, how many paid posters it had, how often it was reshared, and how its expected vote
 share moved.</li>
@@ -501,10 +626,9 @@ share moved.</li>
 <li><b>Reset</b>: start again with the settings on the left. Settings do nothing until you press
 it (the page tells you when they changed). <b>Defaults</b>: put every setting back to the
 start values (then press Reset).</li>
-<li><b>Scenario</b>: who campaigns and with what money; choosing one loads its budgets.</li>
-<li><b>Regime</b>: the rules. <i>no rules</i>; <i>ad ban</i> (no political ads, civic ads still
-allowed, the platform hunts copy-paste posting); <i>transparency</i> ("paid for by" labels and a
-public ad library); <i>caps</i> (limits on ads per person, copy-paste posts and targeting).</li>
+<li><b>Scenario</b>: who campaigns and with what money; choosing one loads its budgets (see
+the list below).</li>
+<li><b>Regime</b>: the rules, one on the left and one on the right (see the list below).</li>
 <li><b>Budget</b>: dollars per 1,000 users over the whole campaign. <b>Appeal</b>: how
 engaging the messages are. <b>Ad targeting</b>: how precisely ads find people.
 <b>Feed ranking</b>: how the platform orders each feed.</li>
@@ -512,7 +636,15 @@ engaging the messages are. <b>Ad targeting</b>: how precisely ads find people.
 to it. <b>Mean skepticism</b> and <b>Effect of a 'paid' label</b>: how much people discount
 labeled ads. <b>Enforcement</b>: the daily chance the platform catches a coordinated account.
 <b>Users</b>, <b>Seed</b> (another random world), <b>Days</b>.</li>
+<li>A typed number applies when you press Enter or leave the box; one outside the allowed range
+is not applied, and a note under the box says what is allowed.</li>
+<li><b>Presentation</b>: for a projector; hides the settings and shows the key numbers, the
+networks and two charts in large type. Press it again to leave.</li>
 </ul>
+<h2>The regimes (the rules)</h2>
+<ul>{regimes}</ul>
+<h2>The scenarios</h2>
+<ul>{scenarios}</ul>
 <p>The lesson plan with three experiments: docs/classroom.md. How the model works, with its
 sources: docs/model.md.</p>
 """
@@ -524,7 +656,8 @@ CSS = """
             border-right: 1px solid #ddd; background: #fafafa; }
 .sim-main { overflow-y: auto; height: 100vh; padding: 6px 14px 40px 14px; }
 .sim-control-label { font-size: 13px; font-weight: 500; }
-.sim-help, .sim-muted { font-size: 12px; color: #666; }
+.sim-side .v-select__selection { font-size: 14px; }
+.sim-help, .sim-muted { font-size: 13px; color: #555; }
 .sim-day { font-size: 22px; font-weight: bold; min-width: 140px; }
 .sim-status { font-size: 13px; padding: 2px 8px; border-radius: 4px; background: #eee; }
 .sim-changed { background: #ffe0b2; font-weight: bold; }
@@ -532,7 +665,7 @@ CSS = """
 .sim-error { color: #b00020; font-weight: bold; }
 .sim-key { border: 1px solid #ddd; border-radius: 6px; padding: 3px 8px; font-size: 14px;
            line-height: 1.4; }
-.sim-caption { font-size: 12px; color: #555; }
+.sim-caption { font-size: 13px; color: #555; }
 .sim-key-title { border-left: 6px solid; padding-left: 6px; font-weight: bold; }
 .sim-money-share { font-size: 18px; }
 .sim-networks > .sim-network { flex: 1 1 0; min-width: 0; max-width: 640px; }
@@ -549,17 +682,31 @@ CSS = """
                   gap: 4px 12px; }
 .sim-chart-grid > .sim-legend { grid-column: 1 / -1; }
 .sim-table { overflow-x: auto; }
-.sim-counters { border-collapse: collapse; font-size: 12.5px; }
+.sim-counters { border-collapse: collapse; font-size: 14px; }
 .sim-counters th, .sim-counters td { border-bottom: 1px solid #e5e5e5; padding: 2px 4px;
                                      text-align: right; white-space: nowrap; }
 .sim-counters thead th { font-weight: 600; white-space: normal; vertical-align: bottom;
                          padding: 2px 4px; min-width: 34px; max-width: 66px; line-height: 1.2;
-                         font-size: 12px; }
+                         font-size: 13px; }
 .sim-regime-row th { text-align: left !important; background: #f3f3f3; padding-left: 6px; }
 .sim-definitions { font-size: 13px; max-width: 1000px; }
 .sim-about { max-width: 820px; font-size: 15px; }
 .sim-dim { opacity: 0.35; pointer-events: none; }
 h3 { margin: 8px 0 4px 0; font-size: 15px; }
+.sim-note { background: #fdecea; color: #8a1c12; font-weight: bold; }
+.sim-control .sim-note { font-size: 13px; padding: 2px 4px; margin-top: 2px; }
+/* Presentation mode (a projector at 1024x768): no settings column; the key numbers at 20 px
+   with the money share at 36 px, the day at 30 px, the two charts side by side at ~490 px wide
+   (their 13-unit text ~16 px), the networks 32% of the window's height; all above the fold. */
+.sim-presenting { grid-template-columns: minmax(0, 1fr); font-size: 18px; }
+.sim-presenting .sim-day { font-size: 30px; min-width: 200px; }
+.sim-presenting .sim-key { font-size: 20px; line-height: 1.3; }
+.sim-presenting .sim-money-share { font-size: 36px; }
+.sim-presenting .sim-caption, .sim-presenting .sim-muted { font-size: 16px; }
+.sim-presenting .sim-networks > .sim-network { max-width: none; }
+.sim-presenting .sim-net-layers svg { max-height: 32vh; }
+.sim-presenting .sim-chart-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+.sim-presenting .sim-status { font-size: 16px; }
 """
 
 
@@ -577,14 +724,19 @@ def Page():
 
     def first_model():
         if frame.value is None:
-            start(session, lambda: do_reset(session), "reset")
+            start(session, lambda: do_reset(session), "reset", RESET)
+        return session.stop.set  # the tab closed: a playing worker stops before its next day
 
     solara.use_effect(first_model, [])
     solara.Style(CSS)
-    with solara.Div(classes=["sim-page"]):
-        Controls()
+    with solara.Div(classes=["sim-page", "sim-presenting"] if present.value else ["sim-page"]):
+        if not present.value:
+            Controls()
         with solara.Div(classes=["sim-main"]):
             Toolbar(session)
+            if present.value:
+                SimulationTab()
+                return
             with solara.lab.Tabs(lazy=True):
                 with solara.lab.Tab("Simulation"):
                     SimulationTab()
@@ -594,22 +746,47 @@ def Page():
                     About()
 
 
+def about_html(names=("A", "B")) -> str:
+    """The About tab: every regime and every scenario in plain words."""
+    regimes = "".join(f'<li data-regime="{r}"><b>{html.escape(choice_text("policy", r))}</b>: '
+                      f'{html.escape(REGIME_TEXT.get(r, ""))}</li>' for r in CHOICES["policy"])
+    scenarios = "".join(f'<li data-scenario="{k}"><b>{html.escape(choice_text("scenario_name", k))}'
+                        f'</b>: {html.escape(SCENARIO_TEXT.get(k, ("", ""))[1])}</li>'
+                        for k in CHOICES["scenario_name"])
+    return ABOUT.format(a=html.escape(names[0]), b=html.escape(names[1]), regimes=regimes,
+                        scenarios=scenarios)
+
+
 @solara.component
 def About():
-    a, b = _names(settings.value)
-    solara.HTML(tag="div", classes=["sim-about"],
-                unsafe_innerHTML=ABOUT.format(a=html.escape(a), b=html.escape(b)))
+    solara.HTML(tag="div", classes=["sim-about"], unsafe_innerHTML=about_html(_names(settings.value)))
+
+
+CULL = "2m"  # a tab gone without closing (sleep, lost Wi-Fi) keeps its model this long
 
 
 def main(argv=None) -> None:
-    """``python -m sim app [--host H] [--port P]``: serve the app with Solara on localhost."""
+    """``python -m sim app [--host H] [--port P]``: serve the app with Solara.
+
+    By default only this machine can open it (127.0.0.1). ``--host 0.0.0.0`` serves a class on
+    the local network: anyone who can reach this machine's port can open the page. What that
+    exposes: the page and its static files (Solara's front end, from the installed packages)
+    and one websocket per tab, through which the tab's own model is built and stepped with
+    the settings on the page (at most 1,000 users and 60 days). No file, no other command, no
+    login. Each tab has its own model; a closed tab's is freed at once, one that vanished
+    without closing after CULL."""
     parser = Parser(prog="python -m sim app", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="127.0.0.1 (this machine only, the default) or 0.0.0.0 (the local "
+                             "network: a class on their own laptops)")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args(argv)
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
-           "SOLARA_THEME_SHOW_BANNER": "False"}
+           "SOLARA_THEME_SHOW_BANNER": "False", "SOLARA_KERNEL_CULL_TIMEOUT": CULL}
     cmd = [sys.executable, "-m", "solara", "run", "sim.classroom.app", "--host", args.host,
            "--port", str(args.port), "--production", "--no-open"]
     print(f"classroom app: http://{args.host}:{args.port}  (Ctrl-C stops it)", flush=True)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("serving to the network: students open http://<this machine's address>:"
+              f"{args.port} (docs/classroom.md)", flush=True)
     os.execve(sys.executable, cmd, env)  # become the server: one process to stop

@@ -111,26 +111,70 @@ class NetworkPicture:
             x, y = p[i]
             shapes.append(f'<path d="M{x - r:.1f} {y - r:.1f}h{2 * r:.1f}l{-r:.1f} {2 * r:.1f}z" '
                           f'fill="{OPINION_COLORS[bins[i]]}"/>')
-        labels = []
-        for camp in run.campaigns:
-            i = camp.official
-            if kind[i] != OFFICIAL:
-                continue
+        accounts = [(camp.official, camp.cfg.name) for camp in run.campaigns
+                    if kind[camp.official] == OFFICIAL]
+        for i, _ in accounts:
             x, y = p[i]
             shapes.append(f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" '
                           f'height="{2 * r:.1f}" fill="{OPINION_COLORS[bins[i]]}"/>')
-            labels.append(f'<text x="{x + r + 0.6:.1f}" y="{y - r:.1f}">'
-                          f'{html.escape(camp.cfg.name)}</text>')
+        labels = [f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{html.escape(name)}</text>'
+                  for (x, y, anchor, _), (_, name) in
+                  zip(place_labels(p[[i for i, _ in accounts]], [nm for _, nm in accounts], r),
+                      accounts)]
         parts.append(f'<g stroke="#000" stroke-width="0.3">{"".join(shapes)}</g>')
         gone = p[np.flatnonzero(pop.suspended)]
         if len(gone):
             d = "".join(f"M{x - r:.1f} {y - r:.1f}l{2 * r:.1f} {2 * r:.1f}m0 {-2 * r:.1f}"
                         f"l{-2 * r:.1f} {2 * r:.1f}" for x, y in gone)
             parts.append(f'<path d="{d}" stroke="#000" stroke-width="0.6"/>')
-        parts.append(f'<g font-size="3.4" font-weight="bold" fill="#000" stroke="#fff" '
+        parts.append(f'<g font-size="{LABEL_FONT}" font-weight="bold" fill="#000" stroke="#fff" '
                      f'stroke-width="0.5" paint-order="stroke">{"".join(labels)}</g>')
         return (f'<svg class="sim-nodes" data-day="{day}" viewBox="0 0 {NET_W:g} {NET_H:g}" '
                 f'width="100%" preserveAspectRatio="xMidYMid meet">{"".join(parts)}</svg>')
+
+
+LABEL_FONT = 3.4  # the account labels' size in drawing units (~11 px at a 330-px-wide network)
+
+
+def label_width(name: str) -> float:
+    """A generous width of a bold label in drawing units (0.64 em a character)."""
+    return 0.64 * LABEL_FONT * len(name)
+
+
+def place_labels(points: np.ndarray, names, r: float) -> list[tuple]:
+    """(x, y, anchor, box) per account label: the first of a few spots around its square that
+    lies inside the picture and clear of the labels placed before it, else the one that overlaps
+    least. ``box`` = (x0, y0, x1, y1) in drawing units, text baseline at y."""
+    placed, out = [], []
+    h = LABEL_FONT
+    for (px, py), name in zip(points, names):
+        w = label_width(name)
+        spots = [(px + r + 0.6, py - r + 0.8 * h, "start"), (px - r - 0.6, py - r + 0.8 * h, "end"),
+                 (px + r + 0.6, py + r + 0.8 * h, "start"), (px - r - 0.6, py + r + 0.8 * h, "end"),
+                 (px - w / 2, py - r - 0.6, "middle"), (px - w / 2, py + r + 0.6 + 0.8 * h, "middle")]
+        spots += [(px + r + 0.6, py + dy, "start") for dy in (-2.2 * h, 2.2 * h, -3.4 * h, 3.4 * h)]
+        spots += [(px - r - 0.6, py + dy, "end") for dy in (-2.2 * h, 2.2 * h, -3.4 * h, 3.4 * h)]
+        best = None
+        for x, y, anchor in spots:
+            x0 = x if anchor == "start" else x - w if anchor == "end" else x
+            box = (x0, y - 0.8 * h, x0 + w, y + 0.2 * h)
+            # pull a box that sticks out back inside the picture
+            dx = max(0.3 - box[0], 0) - max(box[2] - (NET_W - 0.3), 0)
+            dy = max(0.3 - box[1], 0) - max(box[3] - (NET_H - 0.3), 0)
+            box = (box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy)
+            bad = sum(_overlap(box, b) for b in placed)
+            if best is None or bad < best[0]:
+                best = (bad, box)
+            if bad == 0:
+                break
+        box = best[1]
+        placed.append(box)
+        out.append((box[0], box[3] - 0.2 * h, "start", box))
+    return out
+
+
+def _overlap(a, b) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def opinion_bar() -> str:

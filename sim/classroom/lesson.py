@@ -1,13 +1,17 @@
 """docs/classroom.md, written from the model: every number the lesson cites is computed here.
 
     python -m sim.classroom.lesson            # rewrite docs/classroom.md
-    python -m sim.classroom.lesson --check    # exit 1 if docs/classroom.md is not current
+    python -m sim.classroom.lesson --figure   # and redraw docs/figures/app.png (needs chromium)
+    python -m sim.classroom.lesson --check    # exit 1 if either is not current
 
 Each experiment is a ``Setup``: press Defaults, change a few controls (named by their keys, so
 that the instructions print the labels the page shows), press Reset, run to a day. The lesson
 runs exactly that through ``ClassroomModel`` (the app's model, with the app's rule that choosing
 a scenario loads its budgets) and quotes the numbers the page then shows: the key numbers and
-the per-campaign counters. Where the text compares two numbers, the words (more, fewer, rises,
+the per-campaign counters. The screenshot in the doc is the intro's set-up followed in the
+served page by the same ``Setup``; the page's key numbers must equal the lesson's before it is
+saved, and the PNG carries them (a text chunk), so ``--check`` finds a stale figure as it finds
+a stale text. Where the text compares two numbers, the words (more, fewer, rises,
 falls) are chosen from the numbers; the few claims the lesson's story rests on are checked
 (``CLAIMS``), and the script stops, naming the claim, when a model change breaks one: then the
 text needs a human. After a model change, run it again and commit the new doc.
@@ -16,10 +20,13 @@ text needs a human. After a model change, run it again and commit the new doc.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import re
+import struct
 import sys
 import textwrap
+import zlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -37,9 +44,27 @@ from .model import (
     scenario_campaigns,
 )
 
+# Measured with scripts/classroom_load.py (a measurement, not computed here: run it again after
+# a change to the app, on the machine you mean).
+LOAD = """Measured on a 2-core machine (`scripts/classroom_load.py`: 30 headless Chromium tabs,
+arriving 2 s apart, each clicking Step 10 times at 300 users with 1-3 s between clicks, the
+server on 127.0.0.1): click-to-redraw median 3.0 s, 95th percentile 7.2 s (300 clicks). That
+misses the aim of 0.5 s and 1.5 s, and the time is the browsers', not the server's: over the
+199 s the server used 36 s of CPU (about 0.12 s a click, under a fifth of one core), Chromium
+226 s, on a machine that other jobs also loaded (load average 28 on 2 cores). A
+tab alone redraws a step in 0.1-0.2 s (`tests/test_app.py`). With the students' browsers
+on their own laptops, the teacher's laptop does only the server's share; we have not measured
+that set-up. Memory: the server took 198 MB idle and 327 MB with 30 tabs open. 10 s after 15
+tabs closed, 9 of their sessions were freed (30 to 21 live); 140 s after the other 15 vanished
+without closing (the cull waits 2 minutes), 1 session was left; the server then held 305 MB
+(freed memory stays with the Python process; the first tab alone adds ~35 MB for good)."""
+
 FIGURE_ALT = ("The classroom app at 1024x768: no rules (left) and a ban on political ads (right), "
               "same 300 users, day 20")
 DOC = Path(__file__).resolve().parents[2] / "docs" / "classroom.md"
+FIGURE = DOC.parent / "figures" / "app.png"
+FIGURE_SIZE = (1024, 768)  # a projector's
+STAMP = "sim-lesson"  # the PNG text chunk with the numbers the figure shows
 BUTTON_DEFAULTS, BUTTON_RUN, BUTTON_RESET = BUTTONS[-1], BUTTONS[3], BUTTONS[4]
 
 
@@ -137,6 +162,11 @@ def usd(x) -> str:
     return f"${x:,.2f}"
 
 
+def relative(a, b) -> str:
+    """The change from a to b as a percentage of a: '-15%'."""
+    return f"{100 * (b - a) / a:+.0f}%" if a else "n/a"
+
+
 def more(a, b, up="more", down="fewer", same="as many") -> str:
     return up if a > b else down if a < b else same
 
@@ -181,7 +211,17 @@ def reflow(text: str, width: int = 96) -> str:
 # ---------------------------------------------------------------- the claims the story rests on
 
 
+VISIBLE = 0.10  # a question rests on a change of at least 10%, or on a count that leaves 0
+
+
+def visible(a, b) -> bool:
+    """A difference a class can see on the page: at least VISIBLE of the larger number."""
+    return abs(b - a) >= VISIBLE * max(abs(a), abs(b)) and a != b
+
+
 def _claims():
+    """The claims the story rests on. The questions the class is asked rest on differences
+    they can see (``visible``), not on the second decimal of a dollar figure."""
     i, m, ap, lo, en, la, sk = (SETUPS[k].result for k in SETUPS)
     return [
         ("under the ban A and B buy no ad impressions (two_party)",
@@ -190,11 +230,14 @@ def _claims():
          i.keys[1]["money_share"] == 0),
         ("with no rules a fifth or more of the political reach on day 20 is bought (news pages and "
          "users posting about the race carry most of the rest)", i.keys[0]["money_share"] > 0.2),
-        ("experiment 1: A, with 3x B's budget, gets more impressions than B",
-         m.c(0, "A")["impressions"] > m.c(0, "B")["impressions"]),
+        ("experiment 1: A, with 3x B's budget, gets visibly more impressions than B",
+         m.c(0, "A")["impressions"] > m.c(0, "B")["impressions"]
+         and visible(m.c(0, "A")["impressions"], m.c(0, "B")["impressions"])),
         ("experiment 1: A's reach is mostly bought", m.c(0, "A")["money_share"] > 0.5),
-        ("experiment 1: doubling B's appeal gives B more reshares",
-         ap.c(0, "B")["reshares"] > m.c(0, "B")["reshares"]),
+        ("experiment 1: doubling B's appeal gives B visibly more reshares and impressions",
+         ap.c(0, "B")["reshares"] > m.c(0, "B")["reshares"]
+         and visible(m.c(0, "B")["reshares"], ap.c(0, "B")["reshares"])
+         and visible(m.c(0, "B")["impressions"], ap.c(0, "B")["impressions"])),
         ("experiment 2: the ban removes B's ads", lo.c(1, "B")["impressions_ad"] == 0),
         ("experiment 2: under the ban A still has paid posters' impressions",
          lo.c(1, "A")["impressions_amplified"] > 0),
@@ -204,14 +247,96 @@ def _claims():
          en.c(1, "A")["accounts_suspended"] > lo.c(1, "A")["accounts_suspended"]),
         ("experiment 3: the no-rules side is the same in both runs (nothing is labeled there)",
          sk.c(0, "A") == la.c(0, "A")),
-        ("experiment 3: skeptical users and strong labels cut A's ad impressions",
-         sk.c(1, "A")["impressions_ad"] < la.c(1, "A")["impressions_ad"]),
+        ("experiment 3: skeptical users and strong labels cut A's ad impressions visibly",
+         sk.c(1, "A")["impressions_ad"] < la.c(1, "A")["impressions_ad"]
+         and visible(la.c(1, "A")["impressions_ad"], sk.c(1, "A")["impressions_ad"])),
+        ("experiment 2: under the ban A has visibly more paid posters than with no rules",
+         visible(lo.c(0, "A")["amplifiers"], lo.c(1, "A")["amplifiers"])),
     ]
 
 
 def check_claims() -> list[str]:
     """The claims that no longer hold (empty: the text's story is still right)."""
     return [text for text, ok in _claims() if not ok]
+
+
+# ---------------------------------------------------------------- the figure
+
+
+def figure_numbers() -> dict:
+    """What the figure must show: the intro's day, and each side's key numbers as printed."""
+    r = INTRO.result
+    return {"day": INTRO.day, "size": list(FIGURE_SIZE), "sides": [
+        {"regime": regime, "money_share": f"{100 * k['money_share']:.0f}%",
+         "total_a": f"{k['total_a']:,}", "total_b": f"{k['total_b']:,}", "total": f"{k['total']:,}"}
+        for regime, k in zip(r.regimes, r.keys)]}
+
+
+def page_numbers(page) -> list[dict]:
+    """Each side's key numbers as the served page shows them."""
+    return page.eval_on_selector_all(".sim-key", """boxes => boxes.map(b => ({
+        regime: b.dataset.regime, money_share: b.querySelector('.sim-money-share').innerText,
+        total_a: b.querySelector('.sim-total-a').innerText,
+        total_b: b.querySelector('.sim-total-b').innerText,
+        total: b.querySelector('.sim-total').innerText}))""")
+
+
+def follow(page, setup: Setup) -> None:
+    """Do in the page what ``setup.instructions()`` tells a teacher to do."""
+    from .browser import reset, run_to, select_option, set_number
+
+    page.locator(".sim-defaults").click()
+    for key, value in setup.changes:
+        if CONTROL[key].kind == "choice":
+            select_option(page, key, value)
+        else:
+            set_number(page, key, value)
+    reset(page)
+    run_to(page, setup.day)
+
+
+def draw_figure(path: Path = FIGURE) -> None:
+    """Follow the intro in the served app at FIGURE_SIZE and save the screenshot, stamped
+    with the numbers it shows, once they are the lesson's."""
+    from .browser import offline_page, open_app, serve_app
+
+    want = figure_numbers()
+    with serve_app() as url, offline_page(FIGURE_SIZE) as (page, record):
+        open_app(page, url)
+        follow(page, INTRO)
+        page.wait_for_timeout(300)
+        shown = page_numbers(page)
+        if shown != want["sides"]:
+            raise RuntimeError(f"the page shows {shown}, the lesson says {want['sides']}")
+        png = page.screenshot()
+        if record["blocked"] or record["errors"]:
+            raise RuntimeError(f"the page asked beyond localhost or failed: {record}")
+    path.write_bytes(png_with_text(png, STAMP, json.dumps(want, sort_keys=True)))
+
+
+def png_with_text(png: bytes, key: str, text: str) -> bytes:
+    """``png`` with a tEXt chunk (key, text; Latin-1) before its IEND chunk."""
+    data = key.encode("latin-1") + b"\0" + text.encode("latin-1")
+    chunk = struct.pack(">I", len(data)) + b"tEXt" + data + struct.pack(">I", zlib.crc32(b"tEXt" + data))
+    end = png.rindex(b"IEND") - 4
+    return png[:end] + chunk + png[end:]
+
+
+def png_texts(png: bytes) -> dict:
+    """A PNG's tEXt chunks as {key: text}."""
+    out, pos = {}, 8
+    while pos + 8 <= len(png):
+        (size,), kind = struct.unpack(">I", png[pos:pos + 4]), png[pos + 4:pos + 8]
+        if kind == b"tEXt":
+            key, _, text = png[pos + 8:pos + 8 + size].partition(b"\0")
+            out[key.decode("latin-1")] = text.decode("latin-1")
+        pos += 12 + size
+    return out
+
+
+def figure_is_current(path: Path = FIGURE) -> bool:
+    stamp = png_texts(path.read_bytes()).get(STAMP) if path.exists() else None
+    return stamp is not None and json.loads(stamp) == figure_numbers()
 
 
 # ---------------------------------------------------------------- the document
@@ -238,6 +363,7 @@ def write() -> str:
 ```bash
 ./app.sh                  # sets up .venv with the app's packages (first time; see README), serves the app
 # then open http://127.0.0.1:8765 ; no internet needed.  Inside the venv: python -m sim app [--port P]
+./app.sh --host 0.0.0.0   # a class on their own laptops: see "A class on one laptop" below
 ```
 
 The page runs with no internet: everything the browser loads comes from the local installation
@@ -247,8 +373,10 @@ non-localhost request blocked.
 
 ![{FIGURE_ALT}](figures/app.png)
 
-*The defaults after **{BUTTON_RUN}** 20, at 1024x768
-(`python tests/test_app.py docs/figures/app.png` redraws it).*
+*The defaults after **{BUTTON_RUN}** {INTRO.day}, at {FIGURE_SIZE[0]}x{FIGURE_SIZE[1]}: with {none},
+{pct(i.keys[0]["money_share"])} of the political reach was bought; under the {ban},
+{pct(i.keys[1]["money_share"])}. (`python -m sim.classroom.lesson --figure` redraws it from
+the intro's set-up below, and `--check` fails while it shows other numbers.)*
 
 What is on the screen:
 - **Day counter and buttons.** **Step** moves one day, **Play** / **Stop** run day after day at
@@ -256,7 +384,15 @@ What is on the screen:
   **{BUTTON_RESET}** builds the model again with the settings on the left: settings do nothing until
   then, and the page says *Settings changed: press Reset to apply them* when they differ from the
   running model's. **{BUTTON_DEFAULTS}** (above the settings) puts every setting back to its start value.
-  A click made while the model is still computing is ignored, not queued.
+  While the model computes, the buttons are disabled; a click that still gets through is
+  ignored, not queued, and the page says so. **{BUTTON_RUN}** only goes forward: to an earlier
+  day it says so (press **{BUTTON_RESET}** to start again). A new *Play speed* applies at once,
+  also while playing.
+- **Presentation** (at the top of the settings, for a projector) hides the settings and shows
+  the key numbers, the two networks and two charts (money share, vote share) in large type,
+  all on one screen at 1024x768: the key numbers at 20 px, the money share at 36 px, the day
+  at 30 px, chart text at ~16 px, each network ~250 px high. **Exit presentation** (in the
+  toolbar) brings the settings back.
 - **Key numbers, one box per regime**: the money share of political reach so far, impressions so
   far of A, B and all campaigns, A's expected vote share and its change since day 0, and how many
   users saw paid and organic content today.
@@ -283,11 +419,32 @@ regimes, the budgets of A and B (US$ per 1,000 users over the run; each slider's
 scenario), the appeal of their messages, ad targeting, feed ranking (the rankers in
 `sim/conf/ranking/`), users, seed, persuasion per exposure, mean skepticism, the effect of a
 "paid" label, the daily chance that enforcement catches a coordinated account, and days. Every
-value shows in a box next to its slider, and you can type into the box.
+value shows in a box next to its slider, and you can type into the box: the value applies when
+you press Enter or leave the box, and a value outside the control's range is not applied; a
+note under the box gives the range. The About tab explains every scenario and every regime
+(the menus show them by plain names; the config files are in `sim/conf/scenario/` and
+`sim/conf/policy/`).
 
 Budgets are per 1,000 users, so a scenario means the same thing at any size; so are paid
-posters (the `paid_amplifiers` scenario hires {amp_hired:g} per 1,000 users and pays them per
-1,000 of their followers), so the lesson's small network shows the loophole as a large one would.
+posters (the *{choice_text("scenario_name", "paid_amplifiers")}* scenario hires {amp_hired:g}
+per 1,000 users and pays them per 1,000 of their followers), so the lesson's small network
+shows the loophole as a large one would.
+
+## A class on one laptop
+
+`./app.sh --host 0.0.0.0` (or `python -m sim app --host 0.0.0.0`) serves the app to the local
+network: students open `http://<the teacher's machine's address>:8765` in their own browsers.
+Each tab gets its own model and its own settings; nothing one student does shows on another's
+page. What this exposes to anyone who can reach that port: the page and its static files
+(Solara's front end, from the installed packages) and one websocket per tab through which
+that tab's model is built and stepped with the settings on the page (the server checks every
+value against the control's range: at most 1,000 users and 60 days). No files, no commands, no
+login, nothing from the rest of the project. Use it on a classroom network, not on the open
+internet, and stop it (Ctrl-C) after the lesson. A closed tab's model is freed at once; a tab
+that vanishes without closing (a laptop put to sleep) keeps its model for 2 minutes, then it
+is freed too.
+
+{LOAD}
 
 ## A 45-minute lesson
 
@@ -380,17 +537,17 @@ public ad library ({tr}).
 - Now make users distrust labeled content: {SKEPTICS.instructions()}.
   *What happens?*
   Observed: on the {tr} side A's ad impressions
-  {change(la_a1["impressions_ad"], sk_a1["impressions_ad"], plural=True)},
-  its total {change(la_a1["impressions"], sk_a1["impressions"])}, and A spends
-  {usd(sk_a1["spend"])} of its {usd(sk_a1["budget"])} (against {usd(la_a1["spend"])} before).
+  {change(la_a1["impressions_ad"], sk_a1["impressions_ad"], plural=True)}
+  ({relative(la_a1["impressions_ad"], sk_a1["impressions_ad"])}),
+  its total {change(la_a1["impressions"], sk_a1["impressions"])}.
   The money share of political reach {change(la.keys[1]["money_share"], sk.keys[1]["money_share"], pct)}.
   The {none} side is unchanged, since nothing is labeled there.
-- *Why did A spend {more(sk_a1["spend"], la_a1["spend"], "more", "less", "the same")}, when
-  nobody forbade anything?* The platform's auction ranks ads by bid × predicted engagement. A
-  label that skeptical users discount lowers the predicted engagement, so political ads lose
-  slots to commercial advertisers. Labels act through the market, not only through readers'
-  minds. A's vote share still barely moves ({pp(sk_a1["vote_share_change"])} points with labels,
-  {pp(sk.c(0, A)["vote_share_change"])} without).
+- *Why did A's ads reach {more(sk_a1["impressions_ad"], la_a1["impressions_ad"])} people,
+  when nobody forbade anything?* The platform's auction ranks ads by bid × predicted
+  engagement. A label that skeptical users discount lowers the predicted engagement, so
+  political ads lose slots to commercial advertisers. Labels act through the market, not only
+  through readers' minds. A's vote share still barely moves
+  ({pp(sk_a1["vote_share_change"])} points with labels, {pp(sk.c(0, A)["vote_share_change"])} without).
 
 ### 40–45 min: wrap-up
 
@@ -409,7 +566,10 @@ Change the *Seed* and repeat one experiment: the numbers change, and as a rule t
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.classroom.lesson",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the doc is not current")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 if the doc or its figure is not current")
+    parser.add_argument("--figure", action="store_true",
+                        help=f"also redraw {FIGURE.name} in the served app (needs chromium)")
     parser.add_argument("--out", type=Path, default=DOC)
     args = parser.parse_args(argv)
     broken = check_claims()
@@ -422,9 +582,14 @@ def main(argv=None) -> int:
     if args.check:
         current = args.out.exists() and args.out.read_text() == text
         print(f"{args.out}: {'current' if current else 'STALE: run python -m sim.classroom.lesson'}")
-        return 0 if current else 1
+        drawn = figure_is_current()
+        print(f"{FIGURE}: {'current' if drawn else 'STALE: run python -m sim.classroom.lesson --figure'}")
+        return 0 if current and drawn else 1
     args.out.write_text(text)
     print(f"wrote {args.out}")
+    if args.figure:
+        draw_figure()
+        print(f"wrote {FIGURE}")
     return 0
 
 

@@ -108,13 +108,71 @@ BUTTONS = ("Step", "Play", "Stop", "Run to day", "Reset", "Defaults")  # the pag
 CHOICES = {"scenario_name": SCENARIOS, "policy": POLICIES, "compare": POLICIES + (OFF,),
            "targeting": TARGETING, "ranking": RANKINGS}
 
+# Plain names and one-line stories of the scenarios (sim/conf/scenario/*.yaml; a new YAML
+# shows by its file name until it gets a line here, and a test asks for one).
+SCENARIO_TEXT = {
+    "two_party": ("Two candidates, 3:1 money",
+                  "A has three times B's money, their messages are equally engaging; a civic "
+                  "'Vote' campaign buys non-partisan ads."),
+    "paid_amplifiers": ("Paid posters (loophole)",
+                        "A pays supporters with large followings to post copies of its messages "
+                        "and moves its ad money to more of them if ads are banned; B only buys ads."),
+    "foreign_operation": ("A foreign operation",
+                          "Two candidates and a foreign campaign with a tiny ad budget and many "
+                          "posts from fake pages (sockpuppets)."),
+    "foreign_2016": ("Foreign operation, 2016",
+                     "Like the foreign operation, its sizes set from the 2016 case."),
+    "incumbent_challenger": ("Incumbent vs challenger",
+                             "An incumbent with a large following against a challenger with more "
+                             "money, plus down-ballot campaigns, a dark-money group, news outlets "
+                             "and ordinary users posting."),
+    "optimizer_2016": ("Optimiser vs broadcaster",
+                       "One campaign gets the platform's staff embedded to tune its ads, the other "
+                       "uses the self-service tools; budgets in the 2016 ratio ($44M to $28M)."),
+    "organizers_2020": ("Paid organizers (2020)",
+                        "A pays 50 supporters per 1,000 users $2,500 a month each to post "
+                        "identical messages daily, hence A's budget of $125,000 per 1,000 users; "
+                        "B buys ads with $30."),
+    "facebook_2020": ("Facebook 2020 ad prices",
+                      "As 'Two candidates, 3:1 money', with bids set so that ads cost what they "
+                      "cost on Facebook in 2020."),
+    "twitter_2018": ("Twitter 2018 ad prices",
+                     "Two candidates, with bids set so that ads cost what they cost on Twitter in "
+                     "2018."),
+}
+
+# Every regime in plain words (sim/conf/policy/*.yaml; a test asks for each one).
+REGIME_TEXT = {
+    "none": "no limits: political ads with precise (micro-)targeting, no labels, no caps, nobody "
+            "hunting fake or paid accounts.",
+    "ban": "no political ads (civic, non-partisan ads still run, as in Twitter's 2019 ban); the "
+           "platform hunts accounts that post identical copies together. Ads a campaign does not "
+           "declare as political slip through unless the platform's review catches them.",
+    "transparency": "political ads carry a 'paid for by' label and go into a public ad library, "
+                    "where watchdogs look for foreign and hidden sponsors; paid posters must say "
+                    "they are paid.",
+    "cap": "limits: at most 3 ads a day per person per campaign, 2 identical posts a day per "
+           "account, coarse targeting only; the platform hunts coordinated accounts.",
+    "no_reshares": "reshared posts are taken out of feeds (the 2020 Facebook experiment): people "
+                   "see only what the accounts they follow posted themselves.",
+    "demote_political": "political posts are shown lower in personalised feeds (as Facebook did "
+                        "from 2021).",
+    "chronological_option": "one user in five chooses a feed in time order, with no "
+                            "recommendations (the EU's Digital Services Act makes platforms "
+                            "offer one).",
+    "no_embedding": "the platform no longer lends its staff to campaigns to tune their ads (Facebook, "
+                    "2018). Only the 'Optimiser vs broadcaster' scenario has a campaign with "
+                    "embedded staff; in every other scenario this is the same as no rules.",
+}
+
+
 def choice_text(key: str, value: str) -> str:
-    """How a choice reads in its menu (regimes by their label, as figures name them)."""
+    """How a choice reads in its menu: regimes by their label (as figures name them), scenarios
+    by their plain name."""
     if key in ("policy", "compare"):
-        if value == OFF:
-            return "off (one regime)"
-        label = policy_style(value)[0]
-        return value if label == value else f"{label} ({value})"
+        return "off (one regime)" if value == OFF else policy_style(value)[0]
+    if key == "scenario_name":
+        return SCENARIO_TEXT.get(value, (value,))[0]
     return str(value)
 
 
@@ -414,9 +472,35 @@ def force_layout(run: SimModel, iterations: int = 50) -> np.ndarray:
         length = np.maximum(np.sqrt((disp * disp).sum(1)), 1e-9)
         pos += disp * (np.minimum(length, temp) / length)[:, None]
         temp -= cool
-    pos -= pos.min(0)
-    pos /= np.maximum(pos.max(0), 1e-9)
     n = run.n
     if np.corrcoef(pos[:n, 0], run.population.ideology[:n])[0, 1] < 0:
         pos[:, 0] = 1 - pos[:, 0]
-    return pos.astype(float)
+    return place_loners(pos.astype(float), np.bincount(np.concatenate([src, dst]), minlength=size) == 0, n)
+
+
+LONER_BAND = 0.08  # the strip at the bottom of the picture for accounts with no follower edges
+
+
+def place_loners(pos: np.ndarray, alone: np.ndarray, n: int) -> np.ndarray:
+    """Scale the connected users (the first ``n`` nodes) of a layout to fill [0, 1] x
+    [LONER_BAND + 0.04, 1], keep the accounts inside it, and put the nodes with no edges (a
+    foreign operation's sockpuppet pages have no followers in the graph) in a row along the
+    bottom. Repulsion alone pushes those far out, and accounts with few followers drift out
+    too: either squeezed the users into a corner of the picture."""
+    pos = pos.copy()
+    linked = ~alone
+    users = linked.copy()
+    users[n:] = False
+    ref = users if users.any() else linked
+    if ref.any():
+        lo, hi = pos[ref].min(0), pos[ref].max(0)
+        pos[linked] = np.clip((pos[linked] - lo) / np.maximum(hi - lo, 1e-9), 0, 1)
+    top = LONER_BAND + 0.04 if alone.any() else 0.0
+    pos[linked, 1] = top + (1 - top) * pos[linked, 1]
+    k = int(alone.sum())
+    if k:
+        order = np.argsort(pos[alone, 0], kind="stable")  # keep their left-right order
+        xs = np.empty(k)
+        xs[order] = (np.arange(k) + 0.5) / k
+        pos[alone] = np.column_stack([xs, np.full(k, LONER_BAND / 2)])
+    return pos
