@@ -43,10 +43,18 @@ COVERAGE, LAG = "policy.watchdogs.coverage", "policy.watchdogs.lag"
 LOOPHOLE = ("policy.enforcement.enabled", "scenario.campaigns.0.reallocate_ad_budget")
 # the loophole's regimes (policy, enforcement, reallocation of the ad budget to paid posters)
 NO_RULES, BAN, BAN_POSTERS, BAN_ENFORCED = (
-    "none, enforcement=off, reallocation=off", "ban, enforcement=off, reallocation=off",
-    "ban, enforcement=off, reallocation=on", "ban, enforcement=on, reallocation=on")
-PER_1000 = ("impressions", "impressions_ad", "impressions_owned", "impressions_amplified",
-            "impressions_earned_from_organic")
+    "none, enforcement=off, reallocation=off",
+    "ban, enforcement=off, reallocation=off",
+    "ban, enforcement=off, reallocation=on",
+    "ban, enforcement=on, reallocation=on",
+)
+PER_1000 = (
+    "impressions",
+    "impressions_ad",
+    "impressions_owned",
+    "impressions_amplified",
+    "impressions_earned_from_organic",
+)
 ORGANIC = ("impressions_owned", "impressions_earned_from_organic")
 ZERO_END = re.compile(r"[\[ ][+-]?0\.0*[,\]]")  # an interval end printed as zero: "[-0.0," or " -0.0]"
 
@@ -122,8 +130,10 @@ def say(label: str, value) -> None:
 
 def heading(title: str, sweep: Sweep) -> None:
     runs = sweep.run_level()
-    print(f"\n== {title} ({sweep.source}): {len(runs)} runs, {runs['seed'].nunique()} seeds, "
-          f"{len(sweep.regimes)} regimes, users {sorted(set(runs['population']))}")
+    print(
+        f"\n== {title} ({sweep.source}): {len(runs)} runs, {runs['seed'].nunique()} seeds, "
+        f"{len(sweep.regimes)} regimes, users {sorted(set(runs['population']))}"
+    )
 
 
 def ensemble_range(sweep: Sweep, regime: str, campaign: str, outcome: str, scale: float = 100) -> str:
@@ -142,8 +152,10 @@ def policy_comparison(s: Sweep) -> None:
     for camp in ("A", "B"):
         say(f"{camp} money share, no rules", pct(level(s, "money_share", "none", camp)))
         for col in ("impressions_ad", "impressions", "organic"):
-            say(f"{camp} {col} per 1,000, no rules / ban", " / ".join(
-                count(level(s, col, r, camp)) for r in ("none", "ban")))
+            say(
+                f"{camp} {col} per 1,000, no rules / ban",
+                " / ".join(count(level(s, col, r, camp)) for r in ("none", "ban")),
+            )
     for regime in ("transparency", "cap"):
         say(f"A money share diff, {regime}", pp(diff(s, "money_share", regime, campaign="A")))
     spending(s)
@@ -151,10 +163,16 @@ def policy_comparison(s: Sweep) -> None:
     for regime in s.regimes:
         say(f"money advantage, {regime}", slope(level(s, "money_advantage", regime)))
     for regime in ("transparency", "cap"):
-        say(f"money advantage diff, {regime}", slope(diff(s, "money_advantage", regime), True)
-            + "; ensemble " + ensemble_range(s, regime, "(run)", "money_advantage", 1))
-    say("candidate reach share under the ban, A / B", " / ".join(
-        pct(level(s, "candidate_reach_share", "ban", c)) for c in ("A", "B")))
+        say(
+            f"money advantage diff, {regime}",
+            slope(diff(s, "money_advantage", regime), True)
+            + "; ensemble "
+            + ensemble_range(s, regime, "(run)", "money_advantage", 1),
+        )
+    say(
+        "candidate reach share under the ban, A / B",
+        " / ".join(pct(level(s, "candidate_reach_share", "ban", c)) for c in ("A", "B")),
+    )
     for regime in ("ban", "transparency", "cap"):
         say(f"{regime}: A vote-share change diff", pp(diff(s, "vote_share_change", regime, campaign="A")))
         say(f"{regime}: turnout change diff", pp(diff(s, "turnout_change", regime)))
@@ -175,8 +193,10 @@ def spending(s: Sweep) -> None:
     """spend_status and the lowest share of its budget each campaign spent where ads may run."""
     allowed = s.runs[(s.runs["policy"] != "ban") & (s.runs["budget"] > 0)]
     say("spend_status where ads are allowed", allowed["spend_status"].value_counts().to_dict())
-    say("lowest spend / budget there, by campaign", (allowed["spend"] / allowed["budget"]).groupby(
-        allowed["campaign"]).min().round(4).to_dict())
+    say(
+        "lowest spend / budget there, by campaign",
+        (allowed["spend"] / allowed["budget"]).groupby(allowed["campaign"]).min().round(4).to_dict(),
+    )
 
 
 def budget_inequality(s: Sweep) -> None:
@@ -184,18 +204,31 @@ def budget_inequality(s: Sweep) -> None:
     spending(s)
     top = only(s, BUDGET, 900)
     for camp in ("A", "B"):
-        say(f"12:1, no rules: {camp} share of candidates' spend / impressions", " / ".join(
-            pct(level(top, c, "none", camp)) for c in ("candidate_spend_share", "candidate_reach_share")))
+        say(
+            f"12:1, no rules: {camp} share of candidates' spend / impressions",
+            " / ".join(
+                pct(level(top, c, "none", camp)) for c in ("candidate_spend_share", "candidate_reach_share")
+            ),
+        )
     for regime in s.regimes:
         say(f"money advantage (all budgets), {regime}", slope(level(s, "money_advantage", regime)))
     for regime in ("transparency", "cap"):
         say(f"money advantage diff, {regime}", slope(diff(s, "money_advantage", regime), True))
-        say(f"12:1: A's share of the candidates' impressions, diff {regime}",
-            pp(diff(top, "candidate_reach_share", regime, campaign="A")))
-    say("ban: A's share of the candidates' impressions, all budgets",
-        pct(level(s, "candidate_reach_share", "ban", "A")))
-    say("ban: by budget", {str(b): pct(level(only(s, BUDGET, b), "candidate_reach_share",
-                                         "ban", "A")) for b in sorted(s.runs[BUDGET].unique())})
+        say(
+            f"12:1: A's share of the candidates' impressions, diff {regime}",
+            pp(diff(top, "candidate_reach_share", regime, campaign="A")),
+        )
+    say(
+        "ban: A's share of the candidates' impressions, all budgets",
+        pct(level(s, "candidate_reach_share", "ban", "A")),
+    )
+    say(
+        "ban: by budget",
+        {
+            str(b): pct(level(only(s, BUDGET, b), "candidate_reach_share", "ban", "A"))
+            for b in sorted(s.runs[BUDGET].unique())
+        },
+    )
 
 
 def caps_robustness(s: Sweep) -> None:
@@ -203,17 +236,24 @@ def caps_robustness(s: Sweep) -> None:
     for col in varying(s):
         for value in sorted(s.runs[col].unique()):
             sub = only(s, col, value)
-            say(f"{col} = {value}: A's share of the candidates' impressions, caps - no rules",
-                pp(diff(sub, "candidate_reach_share", "cap", campaign="A")))
+            say(
+                f"{col} = {value}: A's share of the candidates' impressions, caps - no rules",
+                pp(diff(sub, "candidate_reach_share", "cap", campaign="A")),
+            )
 
 
 def ad_ban_loophole(s: Sweep) -> None:
     heading("Ad-ban loophole", s)
     for regime in (NO_RULES, BAN, BAN_POSTERS, BAN_ENFORCED):
         print(f"  [{regime}]")
-        for col, show in (("money_share", pct), ("candidate_reach_share", pct), ("amplifiers", count),
-                          ("accounts_suspended", count), ("impressions_amplified", count),
-                          ("impressions", count)):
+        for col, show in (
+            ("money_share", pct),
+            ("candidate_reach_share", pct),
+            ("amplifiers", count),
+            ("accounts_suspended", count),
+            ("impressions_amplified", count),
+            ("impressions", count),
+        ):
             say(f"  A {col}", show(level(s, col, regime, "A")))
         a = table(s, "A")
         a = a[a["policy"] == regime]
@@ -234,25 +274,39 @@ def incumbent_challenger(s: Sweep) -> None:
     say("ads' share of political impressions, no rules", pct(level(s, "ad_share_of_political", "none")))
     for regime in s.regimes:
         for camp in ("Challenger", "Incumbent"):
-            say(f"{regime}: {camp} share of candidates' impressions",
-                pct(level(s, "candidate_reach_share", regime, camp)))
+            say(
+                f"{regime}: {camp} share of candidates' impressions",
+                pct(level(s, "candidate_reach_share", regime, camp)),
+            )
     for regime in ("ban", "transparency", "cap"):
-        say(f"{regime}: Challenger share of the candidates' impressions, diff",
-            pp(diff(s, "candidate_reach_share", regime, campaign="Challenger")))
-    say("ban: Challenger vote-share change diff",
-        pp(diff(s, "vote_share_change", "ban", campaign="Challenger")))
+        say(
+            f"{regime}: Challenger share of the candidates' impressions, diff",
+            pp(diff(s, "candidate_reach_share", regime, campaign="Challenger")),
+        )
+    say(
+        "ban: Challenger vote-share change diff",
+        pp(diff(s, "vote_share_change", "ban", campaign="Challenger")),
+    )
     say("ban: turnout change diff", pp(diff(s, "turnout_change", "ban")))
     for regime in s.regimes:
         dark = table(s, "Dark money")
         dark = dark[dark["policy"] == regime]
         reviewed = dark["undeclared_ads_run"] + dark["undeclared_ads_caught"]
-        say(f"{regime}: dark money ad / all impressions per 1,000; review caught", " / ".join(
-            count(level(s, c, regime, "Dark money")) for c in ("impressions_ad", "impressions"))
-            + "; " + (pct(mean_ci(dark["undeclared_ads_caught"] / reviewed)) if reviewed.sum() else "n/a"))
+        say(
+            f"{regime}: dark money ad / all impressions per 1,000; review caught",
+            " / ".join(count(level(s, c, regime, "Dark money")) for c in ("impressions_ad", "impressions"))
+            + "; "
+            + (pct(mean_ci(dark["undeclared_ads_caught"] / reviewed)) if reviewed.sum() else "n/a"),
+        )
     for regime in ("none", "ban"):
-        say(f"money share by campaign, {regime} (%)", {
-            c: round(100 * level(s, "money_share", regime, c).mean, 1) for c in s.campaigns
-            if table(s, c)["budget"].max() > 0})
+        say(
+            f"money share by campaign, {regime} (%)",
+            {
+                c: round(100 * level(s, "money_share", regime, c).mean, 1)
+                for c in s.campaigns
+                if table(s, c)["budget"].max() > 0
+            },
+        )
 
 
 def watchdogs(s: Sweep) -> None:
@@ -263,11 +317,15 @@ def watchdogs(s: Sweep) -> None:
     for (scenario, camp), rows in suspect.groupby(["scenario", "campaign"]):
         untouched = rows[rows[LAG] == rows[LAG].max()]  # the longest lag takes nothing down
         per_day = untouched["impressions_ad"] / untouched["population"] * 1000 / untouched["steps"]
-        say(f"{scenario}, {camp}: ad impressions per 1,000 users a day, nothing taken down",
-            f"{mean_ci(per_day).mean:.2f}")
+        say(
+            f"{scenario}, {camp}: ad impressions per 1,000 users a day, nothing taken down",
+            f"{mean_ci(per_day).mean:.2f}",
+        )
         flagged = rows.groupby([COVERAGE, LAG])["detected_day"].apply(lambda d: int(d.notna().sum()))
-        say(f"{scenario}, {camp}: seeds flagged (of {rows['seed'].nunique()}) by coverage, lag",
-            {f"{c:g}, {lag:g}": n for (c, lag), n in flagged.items()})
+        say(
+            f"{scenario}, {camp}: seeds flagged (of {rows['seed'].nunique()}) by coverage, lag",
+            {f"{c:g}, {lag:g}": n for (c, lag), n in flagged.items()},
+        )
 
 
 def ranking_comparison(s: Sweep, regimes=None, title: str = "Ranking comparison") -> None:
@@ -280,19 +338,34 @@ def ranking_comparison(s: Sweep, regimes=None, title: str = "Ranking comparison"
             for rk in ranks[1:]:
                 say(f"{regime}, {camp}: {rk} - engagement", pp(effects[regime, rk, camp][1]))
     for regime in [r for r in regimes or s.regimes if r != "none"]:
-        say(f"{regime}: largest gap from no rules' differences, by ranker (pp)", {
-            rk: round(100 * max(abs(effects[regime, rk, c][1].mean - effects["none", rk, c][1].mean)
-                                for c in s.candidates), 1) for rk in ranks[1:]})
+        say(
+            f"{regime}: largest gap from no rules' differences, by ranker (pp)",
+            {
+                rk: round(
+                    100
+                    * max(
+                        abs(effects[regime, rk, c][1].mean - effects["none", rk, c][1].mean)
+                        for c in s.candidates
+                    ),
+                    1,
+                )
+                for rk in ranks[1:]
+            },
+        )
     for outcome in ("sessions", "political_share"):  # run-level: the same on every campaign's row
         relative = ranking_effects(s, outcome)
         for regime in regimes or s.regimes:
             base = relative[regime, "engagement", "A"][0].mean
-            say(f"{regime}: {outcome} relative to engagement ranking", {
-                rk: pp(relative[regime, rk, "A"][1].scaled(1 / base), "%") for rk in ranks[1:]})
+            say(
+                f"{regime}: {outcome} relative to engagement ranking",
+                {rk: pp(relative[regime, rk, "A"][1].scaled(1 / base), "%") for rk in ranks[1:]},
+            )
     for regime in regimes or s.regimes:
         for col in ("impressions_ad", "organic"):
-            say(f"{regime}: A {col} per 1,000 by ranker", {
-                rk: count(level(only(s, "ranking", rk), col, regime, "A")) for rk in ranks})
+            say(
+                f"{regime}: A {col} per 1,000 by ranker",
+                {rk: count(level(only(s, "ranking", rk), col, regime, "A")) for rk in ranks},
+            )
 
 
 def platforms(s: Sweep) -> None:
@@ -308,14 +381,16 @@ def main() -> None:
     parser.add_argument("--platforms", nargs="*", default=[], metavar="DIR")
     args = parser.parse_args()
     ensemble = args.ensemble if (Path(args.ensemble) / "effects.parquet").is_file() else None
-    sections = [(policy_comparison, args.briefs / "policy_comparison/sweep", {"ensemble": ensemble}),
-                (budget_inequality, args.briefs / "budget_inequality/sweep", {}),
-                *[(caps_robustness, folder, {}) for folder in args.caps_robustness],
-                (ad_ban_loophole, args.briefs / "ad_ban_loophole/sweep", {"regime_by": LOOPHOLE}),
-                (incumbent_challenger, args.briefs / "incumbent_challenger/sweep", {}),
-                (watchdogs, args.briefs / "watchdogs/sweep", {}),
-                (ranking_comparison, args.briefs / "ranking_comparison/sweep", {}),
-                *[(platforms, folder, {}) for folder in args.platforms or ()]]
+    sections = [
+        (policy_comparison, args.briefs / "policy_comparison/sweep", {"ensemble": ensemble}),
+        (budget_inequality, args.briefs / "budget_inequality/sweep", {}),
+        *[(caps_robustness, folder, {}) for folder in args.caps_robustness],
+        (ad_ban_loophole, args.briefs / "ad_ban_loophole/sweep", {"regime_by": LOOPHOLE}),
+        (incumbent_challenger, args.briefs / "incumbent_challenger/sweep", {}),
+        (watchdogs, args.briefs / "watchdogs/sweep", {}),
+        (ranking_comparison, args.briefs / "ranking_comparison/sweep", {}),
+        *[(platforms, folder, {}) for folder in args.platforms or ()],
+    ]
     for section, folder, options in sections:
         try:
             sweep = Sweep.load(folder, **options)

@@ -60,7 +60,7 @@ def not_a_tool(word: str) -> str | None:
         return None
     close = difflib.get_close_matches(word, TOOLS, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]}?" if close else "python -m sim --help lists them"
-    return (f"{word!r}: not a tool ({', '.join(TOOLS)}) nor an override (key=value); {hint}")
+    return f"{word!r}: not a tool ({', '.join(TOOLS)}) nor an override (key=value); {hint}"
 
 
 def shadowing(folder: Path) -> str | None:
@@ -69,9 +69,11 @@ def shadowing(folder: Path) -> str | None:
     found = folder / "sim.py"
     if not found.is_file() or Path(__file__).resolve().parent == found.resolve().parent / "sim":
         return None
-    return (f"warning: {found} shadows the sim package in this folder: `python -m sim` runs "
-            "that file and `import sim` imports it; rename it (this `sim` command is not "
-            "affected)")
+    return (
+        f"warning: {found} shadows the sim package in this folder: `python -m sim` runs "
+        "that file and `import sim` imports it; rename it (this `sim` command is not "
+        "affected)"
+    )
 
 
 def main() -> None:

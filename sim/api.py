@@ -57,20 +57,29 @@ class Result:
         """One line: the run, its headline number and the size of each table (the dataclass's
         own repr printed every DataFrame and the model, ~22 KB)."""
         s = self.summary
-        tables = ", ".join(f"{name} {len(df)} rows" for name, df in
-                           (("steps", self.steps), ("cascades", self.cascades),
-                            ("ad_library", self.ad_library)) if df is not None)
+        tables = ", ".join(
+            f"{name} {len(df)} rows"
+            for name, df in (
+                ("steps", self.steps),
+                ("cascades", self.cascades),
+                ("ad_library", self.ad_library),
+            )
+            if df is not None
+        )
         slope = s.get("money_advantage")
         slope = "n/a" if slope is None else f"{slope:.2f}"
         out = f", outdir='{self.outdir}'" if self.outdir is not None else ""
-        return (f"Result(policy={s.get('policy')!r}, scenario={s.get('scenario')!r}, "
-                f"users={s.get('population')}, steps={s.get('steps')}, seed={s.get('seed')}, "
-                f"money_advantage={slope}, campaigns={len(s.get('campaigns', []))}; "
-                f"{tables}{out})")
+        return (
+            f"Result(policy={s.get('policy')!r}, scenario={s.get('scenario')!r}, "
+            f"users={s.get('population')}, steps={s.get('steps')}, seed={s.get('seed')}, "
+            f"money_advantage={slope}, campaigns={len(s.get('campaigns', []))}; "
+            f"{tables}{out})"
+        )
 
 
-def simulate(*overrides: str, config: Config | None = None, out: str | Path | None = None,
-             figure: bool = False) -> Result:
+def simulate(
+    *overrides: str, config: Config | None = None, out: str | Path | None = None, figure: bool = False
+) -> Result:
     """Run one configuration; ``config`` instead of overrides for a ready Config. With
     ``out``, the outputs are written there too, as ``python -m sim`` writes them."""
     cfg = config if config is not None else compose(*overrides)
@@ -82,10 +91,15 @@ def simulate(*overrides: str, config: Config | None = None, out: str | Path | No
     else:
         summary = {**provenance(cfg), **model.summary(), "config": to_dict(cfg)}
     m = model.metrics
-    return Result(config=cfg, summary=summary, steps=pd.DataFrame(m.steps_table()),
-                  cascades=pd.DataFrame(m.cascades_table()),
-                  ad_library=pd.DataFrame(m.ad_library()) if model.policy.ad_library else None,
-                  model=model, outdir=None if out is None else Path(out))
+    return Result(
+        config=cfg,
+        summary=summary,
+        steps=pd.DataFrame(m.steps_table()),
+        cascades=pd.DataFrame(m.cascades_table()),
+        ad_library=pd.DataFrame(m.ad_library()) if model.policy.ad_library else None,
+        model=model,
+        outdir=None if out is None else Path(out),
+    )
 
 
 def jobs(*overrides: str) -> list[list[str]]:
@@ -105,13 +119,15 @@ def _run_job(job: list[str], outdir: Path) -> str:
     if not (hydra_dir / "overrides.yaml").is_file():
         text = yaml.safe_dump(job)
         write_atomic(hydra_dir / "overrides.yaml", lambda tmp: Path(tmp).write_text(text))
-    quiet = ["output.quiet=true"] + (["output.figure=false"] if not any(
-        o.startswith("output.figure=") for o in job) else [])
+    quiet = ["output.quiet=true"] + (
+        ["output.figure=false"] if not any(o.startswith("output.figure=") for o in job) else []
+    )
     return run_in_sweep(lambda: compose(*job, *quiet), outdir, job)
 
 
-def sweep(*overrides: str, out: str | Path, processes: int = 1, paired: bool = False,
-          progress: bool = True) -> pd.DataFrame:
+def sweep(
+    *overrides: str, out: str | Path, processes: int = 1, paired: bool = False, progress: bool = True
+) -> pd.DataFrame:
     """Run every job of a sweep into ``out/<job number>`` and return the collected runs table
     (``paired=True``: the paired comparison against ``policy=none`` instead). Re-running into
     the same ``out`` computes only what is missing or damaged; an ``out`` holding another
@@ -165,15 +181,15 @@ def _run_parallel(todo, dirs, processes: int, bar, method: str) -> None:
         warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
         try:
             with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context(method)) as pool:
-                futures = {pool.submit(_run_job, job, d): num
-                           for num, (job, d) in enumerate(zip(todo, dirs))}
+                futures = {pool.submit(_run_job, job, d): num for num, (job, d) in enumerate(zip(todo, dirs))}
                 for future in as_completed(futures):
                     bar.update(futures[future], future.result())
         except BrokenProcessPool:
             raise RuntimeError(
                 f"sim.sweep(processes={processes}): the worker processes died at start. Started "
                 f"by {method}, they re-import the main script: put the call under "
-                "`if __name__ == \"__main__\":`, or use processes=1") from None
+                '`if __name__ == "__main__":`, or use processes=1'
+            ) from None
 
 
 class _Progress:

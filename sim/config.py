@@ -41,8 +41,7 @@ def warn(message: str) -> None:
         print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
-def rng_(lo: float | None = None, hi: float | None = None, *, lo_open=False, hi_open=False,
-         choices=None):
+def rng_(lo: float | None = None, hi: float | None = None, *, lo_open=False, hi_open=False, choices=None):
     """Field metadata: the allowed interval (closed unless ``lo_open`` / ``hi_open``) or set of
     choices. A numeric field with no ``hi`` may still not exceed :data:`LARGEST`."""
     return {"lo": lo, "hi": hi, "lo_open": lo_open, "hi_open": hi_open, "choices": choices}
@@ -327,8 +326,12 @@ def _num(x) -> str:
 def _bounds(meta: dict) -> tuple:
     """(lo, hi, lo_open, hi_open) with the implicit limits of every numeric field."""
     lo, hi = meta.get("lo"), meta.get("hi")
-    return (-LARGEST if lo is None else lo, LARGEST if hi is None else hi,
-            bool(meta.get("lo_open")), bool(meta.get("hi_open")))
+    return (
+        -LARGEST if lo is None else lo,
+        LARGEST if hi is None else hi,
+        bool(meta.get("lo_open")),
+        bool(meta.get("hi_open")),
+    )
 
 
 def describe(meta: dict, kind: str = "") -> str:
@@ -338,7 +341,7 @@ def describe(meta: dict, kind: str = "") -> str:
         return "one of " + ", ".join(str(c) for c in meta["choices"])
     lo, hi, lo_open, hi_open = _bounds(meta)
     what = {"int": "an integer ", "float": "a finite number "}.get(kind, "")
-    return (f"{what}in {'(' if lo_open else '['}{_num(lo)}, {_num(hi)}{')' if hi_open else ']'}")
+    return f"{what}in {'(' if lo_open else '['}{_num(lo)}, {_num(hi)}{')' if hi_open else ']'}"
 
 
 def _is_number(value) -> bool:
@@ -403,8 +406,11 @@ def field_meta(obj: Any, path: str) -> dict | None:
         if isinstance(obj, list):
             obj = obj[int(part)] if part.isdigit() and int(part) < len(obj) else None
             continue
-        fld = next((x for x in dataclasses.fields(obj) if x.name == part), None) \
-            if dataclasses.is_dataclass(obj) else None
+        fld = (
+            next((x for x in dataclasses.fields(obj) if x.name == part), None)
+            if dataclasses.is_dataclass(obj)
+            else None
+        )
         if fld is None:
             return None
         meta, obj = dict(fld.metadata), getattr(obj, part)
@@ -428,8 +434,10 @@ def validate(cfg: Config) -> Config:
         check_files(net)
     n = cfg.population.n
     if n is None:
-        raise ConfigError(f"population.n = None: must be {describe(_meta(PopulationConfig, 'n'), 'int')} "
-                          "(null only with a network file: its node count)")
+        raise ConfigError(
+            f"population.n = None: must be {describe(_meta(PopulationConfig, 'n'), 'int')} "
+            "(null only with a network file: its node count)"
+        )
     names = [c.name for c in cfg.scenario.campaigns]
     if not names:
         raise ConfigError("scenario.campaigns = []: must list at least one campaign")
@@ -439,8 +447,9 @@ def validate(cfg: Config) -> Config:
         where = f"scenario.campaigns.{i}"
         lo, hi = (c.ideology_band + [None, None])[:2]
         if len(c.ideology_band) != 2 or not -1 <= lo <= hi <= 1:
-            raise ConfigError(f"{where}.ideology_band = {c.ideology_band}: must be [lo, hi] with "
-                              "-1 <= lo <= hi <= 1")
+            raise ConfigError(
+                f"{where}.ideology_band = {c.ideology_band}: must be [lo, hi] with -1 <= lo <= hi <= 1"
+            )
         for s in c.target_segments:
             if not 0 <= s < cfg.population.segments:
                 raise ConfigError(
@@ -449,26 +458,31 @@ def validate(cfg: Config) -> Config:
                 )
         if c.targeting == "segments" and not c.target_segments:
             raise ConfigError(f"{where}.target_segments = []: targeting 'segments' needs segment ids")
-        for what, value in (("sockpuppets.followers",
-                             c.sockpuppets.followers * bool(c.sockpuppets.count)),):
+        for what, value in (("sockpuppets.followers", c.sockpuppets.followers * bool(c.sockpuppets.count)),):
             if value > n:  # followers are drawn from the n users
                 raise ConfigError(f"{where}.{what} = {value!r}: must be <= population.n ({n})")
     total, (where, why) = planned_contents(cfg)
     if total > MAX_CONTENTS:
-        raise ConfigError(f"{where}: the run would create {total:,} contents ({why}); the model "
-                          f"holds at most {MAX_CONTENTS:,} (2^24) per run: fewer accounts, "
-                          "posts per day or steps")
+        raise ConfigError(
+            f"{where}: the run would create {total:,} contents ({why}); the model "
+            f"holds at most {MAX_CONTENTS:,} (2^24) per run: fewer accounts, "
+            "posts per day or steps"
+        )
     net = cfg.network
     if net.kind not in FILE_NETWORKS:
         if net.mean_degree >= n:
             raise ConfigError(f"network.mean_degree = {net.mean_degree}: must be < population.n ({n})")
         for key in ("path", "node_table", "ideology_attribute", "ideology_values", "segment_attribute"):
             if getattr(net, key):
-                raise ConfigError(f"network.{key} = {getattr(net, key)!r}: applies only to a "
-                                  f"network file (network=edgelist or gml), not {net.kind}")
+                raise ConfigError(
+                    f"network.{key} = {getattr(net, key)!r}: applies only to a "
+                    f"network file (network=edgelist or gml), not {net.kind}"
+                )
     if net.ideology_values and not net.ideology_attribute:
-        raise ConfigError(f"network.ideology_values = {net.ideology_values}: needs "
-                          "network.ideology_attribute (the node attribute they map)")
+        raise ConfigError(
+            f"network.ideology_values = {net.ideology_values}: needs "
+            "network.ideology_attribute (the node attribute they map)"
+        )
     return cfg
 
 
@@ -489,19 +503,32 @@ def planned_contents(cfg: Config) -> tuple[int, tuple[str, str]]:
         if c.reallocate_ad_budget and amp.pay_per_post * amp.posts_per_day > 0:
             hired += math.ceil(c.budget * n / 1000 / (amp.pay_per_post * amp.posts_per_day * days))
         hired = min(hired, n)
-        parts = [(c.posts_per_day, 1, f"{where}.posts_per_day", "1 official account"),
-                 (amp.posts_per_day, min(2, hired) if amp.identical else hired,  # disclosed or not
-                  f"{where}.amplifiers.posts_per_day", f"{hired:,} amplifiers"),
-                 (vol.posts_per_day, math.ceil(vol.per_1000_users * n / 1000),
-                  f"{where}.volunteers.posts_per_day", "volunteers"),
-                 (sp.posts_per_day, 1 if sp.identical else sp.count,
-                  f"{where}.sockpuppets.posts_per_day", f"{sp.count:,} sockpuppets")]
+        parts = [
+            (c.posts_per_day, 1, f"{where}.posts_per_day", "1 official account"),
+            (
+                amp.posts_per_day,
+                min(2, hired) if amp.identical else hired,  # disclosed or not
+                f"{where}.amplifiers.posts_per_day",
+                f"{hired:,} amplifiers",
+            ),
+            (
+                vol.posts_per_day,
+                math.ceil(vol.per_1000_users * n / 1000),
+                f"{where}.volunteers.posts_per_day",
+                "volunteers",
+            ),
+            (
+                sp.posts_per_day,
+                1 if sp.identical else sp.count,
+                f"{where}.sockpuppets.posts_per_day",
+                f"{sp.count:,} sockpuppets",
+            ),
+        ]
         for per_day, accounts, key, who in parts:
             count = per_day * accounts * days
             total += count
             if count > largest:
-                largest, found = count, (f"{key} = {per_day}",
-                                         f"{who} x {per_day} posts a day x {days} days")
+                largest, found = count, (f"{key} = {per_day}", f"{who} x {per_day} posts a day x {days} days")
     return total, found
 
 
@@ -510,8 +537,11 @@ def check_files(net: NetworkConfig) -> None:
     for key in ("path", "node_table"):
         value = getattr(net, key)
         if (value or key == "path") and not Path(value).is_file():
-            what = f"an existing {net.kind} file" if key == "path" else \
-                "an existing CSV or Parquet file (or empty)"
+            what = (
+                f"an existing {net.kind} file"
+                if key == "path"
+                else "an existing CSV or Parquet file (or empty)"
+            )
             raise ConfigError(f"network.{key} = {value!r}: must be {what}")
 
 
@@ -527,8 +557,11 @@ def to_dict(value: Any) -> Any:
     if hasattr(value, "as_config"):  # a part with its own config shape (the Policy)
         return value.as_config()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {fld.name: to_dict(getattr(value, fld.name)) for fld in dataclasses.fields(value)
-               if not fld.metadata.get("transient")}
+        out = {
+            fld.name: to_dict(getattr(value, fld.name))
+            for fld in dataclasses.fields(value)
+            if not fld.metadata.get("transient")
+        }
         return {"_target_": value.target(), **out} if isinstance(value, Plugin) else out
     if isinstance(value, dict):
         return {k: to_dict(v) for k, v in value.items()}

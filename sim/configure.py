@@ -80,8 +80,10 @@ def _import(path: str, target: Any) -> type:
         cls = getattr(importlib.import_module(module), name)
     except Exception as exc:  # noqa: BLE001 - a user's module may fail to import in any way
         text = str(exc).strip().splitlines()
-        raise ConfigError(f"{path}._target_ = {target!r}: cannot be imported "
-                          f"({type(exc).__name__}: {text[0] if text else ''})") from None
+        raise ConfigError(
+            f"{path}._target_ = {target!r}: cannot be imported "
+            f"({type(exc).__name__}: {text[0] if text else ''})"
+        ) from None
     return cls
 
 
@@ -114,39 +116,54 @@ def build_plugin(path: str, node: Any, base: type[Plugin], overrides=()) -> Plug
     """The plug-in a config node names by ``_target_``, its parameters typed and filled with the
     class's defaults (OmegaConf checks the types; validate() checks the ranges)."""
     if not isinstance(node, dict) or "_target_" not in node:
-        raise ConfigError(f"{path} = {node!r}: must be a {base.__name__.lower()} node with a "
-                          "_target_ naming its class")
+        raise ConfigError(
+            f"{path} = {node!r}: must be a {base.__name__.lower()} node with a _target_ naming its class"
+        )
     cls = _import(path, node["_target_"])
     if not (isinstance(cls, type) and issubclass(cls, base) and dataclasses.is_dataclass(cls)):
-        raise ConfigError(f"{path}._target_ = {node['_target_']!r}: must be a dataclass "
-                          f"subclassing {base.__module__}.{base.__name__}")
+        raise ConfigError(
+            f"{path}._target_ = {node['_target_']!r}: must be a dataclass "
+            f"subclassing {base.__module__}.{base.__name__}"
+        )
     params = {k: v for k, v in node.items() if k != "_target_"}
     try:
         return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(cls), params))
     except OmegaConfBaseException as exc:
         leaf = str(getattr(exc, "full_key", None) or "")
-        raise explain_omegaconf(exc, list(overrides), prefix=f"{path}.",
-                                keys=[f.name for f in dataclasses.fields(cls)],
-                                meta=field_meta(cls, leaf) if leaf else None) from None
+        raise explain_omegaconf(
+            exc,
+            list(overrides),
+            prefix=f"{path}.",
+            keys=[f.name for f in dataclasses.fields(cls)],
+            meta=field_meta(cls, leaf) if leaf else None,
+        ) from None
 
 
-def build_policy(node: dict, parts: list[str] | None = None, folders=(CONF_DIR,),
-                 overrides=()) -> Policy:
+def build_policy(node: dict, parts: list[str] | None = None, folders=(CONF_DIR,), overrides=()) -> Policy:
     """The Policy of a policy node; ``parts`` are the presets it was composed from, when more
     than one (``policy=[transparency,cap]``): the regime is then named after all of them, with
     their labels as found in the config ``folders``."""
-    levers = {k: build_plugin(f"policy.{k}", v, Lever, overrides) for k, v in node.items()
-              if k not in POLICY_FIELDS}
+    levers = {
+        k: build_plugin(f"policy.{k}", v, Lever, overrides) for k, v in node.items() if k not in POLICY_FIELDS
+    }
     meta = {k: node.get(k) for k in POLICY_FIELDS}
     if parts and len(parts) > 1:
         labels = [_preset_label(p, folders) for p in parts]
-        meta = {"name": "+".join(parts), "label": " + ".join(labels), "color": None,
-                "phrase": "under " + " and ".join(labels)}
+        meta = {
+            "name": "+".join(parts),
+            "label": " + ".join(labels),
+            "color": None,
+            "phrase": "under " + " and ".join(labels),
+        }
     meta["phrase"] = meta["phrase"] or f"under {meta['label']}"
-    return Policy(name=str(meta["name"]), label=str(meta["label"]),
-                  color=None if meta["color"] is None else str(meta["color"]),
-                  phrase=str(meta["phrase"]), levers=levers,
-                  changed=changed_levers(levers, parts or [str(meta["name"])], folders))
+    return Policy(
+        name=str(meta["name"]),
+        label=str(meta["label"]),
+        color=None if meta["color"] is None else str(meta["color"]),
+        phrase=str(meta["phrase"]),
+        levers=levers,
+        changed=changed_levers(levers, parts or [str(meta["name"])], folders),
+    )
 
 
 def changed_levers(levers: dict[str, Lever], parts: list[str], folders) -> str:
@@ -155,8 +172,14 @@ def changed_levers(levers: dict[str, Lever], parts: list[str], folders) -> str:
     differs or a preset is not a file in the config ``folders``."""
     base = OmegaConf.create(default_policy())
     for name in parts:
-        path = next((Path(f) / "policy" / f"{name}.yaml" for f in folders
-                     if (Path(f) / "policy" / f"{name}.yaml").is_file()), None)
+        path = next(
+            (
+                Path(f) / "policy" / f"{name}.yaml"
+                for f in folders
+                if (Path(f) / "policy" / f"{name}.yaml").is_file()
+            ),
+            None,
+        )
         if path is None:
             return ""
         preset = OmegaConf.load(path)
@@ -179,8 +202,11 @@ def _lever_phrase(lever: str, name: str, value) -> str:
     if isinstance(value, float):
         value = f"{value:g}"
     if isinstance(value, bool):
-        return f"{what} {'on' if value else 'off'}" if name == "enabled" else \
-            f"{what} {name.replace('_', ' ')} {'on' if value else 'off'}"
+        return (
+            f"{what} {'on' if value else 'off'}"
+            if name == "enabled"
+            else f"{what} {name.replace('_', ' ')} {'on' if value else 'off'}"
+        )
     if name == "per_day":
         return f"{what} {value}/day"
     return f"{what} {name.replace('_', ' ')} {'none' if value is None else value}"
@@ -228,8 +254,7 @@ def policy_parts(overrides: list[str]) -> list[str] | None:
 # ---------------------------------------------------------------- typed configs
 
 
-def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *,
-              check: bool = True) -> Config:
+def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *, check: bool = True) -> Config:
     """Typed, validated Config from Hydra's composed one (``hydra_node``: its ``hydra`` part,
     for the config folders); errors are one line. ``check=False`` builds without the range
     checks and without reading a network file (a sweep's up-front check of its jobs)."""
@@ -247,16 +272,22 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *,
     except OmegaConfBaseException as exc:
         raise explain_omegaconf(exc, list(overrides), cfg) from None
     obj.ranking = build_plugin("ranking", ranking, Ranker, overrides) if ranking is not None else None
-    obj.policy = build_policy(policy or default_policy(), policy_parts(list(overrides)),
-                              config_folders(hydra_node), overrides)
+    obj.policy = build_policy(
+        policy or default_policy(), policy_parts(list(overrides)), config_folders(hydra_node), overrides
+    )
     for i, platform in enumerate(obj.platforms):  # a platform's own rules and ranking: presets
         if platform.policy:
-            platform.rules = build_policy(_preset(f"platforms.{i}.policy", "policy", platform.policy,
-                                                  config_folders(hydra_node)), overrides=overrides)
+            platform.rules = build_policy(
+                _preset(f"platforms.{i}.policy", "policy", platform.policy, config_folders(hydra_node)),
+                overrides=overrides,
+            )
         if platform.ranking:
-            platform.ranker = build_plugin(f"platforms.{i}.ranking", _preset(
-                f"platforms.{i}.ranking", "ranking", platform.ranking, config_folders(hydra_node)),
-                Ranker, overrides)
+            platform.ranker = build_plugin(
+                f"platforms.{i}.ranking",
+                _preset(f"platforms.{i}.ranking", "ranking", platform.ranking, config_folders(hydra_node)),
+                Ranker,
+                overrides,
+            )
     if not check:
         return obj
     notes = []
@@ -281,8 +312,10 @@ def _set_in_lists(data: dict, key: str, value) -> None:
         if isinstance(node, list) or leaf not in node:
             raise KeyError(leaf)
     except (KeyError, IndexError, ValueError, TypeError):
-        raise ConfigError(f"design_values: {key} = {value!r}: no such key in the composed config "
-                          "(a campaign index beyond the scenario's campaigns?)") from None
+        raise ConfigError(
+            f"design_values: {key} = {value!r}: no such key in the composed config "
+            "(a campaign index beyond the scenario's campaigns?)"
+        ) from None
     node[leaf] = value
 
 
@@ -297,11 +330,13 @@ def compose_node(*overrides: str) -> DictConfig:
     register()
     check_searchpath(_searchpath_given(overrides))  # first: else its options are "unknown"
     try:
-        with _COMPOSE, initialize_config_dir(config_dir=str(CONF_DIR), version_base=None), \
-                warnings.catch_warnings():
+        with (
+            _COMPOSE,
+            initialize_config_dir(config_dir=str(CONF_DIR), version_base=None),
+            warnings.catch_warnings(),
+        ):
             warnings.filterwarnings("ignore", r"provider=hydra\.searchpath .* is not available")
-            node = hydra_compose(config_name="config", overrides=list(overrides),
-                                 return_hydra_config=True)
+            node = hydra_compose(config_name="config", overrides=list(overrides), return_hydra_config=True)
     except Exception as exc:  # noqa: BLE001 - Hydra raises many types; all become one line
         raise explain(exc, list(overrides)) from None
     check_searchpath(OmegaConf.select(node, "hydra.searchpath") or [])
@@ -330,8 +365,10 @@ def check_searchpath(entries) -> None:
         entry = str(entry)
         folder = entry.removeprefix("file://") if "://" not in entry.removeprefix("file://") else None
         if folder is not None and not Path(folder).is_dir():
-            raise ConfigError(f"hydra.searchpath = {entry!r}: no such folder; must be "
-                              "file://<an existing folder of configs> (or pkg://<package>)")
+            raise ConfigError(
+                f"hydra.searchpath = {entry!r}: no such folder; must be "
+                "file://<an existing folder of configs> (or pkg://<package>)"
+            )
 
 
 def compose(*overrides: str) -> Config:
@@ -364,8 +401,13 @@ def _value_of(key: str, overrides: list[str]):
 def _base_node(overrides: list[str], key: str) -> DictConfig | None:
     """The config composed without the overrides of ``key`` (to list what it allows)."""
     try:
-        return compose_node(*[o for o in overrides if not (_key(o) == key or _key(o).startswith(key + ".")
-                                                            or key.startswith(_key(o) + "."))])
+        return compose_node(
+            *[
+                o
+                for o in overrides
+                if not (_key(o) == key or _key(o).startswith(key + ".") or key.startswith(_key(o) + "."))
+            ]
+        )
     except ConfigError:
         return None
 
@@ -391,8 +433,11 @@ def _unknown_key(key: str, shown: str, keys: list[str]) -> ConfigError:
     keys = [k for k in keys if k != leaf]
     close = difflib.get_close_matches(leaf, keys, n=1)
     where = parent or "the config"
-    hint = f"did you mean {parent + '.' if parent else ''}{close[0]}?" if close else \
-        f"{where} has {', '.join(keys[:12])}{', ...' if len(keys) > 12 else ''}"
+    hint = (
+        f"did you mean {parent + '.' if parent else ''}{close[0]}?"
+        if close
+        else f"{where} has {', '.join(keys[:12])}{', ...' if len(keys) > 12 else ''}"
+    )
     return ConfigError(f"{shown}: unknown key; {hint}")
 
 
@@ -404,9 +449,15 @@ def _keys_at(node: DictConfig | None, key: str) -> list[str]:
     return [str(k) for k in sub.keys() if k not in ("hydra", "_target_")]
 
 
-def explain_omegaconf(exc: OmegaConfBaseException, overrides: list[str], node=None, *,
-                      prefix: str = "", keys: list[str] | None = None,
-                      meta: dict | None = None) -> ConfigError:
+def explain_omegaconf(
+    exc: OmegaConfBaseException,
+    overrides: list[str],
+    node=None,
+    *,
+    prefix: str = "",
+    keys: list[str] | None = None,
+    meta: dict | None = None,
+) -> ConfigError:
     """An OmegaConf type or key error as one line: key, value, what is allowed. ``node``: the
     composed config (else composed again without the offending override, to list the keys
     and ranges it allows); ``keys``/``meta``: the siblings and range, when known."""
@@ -451,18 +502,20 @@ def explain(exc: Exception, overrides: list[str]) -> ConfigError:
         return exc
     for override in overrides:
         if not override.startswith("~") and (not _key(override).strip() or "=" not in override):
-            return ConfigError(f"{override!r}: not a valid override (it needs key=value); "
-                               f"see {OVERRIDE_HELP}")
+            return ConfigError(
+                f"{override!r}: not a valid override (it needs key=value); see {OVERRIDE_HELP}"
+            )
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
     if isinstance(exc, OverrideParseException):
         bad = next((o for o in overrides if _unparsable(o)), " ".join(overrides))
         key, _, value = bad.partition("=")
         if not value.isascii():  # Hydra's grammar takes other letters only in quotes
-            return ConfigError(f"{bad!r}: not a valid override (unquoted non-ASCII characters); "
-                               f"quote the value: {key}='{value}' (in a shell: \"{key}='{value}'\")")
-        return ConfigError(f"{bad!r}: not a valid override ({first}); write key=value, "
-                           f"see {OVERRIDE_HELP}")
+            return ConfigError(
+                f"{bad!r}: not a valid override (unquoted non-ASCII characters); "
+                f"quote the value: {key}='{value}' (in a shell: \"{key}='{value}'\")"
+            )
+        return ConfigError(f"{bad!r}: not a valid override ({first}); write key=value, see {OVERRIDE_HELP}")
     if isinstance(exc, MissingConfigException):
         found = re.search(r"Could not find '([^']+)'", text)
         if found and getattr(exc, "options", None):
@@ -473,13 +526,15 @@ def explain(exc: Exception, overrides: list[str]) -> ConfigError:
     if found and (CONF_DIR / found.group(1)).is_dir():  # an optional group: experiment
         group = found.group(1)
         value = next((o.partition("=")[2] for o in overrides if _key(o) == group), "...")
-        return ConfigError(f"{group} = {value!r}: {group} is not in the default config; add it "
-                           f"with a plus: +{group}={value}")
+        return ConfigError(
+            f"{group} = {value!r}: {group} is not in the default config; add it with a plus: +{group}={value}"
+        )
     found = re.search(r"Ambiguous value for argument '([^']+)'", text)
     if found:
         key, _, value = found.group(1).partition("=")
-        return ConfigError(f"{key} = {value}: several values run only as a sweep (add -m); "
-                           f"a list is written {key}=[{value}]")
+        return ConfigError(
+            f"{key} = {value}: several values run only as a sweep (add -m); a list is written {key}=[{value}]"
+        )
     cause = exc if isinstance(exc, OmegaConfBaseException) else exc.__cause__
     if isinstance(cause, OmegaConfBaseException):
         return explain_omegaconf(cause, overrides)

@@ -12,8 +12,9 @@ import re
 
 def says_nothing(default) -> bool:
     """Defaults not worth showing: none, off, empty (0 is shown: a seed of 0 says something)."""
-    return default is None or default is False or default == [] or default == "" \
-        or default == argparse.SUPPRESS
+    return (
+        default is None or default is False or default == [] or default == "" or default == argparse.SUPPRESS
+    )
 
 
 def plain(doc: str | None) -> str | None:
@@ -30,8 +31,11 @@ def plain(doc: str | None) -> str | None:
 class Formatter(argparse.HelpFormatter):
     def _get_help_string(self, action):
         help_ = action.help or ""
-        if says_nothing(action.default) or "default" in help_.lower() or (
-                not action.option_strings and action.nargs not in ("?", "*")):
+        if (
+            says_nothing(action.default)
+            or "default" in help_.lower()
+            or (not action.option_strings and action.nargs not in ("?", "*"))
+        ):
             return help_
         return f"{help_} (default: %(default)s)".lstrip()
 
@@ -45,7 +49,8 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, description=plain(description), **kwargs)
 
     def add_argument(self, *args, **kwargs):
-        if not kwargs.get("help") and not says_nothing(kwargs.get("default")) \
-                and args[0].startswith("-"):  # argparse shows no default of an option without help
+        if (
+            not kwargs.get("help") and not says_nothing(kwargs.get("default")) and args[0].startswith("-")
+        ):  # argparse shows no default of an option without help
             kwargs["help"] = "(default: %(default)s)"
         return super().add_argument(*args, **kwargs)

@@ -26,8 +26,7 @@ def write_atomic(path: Path, write) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.",
-                                   suffix=TEMP_SUFFIX)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.", suffix=TEMP_SUFFIX)
     except FileExistsError:  # mkdir: a file where a folder of the path should be
         raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path)) from None
     except OSError as exc:
@@ -49,8 +48,11 @@ def remove_temporaries(folder) -> list[Path]:
     """Remove the temporary files :func:`write_atomic` left in ``folder`` when its process was
     killed mid-write (the finished file was never renamed into place); returns them. Only for
     a folder no other process is writing into (a run's own folder, on a resume)."""
-    found = [p for p in Path(folder).glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}")
-             if p.is_file() and not p.is_symlink() and p.name.count(".") >= 3]
+    found = [
+        p
+        for p in Path(folder).glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}")
+        if p.is_file() and not p.is_symlink() and p.name.count(".") >= 3
+    ]
     for path in found:
         path.unlink(missing_ok=True)
     return found
@@ -87,8 +89,12 @@ def read_json(path) -> dict:
     return json.loads(Path(path).read_text())
 
 
-def write_parquet(path, columns: dict[str, np.ndarray], metadata: dict | None = None,
-                  descriptions: dict[str, str] | None = None) -> Path:
+def write_parquet(
+    path,
+    columns: dict[str, np.ndarray],
+    metadata: dict | None = None,
+    descriptions: dict[str, str] | None = None,
+) -> Path:
     """One table per file; ``metadata`` (seed, config hash, version) goes in the schema, and
     each column's ``descriptions`` entry ("unit | meaning", sim/outcomes.py) in its field."""
     import pyarrow as pa
@@ -96,12 +102,13 @@ def write_parquet(path, columns: dict[str, np.ndarray], metadata: dict | None = 
 
     table = pa.table({k: np.asarray(v) for k, v in columns.items()})
     if descriptions:
-        fields = [f.with_metadata({"description": descriptions[f.name]})
-                  if f.name in descriptions else f for f in table.schema]
+        fields = [
+            f.with_metadata({"description": descriptions[f.name]}) if f.name in descriptions else f
+            for f in table.schema
+        ]
         table = table.cast(pa.schema(fields))
     if metadata:
-        table = table.replace_schema_metadata(
-            {"sim": json.dumps(_plain(metadata), sort_keys=True)})
+        table = table.replace_schema_metadata({"sim": json.dumps(_plain(metadata), sort_keys=True)})
     return write_atomic(path, lambda tmp: pq.write_table(table, tmp))
 
 

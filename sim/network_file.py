@@ -36,8 +36,12 @@ def edges_to_csr(src: np.ndarray, dst: np.ndarray, n: int) -> sp.csr_matrix:
     keep = src != dst
     idx_dtype = np.int32 if n < 2**31 else np.int64
     matrix = sp.csr_matrix(
-        (np.ones(int(keep.sum()), dtype=np.float32),
-         (src[keep].astype(idx_dtype), dst[keep].astype(idx_dtype))), shape=(n, n))
+        (
+            np.ones(int(keep.sum()), dtype=np.float32),
+            (src[keep].astype(idx_dtype), dst[keep].astype(idx_dtype)),
+        ),
+        shape=(n, n),
+    )
     matrix.sum_duplicates()
     matrix.data[:] = 1.0
     return matrix
@@ -45,8 +49,26 @@ def edges_to_csr(src: np.ndarray, dst: np.ndarray, n: int) -> sp.csr_matrix:
 
 # ---------------------------------------------------------------- files
 
-HEADER_WORDS = {"source", "target", "from", "to", "follower", "followee", "node", "nodes", "id",
-                "u", "v", "src", "dst", "weight", "user", "friend", "followed", "following"}
+HEADER_WORDS = {
+    "source",
+    "target",
+    "from",
+    "to",
+    "follower",
+    "followee",
+    "node",
+    "nodes",
+    "id",
+    "u",
+    "v",
+    "src",
+    "dst",
+    "weight",
+    "user",
+    "friend",
+    "followed",
+    "following",
+}
 COMMENT = re.compile(r"[#%][^\n]*")  # '#' (SNAP, most tools) and '%' (KONECT) comments
 INTEGER = re.compile(r"-?\d+")
 
@@ -99,8 +121,9 @@ def _fields(line: str, sep: str) -> list[str]:
     return [t.strip() for t in line.split(",")] if sep == "," else line.split()
 
 
-def _first_bad_line(cfg, raw: str, sep: str, header_line: int | None, ncols: int,
-                    integers: bool = False) -> NetworkFileError:
+def _first_bad_line(
+    cfg, raw: str, sep: str, header_line: int | None, ncols: int, integers: bool = False
+) -> NetworkFileError:
     """The first malformed line, numbered as in the file (called only once a fast parse failed;
     ``integers``: the ids are integers, so a token that is not one is malformed)."""
     for number, line in enumerate(raw.splitlines(), start=1):
@@ -108,16 +131,24 @@ def _first_bad_line(cfg, raw: str, sep: str, header_line: int | None, ncols: int
         if not fields or number == header_line:
             continue
         if len(fields) not in (2, 3) or len(fields) != ncols or not all(fields[:2]):
-            return file_error(cfg, f"line {number} is {line.strip()!r}; expected {ncols} columns "
-                              f"({_COLUMNS[ncols] if ncols in _COLUMNS else _COLUMNS[2]})")
+            return file_error(
+                cfg,
+                f"line {number} is {line.strip()!r}; expected {ncols} columns "
+                f"({_COLUMNS[ncols] if ncols in _COLUMNS else _COLUMNS[2]})",
+            )
         if integers and not all(INTEGER.fullmatch(t) for t in fields[:2]):
-            return file_error(cfg, f"line {number} is {line.strip()!r}; expected integer user ids "
-                              "like the lines before it")
+            return file_error(
+                cfg, f"line {number} is {line.strip()!r}; expected integer user ids like the lines before it"
+            )
         if ncols == 3 and not _numeric(fields[2]):
-            return file_error(cfg, f"line {number} is {line.strip()!r}; its weight {fields[2]!r} "
-                              "is not a number")
-    return file_error(cfg, f"cannot be read as an edge list ('follower followee' per line, "
-                      f"separated by {'commas' if sep == ',' else 'spaces or tabs'})")
+            return file_error(
+                cfg, f"line {number} is {line.strip()!r}; its weight {fields[2]!r} is not a number"
+            )
+    return file_error(
+        cfg,
+        f"cannot be read as an edge list ('follower followee' per line, "
+        f"separated by {'commas' if sep == ',' else 'spaces or tabs'})",
+    )
 
 
 _COLUMNS = {2: "'follower followee'", 3: "'follower followee weight'"}
@@ -137,8 +168,10 @@ def read_edgelist(cfg: NetworkConfig):
     raw = _text(cfg)
     notes = []
     if re.search(r"^\s*%\s*sym", raw[:4096], re.M) and cfg.directed:
-        notes.append(f"network.path = '{cfg.path}': its KONECT header says 'sym' (undirected); "
-                     "add network.directed=false to read each edge both ways")
+        notes.append(
+            f"network.path = '{cfg.path}': its KONECT header says 'sym' (undirected); "
+            "add network.directed=false to read each edge both ways"
+        )
     text = COMMENT.sub("", raw) if ("#" in raw or "%" in raw) else raw
     data_lines = re.finditer(r"^[ \t]*\S[^\n]*$", text, re.M)
     first = next(data_lines, None)
@@ -151,21 +184,35 @@ def read_edgelist(cfg: NetworkConfig):
     nxt = _fields(second.group(0), sep) if second else []
     header_line = text.count("\n", 0, first.start()) + 1  # 1-based line number in the file
     if cfg.header is None:
-        header = (len(head) >= 2 and not all(_numeric(t) for t in head[:2])
-                  and (len(nxt) >= 2 and all(_numeric(t) for t in nxt[:2])
-                       or {t.lower() for t in head} <= HEADER_WORDS))
+        header = (
+            len(head) >= 2
+            and not all(_numeric(t) for t in head[:2])
+            and (
+                len(nxt) >= 2
+                and all(_numeric(t) for t in nxt[:2])
+                or {t.lower() for t in head} <= HEADER_WORDS
+            )
+        )
     else:
         header = cfg.header
     ncols = len(nxt if header else head) if (nxt or not header) else 2
     if ncols not in (2, 3):
         bad = header_line if not header else header_line + 1
-        raise file_error(cfg, f"line {bad} has {ncols} columns; an edge list has 2 "
-                         f"({_COLUMNS[2]}) or 3 ({_COLUMNS[3]})")
+        raise file_error(
+            cfg, f"line {bad} has {ncols} columns; an edge list has 2 ({_COLUMNS[2]}) or 3 ({_COLUMNS[3]})"
+        )
     if header and second is None:
         raise file_error(cfg, "has a header and no edges")
-    read = dict(sep=sep, header=None, engine="c", skip_blank_lines=True, skipinitialspace=True,
-                skiprows=[header_line - 1] if header else None, names=list(range(ncols)),
-                na_filter=False)
+    read = dict(
+        sep=sep,
+        header=None,
+        engine="c",
+        skip_blank_lines=True,
+        skipinitialspace=True,
+        skiprows=[header_line - 1] if header else None,
+        names=list(range(ncols)),
+        na_filter=False,
+    )
     try:
         try:
             table = pd.read_csv(io.StringIO(text), dtype={0: np.int64, 1: np.int64}, **read)
@@ -178,8 +225,9 @@ def read_edgelist(cfg: NetworkConfig):
         bad_ids = (src == "") | (dst == "")
         integers = all(INTEGER.fullmatch(t) for t in (nxt if header else head)[:2])
         if integers:  # integer ids (some beyond int64): a token that is not one is a typo
-            bad_ids |= ~(table[0].str.fullmatch(INTEGER.pattern)
-                         & table[1].str.fullmatch(INTEGER.pattern)).to_numpy()
+            bad_ids |= ~(
+                table[0].str.fullmatch(INTEGER.pattern) & table[1].str.fullmatch(INTEGER.pattern)
+            ).to_numpy()
         if bad_ids.any():
             raise _first_bad_line(cfg, raw, sep, header_line if header else None, ncols, integers)
     weights = None
@@ -187,8 +235,7 @@ def read_edgelist(cfg: NetworkConfig):
         weights = pd.to_numeric(table[2], errors="coerce").to_numpy(np.float64)
         if np.isnan(weights).any() or table[2].eq("").any():
             raise _first_bad_line(cfg, raw, sep, header_line if header else None, ncols)
-        first_weight = (f"line {header_line + (1 if header else 0)}: "
-                        f"{(nxt if header else head)[2]!r}")
+        first_weight = f"line {header_line + (1 if header else 0)}: {(nxt if header else head)[2]!r}"
         weights = (weights, first_weight)
     if not len(src):
         raise file_error(cfg, "has no edges; expected lines 'follower followee'")
@@ -235,7 +282,7 @@ def _labels(*arrays) -> tuple[np.ndarray, list[np.ndarray]]:
     codes, labels = pd_factorize(np.concatenate(arrays))
     out, at = [], 0
     for a in arrays:
-        out.append(codes[at: at + len(a)])
+        out.append(codes[at : at + len(a)])
         at += len(a)
     return labels, out
 
@@ -263,15 +310,18 @@ def _node_table(cfg: NetworkConfig):
         raise file_error(cfg, f"cannot be read as a CSV or Parquet table ({msg})", "node_table") from None
     column = cfg.node_id_column or (table.columns[0] if len(table.columns) else "")
     if column not in table.columns:
-        raise NetworkFileError(f"network.node_id_column = '{column}': not a column of "
-                               f"network.node_table; it has {', '.join(map(str, table.columns))}")
+        raise NetworkFileError(
+            f"network.node_id_column = '{column}': not a column of "
+            f"network.node_table; it has {', '.join(map(str, table.columns))}"
+        )
     labels = table[column].to_numpy()
     if labels.dtype.kind == "f" and np.all(np.mod(labels, 1) == 0):
         labels = labels.astype(np.int64)
     dup = pd_duplicated(labels)
     if dup is not None:
-        raise file_error(cfg, f"label {dup!r} appears in more than one row of column '{column}'",
-                    "node_table")
+        raise file_error(
+            cfg, f"label {dup!r} appears in more than one row of column '{column}'", "node_table"
+        )
     return labels, {c: table[c].to_numpy() for c in table.columns if c != column}
 
 
@@ -294,9 +344,12 @@ def _edge_weights(cfg: NetworkConfig, weights, keep_where):
         return keep_where
     values, example = weights
     if cfg.weights == "refuse":
-        raise file_error(cfg, f"has edge weights ({example}); the model's follows are unweighted: "
-                         "set network.weights=use to keep the edges with weight > "
-                         f"network.min_weight ({cfg.min_weight}), or remove the weights")
+        raise file_error(
+            cfg,
+            f"has edge weights ({example}); the model's follows are unweighted: "
+            "set network.weights=use to keep the edges with weight > "
+            f"network.min_weight ({cfg.min_weight}), or remove the weights",
+        )
     return keep_where & (values > cfg.min_weight)
 
 
@@ -305,12 +358,16 @@ def _attribute(cfg, imp_labels, key: str, values_of: dict, name: str):
     values = values_of.get(name)
     if values is None:
         have = sorted({str(k) for k in values_of})
-        raise NetworkFileError(f"network.{key} = '{name}': no such node attribute; the nodes "
-                               f"have {', '.join(have) if have else 'no attributes'}")
+        raise NetworkFileError(
+            f"network.{key} = '{name}': no such node attribute; the nodes "
+            f"have {', '.join(have) if have else 'no attributes'}"
+        )
     missing = pd_isna(values)
     if missing.any():
-        raise NetworkFileError(f"network.{key} = '{name}': node {_plain(imp_labels[missing.argmax()])!r} "
-                               "has no value; every node needs one")
+        raise NetworkFileError(
+            f"network.{key} = '{name}': node {_plain(imp_labels[missing.argmax()])!r} "
+            "has no value; every node needs one"
+        )
     return values
 
 
@@ -326,7 +383,8 @@ def _ideology(cfg: NetworkConfig, labels, values_of: dict, notes: list) -> np.nd
         if unmapped:
             raise NetworkFileError(
                 f"network.ideology_values = {cfg.ideology_values}: no entry for {unmapped[0]!r}, "
-                f"a value of '{name}'; its values are {', '.join(distinct[:10])}")
+                f"a value of '{name}'; its values are {', '.join(distinct[:10])}"
+            )
         return text.map(cfg.ideology_values).to_numpy(np.float64)
     try:
         centres = np.asarray(values, dtype=np.float64)
@@ -337,12 +395,15 @@ def _ideology(cfg: NetworkConfig, labels, values_of: dict, notes: list) -> np.nd
         raise NetworkFileError(
             f"network.ideology_attribute = '{name}': its values ({', '.join(distinct[:5])}"
             f"{', ...' if len(distinct) > 5 else ''}) are not numbers in [-1, 1]; map them to "
-            f"ideology centres with network.ideology_values={example}")
+            f"ideology centres with network.ideology_values={example}"
+        )
     if len(distinct) <= 2:
-        notes.append(f"network.ideology_attribute = '{name}': only the values "
-                     f"{', '.join(distinct)}, used as ideology centres; if they are sides, map "
-                     f"them, e.g. network.ideology_values={{{distinct[0]}: -0.45, "
-                     f"{distinct[-1]}: 0.45}}")
+        notes.append(
+            f"network.ideology_attribute = '{name}': only the values "
+            f"{', '.join(distinct)}, used as ideology centres; if they are sides, map "
+            f"them, e.g. network.ideology_values={{{distinct[0]}: -0.45, "
+            f"{distinct[-1]}: 0.45}}"
+        )
     return centres
 
 
@@ -373,8 +434,11 @@ def _read(cfg: NetworkConfig) -> Imported:
         if weighted:
             w = np.array([np.nan if e[2] is None else float(e[2]) for e in edges])
             first = next(i for i, e in enumerate(edges) if e[2] is not None)
-            weights = (np.nan_to_num(w, nan=1.0), f"edge {_plain(labels[src[first]])!r} -> "
-                                                  f"{_plain(labels[dst[first]])!r}: weight {weighted[0]!r}")
+            weights = (
+                np.nan_to_num(w, nan=1.0),
+                f"edge {_plain(labels[src[first]])!r} -> "
+                f"{_plain(labels[dst[first]])!r}: weight {weighted[0]!r}",
+            )
         keep = _edge_weights(cfg, weights, np.ones(len(src), bool))
         src, dst = src[keep], dst[keep]
         if not graph.is_directed() or not cfg.directed:
@@ -387,8 +451,9 @@ def _read(cfg: NetworkConfig) -> Imported:
             labels, (t_codes, g_codes) = _align(cfg, table_labels, labels)
             src, dst = g_codes[src], g_codes[dst]
             attrs = {k: _spread(v, t_codes, len(labels)) for k, v in attrs.items()}
-            gml_attrs = {k: _spread(np.array(v, dtype=object), g_codes, len(labels))
-                         for k, v in gml_attrs.items()}
+            gml_attrs = {
+                k: _spread(np.array(v, dtype=object), g_codes, len(labels)) for k, v in gml_attrs.items()
+            }
         attrs = {**{k: np.array(v, dtype=object) for k, v in gml_attrs.items()}, **attrs}
     else:
         src_l, dst_l, weights, notes = read_edgelist(cfg)
@@ -440,8 +505,11 @@ def _check_covered(cfg, labels, table_codes):
     have = np.zeros(len(labels), bool)
     have[table_codes] = True
     if not have.all():
-        raise file_error(cfg, f"has no row for node {_plain(labels[np.argmin(have)])!r} of the network; "
-                         "every node needs one", "node_table")
+        raise file_error(
+            cfg,
+            f"has no row for node {_plain(labels[np.argmin(have)])!r} of the network; every node needs one",
+            "node_table",
+        )
 
 
 def _file_key(cfg: NetworkConfig) -> tuple:
@@ -452,13 +520,15 @@ def _file_key(cfg: NetworkConfig) -> tuple:
             return None
         return (str(Path(p).resolve()), st.st_mtime_ns, st.st_size)
 
-    fields = tuple((k, tuple(sorted(v.items())) if isinstance(v, dict) else v)
-                   for k, v in dataclasses.asdict(cfg).items())
+    fields = tuple(
+        (k, tuple(sorted(v.items())) if isinstance(v, dict) else v)
+        for k, v in dataclasses.asdict(cfg).items()
+    )
     return (stamp(cfg.path), stamp(cfg.node_table) if cfg.node_table else None, fields)
 
 
 _READ: dict = {}  # the last file read, by file identity and options (a run reads it twice:
-                  # once to check the config and count its users, once to build the model)
+# once to check the config and count its users, once to build the model)
 
 
 def read(cfg: NetworkConfig) -> Imported:
@@ -480,20 +550,29 @@ def resolve_population(cfg) -> list[str]:
     notes = list(imp.notes)
     if n is None:
         if imp.nodes < 10:
-            raise file_error(cfg.network, f"has {imp.nodes} users; the model needs at least 10 "
-                                     "(set population.n=10 to add users with no follows)")
+            raise file_error(
+                cfg.network,
+                f"has {imp.nodes} users; the model needs at least 10 "
+                "(set population.n=10 to add users with no follows)",
+            )
         cfg.population.n = n = imp.nodes
     elif n < imp.nodes:
-        raise file_error(cfg.network, f"has {imp.nodes} users; must be <= population.n ({n}) "
-                                 "(leave population.n out to take the file's count)")
+        raise file_error(
+            cfg.network,
+            f"has {imp.nodes} users; must be <= population.n ({n}) "
+            "(leave population.n out to take the file's count)",
+        )
     elif n > imp.nodes:
-        notes.append(f"population.n = {n}: the network file has {imp.nodes} users; "
-                     f"{n - imp.nodes} users who follow no one and whom no one follows are added")
+        notes.append(
+            f"population.n = {n}: the network file has {imp.nodes} users; "
+            f"{n - imp.nodes} users who follow no one and whom no one follows are added"
+        )
     if imp.segment is not None and len(imp.segment_values) > cfg.population.segments:
         raise NetworkFileError(
             f"network.segment_attribute = '{cfg.network.segment_attribute}': has "
             f"{len(imp.segment_values)} values; must be <= population.segments "
-            f"({cfg.population.segments}); set population.segments={len(imp.segment_values)}")
+            f"({cfg.population.segments}); set population.segments={len(imp.segment_values)}"
+        )
     return notes
 
 

@@ -22,8 +22,9 @@ LIBRARIES = ("mesa", "numpy", "scipy", "hydra-core")
 def git_commit() -> str | None:
     """The commit of the checkout the package runs from, if it is one."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent,
-                             capture_output=True, text=True, timeout=5)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=5
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
@@ -44,10 +45,17 @@ def versions() -> str:
 def provenance(cfg: Config) -> dict:
     """The provenance fields of a run (declared in sim/outcomes.py, level provenance)."""
     policy = cfg.policy
-    return {"seed": cfg.seed, "config_hash": config_hash(cfg), "version": __version__,
-            "git_commit": git_commit(), "versions": versions(),
-            "policy": policy.name if policy else "none",
-            "policy_label": policy.shown_label if policy else "no rules",
-            "policy_color": policy.color if policy else None,
-            "policy_phrase": policy.shown_phrase if policy else "with no rules",
-            "scenario": cfg.scenario.name, "population": cfg.population.n, "steps": cfg.steps}
+    return {
+        "seed": cfg.seed,
+        "config_hash": config_hash(cfg),
+        "version": __version__,
+        "git_commit": git_commit(),
+        "versions": versions(),
+        "policy": policy.name if policy else "none",
+        "policy_label": policy.shown_label if policy else "no rules",
+        "policy_color": policy.color if policy else None,
+        "policy_phrase": policy.shown_phrase if policy else "with no rules",
+        "scenario": cfg.scenario.name,
+        "population": cfg.population.n,
+        "steps": cfg.steps,
+    }

@@ -44,12 +44,23 @@ US_FACEBOOK_USERS = 208e6  # Gonzalez-Bailon et al. 2023, Science 381:392, abstr
 BID_MARKUP = 1.5  # bid over the implied CPM paid: a second price sits below the bid (judgement)
 MAX_DAYS = 366
 
-GOOGLE = {"Advertiser_Name", "Date_Range_Start", "Date_Range_End", "Spend_Range_Min_USD",
-          "Spend_Range_Max_USD"}
+GOOGLE = {
+    "Advertiser_Name",
+    "Date_Range_Start",
+    "Date_Range_End",
+    "Spend_Range_Min_USD",
+    "Spend_Range_Max_USD",
+}
 META_API = {"ad_delivery_start_time"}
 META_REPORT = {"Page name", "Amount spent (USD)"}
-IMPRESSION_BUCKETS = {"≤ 10k": (0, 1e4), "<= 10k": (0, 1e4), "10k-100k": (1e4, 1e5),
-                      "100k-1m": (1e5, 1e6), "1m-10m": (1e6, 1e7), "> 10m": (1e7, 1e7)}
+IMPRESSION_BUCKETS = {
+    "≤ 10k": (0, 1e4),
+    "<= 10k": (0, 1e4),
+    "10k-100k": (1e4, 1e5),
+    "100k-1m": (1e5, 1e6),
+    "1m-10m": (1e6, 1e7),
+    "> 10m": (1e7, 1e7),
+}
 
 
 class ImportError_(ValueError):
@@ -93,8 +104,9 @@ def read_ads(path: Path) -> tuple[str, list[dict]]:
             raise ImportError_(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
         rows = data.get("data", data) if isinstance(data, dict) else data
         if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-            raise ImportError_(f"{path}: JSON must be a list of ads or {{\"data\": [ads]}} "
-                               "(a Meta Ad Library API export)")
+            raise ImportError_(
+                f'{path}: JSON must be a list of ads or {{"data": [ads]}} (a Meta Ad Library API export)'
+            )
         cols = set(rows[0])
     else:
         reader = csv.DictReader(text.splitlines())
@@ -110,15 +122,19 @@ def read_ads(path: Path) -> tuple[str, list[dict]]:
         f"{path}: columns {', '.join(sorted(cols)[:6]) or '(none)'} ... match no known export: "
         f"need Google creative_stats.csv ({', '.join(sorted(GOOGLE))}), a Meta Ad Library API "
         "export (ad_delivery_start_time, spend) or a Meta Ad Library report (Page name, Amount "
-        "spent (USD))")
+        "spent (USD))"
+    )
 
 
 def _google(r: dict) -> dict:
-    return {"sponsor": r["Advertiser_Name"].strip(),
-            "spend": (_num(r["Spend_Range_Min_USD"]), _num(r["Spend_Range_Max_USD"])),
-            "impressions": _bucket(r.get("Impressions", "")),
-            "start": _day(r["Date_Range_Start"]), "end": _day(r["Date_Range_End"]),
-            "narrow": _narrow(r)}
+    return {
+        "sponsor": r["Advertiser_Name"].strip(),
+        "spend": (_num(r["Spend_Range_Min_USD"]), _num(r["Spend_Range_Max_USD"])),
+        "impressions": _bucket(r.get("Impressions", "")),
+        "start": _day(r["Date_Range_Start"]),
+        "end": _day(r["Date_Range_End"]),
+        "narrow": _narrow(r),
+    }
 
 
 def _bounds(value) -> tuple[float, float] | None:
@@ -129,24 +145,37 @@ def _bounds(value) -> tuple[float, float] | None:
 
 
 def _meta_api(r: dict) -> dict:
-    spend = _bounds(r.get("spend")) or (_num(r.get("spend_lower_bound", 0)),
-                                         _num(r.get("spend_upper_bound", 0)))
+    spend = _bounds(r.get("spend")) or (
+        _num(r.get("spend_lower_bound", 0)),
+        _num(r.get("spend_upper_bound", 0)),
+    )
     imps = _bounds(r.get("impressions"))
     if imps is None and r.get("impressions_lower_bound") not in (None, ""):
         imps = (_num(r["impressions_lower_bound"]), _num(r.get("impressions_upper_bound", 0)))
     start = _day(r["ad_delivery_start_time"])
     stop = r.get("ad_delivery_stop_time")
-    return {"sponsor": str(r.get("bylines") or r.get("funding_entity") or r.get("page_name")
-                           or "unknown").strip(),
-            "spend": spend, "impressions": imps, "start": start,
-            "end": _day(stop) if stop else start, "narrow": False}
+    return {
+        "sponsor": str(
+            r.get("bylines") or r.get("funding_entity") or r.get("page_name") or "unknown"
+        ).strip(),
+        "spend": spend,
+        "impressions": imps,
+        "start": start,
+        "end": _day(stop) if stop else start,
+        "narrow": False,
+    }
 
 
 def _meta_report(r: dict) -> dict:
     amount = _num(r["Amount spent (USD)"])
-    return {"sponsor": str(r.get("Disclaimer") or r["Page name"]).strip(),
-            "spend": (amount, amount), "impressions": None, "start": None, "end": None,
-            "narrow": False}
+    return {
+        "sponsor": str(r.get("Disclaimer") or r["Page name"]).strip(),
+        "spend": (amount, amount),
+        "impressions": None,
+        "start": None,
+        "end": None,
+        "narrow": False,
+    }
 
 
 def to_scenario(name: str, ads: list[dict], users: float) -> dict:
@@ -159,8 +188,9 @@ def to_scenario(name: str, ads: list[dict], users: float) -> dict:
         raise ImportError_(f"the ads span {steps} days: at most {MAX_DAYS} (export one race)")
     by: dict[str, dict] = {}
     for a in ads:
-        s = by.setdefault(a["sponsor"], {"spend": 0.0, "imp": 0.0, "spend_imp": 0.0,
-                                          "narrow": False, "ads": 0})
+        s = by.setdefault(
+            a["sponsor"], {"spend": 0.0, "imp": 0.0, "spend_imp": 0.0, "narrow": False, "ads": 0}
+        )
         mid = sum(a["spend"]) / 2
         s["spend"] += mid
         s["ads"] += 1
@@ -174,26 +204,35 @@ def to_scenario(name: str, ads: list[dict], users: float) -> dict:
         s = by[sponsor]
         cpm = 1000 * s["spend_imp"] / s["imp"] if s["imp"] else 25.0
         candidate = i < 2
-        campaigns.append({
-            "name": sponsor[:40], "sponsor": sponsor,
-            "position": (-0.5, 0.5)[i] if candidate else 0.0, "candidate": candidate,
-            "budget": round(1000 * s["spend"] / users, 4),
-            "bid": round(min(max(BID_MARKUP * cpm, 1.0), 500.0), 2),
-            "targeting": "micro" if s["narrow"] else "broad",
-            "posts_per_day": 1 if candidate else 0,
-            "official_followers": 0.02 if candidate else 0.0,
-        })
+        campaigns.append(
+            {
+                "name": sponsor[:40],
+                "sponsor": sponsor,
+                "position": (-0.5, 0.5)[i] if candidate else 0.0,
+                "candidate": candidate,
+                "budget": round(1000 * s["spend"] / users, 4),
+                "bid": round(min(max(BID_MARKUP * cpm, 1.0), 500.0), 2),
+                "targeting": "micro" if s["narrow"] else "broad",
+                "posts_per_day": 1 if candidate else 0,
+                "official_followers": 0.02 if candidate else 0.0,
+            }
+        )
     return {"name": name, "steps": steps, "campaigns": campaigns}
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim scenario",
-                                 description="Scenarios from public ad-library exports.")
+    ap = argparse.ArgumentParser(
+        prog="python -m sim scenario", description="Scenarios from public ad-library exports."
+    )
     sub = ap.add_subparsers(dest="command", required=True)
     imp = sub.add_parser("import", help="an ad-library export -> a scenario YAML")
     imp.add_argument("file", type=Path)
-    imp.add_argument("--users", type=float, default=US_FACEBOOK_USERS,
-                     help="users the spend reached (default 208e6, US Facebook users)")
+    imp.add_argument(
+        "--users",
+        type=float,
+        default=US_FACEBOOK_USERS,
+        help="users the spend reached (default 208e6, US Facebook users)",
+    )
     imp.add_argument("--name", default="", help="scenario name (default: the file's stem)")
     imp.add_argument("--out", type=Path, help="write here (default: print)")
     args = ap.parse_args(argv)
@@ -211,9 +250,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {msg}", file=sys.stderr)
         return 2
     steps = scen.pop("steps")
-    header = (f"# Imported from {args.file.name} ({fmt}) by `python -m sim scenario import`: "
-              f"budgets are US$ per 1,000 users\n# over {args.users:,.0f} users; run it with "
-              f"steps={steps} (the flight window). Positions and candidates are guesses: edit.\n")
+    header = (
+        f"# Imported from {args.file.name} ({fmt}) by `python -m sim scenario import`: "
+        f"budgets are US$ per 1,000 users\n# over {args.users:,.0f} users; run it with "
+        f"steps={steps} (the flight window). Positions and candidates are guesses: edit.\n"
+    )
     text = header + yaml.safe_dump(scen, sort_keys=False, allow_unicode=True)
     if args.out is None:
         print(text, end="")

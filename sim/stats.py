@@ -34,8 +34,11 @@ class Estimate:
 
     def scaled(self, factor: float) -> Estimate:
         """The same estimate in other units (a negative factor swaps the interval's ends)."""
-        lo, hi = sorted((self.lo * factor, self.hi * factor)) if factor < 0 else (
-            self.lo * factor, self.hi * factor)
+        lo, hi = (
+            sorted((self.lo * factor, self.hi * factor))
+            if factor < 0
+            else (self.lo * factor, self.hi * factor)
+        )
         return Estimate(self.mean * factor, lo, hi, self.n)
 
     def as_dict(self) -> dict:
@@ -59,8 +62,7 @@ def mean_ci(values, level: float = LEVEL) -> Estimate:
     return Estimate(mean, mean - half, mean + half, n)
 
 
-def paired_differences(table, value: str, by: list[str], regime: str, baseline: str,
-                       pair_on: list[str]):
+def paired_differences(table, value: str, by: list[str], regime: str, baseline: str, pair_on: list[str]):
     """Same-seed differences ``value(regime) - value(baseline)``, one row per pair.
 
     ``table`` is a pandas DataFrame with a ``policy`` column; ``pair_on`` are the columns that

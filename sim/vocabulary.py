@@ -41,9 +41,13 @@ class Origin(IntEnum):
 
 PAID = frozenset({Origin.AD, Origin.AMPLIFIED, Origin.EARNED_FROM_PAID})
 ROOTS = (Origin.AD, Origin.OWNED, Origin.AMPLIFIED)
-LABELS = {Origin.AD: "ad", Origin.OWNED: "owned accounts", Origin.AMPLIFIED: "paid amplifiers",
-          Origin.EARNED_FROM_PAID: "earned from paid",
-          Origin.EARNED_FROM_ORGANIC: "earned from organic"}
+LABELS = {
+    Origin.AD: "ad",
+    Origin.OWNED: "owned accounts",
+    Origin.AMPLIFIED: "paid amplifiers",
+    Origin.EARNED_FROM_PAID: "earned from paid",
+    Origin.EARNED_FROM_ORGANIC: "earned from organic",
+}
 ORIGINS = tuple(o.key for o in Origin)  # column-name order
 PAID_ORIGINS = tuple(o.key for o in Origin if o.paid)
 ROOT_ORIGINS = tuple(o.key for o in ROOTS)  # what can start a cascade

@@ -37,8 +37,10 @@ def pytest_terminal_summary(terminalreporter):
     for line in dict.fromkeys(getattr(golden, "REPORT", [])):
         terminalreporter.write_line(line)
     if getattr(golden, "SAME_TO_LAST_BITS", None):
-        terminalreporter.write_line(f"golden: outcomes of {len(set(golden.SAME_TO_LAST_BITS))} "
-                                    "cases equal the recording's to 1e-9 (relative)")
+        terminalreporter.write_line(
+            f"golden: outcomes of {len(set(golden.SAME_TO_LAST_BITS))} "
+            "cases equal the recording's to 1e-9 (relative)"
+        )
 
 
 def make_config(*overrides: str) -> Config:
@@ -49,8 +51,14 @@ def make_config(*overrides: str) -> Config:
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120):
     """Run ``python -m sim`` in a subprocess; returns CompletedProcess."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd or ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args],
+        cwd=cwd or ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 SMALL = ("population.n=2000", "steps=10")
@@ -58,8 +66,14 @@ SMALL = ("population.n=2000", "steps=10")
 
 # ------------------------------------------------ sweeps (test_sweeps, test_clusters)
 
-SWEEP = ("policy=none,ban,cap", "seed=0,1", "population.n=1000", "steps=5",
-         "output.figure=false", "output.quiet=true")
+SWEEP = (
+    "policy=none,ban,cap",
+    "seed=0,1",
+    "population.n=1000",
+    "steps=5",
+    "output.figure=false",
+    "output.quiet=true",
+)
 
 
 def sweep_command(tmp: Path, name: str, *args: str, env: dict | None = None):
@@ -69,8 +83,15 @@ def sweep_command(tmp: Path, name: str, *args: str, env: dict | None = None):
     return out, cmd, {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
 
 
-def sweep(tmp: Path, name: str, *args: str, timeout: float = 180, env: dict | None = None,
-          check: bool = True, code: int = 0):
+def sweep(
+    tmp: Path,
+    name: str,
+    *args: str,
+    timeout: float = 180,
+    env: dict | None = None,
+    check: bool = True,
+    code: int = 0,
+):
     """Run a sweep from ``tmp`` (the network cache stays out of the repository); returns
     (sweep dir, CompletedProcess). ``check``: the sweep must exit with ``code`` (0: every run
     ok; 1: some failed, after a one-line tally)."""

@@ -39,8 +39,7 @@ def missing() -> str | None:
     """Why a Ray cluster cannot be started here (None: it can)."""
     import importlib.util
 
-    for module, what in (("ray", "ray"),
-                         ("hydra_plugins.hydra_ray_launcher", "hydra-ray-launcher")):
+    for module, what in (("ray", "ray"), ("hydra_plugins.hydra_ray_launcher", "hydra-ray-launcher")):
         if importlib.util.find_spec(module) is None:
             return f"{what} is not installed (pip install -e '.[cluster]')"
     if ray_cli() is None:
@@ -66,9 +65,15 @@ class RayCluster:
     def start(self, timeout: float = 120) -> RayCluster:
         try:
             deadline = time.monotonic() + timeout
-            self._spawn("head", "--head", f"--port={self.port}", f"--temp-dir={self.temp}",
-                        "--dashboard-host=127.0.0.1", f"--dashboard-port={free_port()}",
-                        f"--ray-client-server-port={free_port()}")
+            self._spawn(
+                "head",
+                "--head",
+                f"--port={self.port}",
+                f"--temp-dir={self.temp}",
+                "--dashboard-host=127.0.0.1",
+                f"--dashboard-port={free_port()}",
+                f"--ray-client-server-port={free_port()}",
+            )
             self._wait("head", lambda: port_open(self.port) and len(self.nodes()) == 1, deadline)
             self._spawn("worker", f"--address={self.address}")
             self._wait("worker", lambda: len(self.nodes()) == 2, deadline)
@@ -78,15 +83,31 @@ class RayCluster:
         return self
 
     def _spawn(self, name: str, *args: str) -> None:
-        argv = [ray_cli(), "start", *args, "--node-ip-address=127.0.0.1", "--num-cpus=1",
-                "--object-store-memory=200000000", f"--dashboard-agent-listen-port={free_port()}",
-                "--min-worker-port=0", "--max-worker-port=0",  # random ports: no clash
-                "--disable-usage-stats", "--block"]
+        argv = [
+            ray_cli(),
+            "start",
+            *args,
+            "--node-ip-address=127.0.0.1",
+            "--num-cpus=1",
+            "--object-store-memory=200000000",
+            f"--dashboard-agent-listen-port={free_port()}",
+            "--min-worker-port=0",
+            "--max-worker-port=0",  # random ports: no clash
+            "--disable-usage-stats",
+            "--block",
+        ]
         log = open(self.root / f"ray-{name}.log", "ab")
         try:
             # cwd: the workers' working folder (relative paths such as the network cache)
-            proc = subprocess.Popen(argv, cwd=self.root, env=self.env, stdin=subprocess.DEVNULL,
-                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                argv,
+                cwd=self.root,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         finally:
             log.close()
         self.procs.append((name, proc))
@@ -95,8 +116,7 @@ class RayCluster:
         proc = dict(self.procs)[name]
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"ray start ({name}) exited with {proc.returncode}:\n"
-                                   f"{self.log(name)}")
+                raise RuntimeError(f"ray start ({name}) exited with {proc.returncode}:\n{self.log(name)}")
             try:
                 if ready():
                     return
@@ -116,15 +136,15 @@ class RayCluster:
         """Ids of the alive nodes."""
         from ray.util.state import list_nodes
 
-        return sorted(n.node_id for n in list_nodes(address=self.address, timeout=10)
-                      if n.state == "ALIVE")
+        return sorted(n.node_id for n in list_nodes(address=self.address, timeout=10) if n.state == "ALIVE")
 
     def task_nodes(self, name: str) -> list[str]:
         """The node id each task called ``name`` ran on (finished tasks)."""
         from ray.util.state import list_tasks
 
-        tasks = list_tasks(address=self.address, filters=[("name", "=", name)], detail=True,
-                           limit=10_000, timeout=10)
+        tasks = list_tasks(
+            address=self.address, filters=[("name", "=", name)], detail=True, limit=10_000, timeout=10
+        )
         return [t.node_id for t in tasks if t.state == "FINISHED"]
 
     # ------------------------------------------------------------ stop

@@ -55,8 +55,10 @@ def missing() -> str | None:
         return "hydra-submitit-launcher is not installed (pip install -e '.[cluster]')"
     absent = [n for n in DAEMONS + CLIENTS if which(n) is None]
     if absent:
-        return (f"Slurm test cluster: {', '.join(absent)} not installed "
-                f"(apt-get install --no-install-recommends {PACKAGES}; .ci/run does)")
+        return (
+            f"Slurm test cluster: {', '.join(absent)} not installed "
+            f"(apt-get install --no-install-recommends {PACKAGES}; .ci/run does)"
+        )
     if os.geteuid() != 0:
         return "Slurm test cluster: slurmd must run as root"
     return None
@@ -106,37 +108,67 @@ class SlurmCluster:
         key.chmod(0o600)
         # --force: munged wants every folder above its socket world-executable, which pytest's
         # private tmp folders (0700) are not; only this test's processes use the socket.
-        self._spawn("munged", ["munged", "--foreground", "--force", f"--socket={sock}",
-                               f"--key-file={key}", f"--pid-file={r / 'munge' / 'munged.pid'}",
-                               f"--log-file={r / 'log' / 'munged.log'}",
-                               f"--seed-file={r / 'munge' / 'munged.seed'}"])
+        self._spawn(
+            "munged",
+            [
+                "munged",
+                "--foreground",
+                "--force",
+                f"--socket={sock}",
+                f"--key-file={key}",
+                f"--pid-file={r / 'munge' / 'munged.pid'}",
+                f"--log-file={r / 'log' / 'munged.log'}",
+                f"--seed-file={r / 'munge' / 'munged.seed'}",
+            ],
+        )
         self._wait("munged", sock.exists, deadline)
 
         db = r / "db"
         install = subprocess.run(
-            [which("mariadb-install-db"), "--no-defaults", f"--datadir={db / 'data'}",
-             "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"],
-            capture_output=True, text=True, timeout=120)
+            [
+                which("mariadb-install-db"),
+                "--no-defaults",
+                f"--datadir={db / 'data'}",
+                "--user=root",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if install.returncode:
             raise RuntimeError(f"mariadb-install-db failed:\n{install.stdout}{install.stderr}")
         # slurmdbd logs an error below these (the pool is reserved, ~120 MB resident)
-        self._spawn("mariadbd", ["mariadbd", "--no-defaults", f"--datadir={db / 'data'}",
-                                 f"--socket={db / 'mysqld.sock'}", f"--port={ports['mysql']}",
-                                 "--bind-address=127.0.0.1", "--skip-name-resolve", "--user=root",
-                                 f"--pid-file={db / 'mysqld.pid'}",
-                                 f"--log-error={r / 'log' / 'mariadb.log'}",
-                                 "--innodb-buffer-pool-size=512M",
-                                 "--innodb-lock-wait-timeout=900"])
+        self._spawn(
+            "mariadbd",
+            [
+                "mariadbd",
+                "--no-defaults",
+                f"--datadir={db / 'data'}",
+                f"--socket={db / 'mysqld.sock'}",
+                f"--port={ports['mysql']}",
+                "--bind-address=127.0.0.1",
+                "--skip-name-resolve",
+                "--user=root",
+                f"--pid-file={db / 'mysqld.pid'}",
+                f"--log-error={r / 'log' / 'mariadb.log'}",
+                "--innodb-buffer-pool-size=512M",
+                "--innodb-lock-wait-timeout=900",
+            ],
+        )
         self._wait("mariadbd", lambda: port_open(ports["mysql"]), deadline)
 
         self.hardware = node_hardware()
         self._write_confs(sock)
         self._spawn("slurmdbd", ["slurmdbd", "-D"])
-        self._wait("slurmdbd", lambda: self.run("sacctmgr", "-n", "list", "cluster",
-                                                check=False).returncode == 0, deadline)
+        self._wait(
+            "slurmdbd",
+            lambda: self.run("sacctmgr", "-n", "list", "cluster", check=False).returncode == 0,
+            deadline,
+        )
         self._spawn("slurmctld", ["slurmctld", "-D"])
-        self._wait("slurmctld", lambda: "UP" in self.run("scontrol", "ping", check=False).stdout,
-                   deadline)
+        self._wait("slurmctld", lambda: "UP" in self.run("scontrol", "ping", check=False).stdout, deadline)
         self._spawn("slurmd", ["slurmd", "-D", "-N", self.node])
         self._wait("slurmd", lambda: self.node_state() == "idle", deadline)
 
@@ -152,13 +184,13 @@ AuthType=auth/munge
 AuthInfo=socket={sock}
 DbdHost=localhost
 DbdAddr=127.0.0.1
-DbdPort={p['dbd']}
+DbdPort={p["dbd"]}
 SlurmUser=root
-PidFile={r / 'state' / 'slurmdbd.pid'}
-LogFile={r / 'log' / 'slurmdbd.log'}
+PidFile={r / "state" / "slurmdbd.pid"}
+LogFile={r / "log" / "slurmdbd.log"}
 StorageType=accounting_storage/mysql
 StorageHost=127.0.0.1
-StoragePort={p['mysql']}
+StoragePort={p["mysql"]}
 StorageUser=root
 StorageLoc=slurm_acct_db
 """)
@@ -168,17 +200,17 @@ ClusterName={self.cluster}
 SlurmctldHost={host}(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
-SlurmctldPort={p['ctld']}
-SlurmdPort={p['slurmd']}
+SlurmctldPort={p["ctld"]}
+SlurmdPort={p["slurmd"]}
 AuthType=auth/munge
 AuthInfo=socket={sock}
 CredType=cred/munge
-StateSaveLocation={r / 'state'}
-SlurmdSpoolDir={r / 'spool'}
-SlurmctldPidFile={r / 'state' / 'slurmctld.pid'}
-SlurmdPidFile={r / 'state' / 'slurmd.pid'}
-SlurmctldLogFile={r / 'log' / 'slurmctld.log'}
-SlurmdLogFile={r / 'log' / 'slurmd.log'}
+StateSaveLocation={r / "state"}
+SlurmdSpoolDir={r / "spool"}
+SlurmctldPidFile={r / "state" / "slurmctld.pid"}
+SlurmdPidFile={r / "state" / "slurmd.pid"}
+SlurmctldLogFile={r / "log" / "slurmctld.log"}
+SlurmdLogFile={r / "log" / "slurmd.log"}
 MailProg=/bin/true
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -194,7 +226,7 @@ KillWait=5
 JobAcctGatherType=jobacct_gather/linux
 AccountingStorageType=accounting_storage/slurmdbd
 AccountingStorageHost=localhost
-AccountingStoragePort={p['dbd']}
+AccountingStoragePort={p["dbd"]}
 # the munge socket for the connection to slurmdbd (AuthInfo does not cover it)
 AccountingStoragePass={sock}
 NodeName={self.node} NodeHostname={host} NodeAddr=127.0.0.1 {self.hardware} State=UNKNOWN
@@ -204,9 +236,15 @@ PartitionName={self.partition} Nodes=ALL Default=YES MaxTime=INFINITE State=UP
     def _spawn(self, name: str, argv: list[str]) -> None:
         log = open(self.root / "log" / f"{name}.out", "ab")
         try:
-            proc = subprocess.Popen([which(argv[0]), *argv[1:]], cwd=self.root, env=self.env,
-                                    stdin=subprocess.DEVNULL, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                [which(argv[0]), *argv[1:]],
+                cwd=self.root,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         finally:
             log.close()
         self.procs.append((name, proc))
@@ -224,8 +262,9 @@ PartitionName={self.partition} Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 
     def run(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess:
         """A Slurm client command against this cluster (``sinfo``, ``scancel``...)."""
-        return subprocess.run([which(argv[0]), *argv[1:]], env=self.env, capture_output=True,
-                              text=True, timeout=60, check=check)
+        return subprocess.run(
+            [which(argv[0]), *argv[1:]], env=self.env, capture_output=True, text=True, timeout=60, check=check
+        )
 
     def node_state(self) -> str:
         res = self.run("sinfo", "-h", "-N", "-n", self.node, "-o", "%T", check=False)

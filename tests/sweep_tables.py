@@ -15,11 +15,24 @@ SEEDS = (0, 1, 2)
 
 def small_sweep(root: Path) -> Path:
     """Run the sweep into ``root`` and collect it into ``root/collected``."""
-    res = run_cli("-m", f"policy={','.join(POLICIES)}", f"seed={','.join(map(str, SEEDS))}",
-                  "population.n=1500", "steps=8", "output.figure=false", "output.quiet=true",
-                  f"hydra.sweep.dir={root}", timeout=600)
+    res = run_cli(
+        "-m",
+        f"policy={','.join(POLICIES)}",
+        f"seed={','.join(map(str, SEEDS))}",
+        "population.n=1500",
+        "steps=8",
+        "output.figure=false",
+        "output.quiet=true",
+        f"hydra.sweep.dir={root}",
+        timeout=600,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
-    res = subprocess.run([sys.executable, "-m", "sim", "collect", str(root)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=300)
+    res = subprocess.run(
+        [sys.executable, "-m", "sim", "collect", str(root)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     return root

@@ -117,8 +117,10 @@ def test_counters_are_the_run_summary():
         assert [c["campaign"] for c in counters] == [c.cfg.name for c in run.campaigns]
         for c, s in zip(counters, summary):
             assert c == {k: s[k] for k in c}
-            origins = [c[f"impressions_{o}"] for o in ("ad", "owned", "amplified",
-                                                       "earned_from_paid", "earned_from_organic")]
+            origins = [
+                c[f"impressions_{o}"]
+                for o in ("ad", "owned", "amplified", "earned_from_paid", "earned_from_organic")
+            ]
             assert sum(origins) == c["impressions"]
             paid = c["impressions_ad"] + c["impressions_amplified"] + c["impressions_earned_from_paid"]
             assert c["money_share"] == pytest.approx(paid / c["impressions"])
@@ -242,9 +244,15 @@ def test_axis_ticks_read_plainly():
     m = ClassroomModel(n=120, days=10)
     for _ in range(2):
         m.step()
-    svg = draw.lines_chart([("x", 100 * draw.vote_series(m.runs[0]), "#000", False)], 10,
-                           draw.vote_limits([draw.vote_series(m.runs[0])], 0.4956), "t", "%",
-                           "sim-vote", 2)
+    svg = draw.lines_chart(
+        [("x", 100 * draw.vote_series(m.runs[0]), "#000", False)],
+        10,
+        draw.vote_limits([draw.vote_series(m.runs[0])], 0.4956),
+        "t",
+        "%",
+        "sim-vote",
+        2,
+    )
     texts = re.findall(r">([^<>]*)</text>", svg)
     assert texts and not [t for t in texts if re.search(r"\de[+-]?\d", t)], texts
     assert f'font-size="{draw.FONT}"' in svg and draw.FONT >= 11
@@ -263,8 +271,9 @@ def test_network_picture_marks_who_saw_what():
     assert ring_organic.count("<circle") == organic.sum() > 0
     assert 'data-day="1"' in svg and ">A</text>" in svg and ">B</text>" in svg
     edges = draw.network_edges(run, m.layout)
-    assert len(re.findall(r"M[\d.]+ [\d.]+L", edges)) == min(draw.MAX_EDGES, len(run.follows.users.data)
-                                   + len(run.follows.follows_accounts.data))
+    assert len(re.findall(r"M[\d.]+ [\d.]+L", edges)) == min(
+        draw.MAX_EDGES, len(run.follows.users.data) + len(run.follows.follows_accounts.data)
+    )
 
 
 LABEL = re.compile(r'<text x="([\d.-]+)" y="([\d.-]+)" text-anchor="start">([^<]*)</text>')
@@ -288,8 +297,10 @@ def test_every_scenario_is_drawn_readably(scenario):
     labels = LABEL.findall(svg)
     assert sorted(t for *_, t in labels) == sorted(c.cfg.name for c in run.campaigns)
     h = draw.LABEL_FONT
-    boxes = [(float(x), float(y) - 0.8 * h, float(x) + draw.label_width(t), float(y) + 0.2 * h)
-             for x, y, t in labels]
+    boxes = [
+        (float(x), float(y) - 0.8 * h, float(x) + draw.label_width(t), float(y) + 0.2 * h)
+        for x, y, t in labels
+    ]
     for (x0, y0, x1, y1), (*_, t) in zip(boxes, labels):
         assert 0 <= x0 and x1 <= draw.NET_W and 0 <= y0 and y1 <= draw.NET_H, (t, x0, x1)
     for i, a in enumerate(boxes):
@@ -304,8 +315,9 @@ def test_counters_table_shows_the_counters():
     table = draw.counters_table(m.regimes, ["no rules", "ad ban"], ["#000", "#0a0"], counters)
     for regime, camps in zip(m.regimes, counters):
         for c in camps:
-            row = re.search(rf'<tr data-regime="{regime}" data-campaign="{c["campaign"]}">(.*?)</tr>',
-                            table)[1]
+            row = re.search(rf'<tr data-regime="{regime}" data-campaign="{c["campaign"]}">(.*?)</tr>', table)[
+                1
+            ]
             cells = dict(re.findall(r'<td data-key="(\w+)">(.*?)</td>', row))
             assert cells == {k: draw.fmt_counter(k, c[k]) for k, _ in COUNTERS}
     assert draw.fmt_counter("money_share", 0.804) == "80%"
@@ -328,7 +340,10 @@ def test_lesson_names_real_controls_and_starts_each_experiment_from_defaults():
         text = setup.instructions()
         assert text.startswith("press **Defaults**") and "**Reset**" in text, name
     assert (lesson.BUTTON_DEFAULTS, lesson.BUTTON_RUN, lesson.BUTTON_RESET) == (
-        "Defaults", "Run to day", "Reset")
+        "Defaults",
+        "Run to day",
+        "Reset",
+    )
 
 
 @pytest.mark.integration
@@ -345,8 +360,10 @@ def test_lesson_doc_is_current_and_its_story_holds(capsys):
 def click_to_redraw(page, clicks: int = 10) -> list[float]:
     """Milliseconds from a click on Step (the page's clock, at the click event) to the frame
     where the day counter, the key numbers, both networks and all charts show the new day."""
-    page.evaluate("document.addEventListener('click', e => { if (e.target.closest('.sim-step')) "
-                  "window.__clicked = performance.now(); }, true)")
+    page.evaluate(
+        "document.addEventListener('click', e => { if (e.target.closest('.sim-step')) "
+        "window.__clicked = performance.now(); }, true)"
+    )
     times = []
     for _ in range(clicks):
         day = shown_day(page) + 1
@@ -358,9 +375,12 @@ def click_to_redraw(page, clicks: int = 10) -> list[float]:
 
 def page_counters(page) -> dict:
     """The counters table as {(regime, campaign): {counter: text}}."""
-    rows = page.eval_on_selector_all(".sim-counters tr[data-regime]", """rows => rows.map(r => [
+    rows = page.eval_on_selector_all(
+        ".sim-counters tr[data-regime]",
+        """rows => rows.map(r => [
         r.dataset.regime, r.dataset.campaign,
-        Object.fromEntries([...r.querySelectorAll('td')].map(td => [td.dataset.key, td.innerText]))])""")
+        Object.fromEntries([...r.querySelectorAll('td')].map(td => [td.dataset.key, td.innerText]))])""",
+    )
     return {(r, c): cells for r, c, cells in rows}
 
 
@@ -368,14 +388,18 @@ def expected_counters(settings: dict, day: int) -> dict:
     m = ClassroomModel(**settings)
     for _ in range(day):
         m.step()
-    return {(regime, c["campaign"]): {k: draw.fmt_counter(k, c[k]) for k, _ in COUNTERS}
-            for regime, run in zip(m.regimes, m.runs) for c in campaign_counters(run)}
+    return {
+        (regime, c["campaign"]): {k: draw.fmt_counter(k, c[k]) for k, _ in COUNTERS}
+        for regime, run in zip(m.regimes, m.runs)
+        for c in campaign_counters(run)
+    }
 
 
 def _chromium_or_fail():
     """Skip locally without a browser; in CI (CI=true) a missing browser is a failure."""
     try:
         import playwright  # noqa: F401
+
         missing = None if Path(CHROMIUM).exists() else f"no chromium at {CHROMIUM}"
     except ImportError:
         missing = "playwright is not installed (pip install -e .[dev])"
@@ -390,8 +414,13 @@ def in_view(page, selector: str) -> bool:
     """The element's box lies inside the viewport (above the fold)."""
     box = page.locator(selector).first.bounding_box()
     vp = page.viewport_size
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= vp["height"] \
-        and box["x"] >= 0 and box["x"] + box["width"] <= vp["width"]
+    return (
+        box is not None
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= vp["height"]
+        and box["x"] >= 0
+        and box["x"] + box["width"] <= vp["width"]
+    )
 
 
 @pytest.mark.integration
@@ -402,11 +431,21 @@ def test_app_in_offline_browser(tmp_path):
         assert shown_day(page) == 0
         # Mesa's controls are gone; the day, the buttons and the key numbers are above the fold.
         body = page.inner_text("body")
-        for gone in ("Use Threads", "Render Interval", "PAGE 0",
-                     "This website runs on"):  # Solara's badge covered the charts' axes
+        for gone in (
+            "Use Threads",
+            "Render Interval",
+            "PAGE 0",
+            "This website runs on",
+        ):  # Solara's badge covered the charts' axes
             assert gone.lower() not in body.lower()
-        for sel in (".sim-day", ".sim-step", ".sim-reset", ".sim-key-0 .sim-money-share",
-                    ".sim-key-1 .sim-money-share", ".sim-key-1 .sim-total-b"):
+        for sel in (
+            ".sim-day",
+            ".sim-step",
+            ".sim-reset",
+            ".sim-key-0 .sim-money-share",
+            ".sim-key-1 .sim-money-share",
+            ".sim-key-1 .sim-total-b",
+        ):
             assert in_view(page, sel), sel
         for name in BUTTONS:  # the buttons the lesson names (Stop shows while playing)
             assert name == "Stop" or page.get_by_role("button", name=name, exact=True).is_visible(), name
@@ -416,8 +455,11 @@ def test_app_in_offline_browser(tmp_path):
             for key, _ in setup.changes:
                 assert CONTROL[key].text(("A", "B")) in side, key
         # Chart text is at least 11 px where it is drawn.
-        font_px = page.eval_on_selector("svg.sim-origins", f"""s => s.getBoundingClientRect().width
-            / {draw.CHART_W} * {draw.FONT}""")
+        font_px = page.eval_on_selector(
+            "svg.sim-origins",
+            f"""s => s.getBoundingClientRect().width
+            / {draw.CHART_W} * {draw.FONT}""",
+        )
         assert font_px >= 11, font_px
 
         # Benchmark: click to full redraw at the default 300 users.
@@ -469,8 +511,11 @@ def test_app_in_offline_browser(tmp_path):
         page.locator(".menuable__content__active .v-list-item", has_text="as fast as possible").click()
         start, t0 = shown_day(page), time.monotonic()
         page.locator(".sim-play").click()
-        page.wait_for_function("n => parseInt(document.querySelector('.sim-day').innerText"
-                               ".split(' ')[1]) >= n", arg=start + 8, timeout=60_000)
+        page.wait_for_function(
+            "n => parseInt(document.querySelector('.sim-day').innerText.split(' ')[1]) >= n",
+            arg=start + 8,
+            timeout=60_000,
+        )
         assert page.get_by_role("button", name=BUTTONS[2], exact=True).is_visible()  # Stop, while playing
         page.locator(".sim-stop").click()
         played = shown_day(page) - start
@@ -479,22 +524,32 @@ def test_app_in_offline_browser(tmp_path):
         stopped = shown_day(page)
         page.wait_for_timeout(1500)
         assert shown_day(page) == stopped  # Stop stops
-        settings = {**DEFAULTS, "scenario_name": "paid_amplifiers", "budget_a": 180.0,
-                    "budget_b": 90.0, "n": 1000}
+        settings = {
+            **DEFAULTS,
+            "scenario_name": "paid_amplifiers",
+            "budget_a": 180.0,
+            "budget_b": 90.0,
+            "n": 1000,
+        }
         assert page_counters(page) == expected_counters(settings, stopped)
 
         page.screenshot(path=str(tmp_path / "app.png"))
         assert "Traceback" not in page.inner_text("body")  # a server-side error shows here
         assert record["errors"] == []
         assert record["blocked"] == []
-        assert [u for u in record["requests"]
-                if not (LOCAL.match(u) or u.startswith(("data:", "blob:")))] == []
+        assert [
+            u for u in record["requests"] if not (LOCAL.match(u) or u.startswith(("data:", "blob:")))
+        ] == []
 
     for users, t in times.items():
-        print(f"\nclick-to-redraw at {users:,} users: median {statistics.median(t):.0f} ms "
-              f"(min {min(t):.0f}, max {max(t):.0f}, {len(t)} steps)")
-    print(f"play, as fast as possible, 1,000 users: {rate:.1f} days/s; Reset to 1,000 users "
-          f"(new scenario and budgets): {reset_s:.1f} s")
+        print(
+            f"\nclick-to-redraw at {users:,} users: median {statistics.median(t):.0f} ms "
+            f"(min {min(t):.0f}, max {max(t):.0f}, {len(t)} steps)"
+        )
+    print(
+        f"play, as fast as possible, 1,000 users: {rate:.1f} days/s; Reset to 1,000 users "
+        f"(new scenario and budgets): {reset_s:.1f} s"
+    )
     assert (tmp_path / "app.png").stat().st_size > 10_000
 
 
@@ -582,8 +637,11 @@ def test_play_speed_and_presentation_mode(tmp_path):
         page.locator(".sim-speed").click()
         page.locator(".menuable__content__active .v-list-item", has_text="as fast as possible").click()
         # 8 more days within 4 s: 10-20 days/s at 300 users; at 1 day/s it would take 8 s
-        page.wait_for_function("n => parseInt(document.querySelector('.sim-day').innerText"
-                               ".split(' ')[1]) >= n", arg=slow + 8, timeout=4_000)
+        page.wait_for_function(
+            "n => parseInt(document.querySelector('.sim-day').innerText.split(' ')[1]) >= n",
+            arg=slow + 8,
+            timeout=4_000,
+        )
         if page.locator(".sim-stop").count():  # (it may have reached the last day already)
             page.locator(".sim-stop").click()
         page.wait_for_selector(".sim-play")
@@ -592,8 +650,16 @@ def test_play_speed_and_presentation_mode(tmp_path):
         page.wait_for_selector(".sim-presenting")
         assert page.locator(".sim-side").count() == 0
         wait_drawn(page, shown_day(page))
-        for sel in (".sim-day", ".sim-step", ".sim-key-0", ".sim-key-1", ".sim-network-0 svg.sim-nodes",
-                    ".sim-network-1 svg.sim-nodes", "svg.sim-money", "svg.sim-vote"):
+        for sel in (
+            ".sim-day",
+            ".sim-step",
+            ".sim-key-0",
+            ".sim-key-1",
+            ".sim-network-0 svg.sim-nodes",
+            ".sim-network-1 svg.sim-nodes",
+            "svg.sim-money",
+            "svg.sim-vote",
+        ):
             assert in_view(page, sel), sel
         sizes = page.evaluate(f"""() => ({{
             share: parseFloat(getComputedStyle(document.querySelector('.sim-money-share')).fontSize),

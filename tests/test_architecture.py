@@ -21,8 +21,18 @@ from .conftest import ROOT
 PACKAGE = ROOT / "sim"
 # Layers, lowest first: a module may import its own layer and the layers below, never above.
 LAYERS = [
-    {"sim.version", "sim.vocabulary", "sim.config", "sim.outcomes", "sim.io", "sim.stats",
-     "sim.provenance", "sim.conf", "sim.network_file", "sim.helptext"},
+    {
+        "sim.version",
+        "sim.vocabulary",
+        "sim.config",
+        "sim.outcomes",
+        "sim.io",
+        "sim.stats",
+        "sim.provenance",
+        "sim.conf",
+        "sim.network_file",
+        "sim.helptext",
+    },
     {"sim.model"},
     {"sim.report"},
     {"sim.configure", "sim.runs", "sim.validation", "sim.docs"},
@@ -77,7 +87,7 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(edges.get(node, ())):
             if state.get(nxt) == "open":
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         state[node] = "done"
@@ -99,8 +109,7 @@ def test_cycle_finder_finds_a_cycle():
 
 
 def test_imports_point_down_the_layers():
-    wrong = [(a, b) for a, targets in graph().items() for b in targets
-             if layer_of(b) > layer_of(a)]
+    wrong = [(a, b) for a, targets in graph().items() for b in targets if layer_of(b) > layer_of(a)]
     assert wrong == []
 
 
@@ -108,8 +117,19 @@ def test_imports_point_down_the_layers():
 # mechanisms of a platform (feed/, auction, watchdogs), the actors and the observer that use
 # them (campaigns, a platform, metrics), and the model that puts a day in order.
 MODEL_LAYERS = [
-    {"arrays", "records", "attribution", "behavior", "content", "population", "follows",
-     "sessions", "network", "levers", "targeting"},
+    {
+        "arrays",
+        "records",
+        "attribution",
+        "behavior",
+        "content",
+        "population",
+        "follows",
+        "sessions",
+        "network",
+        "levers",
+        "targeting",
+    },
     {"feed", "auction", "watchdogs"},
     {"campaigns", "platform", "metrics", "measures"},
     {"model", ""},
@@ -127,8 +147,10 @@ def model_graph() -> dict[str, set[str]]:
     for a, targets in graph().items():
         if a == "sim.model" or a.startswith("sim.model."):
             edges.setdefault(model_part(a), set()).update(
-                model_part(b) for b in targets
-                if (b == "sim.model" or b.startswith("sim.model.")) and model_part(b) != model_part(a))
+                model_part(b)
+                for b in targets
+                if (b == "sim.model" or b.startswith("sim.model.")) and model_part(b) != model_part(a)
+            )
     return edges
 
 
@@ -146,8 +168,9 @@ def test_the_models_parts_have_no_cycle():
 
 
 def test_the_models_imports_point_down_its_layers():
-    wrong = [(a, b) for a, targets in model_graph().items() for b in targets
-             if model_layer(b) > model_layer(a)]
+    wrong = [
+        (a, b) for a, targets in model_graph().items() for b in targets if model_layer(b) > model_layer(a)
+    ]
     assert wrong == []
 
 
@@ -159,16 +182,19 @@ def test_the_model_layering_check_sees_a_folder_cycle():
 
 
 def test_drawing_a_figure_does_not_import_the_model():
-    code = ("import sys, sim.report.figures, sim.report.brief; "
-            "print(sorted(m for m in sys.modules if m.startswith(('sim.model', 'sim.runs', 'mesa'))))")
+    code = (
+        "import sys, sim.report.figures, sim.report.brief; "
+        "print(sorted(m for m in sys.modules if m.startswith(('sim.model', 'sim.runs', 'mesa'))))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
 
 
 def test_data_dictionary_is_current():
-    assert (ROOT / "docs" / "outputs.md").read_text() == docs.render(), \
+    assert (ROOT / "docs" / "outputs.md").read_text() == docs.render(), (
         "docs/outputs.md is stale: run python -m sim docs"
+    )
 
 
 def test_plausible_ranges_in_the_model_docs_are_current():
@@ -185,10 +211,15 @@ def _check_columns(path: Path, levels) -> None:
 
 @pytest.mark.parametrize("policy", ["none", "ban", "transparency", "cap"])
 def test_every_output_column_is_declared(policy, tmp_path):
-    sim.simulate(f"policy={policy}", "scenario=paid_amplifiers", "population.n=500", "steps=3",
-                 "network.cache=false", out=tmp_path)
-    tables = {"steps.parquet": ("step",), "cascades.parquet": ("cascade",),
-              "ad_library.parquet": ("ad",)}
+    sim.simulate(
+        f"policy={policy}",
+        "scenario=paid_amplifiers",
+        "population.n=500",
+        "steps=3",
+        "network.cache=false",
+        out=tmp_path,
+    )
+    tables = {"steps.parquet": ("step",), "cascades.parquet": ("cascade",), "ad_library.parquet": ("ad",)}
     for name, levels in tables.items():
         if (tmp_path / name).exists():
             _check_columns(tmp_path / name, levels)
@@ -202,12 +233,15 @@ def test_every_output_column_is_declared(policy, tmp_path):
 
 
 def test_every_collected_column_is_declared(tmp_path):
-    sim.sweep("policy=none,ban", "seed=0,1", "population.n=500", "steps=3", "network.cache=false",
-              out=tmp_path)
+    sim.sweep(
+        "policy=none,ban", "seed=0,1", "population.n=500", "steps=3", "network.cache=false", out=tmp_path
+    )
     overrides = ("policy", "seed", "population.n", "steps", "network.cache")
-    for name, levels in (("runs", ("collected", "provenance", "run", "campaign")),
-                         ("steps", ("collected", "provenance", "step")),
-                         ("cascades", ("collected", "provenance", "cascade"))):
+    for name, levels in (
+        ("runs", ("collected", "provenance", "run", "campaign")),
+        ("steps", ("collected", "provenance", "step")),
+        ("cascades", ("collected", "provenance", "cascade")),
+    ):
         schema = pq.read_schema(tmp_path / "collected" / f"{name}.parquet")
         for field in schema:
             if field.name not in overrides:
@@ -222,16 +256,27 @@ def test_an_undeclared_column_is_an_error():
         outcomes.ordered("run", {**{k: 0 for k in outcomes.names("run", 0)}, "extra": 1}, 0)
 
 
-def test_code_passes_ruff():
-    """The linter's rules (pyproject.toml [tool.ruff]) hold for the package, tests and scripts."""
+def _ruff(*args: str) -> subprocess.CompletedProcess:
     ruff = Path(sys.executable).parent / "ruff"
     if not ruff.exists():
         if os.environ.get("CI"):
             pytest.fail("ruff is not installed (the dev extra installs it)")
         pytest.skip("ruff is not installed (pip install -e '.[dev]')")
-    out = subprocess.run([str(ruff), "check", "sim", "tests", "experiments"], cwd=ROOT,
-                         capture_output=True, text=True)
+    return subprocess.run(
+        [str(ruff), *args, "sim", "tests", "experiments"], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def test_code_passes_ruff():
+    """The linter's rules (pyproject.toml [tool.ruff]) hold for the package, tests and scripts."""
+    out = _ruff("check")
     assert out.returncode == 0, out.stdout[-3000:]
+
+
+def test_code_is_formatted():
+    """The package, tests and scripts are as ``ruff format sim tests experiments`` leaves them."""
+    out = _ruff("format", "--check")
+    assert out.returncode == 0, out.stdout[-3000:] + " (run: ruff format sim tests experiments)"
 
 
 def _value_at(cfg, key: str):

@@ -30,9 +30,14 @@ def population(ideology, turnout):
     n = len(ideology)
     ideology = np.asarray(ideology, float)
     opinion = ideology.copy()
-    return SimpleNamespace(ideology=ideology, turnout=np.asarray(turnout, float),
-                           social_nudged=np.zeros(n, bool), opinion=opinion,
-                           baseline_opinion=opinion.copy(), faded_day=None)
+    return SimpleNamespace(
+        ideology=ideology,
+        turnout=np.asarray(turnout, float),
+        social_nudged=np.zeros(n, bool),
+        opinion=opinion,
+        baseline_opinion=opinion.copy(),
+        faded_day=None,
+    )
 
 
 # ---------------------------------------------------------------- turnout
@@ -120,7 +125,8 @@ def test_relevance_weights_alignment_by_its_exponent():
     assert relevance(cfg, w, ideology, -0.5) == pytest.approx([1.0, 1.0])  # alignment ignored
     cfg.market.delivery_relevance = 0.5
     assert relevance(cfg, w, ideology, -0.5) == pytest.approx(
-        np.sqrt(behavior.affinity(cfg.behavior, ideology, -0.5)))
+        np.sqrt(behavior.affinity(cfg.behavior, ideology, -0.5))
+    )
 
 
 def test_participation_follows_relevance_at_small_budgets_and_reaches_everyone_at_full():
@@ -141,11 +147,20 @@ def test_one_audience_one_budget_a_left_creative_reaches_mostly_left_users(k, lo
     population, 0.5); at the default k most. Bounds: a few hundred impressions from a few hundred
     readers, so the share's SE is ~0.03 (clustered by reader): 0.5 +- 0.05 (k = 0); at k = 0.35,
     the replication's 72% (docs/validation.md) +- ~4 SE."""
-    cfg = make_config("population.n=2000", "steps=10", "network.cache=false", "seed=3",
-                      f"market.delivery_relevance={k}")
-    cfg.scenario.campaigns = [CampaignConfig(name="L", position=-0.5, budget=3.0, bid=30.0,
-                                             targeting="broad", posts_per_day=0,
-                                             official_followers=0.0)]
+    cfg = make_config(
+        "population.n=2000", "steps=10", "network.cache=false", "seed=3", f"market.delivery_relevance={k}"
+    )
+    cfg.scenario.campaigns = [
+        CampaignConfig(
+            name="L",
+            position=-0.5,
+            budget=3.0,
+            bid=30.0,
+            targeting="broad",
+            posts_per_day=0,
+            official_followers=0.0,
+        )
+    ]
     model = SimModel(cfg, log=True)
     model.run()
     users, _ = replicate.ad_impressions(model)
@@ -157,14 +172,21 @@ def test_one_audience_one_budget_a_left_creative_reaches_mostly_left_users(k, lo
 
 
 def _row(rule="overlap", low=0.0, high=1.0, **kw):
-    return replicate.Row("S", "f", "src", replicate.Published("x", low, high, "95% CI"),
-                         "d", "m", "pp", rule=rule, **kw)
+    return replicate.Row(
+        "S", "f", "src", replicate.Published("x", low, high, "95% CI"), "d", "m", "pp", rule=rule, **kw
+    )
 
 
-@pytest.mark.parametrize("rule, lo, hi, agree", [
-    ("overlap", 0.9, 1.5, True), ("overlap", 1.1, 1.5, False), ("overlap", -1.0, -0.1, False),
-    ("inside", 0.1, 0.9, True), ("inside", 0.5, 1.1, False),
-])
+@pytest.mark.parametrize(
+    "rule, lo, hi, agree",
+    [
+        ("overlap", 0.9, 1.5, True),
+        ("overlap", 1.1, 1.5, False),
+        ("overlap", -1.0, -0.1, False),
+        ("inside", 0.1, 0.9, True),
+        ("inside", 0.5, 1.1, False),
+    ],
+)
 def test_agreement_rule(rule, lo, hi, agree):
     est = replicate.Estimate((lo + hi) / 2, lo, hi, 3)
     assert replicate.judge(_row(rule), est) is agree
@@ -188,10 +210,11 @@ def test_out_of_sample_rows_are_the_declared_held_out_ones():
 
 
 def test_table_marks_pending_and_fitted_rows_and_docs_keep_their_hand_written_part(tmp_path):
-    rows = [replicate.Result(_row(fitted="behavior.x", cls="fitted"),
-                             replicate.Estimate(0.5, 0.4, 0.6, 3), True),
-            replicate.Result(_row(why_not="a reason"), replicate.Estimate(2.0, 1.9, 2.1, 3), False),
-            replicate.Result(replicate.Row("P", "g", "src", pending="pending: needs #11"), None, None)]
+    rows = [
+        replicate.Result(_row(fitted="behavior.x", cls="fitted"), replicate.Estimate(0.5, 0.4, 0.6, 3), True),
+        replicate.Result(_row(why_not="a reason"), replicate.Estimate(2.0, 1.9, 2.1, 3), False),
+        replicate.Result(replicate.Row("P", "g", "src", pending="pending: needs #11"), None, None),
+    ]
     text = replicate.table(rows, replicate.FAST)
     assert "agree (fitted: behavior.x)" in text and "DISAGREE: a reason" in text
     assert "| pending | pending: needs #11 |" in text

@@ -34,8 +34,9 @@ def campaign(summary, name):
 
 def report(label, values, real):
     v = np.asarray(values, float)
-    print(f"\n{label}: model {v.mean():.3f} +- {v.std(ddof=1):.3f} (seeds {v.round(3).tolist()}), "
-          f"real {real}")
+    print(
+        f"\n{label}: model {v.mean():.3f} +- {v.std(ddof=1):.3f} (seeds {v.round(3).tolist()}), real {real}"
+    )
     return v.mean()
 
 
@@ -57,20 +58,22 @@ def test_foreign_2016_organic_dwarfs_paid():
     assert 4.3 / 1.5 < report("foreign_2016 shares multiplier", mult, 4.3) < 4.3 * 1.5
 
 
-@pytest.mark.parametrize("scenario, low, high, real", [
-    # "about $2.3M" over "about 170M" impressions, each rounded to 2 significant figures:
-    # spend in [2.25, 2.35] M$, impressions in [165, 175] M
-    ("twitter_2018", 2.25e6 / 175e6 * 1000, 2.35e6 / 165e6 * 1000, 13.5),
-    ("facebook_2020", 23.09, 25.53, "23.09-25.53"),  # Trump / Biden averages (The Markup)
-])
+@pytest.mark.parametrize(
+    "scenario, low, high, real",
+    [
+        # "about $2.3M" over "about 170M" impressions, each rounded to 2 significant figures:
+        # spend in [2.25, 2.35] M$, impressions in [165, 175] M
+        ("twitter_2018", 2.25e6 / 175e6 * 1000, 2.35e6 / 165e6 * 1000, 13.5),
+        ("facebook_2020", 23.09, 25.53, "23.09-25.53"),  # Trump / Biden averages (The Markup)
+    ],
+)
 def test_political_cpm(scenario, low, high, real):
     """Real (A3, A4): Twitter 2018 political CPM ~$13.5; Facebook 2020 averages $23.09
     (Trump) and $25.53 (Biden). Model: the candidates' ad CPM (ad spend / ad impressions x
     1000) from the second-price auction, mean over seeds and both candidates. Range: Facebook,
     the real interval between the two campaigns' averages; Twitter, the CPMs that the rounded
     spend and impression counts allow ($12.86 - $14.24)."""
-    cpms = [campaign(s, name)["ad_cpm"] for _, s in runs(f"scenario={scenario}")
-            for name in ("A", "B")]
+    cpms = [campaign(s, name)["ad_cpm"] for _, s in runs(f"scenario={scenario}") for name in ("A", "B")]
     assert low < report(f"{scenario} CPM $", cpms, real) < high
 
 

@@ -28,8 +28,9 @@ def test_default_run_writes_outputs_and_prints_a_summary(tmp_path):
 
 def test_transparency_ad_library_adds_up(tmp_path):
     out = tmp_path / "run"
-    res = run_cli("policy=transparency", "population.n=3000", "steps=8", "output.figure=false",
-                  f"hydra.run.dir={out}")
+    res = run_cli(
+        "policy=transparency", "population.n=3000", "steps=8", "output.figure=false", f"hydra.run.dir={out}"
+    )
     assert res.returncode == 0, res.stderr
     library = pq.read_table(out / "ad_library.parquet").to_pydict()
     summary = json.loads((out / "summary.json").read_text())
@@ -44,8 +45,13 @@ def test_transparency_ad_library_adds_up(tmp_path):
 
 def test_composed_policies_are_named_after_all_presets(tmp_path):
     out = tmp_path / "run"
-    res = run_cli("policy=[transparency,cap]", "population.n=2000", "steps=3", "output.figure=false",
-                  f"hydra.run.dir={out}")
+    res = run_cli(
+        "policy=[transparency,cap]",
+        "population.n=2000",
+        "steps=3",
+        "output.figure=false",
+        f"hydra.run.dir={out}",
+    )
     assert res.returncode == 0, res.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["policy"] == "transparency+cap"

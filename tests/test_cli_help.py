@@ -44,8 +44,11 @@ def test_version_names_sim_its_commit_and_hydra():
 
     res = run_cli("--version")
     assert res.returncode == 0
-    assert re.fullmatch(rf"sim {re.escape(__version__)} \((commit [0-9a-f]{{12}}|not a git "
-                        r"checkout)\), Hydra 1\.3\.\d+, Mesa [\d.]+, Python [\d.]+\n", res.stdout)
+    assert re.fullmatch(
+        rf"sim {re.escape(__version__)} \((commit [0-9a-f]{{12}}|not a git "
+        r"checkout)\), Hydra 1\.3\.\d+, Mesa [\d.]+, Python [\d.]+\n",
+        res.stdout,
+    )
 
 
 @pytest.mark.integration
@@ -54,9 +57,11 @@ def test_misspelt_tool_and_optional_group_without_plus():
     assert res.returncode == 2 and res.stderr.strip().endswith("did you mean collect?")
     res = run_cli("experiment=policy_comparison")
     assert res.returncode == 2
-    assert res.stderr.strip() == ("error: experiment = 'policy_comparison': experiment is not in "
-                                  "the default config; add it with a plus: "
-                                  "+experiment=policy_comparison")
+    assert res.stderr.strip() == (
+        "error: experiment = 'policy_comparison': experiment is not in "
+        "the default config; add it with a plus: "
+        "+experiment=policy_comparison"
+    )
 
 
 @pytest.mark.integration

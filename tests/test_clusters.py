@@ -56,23 +56,33 @@ SAME = {str(i): str(i) for i in range(6)}
 
 def on_slurm(cluster, *extra: str) -> tuple[str, ...]:
     """The launcher arguments of docs/sweeps.md's Slurm recipe, for this cluster."""
-    return ("hydra/launcher=submitit_slurm", f"hydra.launcher.partition={cluster.partition}",
-            "hydra.launcher.timeout_min=10", "hydra.launcher.mem_gb=1",
-            "hydra.launcher.cpus_per_task=1", *extra)
+    return (
+        "hydra/launcher=submitit_slurm",
+        f"hydra.launcher.partition={cluster.partition}",
+        "hydra.launcher.timeout_min=10",
+        "hydra.launcher.mem_gb=1",
+        "hydra.launcher.cpus_per_task=1",
+        *extra,
+    )
 
 
 def array_states(cluster, sweep_dir: Path, jobs: int, timeout: float = 60) -> dict[str, str]:
     """Slurm's accounting of the sweep's ``jobs`` array tasks: {"<array>_<task>": state},
     once every one has its final state (slurmctld tells slurmdbd a moment after a job ends)."""
-    arrays = sorted({p.name.split("_")[0] for p in (sweep_dir / ".submitit").glob("*_*")
-                     if re.fullmatch(r"\d+_\d+", p.name)})
+    arrays = sorted(
+        {
+            p.name.split("_")[0]
+            for p in (sweep_dir / ".submitit").glob("*_*")
+            if re.fullmatch(r"\d+_\d+", p.name)
+        }
+    )
     deadline = time.monotonic() + timeout
     while True:
-        res = cluster.run("sacct", "-n", "-X", "-P", "-o", "JobID,State",
-                          *[f"-j{a}" for a in arrays])
+        res = cluster.run("sacct", "-n", "-X", "-P", "-o", "JobID,State", *[f"-j{a}" for a in arrays])
         states = dict(line.split("|", 1) for line in res.stdout.splitlines() if line)
-        final = not any(s.startswith(("PENDING", "RUNNING", "COMPLETING", "REQUEUED"))
-                        for s in states.values())
+        final = not any(
+            s.startswith(("PENDING", "RUNNING", "COMPLETING", "REQUEUED")) for s in states.values()
+        )
         if (len(states) == jobs and final) or time.monotonic() > deadline:
             return states
         time.sleep(0.5)
@@ -95,9 +105,18 @@ def test_slurm_sweep_gives_the_same_bytes(slurm, reference, tmp_path):
 def test_slurm_failing_configuration_is_recorded(slurm, reference, tmp_path):
     ref_dir, _ = reference
     # population.n=5 is out of range: found per run, recorded as FAILED.json
-    out, proc = sweep(tmp_path, "fail", *on_slurm(slurm), "policy=none,ban", "seed=0",
-                      "population.n=1000,5", *SWEEP[3:], env=slurm.env, timeout=300,
-                      code=1)  # a sweep with failed runs exits 1, after its one-line tally
+    out, proc = sweep(
+        tmp_path,
+        "fail",
+        *on_slurm(slurm),
+        "policy=none,ban",
+        "seed=0",
+        "population.n=1000,5",
+        *SWEEP[3:],
+        env=slurm.env,
+        timeout=300,
+        code=1,
+    )  # a sweep with failed runs exits 1, after its one-line tally
     res = collect(out)
     runs = res["runs"]
     assert res["counts"] == {"ok": 2, "failed": 2, "damaged": 0, "incomplete": 0}
@@ -118,8 +137,9 @@ def test_slurm_cancelled_job_is_the_only_one_rerun(slurm, reference, tmp_path):
     ref_dir, ref = reference
     args = (*on_slurm(slurm), *SWEEP)
     out, cmd, env = sweep_command(tmp_path, "cancel", *args, env=slurm.env)
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         # cancel job 2 as soon as Slurm starts it (its log file appears): cancelled while
         # running, before Python is up. (Later, submitit would ignore the SIGTERM and the
@@ -155,8 +175,14 @@ def test_slurm_cancelled_job_is_the_only_one_rerun(slurm, reference, tmp_path):
     from sim.runs.sweep import read_progress
 
     status = {str(k): v for k, v in read_progress(out).items()}
-    assert status == {"0": "skipped", "1": "skipped", "2": "ok", "3": "skipped",
-                      "4": "skipped", "5": "skipped"}
+    assert status == {
+        "0": "skipped",
+        "1": "skipped",
+        "2": "ok",
+        "3": "skipped",
+        "4": "skipped",
+        "5": "skipped",
+    }
     logs = "".join(p.read_text() for p in out.glob(".submitit/*/*_log.out"))
     assert "[done 6/6, failed 0, left 0, skipped 5 already done]" in logs
     for name, mtime in done.items():  # complete runs were not recomputed
@@ -175,10 +201,16 @@ def test_ray_cluster_sweep_gives_the_same_bytes(ray_two_nodes, reference, tmp_pa
     assert len(nodes) == 2 and cluster.start_seconds < 90
     # hydra-ray-launcher passes object_store_memory to ray.init unless set: null is what
     # lets it join an existing cluster (Ray refuses the option there)
-    out, proc = sweep(tmp_path, "ray", "hydra/launcher=ray",
-                      f"hydra.launcher.ray.init.address={cluster.address}",
-                      "+hydra.launcher.ray.init.object_store_memory=null", *SWEEP,
-                      env=cluster.env, timeout=300)
+    out, proc = sweep(
+        tmp_path,
+        "ray",
+        "hydra/launcher=ray",
+        f"hydra.launcher.ray.init.address={cluster.address}",
+        "+hydra.launcher.ray.init.object_store_memory=null",
+        *SWEEP,
+        env=cluster.env,
+        timeout=300,
+    )
     assert "Connected to Ray cluster" in proc.stderr
     assert_same_run_files(out, ref_dir, SAME)
     assert_same_tables(collect(out), ref)

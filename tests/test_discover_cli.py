@@ -15,9 +15,20 @@ pytestmark = pytest.mark.integration  # runs an ensemble: deselect with -m 'not 
 
 def test_discover_on_a_tiny_ensemble(tmp_path):
     out = tmp_path / "ens"
-    res = run_cli("ensemble", "run", str(out), "--sets", "6", "--seeds", "1", "--regimes",
-                  "none,ban", "--fixed", "population.n=300 steps=4 network.cache=false",
-                  timeout=900)
+    res = run_cli(
+        "ensemble",
+        "run",
+        str(out),
+        "--sets",
+        "6",
+        "--seeds",
+        "1",
+        "--regimes",
+        "none,ban",
+        "--fixed",
+        "population.n=300 steps=4 network.cache=false",
+        timeout=900,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     effects = pd.read_parquet(out / "effects.parquet")
     assert "unit" in effects.columns
@@ -27,8 +38,18 @@ def test_discover_on_a_tiny_ensemble(tmp_path):
     _, effect, scale = effects_per_set(out, "turnout_change", "(run)", "ban", "none")
     assert scale == 100.0 and len(effect) == 6
     threshold = float(effect.median())
-    res = run_cli("ensemble", "discover", str(out), "--outcome", "turnout_change", "--campaign",
-                  "(run)", "--threshold", repr(threshold), timeout=300)
+    res = run_cli(
+        "ensemble",
+        "discover",
+        str(out),
+        "--outcome",
+        "turnout_change",
+        "--campaign",
+        "(run)",
+        "--threshold",
+        repr(threshold),
+        timeout=300,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     assert "coverage" in res.stdout and "density" in res.stdout
     found = json.loads((out / "discovery" / "discovery.json").read_text())
@@ -40,7 +61,16 @@ def test_discover_on_a_tiny_ensemble(tmp_path):
     assert (out / "discovery" / "discovery.png").stat().st_size > 10_000
     assert len(pd.read_parquet(out / "discovery" / "box.parquet")) == len(found["ranges"])
     # a threshold no set crosses: one line, exit 2
-    res = run_cli("ensemble", "discover", str(out), "--outcome", "turnout_change", "--campaign",
-                  "(run)", "--threshold=-1e9", timeout=300)
+    res = run_cli(
+        "ensemble",
+        "discover",
+        str(out),
+        "--outcome",
+        "turnout_change",
+        "--campaign",
+        "(run)",
+        "--threshold=-1e9",
+        timeout=300,
+    )
     assert res.returncode == 2 and res.stderr.startswith("error: --threshold ")
     assert "0 of 6 parameter sets are cases" in res.stderr and len(res.stderr.splitlines()) == 1

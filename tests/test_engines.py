@@ -20,18 +20,28 @@ def test_push_and_pull_candidates_are_identical():
     follows = edges_to_csr(rng.integers(0, n, 30_000), rng.integers(0, n, 30_000), n)
     account_follows = sp.csr_matrix(
         (np.ones(500, np.float32), (rng.integers(0, n, 500), rng.integers(0, n_accounts, 500))),
-        shape=(n, n_accounts))
-    account_follows.sum_duplicates(); account_follows.data[:] = 1
-    user_shares = ranking.share_triplets(rng.integers(0, n, 800), rng.integers(0, n_content, 800),
-                                         rng.random(800) < 0.3)
-    account_shares = ranking.share_triplets(rng.integers(0, n_accounts, 30),
-                                            rng.integers(0, n_content, 30), np.ones(30, bool))
+        shape=(n, n_accounts),
+    )
+    account_follows.sum_duplicates()
+    account_follows.data[:] = 1
+    user_shares = ranking.share_triplets(
+        rng.integers(0, n, 800), rng.integers(0, n_content, 800), rng.random(800) < 0.3
+    )
+    account_shares = ranking.share_triplets(
+        rng.integers(0, n_accounts, 30), rng.integers(0, n_content, 30), np.ones(30, bool)
+    )
     readers = np.sort(rng.choice(n, 900, replace=False))
-    is_reader = np.zeros(n, bool); is_reader[readers] = True
-    pull = ranking.candidates_pull(readers, [follows, account_follows],
-                                   [user_shares, account_shares], n_content)
-    push = ranking.candidates_push(is_reader, [_transpose(follows), _transpose(account_follows)],
-                                   [user_shares, account_shares], n_content)
+    is_reader = np.zeros(n, bool)
+    is_reader[readers] = True
+    pull = ranking.candidates_pull(
+        readers, [follows, account_follows], [user_shares, account_shares], n_content
+    )
+    push = ranking.candidates_push(
+        is_reader,
+        [_transpose(follows), _transpose(account_follows)],
+        [user_shares, account_shares],
+        n_content,
+    )
     assert len(pull[0]) > 1000
     for a, b in zip(pull, push):
         assert np.array_equal(a, b)
@@ -44,8 +54,11 @@ def test_share_triplets_count_a_pair_once_and_direct_wins():
 
 def test_push_and_pull_models_write_identical_outputs(tmp_path):
     for engine in ("push", "pull"):
-        run(make_config(*SMALL, "scenario=paid_amplifiers", f"feed.engine={engine}"), tmp_path / engine,
-            figure=False)
+        run(
+            make_config(*SMALL, "scenario=paid_amplifiers", f"feed.engine={engine}"),
+            tmp_path / engine,
+            figure=False,
+        )
     for name in ("steps.parquet", "cascades.parquet"):  # contents; metadata names the engine
         push, pull = (pq.read_table(tmp_path / e / name) for e in ("push", "pull"))
         assert push.num_rows > 0 and push.equals(pull), name

@@ -64,19 +64,32 @@ def test_text_beyond_the_canvas_and_a_crossed_note_fail():
 
 
 def test_footer_names_the_scenario_and_warns_below_five_seeds():
-    prov = {"version": "0.2.0", "git_commit": None, "population": [2000], "runs": 6,
-            "seeds": 3, "config_hashes": ["x"], "config_hashes_digest": "d", "date": "2026-12-03",
-            "scenario": ["two_party"]}
+    prov = {
+        "version": "0.2.0",
+        "git_commit": None,
+        "population": [2000],
+        "runs": 6,
+        "seeds": 3,
+        "config_hashes": ["x"],
+        "config_hashes_digest": "d",
+        "date": "2026-12-03",
+        "scenario": ["two_party"],
+    }
     assert "scenario two_party" in footer(prov) and footer(prov).startswith("FEW SEEDS (3 < 5)")
     assert not footer({**prov, "seeds": 5}).startswith("FEW SEEDS")
 
 
 def test_scale_cue_in_people():
-    effects = {"ban": {"vote_share_change": {"A": Estimate(0.00025, 0.0001, 0.0004, 5)},
-                       "turnout_change": Estimate(-0.0001, -0.0002, 0.0, 5)}}
+    effects = {
+        "ban": {
+            "vote_share_change": {"A": Estimate(0.00025, 0.0001, 0.0004, 5)},
+            "turnout_change": Estimate(-0.0001, -0.0002, 0.0, 5),
+        }
+    }
     # 0.00025 = 0.025 pp = 2.5 in 10,000
-    assert scale_cue(effects) == ("For scale: the largest effect shown is 0.025 pp, about 2.5 in "
-                                  "10,000 voters (1 pp = 1 in 100).")
+    assert scale_cue(effects) == (
+        "For scale: the largest effect shown is 0.025 pp, about 2.5 in 10,000 voters (1 pp = 1 in 100)."
+    )
     assert scale_cue({}) == ""
 
 

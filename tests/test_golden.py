@@ -73,20 +73,32 @@ def bits() -> Baseline:
         path = local_baseline(commit, here)
         if not path.exists() and os.environ.get("SIM_GOLDEN_AT", "1") != "0":
             # this machine's bits of the recorded commit: ~30 s, once per machine and commit
-            proc = subprocess.run([sys.executable, "-m", "tests.golden.record", "--at", commit],
-                                  cwd=ROOT, capture_output=True, text=True, timeout=900,
-                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
+            proc = subprocess.run(
+                [sys.executable, "-m", "tests.golden.record", "--at", commit],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=900,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
             if proc.returncode != 0:
-                REPORT.append(f"golden: could not run {commit[:12]} here: "
-                              f"{(proc.stderr.strip().splitlines() or ['?'])[-1]}")
+                REPORT.append(
+                    f"golden: could not run {commit[:12]} here: "
+                    f"{(proc.stderr.strip().splitlines() or ['?'])[-1]}"
+                )
         if path.exists():
-            found = Baseline(json.loads(path.read_text())["cases"],
-                             f"this machine's run of {commit[:12]} ({why})")
+            found = Baseline(
+                json.loads(path.read_text())["cases"], f"this machine's run of {commit[:12]} ({why})"
+            )
         else:
-            found = Baseline(None, f"bits not compared: {why}, and no run of {commit[:12]} on "
-                             "this machine; outcomes compared within the seed-to-seed spread")
-    REPORT.append(f"golden: bits compared with {found.source}" if found.cases is not None
-                  else f"golden: {found.source}")
+            found = Baseline(
+                None,
+                f"bits not compared: {why}, and no run of {commit[:12]} on "
+                "this machine; outcomes compared within the seed-to-seed spread",
+            )
+    REPORT.append(
+        f"golden: bits compared with {found.source}" if found.cases is not None else f"golden: {found.source}"
+    )
     return found
 
 
@@ -109,8 +121,7 @@ def outcome_mismatches(got: dict, recorded: dict) -> tuple[list[str], bool]:
     for key, want in recorded["values"].items():
         have = got.get(key, "<missing>")
         numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (want, have))
-        if (math.isclose(have, want, rel_tol=LAST_BITS, abs_tol=1e-12) if numbers
-                else have == want):
+        if math.isclose(have, want, rel_tol=LAST_BITS, abs_tol=1e-12) if numbers else have == want:
             continue
         same = False
         if numbers and key in recorded["sd"]:
@@ -131,24 +142,29 @@ def check(run_dir: Path, index: int, bits: Baseline) -> None:
     if same:
         SAME_TO_LAST_BITS.append(index)
     else:
-        REPORT.append(f"golden: case {index} differs from the recording beyond the last bits; "
-                      f"{'within' if not wrong else 'OUTSIDE'} the seed-to-seed tolerance")
+        REPORT.append(
+            f"golden: case {index} differs from the recording beyond the last bits; "
+            f"{'within' if not wrong else 'OUTSIDE'} the seed-to-seed tolerance"
+        )
     assert not wrong, f"outcomes differ from the recording ({bits.source}):\n" + "\n".join(wrong)
 
 
 @pytest.mark.parametrize("index", range(len(CASES)), ids=[case_id(c) for c in CASES])
 def test_outputs_match_the_recording(index, tmp_path, bits):
-    sim.simulate(*current(CASES[index]), "network.cache=false", out=tmp_path,
-                 figure=index in FIGURE_CASES)
+    sim.simulate(*current(CASES[index]), "network.cache=false", out=tmp_path, figure=index in FIGURE_CASES)
     check(tmp_path, index, bits)
 
 
 @pytest.mark.parametrize("index", [0, len(CASES) - 7])  # a grid run, and the composed policy
 def test_command_line_gives_the_same_files(index, tmp_path, bits):
     case = CASES[index]
-    proc = run_cli(*current(case), "network.cache=false", f"hydra.run.dir={tmp_path}",
-                   f"output.figure={'true' if index in FIGURE_CASES else 'false'}",
-                   "output.quiet=true")
+    proc = run_cli(
+        *current(case),
+        "network.cache=false",
+        f"hydra.run.dir={tmp_path}",
+        f"output.figure={'true' if index in FIGURE_CASES else 'false'}",
+        "output.quiet=true",
+    )
     assert proc.returncode == 0, proc.stderr
     check(tmp_path, index, bits)
 
@@ -160,10 +176,10 @@ def test_tolerance_rejects_a_changed_outcome():
     key, sd = next(iter(recorded["sd"].items()))
     moved = {**recorded["values"], key: recorded["values"][key] + 2 * T_QUANTILE * math.sqrt(2) * sd}
     assert outcome_mismatches(moved, recorded)[0]
-    fixed = next(k for k, v in recorded["values"].items()
-                 if k not in recorded["sd"] and isinstance(v, float) and v)
-    assert outcome_mismatches({**recorded["values"], fixed: recorded["values"][fixed] * 1.001},
-                              recorded)[0]
+    fixed = next(
+        k for k, v in recorded["values"].items() if k not in recorded["sd"] and isinstance(v, float) and v
+    )
+    assert outcome_mismatches({**recorded["values"], fixed: recorded["values"][fixed] * 1.001}, recorded)[0]
     assert outcome_mismatches(recorded["values"], recorded) == ([], True)
 
 
@@ -175,9 +191,24 @@ def test_golden_cases_pass_under_a_lower_simd_level():
     if not levels:
         pytest.skip("this CPU has no SIMD level above NumPy's baseline to disable")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NPY_DISABLE_CPU_FEATURES": " ".join(levels)}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "-k", "test_outputs_match_the_recording", str(Path(__file__))],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-k",
+            "test_outputs_match_the_recording",
+            str(Path(__file__)),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     tail = "\n".join(proc.stdout.splitlines()[-15:])
     assert proc.returncode == 0, tail
     assert f"{len(CASES)} passed" in tail, tail

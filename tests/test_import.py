@@ -67,23 +67,26 @@ def test_population_size_comes_from_the_file(konect):
 
 
 def test_added_users_are_announced(konect, capsys):
-    cfg = compose("network=edgelist", f"network.path={konect}", "network.directed=false",
-                  "population.n=50")
+    cfg = compose("network=edgelist", f"network.path={konect}", "network.directed=false", "population.n=50")
     assert "population.n = 50: the network file has 34 users; 16 users" in capsys.readouterr().err
     graph = network.build(cfg.network, 50, np.zeros(50), np.random.SeedSequence(0))
     assert graph.shape == (50, 50) and graph[34:].nnz == 0 and graph[:, 34:].nnz == 0
 
 
 def test_population_smaller_than_the_file_is_refused(konect):
-    with pytest.raises(ConfigError, match=r"network\.path = '.*': has 34 users; must be <= "
-                                          r"population\.n \(20\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"network\.path = '.*': has 34 users; must be <= "
+        r"population\.n \(20\)",
+    ):
         compose("network=edgelist", f"network.path={konect}", "population.n=20")
 
 
 def test_comments_header_and_error_line_numbers(tmp_path):
     path = tmp_path / "e.txt"
-    path.write_text("# SNAP-style comment\n% KONECT-style comment\nfollower followee\n"
-                    "0 1\n\n1 2  # a note\n2 two\n")
+    path.write_text(
+        "# SNAP-style comment\n% KONECT-style comment\nfollower followee\n0 1\n\n1 2  # a note\n2 two\n"
+    )
     with pytest.raises(network_file.NetworkFileError, match=r"line 7 is '2 two'; expected integer "):
         read(path)
     path.write_text("# c\nfollower followee\n0 1\n1 2\n")
@@ -117,8 +120,11 @@ def test_text_labels_sorted_and_huge_ids(tmp_path):
 def test_weights_refused_or_used_never_dropped(tmp_path):
     path = tmp_path / "w.txt"
     path.write_text("0 1 0.5\n1 2 0\n2 0 3\n")
-    with pytest.raises(network_file.NetworkFileError, match=r"has edge weights \(line 1: '0.5'\).*"
-                                                       r"network\.weights=use"):
+    with pytest.raises(
+        network_file.NetworkFileError,
+        match=r"has edge weights \(line 1: '0.5'\).*"
+        r"network\.weights=use",
+    ):
         read(path)
     used = read(path, weights="use")  # a follow where weight > min_weight (0)
     assert used.graph.nnz == 2 and used.graph[1, 2] == 0
@@ -128,9 +134,11 @@ def test_weights_refused_or_used_never_dropped(tmp_path):
 def test_gml_with_repeated_edges_is_read(tmp_path):
     """Newman's political blogs GML repeats edges without declaring a multigraph."""
     path = tmp_path / "blogs.gml"
-    path.write_text('graph [\n directed 1\n node [ id 1 label "a" value 0 ]\n'
-                    ' node [ id 2 label "b" value 1 ]\n edge [ source 1 target 2 ]\n'
-                    ' edge [ source 1 target 2 ]\n]\n')
+    path.write_text(
+        'graph [\n directed 1\n node [ id 1 label "a" value 0 ]\n'
+        ' node [ id 2 label "b" value 1 ]\n edge [ source 1 target 2 ]\n'
+        " edge [ source 1 target 2 ]\n]\n"
+    )
     imp = read(path)
     assert imp.nodes == 2 and imp.graph.nnz == 1
 
@@ -141,9 +149,15 @@ def test_gml_with_repeated_edges_is_read(tmp_path):
 def test_karate_club_sides_become_ideology(karate):
     """The club each member joined is the side of its ideology; the share of ties within one
     side is then the network's own (87%), not the 50% an ideology drawn independently gives."""
-    cfg = compose("network=gml", f"network.path={karate}", "network.weights=use",
-                  "network.ideology_attribute=club", MAPPING, "population.ideology_sd=0.05",
-                  "network.segment_attribute=club")
+    cfg = compose(
+        "network=gml",
+        f"network.path={karate}",
+        "network.weights=use",
+        "network.ideology_attribute=club",
+        MAPPING,
+        "population.ideology_sd=0.05",
+        "network.segment_attribute=club",
+    )
     model = SimModel(cfg)
     graph = nx.karate_club_graph()
     club = np.array([graph.nodes[i]["club"] for i in range(34)])
@@ -158,32 +172,55 @@ def test_karate_club_sides_become_ideology(karate):
 
 
 def test_ideology_attribute_needs_a_mapping_for_text(karate):
-    with pytest.raises(ConfigError, match=r"network\.ideology_attribute = 'club': its values "
-                                          r"\(Mr\. Hi, Officer\) are not numbers in \[-1, 1\]; "
-                                          r"map them .*ideology_values=\{Mr\. Hi: -0\.45"):
-        compose("network=gml", f"network.path={karate}", "network.weights=use",
-                "network.ideology_attribute=club")
+    with pytest.raises(
+        ConfigError,
+        match=r"network\.ideology_attribute = 'club': its values "
+        r"\(Mr\. Hi, Officer\) are not numbers in \[-1, 1\]; "
+        r"map them .*ideology_values=\{Mr\. Hi: -0\.45",
+    ):
+        compose(
+            "network=gml", f"network.path={karate}", "network.weights=use", "network.ideology_attribute=club"
+        )
     with pytest.raises(ConfigError, match=r"no entry for 'Officer'"):
-        compose("network=gml", f"network.path={karate}", "network.weights=use",
-                "network.ideology_attribute=club", "network.ideology_values={Mr. Hi: -0.45}")
-    with pytest.raises(ConfigError, match=r"network\.ideology_attribute = 'side': no such node "
-                                          r"attribute; the nodes have club"):
-        compose("network=gml", f"network.path={karate}", "network.weights=use",
-                "network.ideology_attribute=side")
+        compose(
+            "network=gml",
+            f"network.path={karate}",
+            "network.weights=use",
+            "network.ideology_attribute=club",
+            "network.ideology_values={Mr. Hi: -0.45}",
+        )
+    with pytest.raises(
+        ConfigError,
+        match=r"network\.ideology_attribute = 'side': no such node "
+        r"attribute; the nodes have club",
+    ):
+        compose(
+            "network=gml", f"network.path={karate}", "network.weights=use", "network.ideology_attribute=side"
+        )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_node_table_maps_leaning_and_group(tmp_path, fmt):
     edges = tmp_path / "edges.txt"
     edges.write_text("ann bo\nbo cy\ncy ann\ndee ann\n")
-    table = pd.DataFrame({"user": ["ann", "bo", "cy", "dee", "eve"],  # eve: no ties
-                          "leaning": [-0.8, -0.2, 0.5, 0.9, 0.0],
-                          "region": ["north", "south", "north", "east", "south"]})
+    table = pd.DataFrame(
+        {
+            "user": ["ann", "bo", "cy", "dee", "eve"],  # eve: no ties
+            "leaning": [-0.8, -0.2, 0.5, 0.9, 0.0],
+            "region": ["north", "south", "north", "east", "south"],
+        }
+    )
     path = tmp_path / f"nodes.{fmt}"
     table.to_csv(path, index=False) if fmt == "csv" else table.to_parquet(path)
-    cfg = compose("network=edgelist", f"network.path={edges}", f"network.node_table={path}",
-                  "network.ideology_attribute=leaning", "network.segment_attribute=region",
-                  "population.ideology_sd=1e-6", "population.n=10")
+    cfg = compose(
+        "network=edgelist",
+        f"network.path={edges}",
+        f"network.node_table={path}",
+        "network.ideology_attribute=leaning",
+        "network.segment_attribute=region",
+        "population.ideology_sd=1e-6",
+        "population.n=10",
+    )
     assert cfg.population.n == 10
     model = SimModel(cfg)
     pop = model.population
@@ -198,5 +235,10 @@ def test_node_table_must_cover_every_node(tmp_path):
     path = tmp_path / "nodes.csv"
     path.write_text("user,leaning\nann,0.1\nbo,0.2\n")
     with pytest.raises(ConfigError, match=r"network\.node_table = '.*': has no row for node 'zed'"):
-        compose("network=edgelist", f"network.path={edges}", f"network.node_table={path}",
-                "network.ideology_attribute=leaning", "population.n=10")
+        compose(
+            "network=edgelist",
+            f"network.path={edges}",
+            f"network.node_table={path}",
+            "network.ideology_attribute=leaning",
+            "population.n=10",
+        )

@@ -65,8 +65,11 @@ def test_frequency_cap_holds_exactly(cap):
 
 
 def test_identical_content_cap_holds_exactly():
-    model = logged_model("scenario=paid_amplifiers", "policy.identical_cap.per_day=2",
-                         "scenario.campaigns.0.amplifiers.posts_per_day=4")
+    model = logged_model(
+        "scenario=paid_amplifiers",
+        "policy.identical_cap.per_day=2",
+        "scenario.campaigns.0.amplifiers.posts_per_day=4",
+    )
     amps = set(model.campaigns[0].amplifiers.tolist())
     per_account = []
     for day in model.log["posts"]:
@@ -85,9 +88,12 @@ def test_identical_cap_only_counts_copy_paste_content():
 
 
 def test_suspended_accounts_post_nothing():
-    model = logged_model("scenario=paid_amplifiers", "policy=ban",
-                         "policy.enforcement.detection_rate=0.3",
-                         "policy.enforcement.coordination_threshold=3")
+    model = logged_model(
+        "scenario=paid_amplifiers",
+        "policy=ban",
+        "policy.enforcement.detection_rate=0.3",
+        "policy.enforcement.coordination_threshold=3",
+    )
     suspended = set()
     for day in model.log["posts"]:  # posts that went out, after the day's enforcement
         suspended |= set(day["suspended"].tolist())
@@ -130,13 +136,16 @@ def _expected_origins(model) -> list[np.ndarray]:
 
     def followers_of(account):
         if account < n:
-            return users_graph.indices[users_graph.indptr[account]:users_graph.indptr[account + 1]]
+            return users_graph.indices[users_graph.indptr[account] : users_graph.indptr[account + 1]]
         return account_followers.get(account, ())
 
     expected, reshared_yesterday = [], set()
     for imp, posts, react in zip(log["impressions"], log["posts"], log["reactions"]):
-        direct = {(int(u), int(c)) for p, c in zip(posts["posters"], posts["contents"])
-                  for u in followers_of(int(p))}
+        direct = {
+            (int(u), int(c))
+            for p, c in zip(posts["posters"], posts["contents"])
+            for u in followers_of(int(p))
+        }
         out = np.full(len(imp["users"]), -1)
         for i, (u, c, ad) in enumerate(zip(imp["users"], imp["contents"], imp["from_ad"])):
             root = int(reg.origin[c])
@@ -145,12 +154,14 @@ def _expected_origins(model) -> list[np.ndarray]:
             elif (int(u), int(c)) in direct:
                 out[i] = root
             elif (int(u), int(c)) in reshared_yesterday:
-                out[i] = (Origin.EARNED_FROM_PAID if root in (Origin.AD, Origin.AMPLIFIED)
-                          else Origin.EARNED_FROM_ORGANIC)
+                out[i] = (
+                    Origin.EARNED_FROM_PAID
+                    if root in (Origin.AD, Origin.AMPLIFIED)
+                    else Origin.EARNED_FROM_ORGANIC
+                )
         expected.append(out)
         sharers, items = imp["users"][react["reshared"]], imp["contents"][react["reshared"]]
-        reshared_yesterday = {(int(u), int(c)) for s, c in zip(sharers, items)
-                              for u in followers_of(int(s))}
+        reshared_yesterday = {(int(u), int(c)) for s, c in zip(sharers, items) for u in followers_of(int(s))}
         for a, u in zip(react["followed"], react["followers"]):
             account_followers.setdefault(int(a), set()).add(int(u))
     return expected
@@ -172,18 +183,19 @@ def test_every_impression_is_attributed_by_how_it_came(scenario):
     steps, camp_of = model.metrics.steps_table(), model.registry.campaign
     for row in range(len(steps["step"])):
         day = model.log["impressions"][steps["step"][row] - 1]
-        mine = camp_of[day["contents"]] == [c.cfg.name for c in model.campaigns].index(
-            steps["campaign"][row])
+        mine = camp_of[day["contents"]] == [c.cfg.name for c in model.campaigns].index(steps["campaign"][row])
         for origin in Origin:
             assert steps[f"impressions_{origin.key}"][row] == np.count_nonzero(
-                mine & (day["origin"] == origin))
+                mine & (day["origin"] == origin)
+            )
 
 
 def test_reshared_ads_count_as_earned_from_paid():
     model = logged_model("scenario.campaigns.0.budget=400")
     reg = model.registry
-    earned_paid = np.concatenate([d["contents"][d["origin"] == Origin.EARNED_FROM_PAID]
-                                  for d in model.log["impressions"]])
+    earned_paid = np.concatenate(
+        [d["contents"][d["origin"] == Origin.EARNED_FROM_PAID] for d in model.log["impressions"]]
+    )
     assert len(earned_paid) > 0
     assert set(np.unique(reg.origin[earned_paid])) <= {0, 2}  # roots: ad or amplified
 
@@ -254,8 +266,12 @@ def test_running_vote_totals_match_a_full_recount():
     assert np.allclose(metrics._vote_totals, full, rtol=1e-9)
     assert np.allclose(metrics._sums, [pop.opinion[:n].sum(), pop.turnout[:n].sum()], rtol=1e-9)
     k = len(model.campaigns)  # the last step's rows, one per campaign
-    last = {c: v for c, v in zip(model.metrics.steps_table()["campaign"][-k:],
-                                 model.metrics.steps_table()["vote_share"][-k:])}
+    last = {
+        c: v
+        for c, v in zip(
+            model.metrics.steps_table()["campaign"][-k:], model.metrics.steps_table()["vote_share"][-k:]
+        )
+    }
     assert last["A"] == pytest.approx(full[0] / pop.turnout[:n].sum(), rel=1e-9)
 
 

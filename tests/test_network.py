@@ -22,15 +22,21 @@ def test_generators_give_the_mean_degree_and_no_self_follows(kind):
     assert graph.nnz / n == pytest.approx(10, rel=0.05)
 
 
-@pytest.mark.parametrize("kind,h,same_side", [
-    ("sbm", 0.0, 0.0), ("sbm", 0.8, 0.8),  # block model: h is the within-block share
-    ("homophilous_pa", 0.0, 0.5), ("homophilous_pa", 0.8, 0.9),  # h + (1 - h) / 2
-])
+@pytest.mark.parametrize(
+    "kind,h,same_side",
+    [
+        ("sbm", 0.0, 0.0),
+        ("sbm", 0.8, 0.8),  # block model: h is the within-block share
+        ("homophilous_pa", 0.0, 0.5),
+        ("homophilous_pa", 0.8, 0.9),  # h + (1 - h) / 2
+    ],
+)
 def test_homophily_keeps_follows_on_ones_side(kind, h, same_side):
     n, rng = 20_000, np.random.default_rng(2)
     ideology = rng.uniform(-1, 1, n)
-    g = network.generate(NetworkConfig(kind=kind, homophily=h, mean_degree=10, fitness_exponent=3.5),
-                         n, ideology, rng)
+    g = network.generate(
+        NetworkConfig(kind=kind, homophily=h, mean_degree=10, fitness_exponent=3.5), n, ideology, rng
+    )
     rows, cols = g.nonzero()
     same = np.mean((ideology[rows] >= 0) == (ideology[cols] >= 0))
     # Two sources of noise: the binomial SE of a share over ~200k follows, and (for
@@ -45,8 +51,7 @@ def test_homophily_keeps_follows_on_ones_side(kind, h, same_side):
 
 def test_preferential_attachment_has_heavy_tailed_follower_counts():
     n, rng = 50_000, np.random.default_rng(3)
-    g = network.generate(NetworkConfig(kind="homophilous_pa", mean_degree=20), n,
-                         rng.uniform(-1, 1, n), rng)
+    g = network.generate(NetworkConfig(kind="homophilous_pa", mean_degree=20), n, rng.uniform(-1, 1, n), rng)
     followers = np.bincount(g.indices, minlength=n)
     assert followers.max() > 30 * followers.mean()  # a Poisson graph would be ~2x
 
@@ -97,8 +102,7 @@ def test_cached_and_fresh_networks_are_identical(tmp_path):
     cached = network.build(cfg, n, ideology, seq)
     fresh = network.build(NetworkConfig(cache=False), n, ideology, seq)
     assert (first != cached).nnz == 0 and (first != fresh).nnz == 0
-    other = network.build(NetworkConfig(cache=True, cache_dir=str(tmp_path), mean_degree=5),
-                          n, ideology, seq)
+    other = network.build(NetworkConfig(cache=True, cache_dir=str(tmp_path), mean_degree=5), n, ideology, seq)
     assert other.nnz < first.nnz and len(list(tmp_path.glob("*.npz"))) == 2
 
 
@@ -109,8 +113,12 @@ def test_cache_files_follow_the_umask(tmp_path):
 
     n = 2000
     ideology = np.random.default_rng(0).uniform(-1, 1, n)
-    network.build(NetworkConfig(cache=True, cache_dir=str(tmp_path), mean_degree=5), n, ideology,
-                  np.random.SeedSequence(1))
+    network.build(
+        NetworkConfig(cache=True, cache_dir=str(tmp_path), mean_degree=5),
+        n,
+        ideology,
+        np.random.SeedSequence(1),
+    )
     umask = os.umask(0)
     os.umask(umask)
     (path,) = tmp_path.glob("*.npz")

@@ -42,9 +42,18 @@ def test_sim_py_in_the_working_folder_is_named(tmp_path):
 def test_sim_command_warns_in_a_folder_with_sim_py(tmp_path):
     (tmp_path / "sim.py").write_text("print('mine')\n")
     # -P: the working folder is not on the path, as for the installed sim command
-    res = subprocess.run([sys.executable, "-P", "-c", "import sys; sys.argv = ['sim', '--version'];"
-                          "from sim.__main__ import main; main()"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=60,
-                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin"})
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-P",
+            "-c",
+            "import sys; sys.argv = ['sim', '--version'];from sim.__main__ import main; main()",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin"},
+    )
     assert res.returncode == 0 and "shadows the sim package" in res.stderr
     assert res.stdout.startswith("sim ")

@@ -41,7 +41,9 @@ def test_two_platforms_report_outcomes_per_platform_that_add_up_to_the_total(two
     rows = two.summary["platforms"]
     per_platform = len(two.summary["campaigns"])  # one row per campaign on each platform
     assert [(r["platform"], r["platform_policy"]) for r in rows[::per_platform]] == [
-        ("open", "none"), ("banned", "ban")]
+        ("open", "none"),
+        ("banned", "ban"),
+    ]
     for camp in two.summary["campaigns"]:
         mine = [r for r in rows if r["campaign"] == camp["campaign"]]
         assert len(mine) == 2
@@ -80,8 +82,9 @@ def test_each_reader_reads_one_platform_a_day_by_attention_share():
 def test_a_platform_with_its_own_ranking():
     """The second platform ranks chronologically (a ranking preset named in its entry) and, with
     its rules set to none, sells ads to the candidates; the first keeps the run's ranking."""
-    result = sim.simulate(*SMALL, "platforms=two_copies", "platforms.1.policy=none",
-                          "platforms.1.ranking=chronological")
+    result = sim.simulate(
+        *SMALL, "platforms=two_copies", "platforms.1.policy=none", "platforms.1.ranking=chronological"
+    )
     rows = {(r["platform"], r["campaign"]): r for r in result.summary["platforms"]}
     assert rows["banned", "A"]["platform_ranking"] == "Chronological"
     assert rows["open", "A"]["platform_ranking"] == "Engagement"

@@ -28,10 +28,10 @@ def campaigns(*overrides) -> dict:
 
 def test_pacing_bids_up_when_underspending_and_down_when_overspending():
     # underspends at full participation: bid rises by (budget/demand)^(gain/2), to the ceiling
-    assert update_pacing(1.0, 1.0, 50.0, 100.0, 1.0, 2.0) == (1.0, pytest.approx(2 ** 0.5), 0)
+    assert update_pacing(1.0, 1.0, 50.0, 100.0, 1.0, 2.0) == (1.0, pytest.approx(2**0.5), 0)
     assert update_pacing(1.0, 2.0, 50.0, 100.0, 1.0, 2.0) == (1.0, 2.0, 2.0)  # starved: widen x2
     # overspends with a raised bid: the bid comes down first, participation stays 1
-    assert update_pacing(1.0, 2.0, 200.0, 100.0, 1.0, 2.0) == (1.0, pytest.approx(2 ** 0.5), 0)
+    assert update_pacing(1.0, 2.0, 200.0, 100.0, 1.0, 2.0) == (1.0, pytest.approx(2**0.5), 0)
     # overspends at the base bid: participation scales by budget / demand
     assert update_pacing(1.0, 1.0, 200.0, 100.0, 1.0, 2.0) == (0.5, 1.0, 0)
 
@@ -44,8 +44,7 @@ def test_spend_tracks_budget_or_the_run_says_why(policy, budget):
     1x and 4x B's $75; before the strategic campaigns A spent 30% of $180 per 1,000 users
     with no rules, B then having $15); where it does not, spend_status names the reason, and
     the reason holds. News pages and users posting about the race have no budget: skipped."""
-    camps, _ = campaigns(f"policy={policy}", f"scenario.campaigns.0.budget={budget}",
-                         "population.n=5000")
+    camps, _ = campaigns(f"policy={policy}", f"scenario.campaigns.0.budget={budget}", "population.n=5000")
     for c in camps.values():
         if c["budget"] == 0:
             continue
@@ -86,12 +85,23 @@ def test_loophole_per_1000_outcomes_do_not_depend_on_population_size():
     for n in sizes:
         rows = []
         for seed in seeds:
-            camps, _ = campaigns("scenario=paid_amplifiers", "policy=ban",
-                                 "policy.enforcement.enabled=false", f"population.n={n}",
-                                 f"seed={seed}")
+            camps, _ = campaigns(
+                "scenario=paid_amplifiers",
+                "policy=ban",
+                "policy.enforcement.enabled=false",
+                f"population.n={n}",
+                f"seed={seed}",
+            )
             a, b = camps["A"], camps["B"]
-            rows.append([a["impressions_amplified"] * 1000 / n, a["impressions"] * 1000 / n,
-                         a["money_share"], a["spend_per_1000_users"], b["impressions"] * 1000 / n])
+            rows.append(
+                [
+                    a["impressions_amplified"] * 1000 / n,
+                    a["impressions"] * 1000 / n,
+                    a["money_share"],
+                    a["spend_per_1000_users"],
+                    b["impressions"] * 1000 / n,
+                ]
+            )
         rows = np.array(rows)
         outcomes[n] = (rows.mean(0), rows.std(0, ddof=1) / math.sqrt(len(rows)))
     assert outcomes[10000][0][0] > 3000  # the loophole runs: amplified reach per 1,000 users
@@ -134,9 +144,12 @@ def test_watchdogs_flag_suspects_at_the_stated_rate():
     impossible."""
     w = Watchdogs(enabled=True, coverage=0.6, lag=2, visibility=20.0)
     downs = []
-    camps = [SimpleNamespace(suspect=i % 2 == 0, detected_day=None,
-                             take_down=lambda day, *a, i=i: downs.append((i, day)))
-             for i in range(8000)]
+    camps = [
+        SimpleNamespace(
+            suspect=i % 2 == 0, detected_day=None, take_down=lambda day, *a, i=i: downs.append((i, day))
+        )
+        for i in range(8000)
+    ]
     acc = Accountability(w, camps, None, None, n_users=10_000, steps=5, rng=np.random.default_rng(1))
     acc.impressions[0] = 150.0  # 15 per 1,000 users, every sponsor
     acc.act(1)
@@ -155,10 +168,18 @@ def test_a_taken_down_foreign_operation_stops():
     is flagged, taken down, its sockpuppets suspended: nothing it posts or buys after the
     takedown reaches anyone (its reshares of earlier posts still can), and its appeal falls by
     the credibility cost."""
-    model = SimModel(make_config("scenario=foreign_2016", "policy=transparency", "population.n=5000",
-                                 "policy.watchdogs.lag=1", "policy.watchdogs.coverage=1",
-                                 "policy.watchdogs.visibility=0.01",
-                                 "scenario.campaigns.2.budget=5"), log=True)
+    model = SimModel(
+        make_config(
+            "scenario=foreign_2016",
+            "policy=transparency",
+            "population.n=5000",
+            "policy.watchdogs.lag=1",
+            "policy.watchdogs.coverage=1",
+            "policy.watchdogs.visibility=0.01",
+            "scenario.campaigns.2.budget=5",
+        ),
+        log=True,
+    )
     model.run()
     foreign = model.campaigns[2]
     assert foreign.takedown_day is not None and foreign.takedown_day < model.cfg.steps - 1
@@ -166,7 +187,7 @@ def test_a_taken_down_foreign_operation_stops():
     reg = model.registry
     later = [d for d in model.log["posts"] if d["day"] > foreign.takedown_day]
     assert later and all((reg.campaign[d["contents"]] != 2).all() for d in later)
-    for day in model.log["impressions"][foreign.takedown_day + 1:]:
+    for day in model.log["impressions"][foreign.takedown_day + 1 :]:
         mine = reg.campaign[day["contents"]] == 2
         assert (reg.created[day["contents"][mine]] <= foreign.takedown_day).all()
     assert reg.appeals[2] == pytest.approx(10.0 * (1 - 0.3))
@@ -188,11 +209,18 @@ def test_disclosure_rules_raise_the_share_of_posters_who_disclose():
     """paid_amplifiers at 20,000 users (20 posters... and their would-be recruits): unasked
     ~10% disclose (Mathur 2018); required with compliance 0.9, ~90%; the same people who
     disclose unasked disclose when required (one draw per recruit)."""
-    common = ("scenario=paid_amplifiers", "population.n=20000", "steps=2",
-              "scenario.campaigns.0.amplifiers.per_1000_users=20")
+    common = (
+        "scenario=paid_amplifiers",
+        "population.n=20000",
+        "steps=2",
+        "scenario.campaigns.0.amplifiers.per_1000_users=20",
+    )
     free = SimModel(make_config(*common)).campaigns[0]
-    ruled = SimModel(make_config(*common, "policy.poster_disclosure.required=true",
-                                 "policy.poster_disclosure.compliance=0.9")).campaigns[0]
+    ruled = SimModel(
+        make_config(
+            *common, "policy.poster_disclosure.required=true", "policy.poster_disclosure.compliance=0.9"
+        )
+    ).campaigns[0]
     assert (free.amplifiers == ruled.amplifiers).all()
     for camp, p in ((free, 0.1), (ruled, 0.9)):
         k = len(camp.amplifiers)
@@ -205,8 +233,11 @@ def test_testing_gain_and_help_levels():
     help_ = PlatformHelp()
     assert help_.help_effects("self_service") == (1.0, 1.0, 0.56)
     noise, gain, cta = help_.help_effects("embedded")
-    assert noise == 0.5 and cta == 0.84 and gain == pytest.approx(
-        math.exp(0.1 * (expected_max_normal(360) - expected_max_normal(4))))
+    assert (
+        noise == 0.5
+        and cta == 0.84
+        and gain == pytest.approx(math.exp(0.1 * (expected_max_normal(360) - expected_max_normal(4))))
+    )
     assert PlatformHelp(embedded_offered=False).platform_help("embedded") == "self_service"
 
 

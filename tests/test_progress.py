@@ -31,17 +31,25 @@ def test_progress_line_reads_the_log(tmp_path):
     (tmp_path / PROGRESS_FILE).write_text("start 100.0\n0 skipped 101.0\n1 ok 110.0\n2 ok 114.0\n")
     assert read_progress(tmp_path) == {0: "skipped", 1: "ok", 2: "ok"}
     assert progress_line(tmp_path, now=116.0) == (
-        "[done 3/4, failed 0, left 1, skipped 1 already done] 00:16 elapsed, ETA 00:06")
+        "[done 3/4, failed 0, left 1, skipped 1 already done] 00:16 elapsed, ETA 00:06"
+    )
 
 
 @pytest.mark.integration
 def test_cli_sweep_prints_elapsed_and_eta(tmp_path):
-    res = run_cli("-m", "seed=0,1,2", "population.n=300", "steps=2", "output.quiet=true",
-                  "output.figure=false", f"hydra.sweep.dir={tmp_path}", timeout=300)
+    res = run_cli(
+        "-m",
+        "seed=0,1,2",
+        "population.n=300",
+        "steps=2",
+        "output.quiet=true",
+        "output.figure=false",
+        f"hydra.sweep.dir={tmp_path}",
+        timeout=300,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     found = LINE.findall(res.stdout)
-    assert [(d, t, left) for d, t, left, *_ in found] == [("1", "3", "2"), ("2", "3", "1"),
-                                                         ("3", "3", "0")]
+    assert [(d, t, left) for d, t, left, *_ in found] == [("1", "3", "2"), ("2", "3", "1"), ("3", "3", "0")]
     assert found[-1][4] == "00:00"
     assert re.search(r"sweep finished: 3 of 3 .* \(in \d\d:\d\d\)", res.stdout)
 
@@ -53,18 +61,27 @@ def test_sweep_in_a_plain_script(tmp_path, method):
     works (forked workers), and where workers must be spawned the error says what to do."""
     force = "import sim.api; sim.api._start_method = lambda: 'spawn'\n" if method == "spawn" else ""
     script = tmp_path / "my_sweep.py"
-    script.write_text(force + textwrap.dedent(f"""
+    script.write_text(
+        force
+        + textwrap.dedent(f"""
         import sim
         runs = sim.sweep("policy=none,ban", "seed=0,1", "population.n=300", "steps=2",
-                         out=r"{tmp_path / 'out'}", processes=2)
+                         out=r"{tmp_path / "out"}", processes=2)
         print("rows", len(runs))
         print(repr(sim.simulate("population.n=300", "steps=2")))
-    """))
-    res = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
-                         text=True, timeout=300, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin"})
+    """)
+    )
+    res = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin"},
+    )
     if method == "spawn":
         assert res.returncode == 1
-        assert "put the call under `if __name__ == \"__main__\":`" in res.stderr
+        assert 'put the call under `if __name__ == "__main__":`' in res.stderr
         return
     assert res.returncode == 0, res.stderr[-2000:]
     assert "rows 12" in res.stdout  # 4 runs x 3 campaigns

@@ -37,8 +37,14 @@ def test_political_candidates_compete_as_if_all_candidates_were_ranked_together(
     readers, slots, m = 40_000, 5, 50
     p = np.array([0.95, 0.9, 0.7, 0.99])  # the reader's political scores, in feed order
     users = np.repeat(np.arange(readers), len(p))
-    shown = compete(users, np.tile(p, readers), np.full(len(users), slots),
-                    np.full(len(users), m), uniform_competitor, rng).reshape(readers, len(p))
+    shown = compete(
+        users,
+        np.tile(p, readers),
+        np.full(len(users), slots),
+        np.full(len(users), m),
+        uniform_competitor,
+        rng,
+    ).reshape(readers, len(p))
     rank = np.argsort(np.argsort(-p))  # 0-based rank of each candidate
     expected = stats.binom.cdf(slots - (rank + 1), m, 1 - p)
     se = np.sqrt(expected * (1 - expected) / readers)
@@ -60,12 +66,14 @@ def test_without_competition_overfull_feeds_show_no_non_political_items():
     """feed.competition=false shows every political candidate, also beyond the slots: the
     non-political count is then 0, never negative (it was slots - P), so the run's shares
     stay shares. Slots 2 with 5, 2 and 0 political candidates; no non-political candidates."""
-    count = nonpolitical_shown(np.array([2, 2, 2]), np.zeros(3, np.int64), np.array([5, 2, 0]),
-                               np.array([5, 2, 0]))
+    count = nonpolitical_shown(
+        np.array([2, 2, 2]), np.zeros(3, np.int64), np.array([5, 2, 0]), np.array([5, 2, 0])
+    )
     assert count.tolist() == [0, 0, 0]
     # with competition the slots left by political content go to non-political items
-    assert nonpolitical_shown(np.array([6, 6]), np.array([10, 3]), np.array([4, 1]),
-                              np.array([2, 1])).tolist() == [4, 3]
+    assert nonpolitical_shown(
+        np.array([6, 6]), np.array([10, 3]), np.array([4, 1]), np.array([2, 1])
+    ).tolist() == [4, 3]
 
 
 def test_without_competition_shares_stay_shares():
@@ -83,8 +91,14 @@ def test_chronological_feed_shows_each_candidate_at_its_share():
     rng = np.random.default_rng(3)
     readers, per, slots, m = 30_000, 3, 16, 77
     users = np.repeat(np.arange(readers), per)
-    shown = compete(users, rng.random(len(users)), np.full(len(users), slots),
-                    np.full(len(users), m), uniform_competitor, rng)
+    shown = compete(
+        users,
+        rng.random(len(users)),
+        np.full(len(users), slots),
+        np.full(len(users), m),
+        uniform_competitor,
+        rng,
+    )
     share = slots / (m + per)
     counts = shown.reshape(readers, per).sum(axis=1)  # hypergeometric per reader
     var = stats.hypergeom(m + per, per, slots).var()
@@ -101,8 +115,9 @@ def test_selection_lift_matches_a_simulated_ranking():
         top = pred > np.quantile(pred, 1 - p)
         e = np.exp(t)
         measured = e[top].mean() / e.mean()
-        se = measured * np.hypot(e[top].std() / e[top].mean() / np.sqrt(top.sum()),
-                                 e.std() / e.mean() / np.sqrt(len(e)))
+        se = measured * np.hypot(
+            e[top].std() / e[top].mean() / np.sqrt(top.sum()), e.std() / e.mean() / np.sqrt(len(e))
+        )
         assert abs(measured - selection_lift(p, 1.0, 0.5)) < Z * se
     assert selection_lift(1.0, 1.0, 0.5) == pytest.approx(1.0)
     assert selection_lift(0.2, 1.0, 0.0) > selection_lift(0.2, 1.0, 0.5) > 1.0
@@ -116,9 +131,12 @@ def runs():
     """Small paired runs (same seed) under the four rankers and two levers."""
     out = {}
     for name, overrides in {
-        "engagement": (), "chronological": ("ranking=chronological",),
-        "for_you": ("ranking=for_you",), "bridging": ("ranking=bridging",),
-        "no_reshares": ("policy=no_reshares",), "demoted": ("policy=demote_political",),
+        "engagement": (),
+        "chronological": ("ranking=chronological",),
+        "for_you": ("ranking=for_you",),
+        "bridging": ("ranking=bridging",),
+        "no_reshares": ("policy=no_reshares",),
+        "demoted": ("policy=demote_political",),
     }.items():
         model = SimModel(make_config(*SMALL, "network.cache=false", *overrides), log=True)
         model.run()
@@ -155,8 +173,9 @@ def test_readers_of_a_recommendation_follow_the_user_it_came_through():
     """With follow_prob 1, every engaged reader of a recommendation that came through a user
     follows that user (unless already following): the user graph grows by that many follows.
     (At the default 0.05 a small run makes only a few such follows, too few to test.)"""
-    model = SimModel(make_config(*SMALL, "ranking=for_you", "behavior.follow_prob=1",
-                                 "network.cache=false"), log=True)
+    model = SimModel(
+        make_config(*SMALL, "ranking=for_you", "behavior.follow_prob=1", "network.cache=false"), log=True
+    )
     before = model.follows.users.copy()
     model.run()
     s = model.summary()
@@ -173,8 +192,9 @@ def test_removing_reshares_removes_earned_reach(runs):
 
 
 def test_demotion_lowers_the_political_share(runs):
-    assert (runs["demoted"].summary()["political_share"]
-            < 0.9 * runs["engagement"].summary()["political_share"])
+    assert (
+        runs["demoted"].summary()["political_share"] < 0.9 * runs["engagement"].summary()["political_share"]
+    )
 
 
 def shown_by_hostility(*overrides):
@@ -210,13 +230,13 @@ def test_engagement_ranking_selects_out_group_attacks():
 
 def test_bridging_penalises_one_sided_content(runs):
     """Campaign posts are engaged by one side: bridging ranks them lower than engagement does."""
-    assert (runs["bridging"].summary()["political_share"]
-            < runs["engagement"].summary()["political_share"])
+    assert runs["bridging"].summary()["political_share"] < runs["engagement"].summary()["political_share"]
 
 
 def test_chronological_option_composes_with_the_ban():
-    result = sim.simulate("policy=[ban,chronological_option]", "population.n=2000", "steps=5",
-                          "network.cache=false")
+    result = sim.simulate(
+        "policy=[ban,chronological_option]", "population.n=2000", "steps=5", "network.cache=false"
+    )
     assert result.config.policy.name == "ban+chronological_option"
     chrono = result.model.feed.chronological
     assert abs(chrono.mean() - 0.2) < Z * np.sqrt(0.2 * 0.8 / len(chrono))

@@ -25,8 +25,9 @@ SEEDS = (0, 1, 2, 3)
 
 
 def run(*overrides, seed=0, log=False):
-    model = SimModel(make_config("population.n=10000", f"seed={seed}", "network.cache=false",
-                                 *overrides), log=log)
+    model = SimModel(
+        make_config("population.n=10000", f"seed={seed}", "network.cache=false", *overrides), log=log
+    )
     model.run()
     return model, model.summary()
 
@@ -47,8 +48,7 @@ def mean_se(values):
 
 def report(label, values, real):
     m, se = mean_se(values)
-    print(f"\n{label}: model {m:.3f} (SE {se:.3f}; seeds {np.round(values, 3).tolist()}), "
-          f"real {real}")
+    print(f"\n{label}: model {m:.3f} (SE {se:.3f}; seeds {np.round(values, 3).tolist()}), real {real}")
     return m, se
 
 
@@ -69,11 +69,13 @@ def test_huszar_politicians_posts_are_amplified_and_the_more_engaging_side_more(
     Both from replicate.huszar, over 10 seeds (at 6 the gap, ~0.18, sat at ~3.6 SE once news
     pages and users posting about the race share the feed)."""
     values = design("huszar", range(10))
-    level, _ = report("Huszar amplification ratio (mean of A, B)", [v["ratio"] for v in values],
-                      "1.43-2.76")
+    level, _ = report("Huszar amplification ratio (mean of A, B)", [v["ratio"] for v in values], "1.43-2.76")
     assert 1.43 <= level <= 2.76 and all(v["ratio"] > 1 for v in values)
-    gap, se = report("B's amplification: half its posts attack the out-group minus none",
-                     [v["engaging_gap"] for v in values], "the more engaging side amplified more")
+    gap, se = report(
+        "B's amplification: half its posts attack the out-group minus none",
+        [v["engaging_gap"] for v in values],
+        "the more engaging side amplified more",
+    )
     assert gap > Z * se
 
 
@@ -88,8 +90,10 @@ def test_engagement_and_chronological_give_different_reach_distributions():
         organic = [d["users"][~d["from_ad"]] for d in model.log["impressions"]]
         counts[ranking] = np.bincount(np.concatenate(organic), minlength=model.n)
     test = stats.mannwhitneyu(counts["engagement"], counts["chronological"])
-    print(f"\norganic campaign impressions per user: engagement {counts['engagement'].mean():.3f}, "
-          f"chronological {counts['chronological'].mean():.3f}; Mann-Whitney p = {test.pvalue:.2g}")
+    print(
+        f"\norganic campaign impressions per user: engagement {counts['engagement'].mean():.3f}, "
+        f"chronological {counts['chronological'].mean():.3f}; Mann-Whitney p = {test.pvalue:.2g}"
+    )
     assert test.pvalue < 1e-6
     assert counts["engagement"].mean() > counts["chronological"].mean()
 
@@ -105,19 +109,18 @@ def test_guess_chronological_feed_raises_political_share_and_cuts_sessions():
     of the model's mean relative change plus the published interval's half-width; for
     sessions, with no published interval, 4 SE + 5 pp (the sheet's column is inferred)."""
     values = design("guess")
-    m, se = report("Guess chrono: political share rel. change",
-                   [v["chrono_political"] for v in values], 0.147)
+    m, se = report(
+        "Guess chrono: political share rel. change", [v["chrono_political"] for v in values], 0.147
+    )
     assert m > Z * se and abs(m - 0.147) < Z * se + 0.012
-    m, se = report("Guess chrono: sessions rel. change", [v["chrono_sessions"] for v in values],
-                   -0.208)
+    m, se = report("Guess chrono: sessions rel. change", [v["chrono_sessions"] for v in values], -0.208)
     assert m < -Z * se and abs(m + 0.208) < Z * se + 0.05
 
 
 def organic_engagements(*overrides, seed):
     """Engagements with campaign content in organic slots (ads left out: their number is set by
     the budgets), counted as the metrics record reactions; and the run's summary."""
-    model = SimModel(make_config("population.n=10000", f"seed={seed}", "network.cache=false",
-                                 *overrides))
+    model = SimModel(make_config("population.n=10000", f"seed={seed}", "network.cache=false", *overrides))
     record, total = model.metrics.observe_reactions, [0]
 
     def counting(imp, reactions, changed):  # the metrics observe every day's reactions
@@ -148,8 +151,10 @@ def test_guess_removing_reshares_lowers_political_exposure_and_engagement():
     for seed in range(12):
         before, s0 = organic_engagements(*base, seed=seed)
         after, s1 = organic_engagements(*ablated, seed=seed)
-        assert all(c["impressions_earned_from_paid"] + c["impressions_earned_from_organic"] == 0
-                   for c in s1["campaigns"])
+        assert all(
+            c["impressions_earned_from_paid"] + c["impressions_earned_from_organic"] == 0
+            for c in s1["campaigns"]
+        )
         share.append(s1["political_share"] / s0["political_share"] - 1)
         eng.append(after / before - 1)
     m, se = report("Guess reshares: political share rel. change", share, "-0.6 (political news)")
@@ -173,8 +178,11 @@ def test_backstrom_shown_share_political_share_and_out_of_network_share():
     values = design("feed_shares", SEEDS[:3])
     m, se = report("Backstrom shown share", [v["shown"] for v in values], 0.20)
     assert abs(m - 0.20) < Z * se + 0.02
-    m, _ = report("political share of viewed organic content",
-                  [v["political"] for v in values], "0.039-0.06 (all political content)")
+    m, _ = report(
+        "political share of viewed organic content",
+        [v["political"] for v in values],
+        "0.039-0.06 (all political content)",
+    )
     assert 0.01 < m < 0.12
     m, se = report("for-you out-of-network share", [v["out_of_network"] for v in values], 0.5)
     assert abs(m - 0.5) < 0.02
@@ -188,6 +196,7 @@ def test_rathje_out_group_posts_are_shared_about_twice_as_often():
     same-side readers, set from this figure), on a chronological feed so ranking does not
     select them; reshares per post, hostile over plain, per seed (replicate.rathje, 4 seeds).
     Tolerance: the mean's 4-SE interval over seeds must overlap [1.5, 2.5] ("about twice")."""
-    ratio, se = report("Rathje: reshares per hostile / plain post",
-                       [v["ratio"] for v in design("rathje")], "about 2")
+    ratio, se = report(
+        "Rathje: reshares per hostile / plain post", [v["ratio"] for v in design("rathje")], "about 2"
+    )
     assert ratio + Z * se > 1.5 and ratio - Z * se < 2.5 and ratio > 1

@@ -60,9 +60,13 @@ def test_cli_prints_the_table():
 
 
 @pytest.mark.integration  # subprocesses
-@pytest.mark.parametrize("args, field", [
-    (("--only", "nonsense"), "--only = 'nonsense'"), (("--seeds", "1"), "--seeds = 1"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (("--only", "nonsense"), "--only = 'nonsense'"),
+        (("--seeds", "1"), "--seeds = 1"),
+    ],
+)
 def test_cli_bad_input_is_one_line_and_exit_2(args, field):
     res = run_cli("replicate", "--fast", *args)
     assert res.returncode == 2 and field in res.stderr

@@ -33,8 +33,13 @@ def sweep_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def drawn(sweep_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("figures")
-    res = subprocess.run([sys.executable, "-m", "sim", "report", str(sweep_dir), "--out", str(out)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    res = subprocess.run(
+        [sys.executable, "-m", "sim", "report", str(sweep_dir), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     return out
 
@@ -99,18 +104,17 @@ def test_brief_numbers_equal_the_table(sweep_dir):
     per_run = runs.drop_duplicates("run_dir").set_index(["policy", "seed"])
     for regime in POLICIES:
         got = numbers["regimes"][regime]
-        assert got["money_share"]["mean"] == pytest.approx(t_ci(a.loc[regime, "money_share"])[0],
-                                                           rel=1e-12)
+        assert got["money_share"]["mean"] == pytest.approx(t_ci(a.loc[regime, "money_share"])[0], rel=1e-12)
         slopes = per_run.loc[regime, "money_advantage"]
         if regime == "ban":  # no candidate spends: no slope
             assert slopes.isna().all() and np.isnan(got["money_advantage"]["mean"])
         else:
-            assert [got["money_advantage"][k] for k in ("mean", "lo", "hi")] == \
-                pytest.approx(list(t_ci(slopes)), rel=1e-12)
+            assert [got["money_advantage"][k] for k in ("mean", "lo", "hi")] == pytest.approx(
+                list(t_ci(slopes)), rel=1e-12
+            )
         if regime == "none":
             continue
-        for key, table in (("money_share", a), ("vote_share_change", a),
-                           ("turnout_change", per_run)):
+        for key, table in (("money_share", a), ("vote_share_change", a), ("turnout_change", per_run)):
             diff = table.loc[regime, key] - table.loc["none", key]  # aligned on seed
             want = t_ci(diff)
             est = got[f"{key}_diff"]
@@ -156,10 +160,17 @@ def test_figures_are_reproducible(sweep_dir, tmp_path, monkeypatch):
 
 
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, sweep_dir):
-    for args in ([str(tmp_path / "missing")], [str(sweep_dir), "--baseline", "nope"],
-                 [str(sweep_dir), "--regime-by", "policy.nope"]):
-        res = subprocess.run([sys.executable, "-m", "sim", "report", *args, "--out",
-                              str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True)
+    for args in (
+        [str(tmp_path / "missing")],
+        [str(sweep_dir), "--baseline", "nope"],
+        [str(sweep_dir), "--regime-by", "policy.nope"],
+    ):
+        res = subprocess.run(
+            [sys.executable, "-m", "sim", "report", *args, "--out", str(tmp_path / "out")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         assert res.returncode == 2
         assert res.stderr.startswith("error: ") and res.stderr.count("\n") == 1, res.stderr
         assert not (tmp_path / "out").exists()
@@ -183,9 +194,18 @@ def test_ranking_figure_and_paired_ranker_differences(tmp_path):
         for ranking in ("chronological", "engagement", "for_you"):
             for seed in range(4):
                 for camp in ("A", "B"):
-                    rows.append(dict(policy=policy, ranking=ranking, seed=seed, campaign=camp,
-                                     money_share=rng.random(), vote_share_change=0.0,
-                                     population=1000, policy_label=policy))
+                    rows.append(
+                        dict(
+                            policy=policy,
+                            ranking=ranking,
+                            seed=seed,
+                            campaign=camp,
+                            money_share=rng.random(),
+                            vote_share_change=0.0,
+                            population=1000,
+                            policy_label=policy,
+                        )
+                    )
     runs = pd.DataFrame(rows)
     sweep = Sweep(runs, settings=["ranking"], source="synthetic")
     assert rankings(sweep) == ["engagement", "chronological", "for_you"]
@@ -212,13 +232,30 @@ def test_ranking_figure_and_paired_ranker_differences(tmp_path):
 def test_brief_reports_the_parameter_ensemble_range(sweep_dir, tmp_path):
     """A hand-made ensemble table: the brief quotes exactly its median and 5-95% range, and a
     missing table is one clear error."""
-    rows = [("ban", "A", "money_share", -0.70, -0.80, -0.55),
-            ("ban", "A", "vote_share_change", 0.0001, -0.0002, 0.0004),
-            ("ban", "(run)", "turnout_change", -0.0003, -0.0006, 0.0),
-            ("cap", "(run)", "money_advantage", -0.012, -0.031, 0.004)]
-    effects = pd.DataFrame([dict(policy=p, campaign=c, outcome=o, default_diff=m,
-                                 default_ci_low=lo, default_ci_high=hi, median=m, p05=lo, p95=hi,
-                                 sets=24, seeds=2) for p, c, o, m, lo, hi in rows])
+    rows = [
+        ("ban", "A", "money_share", -0.70, -0.80, -0.55),
+        ("ban", "A", "vote_share_change", 0.0001, -0.0002, 0.0004),
+        ("ban", "(run)", "turnout_change", -0.0003, -0.0006, 0.0),
+        ("cap", "(run)", "money_advantage", -0.012, -0.031, 0.004),
+    ]
+    effects = pd.DataFrame(
+        [
+            dict(
+                policy=p,
+                campaign=c,
+                outcome=o,
+                default_diff=m,
+                default_ci_low=lo,
+                default_ci_high=hi,
+                median=m,
+                p05=lo,
+                p95=hi,
+                sets=24,
+                seeds=2,
+            )
+            for p, c, o, m, lo, hi in rows
+        ]
+    )
     effects.to_parquet(tmp_path / "effects.parquet")
     sweep = Sweep.load(sweep_dir, ensemble=tmp_path)
     assert sweep.ensemble_range("ban", "A", "money_share") == (-0.70, -0.80, -0.55, 24)

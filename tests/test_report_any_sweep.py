@@ -27,8 +27,13 @@ def sweep(root, *overrides):
 
 
 def report(source, out, *args):
-    res = subprocess.run([sys.executable, "-m", "sim", "report", str(source), "--out", str(out),
-                          *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    res = subprocess.run(
+        [sys.executable, "-m", "sim", "report", str(source), "--out", str(out), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     assert "Traceback" not in res.stderr
     return res
@@ -40,8 +45,14 @@ def full_brief(out, regimes):
     side = json.loads((out / "brief.json").read_text())
     assert side["regimes"] == regimes
     assert len(side["sentences"]) >= 2  # the setup and the money-advantage sentence at least
-    for name in ("reach_by_origin", "money_advantage", "who_sees_what", "cascade_sizes",
-                 "impressions_over_time", "money_by_size"):
+    for name in (
+        "reach_by_origin",
+        "money_advantage",
+        "who_sees_what",
+        "cascade_sizes",
+        "impressions_over_time",
+        "money_by_size",
+    ):
         assert (out / f"{name}.png").stat().st_size > 1000, name
     return side
 

@@ -41,12 +41,18 @@ def test_a_claimed_run_folder_is_refused_to_a_second_run(tmp_path):
 
 def test_the_claim_holds_across_processes_and_ends_with_the_process(tmp_path):
     run_dir = tmp_path / "run"
-    code = ("import sys; from pathlib import Path; from sim.runs.command import prepare_run_dir; "
-            f"prepare_run_dir(Path({str(run_dir)!r}), ['seed=0']); print('held', flush=True); "
-            "sys.stdin.read()")
-    holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    code = (
+        "import sys; from pathlib import Path; from sim.runs.command import prepare_run_dir; "
+        f"prepare_run_dir(Path({str(run_dir)!r}), ['seed=0']); print('held', flush=True); "
+        "sys.stdin.read()"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(ConfigError, match=BUSY):
@@ -64,11 +70,28 @@ def test_two_runs_started_at_once_never_both_report_one_folder(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for trial in range(4):
         run_dir = tmp_path / f"t{trial}"
-        procs = [subprocess.Popen([sys.executable, "-m", "sim", "population.n=500", "steps=2",
-                                   f"seed={seed}", "output.figure=false", "output.quiet=true",
-                                   "network.cache=false", f"hydra.run.dir={run_dir}"],
-                                  cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for seed in (0, 1)]
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "sim",
+                    "population.n=500",
+                    "steps=2",
+                    f"seed={seed}",
+                    "output.figure=false",
+                    "output.quiet=true",
+                    "network.cache=false",
+                    f"hydra.run.dir={run_dir}",
+                ],
+                cwd=tmp_path,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for seed in (0, 1)
+        ]
         done = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
         codes = sorted(code for code, _ in done)
         assert codes == [0, 2], done
@@ -83,8 +106,7 @@ def test_remove_temporaries_takes_only_write_atomic_files(tmp_path):
     for name in ("figure.tmp", ".x.tmp", "summary.json"):  # not write_atomic's
         (tmp_path / name).write_text("x")
     assert [p.name for p in remove_temporaries(tmp_path)] == [".figure.png.k3j2_x.tmp"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".hydra", ".x.tmp", "figure.tmp",
-                                                          "summary.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".hydra", ".x.tmp", "figure.tmp", "summary.json"]
     write_atomic(tmp_path / "figure.png", lambda tmp: open(tmp, "wb").close())
     assert remove_temporaries(tmp_path) == []  # a finished write leaves none
 
@@ -92,8 +114,9 @@ def test_remove_temporaries_takes_only_write_atomic_files(tmp_path):
 def test_a_resumed_sweep_job_removes_a_killed_writes_temporary_file(tmp_path):
     stale = tmp_path / ".figure.png.abcd1234.tmp"
     stale.write_bytes(b"")  # the 0-byte file a kill during the figure write leaves
-    cfg = make_config("population.n=500", "steps=2", "output.figure=false", "output.quiet=true",
-                      "network.cache=false")
+    cfg = make_config(
+        "population.n=500", "steps=2", "output.figure=false", "output.quiet=true", "network.cache=false"
+    )
     assert run_in_sweep(lambda: cfg, tmp_path, ["seed=0"]) == "ok"
     assert not stale.exists() and (tmp_path / SUMMARY).is_file()
 
@@ -117,11 +140,19 @@ def test_a_ranker_that_raises_leaves_no_hydra_folder_or_log(tmp_path):
     (tmp_path / "crashing.py").write_text(
         "from dataclasses import dataclass\n\nfrom sim.model.feed.rankers import Ranker\n\n\n"
         "@dataclass\nclass Mine(Ranker):\n    def score(self, batch, rng):\n"
-        "        raise ValueError('bad score')\n")
-    proc = run_cli("ranking=mine", f"hydra.searchpath=[file://{tmp_path / 'conf'}]",
-                   "population.n=500", "steps=2", "network.cache=false",
-                   f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+        "        raise ValueError('bad score')\n"
+    )
+    proc = run_cli(
+        "ranking=mine",
+        f"hydra.searchpath=[file://{tmp_path / 'conf'}]",
+        "population.n=500",
+        "steps=2",
+        "network.cache=false",
+        f"hydra.run.dir={tmp_path / 'run'}",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
-    assert proc.stderr.strip() == ("error: ranking._target_ = 'crashing.Mine': raised while "
-                                   "running (ValueError: bad score)")
+    assert proc.stderr.strip() == (
+        "error: ranking._target_ = 'crashing.Mine': raised while running (ValueError: bad score)"
+    )
     assert not (tmp_path / "run").exists()

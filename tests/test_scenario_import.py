@@ -47,8 +47,13 @@ def test_imported_scenario_runs_end_to_end(name, tmp_path):
     out = tmp_path / "scenario" / f"imp_{Path(name).stem}.yaml"
     res = run_cli("scenario", "import", str(FIXTURES / name), "--users", "1e6", "--out", str(out))
     assert res.returncode == 0, res.stderr
-    result = sim.simulate(f"scenario={out.stem}", f"hydra.searchpath=[file://{tmp_path}]",
-                          "population.n=1000", "steps=10", "network.cache=false")
+    result = sim.simulate(
+        f"scenario={out.stem}",
+        f"hydra.searchpath=[file://{tmp_path}]",
+        "population.n=1000",
+        "steps=10",
+        "network.cache=false",
+    )
     camps = result.summary["campaigns"]
     assert len(camps) >= 2 and sum(c["spend"] for c in camps) > 0
 

@@ -46,8 +46,9 @@ def test_basic_sweep_table(reference):
     assert res["counts"] == {"ok": 6, "failed": 0, "damaged": 0, "incomplete": 0}
     assert res["expected"] == 6
     assert len(runs) == 6 * CAMPAIGNS  # one row per campaign per run
-    assert list(runs[["policy", "seed"]].drop_duplicates().itertuples(index=False, name=None)) == \
-        [(p, s) for p in ("none", "ban", "cap") for s in (0, 1)]
+    assert list(runs[["policy", "seed"]].drop_duplicates().itertuples(index=False, name=None)) == [
+        (p, s) for p in ("none", "ban", "cap") for s in (0, 1)
+    ]
     assert res["override_columns"][:4] == ["policy", "seed", "population.n", "steps"]
     one = json.loads((out / "3" / "summary.json").read_text())  # policy=ban seed=1
     row = runs[(runs.run_dir == "3") & (runs.campaign == "A")].iloc[0]
@@ -63,8 +64,10 @@ def test_basic_sweep_table(reference):
 
 @pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
 def test_launchers_give_the_same_table(reference, launcher):
-    pytest.importorskip(f"hydra_plugins.hydra_{launcher.split('_')[0]}_launcher",
-                        reason=f"{launcher} launcher not installed (pip install '.[cluster]')")
+    pytest.importorskip(
+        f"hydra_plugins.hydra_{launcher.split('_')[0]}_launcher",
+        reason=f"{launcher} launcher not installed (pip install '.[cluster]')",
+    )
     tmp, _, ref = reference
     extra = ("hydra.launcher.n_jobs=2",) if launcher == "joblib" else ()
     out, proc = sweep(tmp, launcher, f"hydra/launcher={launcher}", *extra, *SWEEP)
@@ -75,28 +78,46 @@ def test_ray_launcher(reference):
     pytest.importorskip("ray", reason="Ray cannot be imported here (pip install '.[cluster]')")
     pytest.importorskip("hydra_plugins.hydra_ray_launcher", reason="hydra-ray-launcher missing")
     tmp, _, ref = reference
-    out, proc = sweep(tmp, "ray", "hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2",
-                      "policy=none,ban", "seed=1", *SWEEP[2:], timeout=300,
-                      env={"RAY_AUTH_MODE": "disabled"})
+    out, proc = sweep(
+        tmp,
+        "ray",
+        "hydra/launcher=ray",
+        "+hydra.launcher.ray.init.num_cpus=2",
+        "policy=none,ban",
+        "seed=1",
+        *SWEEP[2:],
+        timeout=300,
+        env={"RAY_AUTH_MODE": "disabled"},
+    )
     got = collect(out)["runs"]
     assert len(got) == 2 * CAMPAIGNS and set(got.status) == {"ok"}
     want = ref["runs"][(ref["runs"].seed == 1) & ref["runs"].policy.isin(["none", "ban"])]
     cols = [c for c in got.columns if c != "run_dir"]
-    pd.testing.assert_frame_equal(got[cols].reset_index(drop=True),
-                                  want[cols].reset_index(drop=True), check_exact=True)
+    pd.testing.assert_frame_equal(
+        got[cols].reset_index(drop=True), want[cols].reset_index(drop=True), check_exact=True
+    )
 
 
 def test_failing_run_is_recorded_and_others_finish(tmp_path, capsys):
     blocker = tmp_path / "afile"
     blocker.write_text("a file where the network cache wants a folder\n")
-    out, proc = sweep(tmp_path, "fail", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
-                      f"network.cache_dir={tmp_path / 'cache'},{blocker / 'cache'}", "seed=0,1",
-                      *SWEEP[2:], code=1)  # a sweep with failures exits 1, after a tally
+    out, proc = sweep(
+        tmp_path,
+        "fail",
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",
+        f"network.cache_dir={tmp_path / 'cache'},{blocker / 'cache'}",
+        "seed=0,1",
+        *SWEEP[2:],
+        code=1,
+    )  # a sweep with failures exits 1, after a tally
     assert "[done 2/4, failed 2, left 0]" in proc.stdout  # workers print in any order
-    assert re.fullmatch(re.escape(f"sweep incomplete: 2 of 4 runs done (0 already done), 2 failed, "
-                                  f"0 not run -> {out} (in ") + r"\d\d:\d\d\)"
-                        + re.escape(f"; failures: python -m sim collect {out}"),
-                        proc.stdout.splitlines()[-1]), proc.stdout.splitlines()[-1]
+    assert re.fullmatch(
+        re.escape(f"sweep incomplete: 2 of 4 runs done (0 already done), 2 failed, 0 not run -> {out} (in ")
+        + r"\d\d:\d\d\)"
+        + re.escape(f"; failures: python -m sim collect {out}"),
+        proc.stdout.splitlines()[-1],
+    ), proc.stdout.splitlines()[-1]
     res = collect(out)
     runs = res["runs"]
     assert res["counts"] == {"ok": 2, "failed": 2, "damaged": 0, "incomplete": 0}
@@ -119,8 +140,7 @@ def test_killed_sweep_resumes_only_missing_runs(reference, tmp_path):
     out = tmp_path / "resume"
     cmd = [sys.executable, "-m", "sim", "-m", *SWEEP, f"hydra.sweep.dir={out}"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while not (out / "0" / "summary.json").exists() and time.time() < deadline:
         time.sleep(0.01)
@@ -141,8 +161,9 @@ def test_killed_sweep_resumes_only_missing_runs(reference, tmp_path):
     last = [line for line in again.stdout.splitlines() if line.startswith("[done")][-1]
     assert f"skipped {len(done)} already done]" in last
     assert last.startswith("[done 6/6, failed 0, left 0")
-    assert again.stdout.splitlines()[-1].startswith(f"sweep finished: 6 of 6 runs done "
-                                                    f"({len(done)} already done)")
+    assert again.stdout.splitlines()[-1].startswith(
+        f"sweep finished: 6 of 6 runs done ({len(done)} already done)"
+    )
     for name, mtime in done.items():  # complete runs were not recomputed
         assert (out / name / "summary.json").stat().st_mtime_ns == mtime
     assert_same_tables(collect(out), ref)
@@ -180,8 +201,11 @@ def test_damaged_runs_are_listed_and_recomputed(reference, tmp_path, capsys):
     again = run_cli("-m", *SWEEP, f"hydra.sweep.dir={out}", cwd=tmp, timeout=180)
     assert again.returncode == 0, again.stderr[-3000:]
     progress = [x for x in again.stdout.splitlines() if x.startswith("[done")]
-    assert re.fullmatch(r"\[done 6/6, failed 0, left 0, skipped 3 already done\] "
-                        r"\d\d:\d\d elapsed, ETA 00:00", progress[-1]), progress[-1]
+    assert re.fullmatch(
+        r"\[done 6/6, failed 0, left 0, skipped 3 already done\] "
+        r"\d\d:\d\d elapsed, ETA 00:00",
+        progress[-1],
+    ), progress[-1]
     for d, mtime in kept.items():
         assert (out / d / "summary.json").stat().st_mtime_ns == mtime  # not recomputed
     assert_same_tables(collect(out), ref)
@@ -201,16 +225,21 @@ def test_paired_table_equals_direct_computation(reference, capsys):
     table = paired(res["runs"], res["override_columns"])
     assert set(table.policy) == {"ban", "cap"}
     for regime in ("ban", "cap"):
-        checks = {("A", "money_share"): lambda s: s["campaigns"][0]["money_share"],
-                  ("B", "vote_share_change"): lambda s: s["campaigns"][1]["vote_share_change"],
-                  ("(run)", "money_advantage"): lambda s: s["money_advantage"],
-                  ("(run)", "polarization_change"):
-                      lambda s: s["polarization_end"] - s["polarization_start"]}
+        checks = {
+            ("A", "money_share"): lambda s: s["campaigns"][0]["money_share"],
+            ("B", "vote_share_change"): lambda s: s["campaigns"][1]["vote_share_change"],
+            ("(run)", "money_advantage"): lambda s: s["money_advantage"],
+            ("(run)", "polarization_change"): lambda s: s["polarization_end"] - s["polarization_start"],
+        }
         for (campaign, outcome), get in checks.items():
-            row = table[(table.policy == regime) & (table.campaign == campaign)
-                        & (table.outcome == outcome)]
-            pairs = [s for s in (0, 1) if all(v is not None and math.isfinite(v) for v in
-                                                (get(by[(regime, s)]), get(by[("none", s)])))]
+            row = table[(table.policy == regime) & (table.campaign == campaign) & (table.outcome == outcome)]
+            pairs = [
+                s
+                for s in (0, 1)
+                if all(
+                    v is not None and math.isfinite(v) for v in (get(by[(regime, s)]), get(by[("none", s)]))
+                )
+            ]
             if not pairs:  # no spending (ban), or budgets the 5-day market cannot absorb, so
                 assert len(row) == 0  # equal spend and no slope: no pairs, no row
                 continue
@@ -218,8 +247,9 @@ def test_paired_table_equals_direct_computation(reference, capsys):
             row = row.iloc[0]
             diffs = [get(by[(regime, seed)]) - get(by[("none", seed)]) for seed in (0, 1)]
             assert row["n"] == 2
-            np.testing.assert_allclose([row.mean_diff, row.ci_low, row.ci_high], _t_ci(diffs),
-                                       rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(
+                [row.mean_diff, row.ci_low, row.ci_high], _t_ci(diffs), rtol=1e-12, atol=1e-15
+            )
     assert collect_mod.main([str(out), "--paired"]) == 0
     printed = capsys.readouterr().out
     assert "6 ok, 0 failed" in printed and "money_share" in printed  # (no money_advantage pair)
@@ -228,8 +258,11 @@ def test_paired_table_equals_direct_computation(reference, capsys):
 
 def test_sensitivity_sweep(tmp_path):
     pytest.importorskip("SALib", reason="SALib not installed (pip install '.[analysis]')")
-    params = {"behavior.persuasion": (0.001, 0.02, False), "feed.size": (10, 40, True),
-              "behavior.label_effect": (0.0, 0.5, False)}
+    params = {
+        "behavior.persuasion": (0.001, 0.02, False),
+        "feed.size": (10, 40, True),
+        "behavior.label_effect": (0.0, 0.5, False),
+    }
     design = tmp_path / "sens"
     runs = sensitivity.sample(design, method="sobol", n=4, params=params)
     assert runs == 4 * (3 + 2)
@@ -251,8 +284,7 @@ def test_sensitivity_sweep(tmp_path):
     # estimators, built from differences of outputs, give exactly zero
     null = table[(table.parameter == "behavior.label_effect") & defined]
     assert (null.S1 == 0).all() and (null.ST == 0).all()
-    slots_st = table[(table.parameter == "feed.size")
-                     & (table.outcome == "money_share (A)")].ST.iloc[0]
+    slots_st = table[(table.parameter == "feed.size") & (table.outcome == "money_share (A)")].ST.iloc[0]
     assert slots_st > 0  # the feed's size (organic and ad slots) does move the money share
     # the first 2 base samples are a design of their own (Sobol sequences are nested): analysed
     # alone they give SALib's indices of those rows
@@ -261,8 +293,9 @@ def test_sensitivity_sweep(tmp_path):
     part = sensitivity.analyze(design, n=2)
     spec, ys = sensitivity.outcomes_by_row(design)
     y = ys["money_share (A)"][: 2 * (3 + 2)]
-    want = salib_sobol.analyze(spec["problem"], y, calc_second_order=False, num_resamples=1000,
-                               seed=spec["seed"] + 1)
+    want = salib_sobol.analyze(
+        spec["problem"], y, calc_second_order=False, num_resamples=1000, seed=spec["seed"] + 1
+    )
     got = part[part.outcome == "money_share (A)"].set_index("parameter")
     for i, name in enumerate(spec["problem"]["names"]):
         assert got.loc[name, "ST"] == pytest.approx(want["ST"][i], abs=1e-12)
@@ -290,10 +323,24 @@ def test_parameter_ensemble_reports_default_and_spread(tmp_path):
     from sim.runs import ensemble
 
     out = tmp_path / "ens"
-    code = ensemble.main(["run", str(out), "--sets", "2", "--seeds", "2", "--regimes", "none,ban",
-                          "--fixed", "population.n=500 steps=3 network.cache=false",
-                          "--param", "behavior.engage_base=0.02:0.2",
-                          "--param", "scenario.campaigns.0.micro_fraction=0.05:0.5"])
+    code = ensemble.main(
+        [
+            "run",
+            str(out),
+            "--sets",
+            "2",
+            "--seeds",
+            "2",
+            "--regimes",
+            "none,ban",
+            "--fixed",
+            "population.n=500 steps=3 network.cache=false",
+            "--param",
+            "behavior.engage_base=0.02:0.2",
+            "--param",
+            "scenario.campaigns.0.micro_fraction=0.05:0.5",
+        ]
+    )
     assert code == 0
     effects = pd.read_parquet(out / "effects.parquet")
     runs = pd.read_parquet(out / "runs" / "collected" / "runs.parquet")
@@ -309,8 +356,7 @@ def test_parameter_ensemble_reports_default_and_spread(tmp_path):
     assert engage.between(0.02, 0.2).all() and engage.nunique() == 2
     # a key inside the campaigns list reaches that campaign only, and is recorded in the config
     design = pd.read_parquet(out / "design.parquet").set_index("design")
-    for name, run_dir in runs.drop_duplicates("run_dir")[["design", "run_dir"]].itertuples(
-            index=False):
+    for name, run_dir in runs.drop_duplicates("run_dir")[["design", "run_dir"]].itertuples(index=False):
         config = json.loads((out / "runs" / run_dir / "summary.json").read_text())["config"]
         camps = config["scenario"]["campaigns"]
         assert "design_values" not in config
@@ -319,17 +365,19 @@ def test_parameter_ensemble_reports_default_and_spread(tmp_path):
         assert camps[1]["micro_fraction"] == 0.2  # the default, untouched
 
 
-@pytest.mark.parametrize("param, fixed", [
-    ("scenario.campaigns.7.budget=10:20", "population.n=500"),  # beyond two_party's campaigns
-    ("behavior.epsilonn=0.1:0.5", "population.n=500"),  # a typo
-    ("policy.labels.recal=0.1:0.5", "population.n=500"),  # a lever's field, misspelt
-])
+@pytest.mark.parametrize(
+    "param, fixed",
+    [
+        ("scenario.campaigns.7.budget=10:20", "population.n=500"),  # beyond two_party's campaigns
+        ("behavior.epsilonn=0.1:0.5", "population.n=500"),  # a typo
+        ("policy.labels.recal=0.1:0.5", "population.n=500"),  # a lever's field, misspelt
+    ],
+)
 def test_design_parameters_are_checked_before_anything_is_written(tmp_path, param, fixed):
     """A design parameter that names no numeric value of the runs' config is one line and exit
     2, with no folder written (not a failure in every run of the sweep)."""
     for tool in (("ensemble", "sample", "--sets", "2"), ("sensitivity", "sample", "--n", "2")):
-        res = run_cli(*tool[:2], str(tmp_path / "d"), *tool[2:], "--param", param,
-                      "--fixed", fixed)
+        res = run_cli(*tool[:2], str(tmp_path / "d"), *tool[2:], "--param", param, "--fixed", fixed)
         assert res.returncode == 2, res.stderr
         assert res.stderr.count("\n") == 1 and param.split("=")[0] in res.stderr
         assert not (tmp_path / "d").exists()

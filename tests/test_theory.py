@@ -30,10 +30,17 @@ Z = 4.0
 # a fixed reshare probability, no affinity or label effect, everyone reads every day
 # (Beta(1e9, 1e-9) activity is 1 to double precision), no new follows.
 ORGANIC = (
-    "feed.competition=false", "ranking=chronological", "population.reshare_dist=fixed",
-    "behavior.affinity=false", "behavior.source_followed=1", "behavior.label_effect=0",
-    "behavior.follow_prob=0", "population.activity_a=1e9", "population.activity_b=1e-9",
-    "network.cache=false", "output.figure=false",
+    "feed.competition=false",
+    "ranking=chronological",
+    "population.reshare_dist=fixed",
+    "behavior.affinity=false",
+    "behavior.source_followed=1",
+    "behavior.label_effect=0",
+    "behavior.follow_prob=0",
+    "population.activity_a=1e9",
+    "population.activity_b=1e-9",
+    "network.cache=false",
+    "output.figure=false",
 )
 
 
@@ -41,14 +48,27 @@ def seeded_cascades(n, network, mean_degree, T, count, steps, seed):
     """Run ``count`` single-seed cascades at once: each comes from its own campaign whose
     official account has exactly one follower (a random user) and posts one content on day 1
     (``posting_days=1``). Returns (model, users exposed per cascade, resharers per cascade)."""
-    cfg = make_config(*ORGANIC, f"network={network}", f"network.mean_degree={mean_degree}",
-                      f"population.n={n}", f"population.reshare_fixed={T}", f"steps={steps}",
-                      f"seed={seed}")
+    cfg = make_config(
+        *ORGANIC,
+        f"network={network}",
+        f"network.mean_degree={mean_degree}",
+        f"population.n={n}",
+        f"population.reshare_fixed={T}",
+        f"steps={steps}",
+        f"seed={seed}",
+    )
     # int(1.5) = 1 follower each; candidate=False keeps the vote tally out of the way.
     cfg.scenario.campaigns = [
-        CampaignConfig(name=f"seed{i}", budget=0.0, official_followers=1.5 / n, posts_per_day=1,
-                       posting_days=1, candidate=False)
-        for i in range(count)]
+        CampaignConfig(
+            name=f"seed{i}",
+            budget=0.0,
+            official_followers=1.5 / n,
+            posts_per_day=1,
+            posting_days=1,
+            candidate=False,
+        )
+        for i in range(count)
+    ]
     model = SimModel(cfg)
     model.run()
     table = model.metrics.cascades_table()
@@ -89,8 +109,7 @@ def check_supercritical(model, exposed, resharers, T, n):
     assert abs(p - th["p_large"]) < Z * se_p, (p, th)
     assert exposed[~large].max() < 0.01 * n  # the split into small and large is clean
 
-    for measured, expected in ((exposed[large] / n, th["exposed"]),
-                               (resharers[large] / n, th["resharers"])):
+    for measured, expected in ((exposed[large] / n, th["exposed"]), (resharers[large] / n, th["resharers"])):
         se = measured.std(ddof=1) / np.sqrt(len(measured))
         assert abs(measured.mean() - expected) < Z * se + 1.0 / n, (measured.mean(), expected, se)
     return th, p, exposed[large].mean() / n, resharers[large].mean() / n
@@ -109,8 +128,10 @@ def _er_case(n, count, seed):
     assert abs(th["exposed"] - S) < 0.01 and abs(th["p_large"] - T * S) < 0.01
     # Not bond percolation: there P(large) would be S itself (~0.80), not T S (~0.32).
     assert p < 0.5
-    print(f"\nER n={n}: P(large) {p:.3f} vs T*S {T * S:.3f}; exposed {e:.4f} vs S {S:.4f}; "
-          f"resharers {r:.4f} vs T*S {T * S:.4f}")
+    print(
+        f"\nER n={n}: P(large) {p:.3f} vs T*S {T * S:.3f}; exposed {e:.4f} vs S {S:.4f}; "
+        f"resharers {r:.4f} vs T*S {T * S:.4f}"
+    )
 
 
 def test_erdos_renyi_organic_spread_is_site_percolation():
@@ -164,8 +185,10 @@ def _subcritical_case(n, count, seed):
     assert expected.min() >= 20
     chi2, pvalue = stats.chisquare(observed, expected * observed.sum() / expected.sum())
     assert pvalue > 1e-4, (observed, expected.round(1), pvalue)
-    print(f"\nsubcritical n={n}: mean resharers {resharers.mean():.3f} vs {mean:.3f} "
-          f"(SE {se:.3f}); exposed {exposed.mean():.3f} vs {mean_exp:.3f}; chi2 p={pvalue:.3f}")
+    print(
+        f"\nsubcritical n={n}: mean resharers {resharers.mean():.3f} vs {mean:.3f} "
+        f"(SE {se:.3f}); exposed {exposed.mean():.3f} vs {mean_exp:.3f}; chi2 p={pvalue:.3f}"
+    )
     print("  observed", observed.tolist(), "expected", expected.round(1).tolist())
 
 
@@ -200,8 +223,10 @@ def _configuration_case(n, count, seed):
     # model that ignored the degree distribution would fail.
     er = T * theory.erdos_renyi_giant(c * T)
     assert er - p > Z * np.sqrt(er * (1 - er) / count), (p, er)
-    print(f"\nconfiguration n={n}: P(large) {p:.3f} vs {th['p_large']:.3f} (ER {er:.3f}); "
-          f"exposed {e:.4f} vs {th['exposed']:.4f}; resharers {r:.4f} vs {th['resharers']:.4f}")
+    print(
+        f"\nconfiguration n={n}: P(large) {p:.3f} vs {th['p_large']:.3f} (ER {er:.3f}); "
+        f"exposed {e:.4f} vs {th['exposed']:.4f}; resharers {r:.4f} vs {th['resharers']:.4f}"
+    )
 
 
 def test_configuration_model_follows_generating_functions():
@@ -233,12 +258,22 @@ def _ad_reach(n, per_user, cap, seed):
     slots = 4  # feed.size 20 x ad_load 0.2
     p = _participation(per_user, slots, cap)
     cfg = make_config(
-        "steps=1", f"population.n={n}", f"seed={seed}", "population.activity_a=1e9",
-        "population.activity_b=1e-9", "behavior.affinity=false", "feed.prediction_noise=0",
-        "market.commercial_cpm=0.01", "market.commercial_sigma=0",
-        f"policy.frequency_cap.per_day={cap}", "network.cache=false", "network.mean_degree=5")
-    cfg.scenario.campaigns = [CampaignConfig(name="buyer", budget=100.0, bid=25.0,
-                                             targeting="broad", posts_per_day=0)]
+        "steps=1",
+        f"population.n={n}",
+        f"seed={seed}",
+        "population.activity_a=1e9",
+        "population.activity_b=1e-9",
+        "behavior.affinity=false",
+        "feed.prediction_noise=0",
+        "market.commercial_cpm=0.01",
+        "market.commercial_sigma=0",
+        f"policy.frequency_cap.per_day={cap}",
+        "network.cache=false",
+        "network.mean_degree=5",
+    )
+    cfg.scenario.campaigns = [
+        CampaignConfig(name="buyer", budget=100.0, bid=25.0, targeting="broad", posts_per_day=0)
+    ]
     model = SimModel(cfg, log=True)
     model.campaigns[0].pacing[:] = p  # participation at its one platform
     model.run()
@@ -250,6 +285,7 @@ def _ad_reach(n, per_user, cap, seed):
 
 def _participation(per_user, slots, cap):
     from scipy import optimize
+
     return optimize.brentq(lambda q: theory.capped_binomial_mean(slots, q, cap) - per_user, 0, 1)
 
 
@@ -279,8 +315,10 @@ def test_ad_buy_reaches_the_analytic_share_under_a_frequency_cap(cap):
     assert counts.max() <= cap
     observed = np.bincount(counts, minlength=cap + 1)
     assert stats.chisquare(observed, capped * n).pvalue > 1e-4
-    print(f"\ncap {cap}: reach {(counts > 0).mean():.4f} vs {reach:.4f}; "
-          f"impressions/user {counts.mean():.4f} vs {per_user}")
+    print(
+        f"\ncap {cap}: reach {(counts > 0).mean():.4f} vs {reach:.4f}; "
+        f"impressions/user {counts.mean():.4f} vs {per_user}"
+    )
 
 
 # ---------------------------------------------------------------- (5) opinion clusters
@@ -298,9 +336,8 @@ def deffuant_clusters(epsilon, n, seed, mu=0.5, max_rounds=2000):
     for _ in range(max_rounds):
         before = opinion.copy()
         perm = rng.permutation(n)
-        a, b = perm[: n // 2], perm[n // 2: 2 * (n // 2)]
-        update_opinions(cfg, opinion, np.concatenate([a, b]),
-                        np.concatenate([opinion[b], opinion[a]]), ones)
+        a, b = perm[: n // 2], perm[n // 2 : 2 * (n // 2)]
+        update_opinions(cfg, opinion, np.concatenate([a, b]), np.concatenate([opinion[b], opinion[a]]), ones)
         if np.abs(opinion - before).max() < 1e-9:
             break
     else:

@@ -12,9 +12,19 @@ from sim.runs.collect import HEADLINE_CAMPAIGN, HEADLINE_RUN, TABLE_LEVELS, desc
 
 def runs_table() -> pd.DataFrame:
     rng = np.random.default_rng(5)
-    rows = [{"run_dir": f"{p}{s}", "status": "ok", "policy": p, "seed": s, "campaign": c,
-             **{o: rng.random() for o in (*HEADLINE_CAMPAIGN, *HEADLINE_RUN)}}
-            for p in ("none", "ban") for s in range(3) for c in ("A", "B")]
+    rows = [
+        {
+            "run_dir": f"{p}{s}",
+            "status": "ok",
+            "policy": p,
+            "seed": s,
+            "campaign": c,
+            **{o: rng.random() for o in (*HEADLINE_CAMPAIGN, *HEADLINE_RUN)},
+        }
+        for p in ("none", "ban")
+        for s in range(3)
+        for c in ("A", "B")
+    ]
     return pd.DataFrame(rows)
 
 

@@ -45,7 +45,7 @@ def _fields():
 
 @pytest.mark.parametrize("path,kind", _fields(), ids=[p for p, _ in _fields()])
 def test_every_number_must_be_finite_and_representable(path, kind):
-    for bad in ([math.inf, -math.inf, math.nan, 1e300] if kind is float else [2**64]):
+    for bad in [math.inf, -math.inf, math.nan, 1e300] if kind is float else [2**64]:
         cfg = copy.deepcopy(_base())
         target = next(t for t in _number_fields(cfg) if t[0] == path)
         setattr(target[1], target[2], bad)
@@ -57,12 +57,15 @@ def test_every_number_must_be_finite_and_representable(path, kind):
             assert "must be a finite number in" in message or "must be <= population.n" in message
 
 
-@pytest.mark.parametrize("meta,text", [
-    (rng_(0.0, 1.0), "a finite number in [0.0, 1.0]"),
-    (rng_(0.0, 1.0, lo_open=True), "a finite number in (0.0, 1.0]"),
-    (rng_(0.0, 1.0, hi_open=True), "a finite number in [0.0, 1.0)"),
-    (rng_(0.0, None), "a finite number in [0.0, 1e9]"),
-])
+@pytest.mark.parametrize(
+    "meta,text",
+    [
+        (rng_(0.0, 1.0), "a finite number in [0.0, 1.0]"),
+        (rng_(0.0, 1.0, lo_open=True), "a finite number in (0.0, 1.0]"),
+        (rng_(0.0, 1.0, hi_open=True), "a finite number in [0.0, 1.0)"),
+        (rng_(0.0, None), "a finite number in [0.0, 1e9]"),
+    ],
+)
 def test_messages_state_the_range_that_is_checked(meta, text):
     from sim.config import _check_value
 
@@ -80,13 +83,19 @@ def test_content_limit_is_the_models():
     assert MAX_CONTENTS == KEY_SHIFT
 
 
-@pytest.mark.parametrize("overrides,message", [
-    (["population.nn=5"], "population.nn = 5: unknown key; did you mean population.n?"),
-    (["policy=bann"], "policy = 'bann': must be one of " + ", ".join(
-        sorted(p.stem for p in (CONF_DIR / "policy").glob("*.yaml")))),
-    (["population.n=abc"], "population.n = abc: must be an integer in [10, 50000000]"),
-    (["ranking.recency_decay=0"], "ranking.recency_decay = 0.0: must be a finite number in (0.0, 1.0]"),
-])
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        (["population.nn=5"], "population.nn = 5: unknown key; did you mean population.n?"),
+        (
+            ["policy=bann"],
+            "policy = 'bann': must be one of "
+            + ", ".join(sorted(p.stem for p in (CONF_DIR / "policy").glob("*.yaml"))),
+        ),
+        (["population.n=abc"], "population.n = abc: must be an integer in [10, 50000000]"),
+        (["ranking.recency_decay=0"], "ranking.recency_decay = 0.0: must be a finite number in (0.0, 1.0]"),
+    ],
+)
 def test_the_notebook_api_raises_the_same_line(overrides, message):
     with pytest.raises(ConfigError) as err:
         compose(*overrides)

@@ -39,8 +39,9 @@ def one_size(n: int, steps: int, naive_steps: int) -> dict:
     from sim.configure import compose as make_config
     from sim.model import SimModel
 
-    cfg: Config = make_config(f"population.n={n}", f"steps={steps}",
-                              "network.cache_dir=results/.network_cache")
+    cfg: Config = make_config(
+        f"population.n={n}", f"steps={steps}", "network.cache_dir=results/.network_cache"
+    )
     t0 = time.perf_counter()
     model = SimModel(cfg)
     setup = time.perf_counter() - t0
@@ -60,11 +61,17 @@ def one_size(n: int, steps: int, naive_steps: int) -> dict:
         follows @ x
     floor = (time.perf_counter() - t) / steps
     result = {
-        "users": n, "edges": int(follows.nnz), "steps": steps, "setup_s": setup, "run_s": run,
-        "step_mean_s": float(np.mean(step_times)), "step_max_s": float(np.max(step_times)),
+        "users": n,
+        "edges": int(follows.nnz),
+        "steps": steps,
+        "setup_s": setup,
+        "run_s": run,
+        "step_mean_s": float(np.mean(step_times)),
+        "step_max_s": float(np.max(step_times)),
         "user_steps_per_s": n * steps / sum(step_times),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "floor_step_s": floor, "step_over_floor": float(np.mean(step_times)) / floor,
+        "floor_step_s": floor,
+        "step_over_floor": float(np.mean(step_times)) / floor,
         "impressions": int(model.metrics.impressions.sum()),
     }
     if n in NAIVE_SIZES and naive_steps:
@@ -72,8 +79,11 @@ def one_size(n: int, steps: int, naive_steps: int) -> dict:
 
         # Same work as the naive reference: organic spread only (no ad budgets), whole step.
         budgets = [f"scenario.campaigns.{i}.budget=0" for i in range(len(cfg.scenario.campaigns))]
-        organic = SimModel(make_config(f"population.n={n}", f"steps={steps}", *budgets,
-                                       "network.cache_dir=results/.network_cache"))
+        organic = SimModel(
+            make_config(
+                f"population.n={n}", f"steps={steps}", *budgets, "network.cache_dir=results/.network_cache"
+            )
+        )
         t = time.perf_counter()
         organic.run()
         result["organic_step_s"] = (time.perf_counter() - t) / steps
@@ -87,9 +97,11 @@ def one_size(n: int, steps: int, naive_steps: int) -> dict:
 
 def format_table(results: list[dict]) -> str:
     """Markdown table (also pasted into the README's Performance section)."""
-    lines = ["| users | edges | run s | step ms | user-steps/s | peak MB | step / floor "
-             "| organic-only step ms | naive Mesa step ms | same-work speed-up | full-step speed-up |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| users | edges | run s | step ms | user-steps/s | peak MB | step / floor "
+        "| organic-only step ms | naive Mesa step ms | same-work speed-up | full-step speed-up |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
         naive = f"{1000 * r['naive_step_s']:.0f}" if "naive_step_s" in r else "-"
         organic_up = f"{r['organic_speedup_vs_naive']:.0f}x" if "naive_step_s" in r else "-"
@@ -98,7 +110,8 @@ def format_table(results: list[dict]) -> str:
         lines.append(
             f"| {r['users']:,} | {r['edges']:,} | {r['run_s']:.2f} | {1000 * r['step_mean_s']:.1f} "
             f"| {r['user_steps_per_s']:.3g} | {r['peak_rss_mb']:.0f} | {r['step_over_floor']:.1f} "
-            f"| {organic_ms} | {naive} | {organic_up} | {whole_up} |")
+            f"| {organic_ms} | {naive} | {organic_up} | {whole_up} |"
+        )
     return "\n".join(lines)
 
 
@@ -116,9 +129,22 @@ def main() -> None:
     for n in args.sizes:
         log(f"n={n:,}: starting (fresh process)")
         t = time.perf_counter()
-        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--steps", str(args.steps),
-                              "--naive-steps", str(args.naive_steps)],
-                             capture_output=False, stdout=subprocess.PIPE, text=True, check=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                str(n),
+                "--steps",
+                str(args.steps),
+                "--naive-steps",
+                str(args.naive_steps),
+            ],
+            capture_output=False,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
         results[-1]["process_wall_s"] = time.perf_counter() - t
         log(f"n={n:,}: done in {results[-1]['process_wall_s']:.1f} s")
@@ -126,8 +152,13 @@ def main() -> None:
     out_dir = ROOT / "results" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    record = {"date": stamp, "machine": platform.platform(), "python": platform.python_version(),
-              "cpus": __import__("os").cpu_count(), "results": results}
+    record = {
+        "date": stamp,
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": __import__("os").cpu_count(),
+        "results": results,
+    }
     from sim.io import write_json
 
     path = write_json(out_dir / f"bench-{stamp}.json", record)

@@ -75,15 +75,21 @@ class NaiveModel(mesa.Model):
         self.impressions = 0
         self.items: list[tuple[float, int]] = []  # (position, day created)
         self.seeds_per_step = seeds_per_step
-        self.users = [NaiveUser(self, float(a), float(r), float(i))
-                      for a, r, i in zip(activity, reshare, ideology)]
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "vote_share_A": NaiveModel.vote_share, "impressions": "impressions",
-            "mean_opinion": lambda m: sum(u.opinion for u in m.users) / len(m.users),
-            "mean_turnout": lambda m: sum(u.turnout for u in m.users) / len(m.users),
-        })
+        self.users = [
+            NaiveUser(self, float(a), float(r), float(i)) for a, r, i in zip(activity, reshare, ideology)
+        ]
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "vote_share_A": NaiveModel.vote_share,
+                "impressions": "impressions",
+                "mean_opinion": lambda m: sum(u.opinion for u in m.users) / len(m.users),
+                "mean_turnout": lambda m: sum(u.turnout for u in m.users) / len(m.users),
+            }
+        )
         for i, user in enumerate(self.users):  # set-up, not timed per step
-            user.followees = [self.users[j] for j in follows.indices[follows.indptr[i]:follows.indptr[i + 1]]]
+            user.followees = [
+                self.users[j] for j in follows.indices[follows.indptr[i] : follows.indptr[i + 1]]
+            ]
 
     def step(self):
         for user in self.random.sample(self.users, self.seeds_per_step):  # fresh posts
@@ -112,8 +118,9 @@ def time_per_step(follows, steps: int, seed: int = 0) -> float:
 
     n = follows.shape[0]
     rng = np.random.default_rng(seed)
-    model = NaiveModel(follows, rng.beta(0.5, 1.5, n), np.where(rng.random(n) < 0.3, 0.1, 0.0),
-                       rng.uniform(-1, 1, n))
+    model = NaiveModel(
+        follows, rng.beta(0.5, 1.5, n), np.where(rng.random(n) < 0.3, 0.1, 0.0), rng.uniform(-1, 1, n)
+    )
     model.step()  # warm-up: the first step has nothing to spread yet
     start = time.perf_counter()
     for _ in range(steps):

@@ -43,8 +43,9 @@ try:
     from reacton.ipyvue import use_event
     from solara.server import settings as server_settings
 except ImportError as exc:  # the viz extra is missing: say so in one line
-    raise ModuleNotFoundError(f"{exc.name} is not installed; set up the app with ./app.sh "
-                              "(or pip install -e '.[viz]')") from None
+    raise ModuleNotFoundError(
+        f"{exc.name} is not installed; set up the app with ./app.sh (or pip install -e '.[viz]')"
+    ) from None
 
 from ..config import ConfigError
 from ..helptext import Parser
@@ -118,36 +119,73 @@ def make_frame(model: ClassroomModel, cache: dict) -> Frame:
     """``cache`` keeps what is drawn once per model: the edge layer, the users' positions."""
     day, days = model.day, model.days
     if cache.get("model") is not model:
-        cache.update(model=model, edges=draw.network_edges(model.runs[0], model.layout),
-                     picture=draw.NetworkPicture(model.layout, model.runs[0].n))
+        cache.update(
+            model=model,
+            edges=draw.network_edges(model.runs[0], model.layout),
+            picture=draw.NetworkPicture(model.layout, model.runs[0].n),
+        )
     peak = draw.daily_peak(model.runs)
     sides = []
     for regime, run in zip(model.regimes, model.runs):
         label, color = policy_style(regime)
         paid, organic = seen_today(run)
-        sides.append(Side(
-            regime=regime, label=label, color=color, key=day_numbers(run),
-            counters=campaign_counters(run), edges=cache["edges"],
-            nodes=cache["picture"].nodes(run, day),
-            caption=f"{int(paid.sum()):,} users saw paid content, "
-                    f"{int(organic.sum()):,} saw organic content",
-            origins=draw.origins_chart(run, days, peak, f"{label}: impressions by origin")))
+        sides.append(
+            Side(
+                regime=regime,
+                label=label,
+                color=color,
+                key=day_numbers(run),
+                counters=campaign_counters(run),
+                edges=cache["edges"],
+                nodes=cache["picture"].nodes(run, day),
+                caption=f"{int(paid.sum()):,} users saw paid content, "
+                f"{int(organic.sum()):,} saw organic content",
+                origins=draw.origins_chart(run, days, peak, f"{label}: impressions by origin"),
+            )
+        )
     dashes = (False, True)
     money = draw.lines_chart(
-        [(s.label, 100 * draw.money_share_series(r), s.color, d)
-         for s, r, d in zip(sides, model.runs, dashes)],
-        days, (0, 100), "money share of political reach", "% of impressions", "sim-money", day,
-        ysuffix="%")
+        [
+            (s.label, 100 * draw.money_share_series(r), s.color, d)
+            for s, r, d in zip(sides, model.runs, dashes)
+        ],
+        days,
+        (0, 100),
+        "money share of political reach",
+        "% of impressions",
+        "sim-money",
+        day,
+        ysuffix="%",
+    )
     votes = [draw.vote_series(r) for r in model.runs]
     start = sides[0].key["vote_share_a"] - sides[0].key["vote_change_a"]
     vote = draw.lines_chart(
         [(s.label, 100 * v, s.color, d) for s, v, d in zip(sides, votes, dashes)],
-        days, draw.vote_limits(votes, start), f"{model.names[0]}'s expected vote share",
-        "% of expected votes", "sim-vote", day, ysuffix="%")
-    table = draw.counters_table([s.regime for s in sides], [s.label for s in sides],
-                                [s.color for s in sides], [s.counters for s in sides])
-    return Frame(day, days, dict(model.settings), tuple(model.names[:2]), tuple(sides), money,
-                 vote, table, bool(model.running))
+        days,
+        draw.vote_limits(votes, start),
+        f"{model.names[0]}'s expected vote share",
+        "% of expected votes",
+        "sim-vote",
+        day,
+        ysuffix="%",
+    )
+    table = draw.counters_table(
+        [s.regime for s in sides],
+        [s.label for s in sides],
+        [s.color for s in sides],
+        [s.counters for s in sides],
+    )
+    return Frame(
+        day,
+        days,
+        dict(model.settings),
+        tuple(model.names[:2]),
+        tuple(sides),
+        money,
+        vote,
+        table,
+        bool(model.running),
+    )
 
 
 # ---------------------------------------------------------------- per-tab state
@@ -167,8 +205,7 @@ def _count(change: int) -> None:
     if change < 0 and _trim is not None:
         _trim(0)
     if DEBUG:
-        print(f"session {'opened' if change > 0 else 'freed'}; {LIVE[0]} live", file=sys.stderr,
-              flush=True)
+        print(f"session {'opened' if change > 0 else 'freed'}; {LIVE[0]} live", file=sys.stderr, flush=True)
 
 
 class Session:
@@ -209,8 +246,7 @@ def start(session: Session, job, label: str, button: str) -> bool:
     the page says so (the buttons are disabled while the worker runs, so only a click made
     before the page showed that gets here)."""
     if time.monotonic() < session.quiet_until or not session.lock.acquire(blocking=False):
-        notice.set(f"{button}: ignored, the click came while the model was still computing; "
-                   "click again")
+        notice.set(f"{button}: ignored, the click came while the model was still computing; click again")
         return False
     session.stop.clear()
     notice.set("")
@@ -247,8 +283,12 @@ def publish(session: Session) -> None:
         frame.set(f)
         finished.set(not f.running)
     if DEBUG:
-        print(f"day {f.day}: frame {1000 * (t1 - t0):.0f} ms, render and send "
-              f"{1000 * (time.perf_counter() - t1):.0f} ms", file=sys.stderr, flush=True)
+        print(
+            f"day {f.day}: frame {1000 * (t1 - t0):.0f} ms, render and send "
+            f"{1000 * (time.perf_counter() - t1):.0f} ms",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def do_reset(session: Session) -> None:
@@ -298,10 +338,18 @@ def _choice_items(key: str) -> list[dict]:
 @solara.component
 def ChoiceControl(key: str, disabled: bool):
     c, s = CONTROL[key], settings.value
-    solara.v.Select(label=c.text(_names(s)), items=_choice_items(key), v_model=s[key],
-                    on_v_model=lambda v: set_setting(key, v), dense=True, outlined=True,
-                    hide_details=True, disabled=disabled, class_=f"sim-control sim-control-{key}",
-                    menu_props={"offsetY": True})
+    solara.v.Select(
+        label=c.text(_names(s)),
+        items=_choice_items(key),
+        v_model=s[key],
+        on_v_model=lambda v: set_setting(key, v),
+        dense=True,
+        outlined=True,
+        hide_details=True,
+        disabled=disabled,
+        class_=f"sim-control sim-control-{key}",
+        menu_props={"offsetY": True},
+    )
     note = ranking_note(s[key]) if key == "ranking" else c.help
     if note:
         solara.Text(note, classes=["sim-help"])
@@ -321,8 +369,17 @@ def typed_value(text, lo: float, hi: float, whole: bool):
     return (int(v) if whole else v), ""
 
 
-def number_box(value, lo: float, hi: float, whole: bool, on_value, disabled: bool, label: str,
-               class_: str = "", width: int = 92) -> str:
+def number_box(
+    value,
+    lo: float,
+    hi: float,
+    whole: bool,
+    on_value,
+    disabled: bool,
+    label: str,
+    class_: str = "",
+    width: int = 92,
+) -> str:
     """A box to type a number in (a hook: call it inside a component, where the box should
     go); returns the note to show under it. The value applies on Enter or on leaving the box
     (each keystroke only edits the text); one outside [lo, hi] is not applied and gets a note
@@ -335,10 +392,18 @@ def number_box(value, lo: float, hi: float, whole: bool, on_value, disabled: boo
         if v is not None:
             on_value(v)
 
-    box = solara.v.TextField(v_model=f"{value:g}", type="number", dense=True, outlined=True,
-                             hide_details=True, disabled=disabled, on_v_model=lambda _: None,
-                             class_=f"sim-number {class_}".strip(), style_=f"max-width: {width}px",
-                             attributes={"aria-label": label, "min": f"{lo:g}", "max": f"{hi:g}"})
+    box = solara.v.TextField(
+        v_model=f"{value:g}",
+        type="number",
+        dense=True,
+        outlined=True,
+        hide_details=True,
+        disabled=disabled,
+        on_v_model=lambda _: None,
+        class_=f"sim-number {class_}".strip(),
+        style_=f"max-width: {width}px",
+        attributes={"aria-label": label, "min": f"{lo:g}", "max": f"{hi:g}"},
+    )
     for event in ("focusout", "keyup.enter"):  # (solara's use_change lost them on a re-render)
         use_event(box, event, lambda widget, *_: apply(widget.v_model))
     solara.use_effect(lambda: set_note(""), [value])
@@ -361,11 +426,19 @@ def NumberControl(key: str, disabled: bool):
     with solara.Column(gap="0px", classes=["sim-control", f"sim-control-{key}"]):
         solara.Text(label, classes=["sim-control-label"])
         with solara.Row(gap="6px", style={"align-items": "center"}):
-            solara.v.Slider(v_model=s[key], min=lo, max=hi, step=step, on_v_model=slid,
-                            hide_details=True, dense=True, disabled=disabled,
-                            class_="sim-slider", style_="flex: 1 1 auto")
-            note = number_box(s[key], lo, hi, c.kind == "int", lambda v: set_setting(key, v),
-                              disabled, label)
+            solara.v.Slider(
+                v_model=s[key],
+                min=lo,
+                max=hi,
+                step=step,
+                on_v_model=slid,
+                hide_details=True,
+                dense=True,
+                disabled=disabled,
+                class_="sim-slider",
+                style_="flex: 1 1 auto",
+            )
+            note = number_box(s[key], lo, hi, c.kind == "int", lambda v: set_setting(key, v), disabled, label)
         if note:
             solara.Text(note, classes=["sim-note"])
         if c.help:
@@ -377,10 +450,19 @@ def Controls():
     disabled = building.value
     with solara.Column(gap="10px", classes=["sim-side"]):
         with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
-            solara.HTML(tag="div", unsafe_innerHTML="<b>Settings</b><br><span class='sim-help'>"
-                        "they take effect on <b>Reset</b></span>", classes=["sim-side-title"])
-            solara.Button(DEFAULTS_BUTTON, disabled=disabled, small=True, classes=["sim-defaults"],
-                          on_click=lambda: settings.set(dict(DEFAULTS)))
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML="<b>Settings</b><br><span class='sim-help'>"
+                "they take effect on <b>Reset</b></span>",
+                classes=["sim-side-title"],
+            )
+            solara.Button(
+                DEFAULTS_BUTTON,
+                disabled=disabled,
+                small=True,
+                classes=["sim-defaults"],
+                on_click=lambda: settings.set(dict(DEFAULTS)),
+            )
         PresentButton()
         for c in CONTROLS:
             if c.kind == "choice":
@@ -402,8 +484,10 @@ def run_to(session: Session) -> None:
     """Run to day: forward only; an earlier (or the same) day says so instead of doing nothing."""
     day = session.model.day if session.model else 0
     if target_day.value <= day:
-        notice.set(f"{RUN}: already at day {day}; it only goes forward (type a later day, or "
-                   f"press {RESET} to start again at day 0)")
+        notice.set(
+            f"{RUN}: already at day {day}; it only goes forward (type a later day, or "
+            f"press {RESET} to start again at day 0)"
+        )
         return
     start(session, lambda: do_steps(session, target_day.value), "run", RUN)
 
@@ -417,16 +501,20 @@ def set_speed(session: Session, value: str) -> None:
 def PresentButton():
     """Presentation mode on and off: in the settings column, and in the toolbar while the
     settings are hidden."""
-    solara.Button("Exit presentation" if present.value else "Presentation",
-                  icon_name="mdi-projector-screen", small=True, outlined=True,
-                  classes=["sim-present"], on_click=lambda: present.set(not present.value))
+    solara.Button(
+        "Exit presentation" if present.value else "Presentation",
+        icon_name="mdi-projector-screen",
+        small=True,
+        outlined=True,
+        classes=["sim-present"],
+        on_click=lambda: present.set(not present.value),
+    )
 
 
 @solara.component
 def TargetBox(days: int):
     """Run to day's box; its note (out of range) shows in the toolbar's notice line."""
-    note = number_box(target_day.value, 1, days, True, target_day.set, False, "Run to day",
-                      "sim-target", 64)
+    note = number_box(target_day.value, 1, days, True, target_day.set, False, "Run to day", "sim-target", 64)
     solara.use_effect(lambda: notice.set(note) if note else None, [note])
 
 
@@ -440,31 +528,63 @@ def Toolbar(session: Session):
     changed = running is not None and settings.value != running
     at_end = finished.value
     days = running["days"] if running else DEFAULTS["days"]
-    with solara.Row(gap="6px", classes=["sim-toolbar"], style={"align-items": "center",
-                                                                "flex-wrap": "wrap"}):
+    with solara.Row(gap="6px", classes=["sim-toolbar"], style={"align-items": "center", "flex-wrap": "wrap"}):
         DayCounter()
-        solara.Button(STEP, icon_name="mdi-skip-next", disabled=not idle or at_end, small=True,
-                      on_click=lambda: start(session, lambda: do_steps(session, session.model.day + 1),
-                                             "step", STEP),
-                      classes=["sim-step"])
+        solara.Button(
+            STEP,
+            icon_name="mdi-skip-next",
+            disabled=not idle or at_end,
+            small=True,
+            on_click=lambda: start(session, lambda: do_steps(session, session.model.day + 1), "step", STEP),
+            classes=["sim-step"],
+        )
         if doing in ("play", "run"):
-            solara.Button(STOP, icon_name="mdi-stop", color="error", on_click=session.stop.set,
-                          small=True, classes=["sim-stop"])
+            solara.Button(
+                STOP,
+                icon_name="mdi-stop",
+                color="error",
+                on_click=session.stop.set,
+                small=True,
+                classes=["sim-stop"],
+            )
         else:
-            solara.Button(PLAY, icon_name="mdi-play", disabled=not idle or at_end, small=True,
-                          on_click=lambda: start(session, lambda: do_steps(
-                              session, session.model.days, play=True), "play", PLAY),
-                          classes=["sim-play"])
-        solara.v.Select(items=list(SPEEDS), v_model=speed.value,
-                        on_v_model=lambda v: set_speed(session, v),
-                        dense=True, hide_details=True, class_="sim-speed",
-                        style_="max-width: 118px; font-size: 13px", label="Play speed")
-        solara.Button(RUN, disabled=not idle or at_end, small=True, classes=["sim-run"],
-                      on_click=lambda: run_to(session))
+            solara.Button(
+                PLAY,
+                icon_name="mdi-play",
+                disabled=not idle or at_end,
+                small=True,
+                on_click=lambda: start(
+                    session, lambda: do_steps(session, session.model.days, play=True), "play", PLAY
+                ),
+                classes=["sim-play"],
+            )
+        solara.v.Select(
+            items=list(SPEEDS),
+            v_model=speed.value,
+            on_v_model=lambda v: set_speed(session, v),
+            dense=True,
+            hide_details=True,
+            class_="sim-speed",
+            style_="max-width: 118px; font-size: 13px",
+            label="Play speed",
+        )
+        solara.Button(
+            RUN,
+            disabled=not idle or at_end,
+            small=True,
+            classes=["sim-run"],
+            on_click=lambda: run_to(session),
+        )
         TargetBox(days)
-        solara.Button(RESET, icon_name="mdi-restart", disabled=bool(doing), small=True,
-                      color="warning" if changed else None, classes=["sim-reset"],
-                      on_click=lambda: start(session, lambda: do_reset(session), "reset", RESET))
+        solara.Button(
+            RESET,
+            icon_name="mdi-restart",
+            disabled=bool(doing),
+            small=True,
+            color="warning" if changed else None,
+            classes=["sim-reset"],
+            on_click=lambda: start(session, lambda: do_reset(session), "reset", RESET),
+        )
         if present.value:
             PresentButton()
     if notice.value:
@@ -496,24 +616,27 @@ def key_numbers(f: Frame, i: int) -> str:
         f'reach bought <span class="sim-muted">(money share)</span></div>'
         f'<div>impressions so far: {a} <b class="sim-total-a">{k["total_a"]:,}</b>, '
         f'{b} <b class="sim-total-b">{k["total_b"]:,}</b>, all <b class="sim-total">{k["total"]:,}</b></div>'
-        f'<div>{a}\'s vote share <b>{_pct(k["vote_share_a"], 2)}</b> '
-        f'({100 * k["vote_change_a"]:+.3f} points since day 0)</div>'
-        f'<div class="sim-caption">today: {s.caption}</div></div>')
+        f"<div>{a}'s vote share <b>{_pct(k['vote_share_a'], 2)}</b> "
+        f"({100 * k['vote_change_a']:+.3f} points since day 0)</div>"
+        f'<div class="sim-caption">today: {s.caption}</div></div>'
+    )
 
 
 def charts(f: Frame, presenting: bool = False) -> str:
     """All charts; presenting: the money share and the vote share only, side by side."""
-    boxes = [f.money, f.vote] if presenting else [s.origins for s in f.sides] + [
-        ORIGIN_LEGEND, f.money, f.vote]
+    boxes = (
+        [f.money, f.vote] if presenting else [s.origins for s in f.sides] + [ORIGIN_LEGEND, f.money, f.vote]
+    )
     return f'<div class="sim-chart-grid">{"".join(boxes)}</div>'
 
 
 LEGEND = draw.opinion_bar() + (
     f' &nbsp; <span class="sim-ring" style="border-color:{draw.PAID_RING}"></span> saw paid '
-    'content today (an ad, a paid poster\'s post, or a reshare of either) &nbsp; <span '
+    "content today (an ad, a paid poster's post, or a reshare of either) &nbsp; <span "
     f'class="sim-ring" style="border-color:{draw.ORGANIC_RING}"></span> saw organic content today '
-    '(a campaign account\'s own post or a reshare of one) &nbsp; &#9632; campaign account &nbsp; '
-    '&#9670; paid poster (amplifier) &nbsp; &#9660; sockpuppet &nbsp; &#10005; suspended')
+    "(a campaign account's own post or a reshare of one) &nbsp; &#9632; campaign account &nbsp; "
+    "&#9670; paid poster (amplifier) &nbsp; &#9660; sockpuppet &nbsp; &#10005; suspended"
+)
 
 ORIGIN_LEGEND = draw.origin_legend()
 DEFINITIONS = """
@@ -559,15 +682,23 @@ def Today():
                     solara.HTML(tag="div", unsafe_innerHTML=s.edges, classes=["sim-layer"])
                     solara.HTML(tag="div", unsafe_innerHTML=s.nodes, classes=["sim-layer"])
         if len(f.sides) == 1:
-            solara.HTML(tag="div", classes=["sim-network", "sim-off"], unsafe_innerHTML=(
-                "<i>One regime only: choose a regime under <b>Compare with (right)</b> and "
-                "press <b>Reset</b> to see two side by side.</i>"))
+            solara.HTML(
+                tag="div",
+                classes=["sim-network", "sim-off"],
+                unsafe_innerHTML=(
+                    "<i>One regime only: choose a regime under <b>Compare with (right)</b> and "
+                    "press <b>Reset</b> to see two side by side.</i>"
+                ),
+            )
 
 
 @solara.component
 def Counters():
-    solara.HTML(tag="div", unsafe_innerHTML=f"<h3>Counters: the run so far</h3>{frame.value.table}",
-                classes=["sim-table"])
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f"<h3>Counters: the run so far</h3>{frame.value.table}",
+        classes=["sim-table"],
+    )
 
 
 @solara.component
@@ -575,9 +706,14 @@ def Charts():
     solara.HTML(tag="div", unsafe_innerHTML=charts(frame.value, present.value))
     if present.value:
         return
-    solara.HTML(tag="div", classes=["sim-muted"], unsafe_innerHTML=(
-        "Dashed line: the right-hand regime. The vote-share axis is zoomed in: read its numbers "
-        "before comparing heights."))
+    solara.HTML(
+        tag="div",
+        classes=["sim-muted"],
+        unsafe_innerHTML=(
+            "Dashed line: the right-hand regime. The vote-share axis is zoomed in: read its numbers "
+            "before comparing heights."
+        ),
+    )
 
 
 @solara.component
@@ -585,13 +721,23 @@ def DataTab(session: Session):
     f = frame.value
     if f is None:
         return
-    solara.HTML(tag="p", unsafe_innerHTML=(
-        "The day-by-day table of the running model: one row per regime, day and campaign, with "
-        "the columns of a run's <code>steps.parquet</code> (docs/outputs.md describes each)."))
-    solara.FileDownload(lambda: steps_csv(session.model), filename=f"classroom_day{f.day}.csv",
-                        label="Download the day-by-day table (CSV)")
-    solara.HTML(tag="div", classes=["sim-table"], unsafe_innerHTML=(
-        f"<h3>The counters on day {f.day} (the CSV has every day)</h3>{f.table}"))
+    solara.HTML(
+        tag="p",
+        unsafe_innerHTML=(
+            "The day-by-day table of the running model: one row per regime, day and campaign, with "
+            "the columns of a run's <code>steps.parquet</code> (docs/outputs.md describes each)."
+        ),
+    )
+    solara.FileDownload(
+        lambda: steps_csv(session.model),
+        filename=f"classroom_day{f.day}.csv",
+        label="Download the day-by-day table (CSV)",
+    )
+    solara.HTML(
+        tag="div",
+        classes=["sim-table"],
+        unsafe_innerHTML=(f"<h3>The counters on day {f.day} (the CSV has every day)</h3>{f.table}"),
+    )
 
 
 ABOUT = """
@@ -748,13 +894,19 @@ def Page():
 
 def about_html(names=("A", "B")) -> str:
     """The About tab: every regime and every scenario in plain words."""
-    regimes = "".join(f'<li data-regime="{r}"><b>{html.escape(choice_text("policy", r))}</b>: '
-                      f'{html.escape(REGIME_TEXT.get(r, ""))}</li>' for r in CHOICES["policy"])
-    scenarios = "".join(f'<li data-scenario="{k}"><b>{html.escape(choice_text("scenario_name", k))}'
-                        f'</b>: {html.escape(SCENARIO_TEXT.get(k, ("", ""))[1])}</li>'
-                        for k in CHOICES["scenario_name"])
-    return ABOUT.format(a=html.escape(names[0]), b=html.escape(names[1]), regimes=regimes,
-                        scenarios=scenarios)
+    regimes = "".join(
+        f'<li data-regime="{r}"><b>{html.escape(choice_text("policy", r))}</b>: '
+        f"{html.escape(REGIME_TEXT.get(r, ''))}</li>"
+        for r in CHOICES["policy"]
+    )
+    scenarios = "".join(
+        f'<li data-scenario="{k}"><b>{html.escape(choice_text("scenario_name", k))}'
+        f"</b>: {html.escape(SCENARIO_TEXT.get(k, ('', ''))[1])}</li>"
+        for k in CHOICES["scenario_name"]
+    )
+    return ABOUT.format(
+        a=html.escape(names[0]), b=html.escape(names[1]), regimes=regimes, scenarios=scenarios
+    )
 
 
 @solara.component
@@ -776,17 +928,38 @@ def main(argv=None) -> None:
     login. Each tab has its own model; a closed tab's is freed at once, one that vanished
     without closing after CULL."""
     parser = Parser(prog="python -m sim app", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="127.0.0.1 (this machine only, the default) or 0.0.0.0 (the local "
-                             "network: a class on their own laptops)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="127.0.0.1 (this machine only, the default) or 0.0.0.0 (the local "
+        "network: a class on their own laptops)",
+    )
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args(argv)
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
-           "SOLARA_THEME_SHOW_BANNER": "False", "SOLARA_KERNEL_CULL_TIMEOUT": CULL}
-    cmd = [sys.executable, "-m", "solara", "run", "sim.classroom.app", "--host", args.host,
-           "--port", str(args.port), "--production", "--no-open"]
+    env = {
+        **os.environ,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_THEME_SHOW_BANNER": "False",
+        "SOLARA_KERNEL_CULL_TIMEOUT": CULL,
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "sim.classroom.app",
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+        "--production",
+        "--no-open",
+    ]
     print(f"classroom app: http://{args.host}:{args.port}  (Ctrl-C stops it)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print("serving to the network: students open http://<this machine's address>:"
-              f"{args.port} (docs/classroom.md)", flush=True)
+        print(
+            "serving to the network: students open http://<this machine's address>:"
+            f"{args.port} (docs/classroom.md)",
+            flush=True,
+        )
     os.execve(sys.executable, cmd, env)  # become the server: one process to stop

@@ -39,8 +39,14 @@ def serve_app(timeout: float = 60, server: list | None = None, log_path: Path | 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # a file, not a pipe: a full pipe would stall the server
     log = open(log_path, "w+") if log_path else tempfile.TemporaryFile("w+")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port)], cwd=ROOT,
-                            env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "app", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     if server is not None:
         server.append(proc)
     url = f"http://127.0.0.1:{port}/"
@@ -87,8 +93,9 @@ def offline_page(viewport=(1024, 768)):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                          accept_downloads=True)
+            context = browser.new_context(
+                viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True
+            )
             page = context.new_page()
             page.route("**/*", route)
             page.on("request", lambda req: record["requests"].append(req.url))

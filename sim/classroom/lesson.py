@@ -59,8 +59,10 @@ tabs closed, 9 of their sessions were freed (30 to 21 live); 140 s after the oth
 without closing (the cull waits 2 minutes), 1 session was left; the server then held 305 MB
 (freed memory stays with the Python process; the first tab alone adds ~35 MB for good)."""
 
-FIGURE_ALT = ("The classroom app at 1024x768: no rules (left) and a ban on political ads (right), "
-              "same 300 users, day 20")
+FIGURE_ALT = (
+    "The classroom app at 1024x768: no rules (left) and a ban on political ads (right), "
+    "same 300 users, day 20"
+)
 DOC = Path(__file__).resolve().parents[2] / "docs" / "classroom.md"
 FIGURE = DOC.parent / "figures" / "app.png"
 FIGURE_SIZE = (1024, 768)  # a projector's
@@ -135,8 +137,15 @@ LOOPHOLE = Setup(changes=(("scenario_name", "paid_amplifiers"), ("compare", "ban
 ENFORCED = Setup(changes=LOOPHOLE.changes + (("detection", 0.05),))
 LABELS = Setup(changes=(("compare", "transparency"),))
 SKEPTICS = Setup(changes=LABELS.changes + (("skepticism", 0.9), ("label_effect", 0.8)))
-SETUPS = {"intro": INTRO, "money": MONEY, "appeal": APPEAL, "loophole": LOOPHOLE,
-          "enforced": ENFORCED, "labels": LABELS, "skeptics": SKEPTICS}
+SETUPS = {
+    "intro": INTRO,
+    "money": MONEY,
+    "appeal": APPEAL,
+    "loophole": LOOPHOLE,
+    "enforced": ENFORCED,
+    "labels": LABELS,
+    "skeptics": SKEPTICS,
+}
 
 
 # ---------------------------------------------------------------- words from numbers
@@ -202,9 +211,18 @@ def reflow(text: str, width: int = 96) -> str:
             else:
                 items[-1] += " " + line.strip()
         items = [re.sub(r"`[^`]*`", lambda m: m[0].replace(" ", "\0"), i) for i in items]
-        out.append("\n".join(textwrap.fill(i, width, subsequent_indent="  " if i.startswith("- ") else "",
-                                            break_on_hyphens=False, break_long_words=False)
-                              for i in items))
+        out.append(
+            "\n".join(
+                textwrap.fill(
+                    i,
+                    width,
+                    subsequent_indent="  " if i.startswith("- ") else "",
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+                for i in items
+            )
+        )
     return "\n\n".join(out).replace("\0", " ")  # spaces in `code` kept unbroken
 
 
@@ -224,34 +242,57 @@ def _claims():
     they can see (``visible``), not on the second decimal of a dollar figure."""
     i, m, ap, lo, en, la, sk = (SETUPS[k].result for k in SETUPS)
     return [
-        ("under the ban A and B buy no ad impressions (two_party)",
-         i.c(1, "A")["impressions_ad"] == i.c(1, "B")["impressions_ad"] == 0),
-        ("two_party under the ban: the money share of political reach is 0 (no paid posters)",
-         i.keys[1]["money_share"] == 0),
-        ("with no rules a fifth or more of the political reach on day 20 is bought (news pages and "
-         "users posting about the race carry most of the rest)", i.keys[0]["money_share"] > 0.2),
-        ("experiment 1: A, with 3x B's budget, gets visibly more impressions than B",
-         m.c(0, "A")["impressions"] > m.c(0, "B")["impressions"]
-         and visible(m.c(0, "A")["impressions"], m.c(0, "B")["impressions"])),
+        (
+            "under the ban A and B buy no ad impressions (two_party)",
+            i.c(1, "A")["impressions_ad"] == i.c(1, "B")["impressions_ad"] == 0,
+        ),
+        (
+            "two_party under the ban: the money share of political reach is 0 (no paid posters)",
+            i.keys[1]["money_share"] == 0,
+        ),
+        (
+            "with no rules a fifth or more of the political reach on day 20 is bought (news pages and "
+            "users posting about the race carry most of the rest)",
+            i.keys[0]["money_share"] > 0.2,
+        ),
+        (
+            "experiment 1: A, with 3x B's budget, gets visibly more impressions than B",
+            m.c(0, "A")["impressions"] > m.c(0, "B")["impressions"]
+            and visible(m.c(0, "A")["impressions"], m.c(0, "B")["impressions"]),
+        ),
         ("experiment 1: A's reach is mostly bought", m.c(0, "A")["money_share"] > 0.5),
-        ("experiment 1: doubling B's appeal gives B visibly more reshares and impressions",
-         ap.c(0, "B")["reshares"] > m.c(0, "B")["reshares"]
-         and visible(m.c(0, "B")["reshares"], ap.c(0, "B")["reshares"])
-         and visible(m.c(0, "B")["impressions"], ap.c(0, "B")["impressions"])),
+        (
+            "experiment 1: doubling B's appeal gives B visibly more reshares and impressions",
+            ap.c(0, "B")["reshares"] > m.c(0, "B")["reshares"]
+            and visible(m.c(0, "B")["reshares"], ap.c(0, "B")["reshares"])
+            and visible(m.c(0, "B")["impressions"], ap.c(0, "B")["impressions"]),
+        ),
         ("experiment 2: the ban removes B's ads", lo.c(1, "B")["impressions_ad"] == 0),
-        ("experiment 2: under the ban A still has paid posters' impressions",
-         lo.c(1, "A")["impressions_amplified"] > 0),
-        ("experiment 2: under the ban money still roots most of A's reach",
-         lo.c(1, "A")["money_share"] > 0.5),
-        ("experiment 2: stronger enforcement suspends more of A's accounts",
-         en.c(1, "A")["accounts_suspended"] > lo.c(1, "A")["accounts_suspended"]),
-        ("experiment 3: the no-rules side is the same in both runs (nothing is labeled there)",
-         sk.c(0, "A") == la.c(0, "A")),
-        ("experiment 3: skeptical users and strong labels cut A's ad impressions visibly",
-         sk.c(1, "A")["impressions_ad"] < la.c(1, "A")["impressions_ad"]
-         and visible(la.c(1, "A")["impressions_ad"], sk.c(1, "A")["impressions_ad"])),
-        ("experiment 2: under the ban A has visibly more paid posters than with no rules",
-         visible(lo.c(0, "A")["amplifiers"], lo.c(1, "A")["amplifiers"])),
+        (
+            "experiment 2: under the ban A still has paid posters' impressions",
+            lo.c(1, "A")["impressions_amplified"] > 0,
+        ),
+        (
+            "experiment 2: under the ban money still roots most of A's reach",
+            lo.c(1, "A")["money_share"] > 0.5,
+        ),
+        (
+            "experiment 2: stronger enforcement suspends more of A's accounts",
+            en.c(1, "A")["accounts_suspended"] > lo.c(1, "A")["accounts_suspended"],
+        ),
+        (
+            "experiment 3: the no-rules side is the same in both runs (nothing is labeled there)",
+            sk.c(0, "A") == la.c(0, "A"),
+        ),
+        (
+            "experiment 3: skeptical users and strong labels cut A's ad impressions visibly",
+            sk.c(1, "A")["impressions_ad"] < la.c(1, "A")["impressions_ad"]
+            and visible(la.c(1, "A")["impressions_ad"], sk.c(1, "A")["impressions_ad"]),
+        ),
+        (
+            "experiment 2: under the ban A has visibly more paid posters than with no rules",
+            visible(lo.c(0, "A")["amplifiers"], lo.c(1, "A")["amplifiers"]),
+        ),
     ]
 
 
@@ -266,19 +307,32 @@ def check_claims() -> list[str]:
 def figure_numbers() -> dict:
     """What the figure must show: the intro's day, and each side's key numbers as printed."""
     r = INTRO.result
-    return {"day": INTRO.day, "size": list(FIGURE_SIZE), "sides": [
-        {"regime": regime, "money_share": f"{100 * k['money_share']:.0f}%",
-         "total_a": f"{k['total_a']:,}", "total_b": f"{k['total_b']:,}", "total": f"{k['total']:,}"}
-        for regime, k in zip(r.regimes, r.keys)]}
+    return {
+        "day": INTRO.day,
+        "size": list(FIGURE_SIZE),
+        "sides": [
+            {
+                "regime": regime,
+                "money_share": f"{100 * k['money_share']:.0f}%",
+                "total_a": f"{k['total_a']:,}",
+                "total_b": f"{k['total_b']:,}",
+                "total": f"{k['total']:,}",
+            }
+            for regime, k in zip(r.regimes, r.keys)
+        ],
+    }
 
 
 def page_numbers(page) -> list[dict]:
     """Each side's key numbers as the served page shows them."""
-    return page.eval_on_selector_all(".sim-key", """boxes => boxes.map(b => ({
+    return page.eval_on_selector_all(
+        ".sim-key",
+        """boxes => boxes.map(b => ({
         regime: b.dataset.regime, money_share: b.querySelector('.sim-money-share').innerText,
         total_a: b.querySelector('.sim-total-a').innerText,
         total_b: b.querySelector('.sim-total-b').innerText,
-        total: b.querySelector('.sim-total').innerText}))""")
+        total: b.querySelector('.sim-total').innerText}))""",
+    )
 
 
 def follow(page, setup: Setup) -> None:
@@ -326,9 +380,9 @@ def png_texts(png: bytes) -> dict:
     """A PNG's tEXt chunks as {key: text}."""
     out, pos = {}, 8
     while pos + 8 <= len(png):
-        (size,), kind = struct.unpack(">I", png[pos:pos + 4]), png[pos + 4:pos + 8]
+        (size,), kind = struct.unpack(">I", png[pos : pos + 4]), png[pos + 4 : pos + 8]
         if kind == b"tEXt":
-            key, _, text = png[pos + 8:pos + 8 + size].partition(b"\0")
+            key, _, text = png[pos + 8 : pos + 8 + size].partition(b"\0")
             out[key.decode("latin-1")] = text.decode("latin-1")
         pos += 12 + size
     return out
@@ -352,8 +406,13 @@ def write() -> str:
     mb_efp, apb_efp = mb["impressions_earned_from_paid"], apb["impressions_earned_from_paid"]
     amp_hired = scenario_campaigns("paid_amplifiers")[0].amplifiers.per_1000_users
     times = DEFAULTS["budget_a"] / DEFAULTS["budget_b"]
-    ratio = {1: "the same budget as", 2: "twice", 3: "three times", 4: "four times"}.get(
-        times, f"{times:g} times") if times >= 1 else f"{times:.2g} times"
+    ratio = (
+        {1: "the same budget as", 2: "twice", 3: "three times", 4: "four times"}.get(
+            times, f"{times:g} times"
+        )
+        if times >= 1
+        else f"{times:.2g} times"
+    )
     return f"""<!-- Generated by `python -m sim.classroom.lesson` from the model: do not edit by hand.
      Edit sim/classroom/lesson.py and run it again (tests/test_app.py fails when this file is stale). -->
 # In the classroom: watching paid and organic reach spread
@@ -485,8 +544,13 @@ Now make B's messages twice as engaging: {APPEAL.instructions()}.
   Observed: B's impressions {change(mb["impressions"], apb["impressions"], plural=True)}
   ({pct(ap.share(0, B))} of all), A has {n(ap.c(0, A)["impressions"])}. B's reshares
   {change(mb["reshares"], apb["reshares"], plural=True)}, and its earned impressions (reshares of its ads and
-  posts) {change(mb["impressions_earned_from_paid"] + mb["impressions_earned_from_organic"],
-  apb["impressions_earned_from_paid"] + apb["impressions_earned_from_organic"], plural=True)}. Its ads are
+  posts) {
+        change(
+            mb["impressions_earned_from_paid"] + mb["impressions_earned_from_organic"],
+            apb["impressions_earned_from_paid"] + apb["impressions_earned_from_organic"],
+            plural=True,
+        )
+    }. Its ads are
   reshared {more(apb_efp, mb_efp, "more", "less", "as much")}
   too (earned from paid {change(mb_efp, apb_efp)}),
   so B's money share {change(mb["money_share"], apb["money_share"], pct)}: people amplify
@@ -564,19 +628,23 @@ Change the *Seed* and repeat one experiment: the numbers change, and as a rule t
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.classroom.lesson",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 if the doc or its figure is not current")
-    parser.add_argument("--figure", action="store_true",
-                        help=f"also redraw {FIGURE.name} in the served app (needs chromium)")
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.classroom.lesson", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--check", action="store_true", help="exit 1 if the doc or its figure is not current")
+    parser.add_argument(
+        "--figure", action="store_true", help=f"also redraw {FIGURE.name} in the served app (needs chromium)"
+    )
     parser.add_argument("--out", type=Path, default=DOC)
     args = parser.parse_args(argv)
     broken = check_claims()
     if broken:
-        print("error: the lesson's text no longer matches the model; these claims fail:\n  - "
-              + "\n  - ".join(broken) + "\nrewrite those passages in sim/classroom/lesson.py",
-              file=sys.stderr)
+        print(
+            "error: the lesson's text no longer matches the model; these claims fail:\n  - "
+            + "\n  - ".join(broken)
+            + "\nrewrite those passages in sim/classroom/lesson.py",
+            file=sys.stderr,
+        )
         return 1
     text = reflow(write())
     if args.check:

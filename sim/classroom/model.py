@@ -86,83 +86,135 @@ CONTROLS = (
     Control("compare", "Compare with (right)", "choice", help="the rules on the right ('off': none)"),
     Control("budget_a", "Budget of {a} ($ per 1,000 users)", "float", 0, 300, 5),
     Control("budget_b", "Budget of {b} ($ per 1,000 users)", "float", 0, 300, 5),
-    Control("appeal_a", "Appeal of {a}'s messages", "float", 0.2, 3.0, 0.1,
-            help="how engaging: 1 = ordinary, 2 = twice as likely to be engaged with"),
+    Control(
+        "appeal_a",
+        "Appeal of {a}'s messages",
+        "float",
+        0.2,
+        3.0,
+        0.1,
+        help="how engaging: 1 = ordinary, 2 = twice as likely to be engaged with",
+    ),
     Control("appeal_b", "Appeal of {b}'s messages", "float", 0.2, 3.0, 0.1),
-    Control("targeting", "Ad targeting ({a} and {b})", "choice",
-            help="micro: the platform picks each user; ideology: own side; segments; broad"),
+    Control(
+        "targeting",
+        "Ad targeting ({a} and {b})",
+        "choice",
+        help="micro: the platform picks each user; ideology: own side; segments; broad",
+    ),
     Control("ranking", "Feed ranking", "choice"),
     Control("n", "Users", "int", 100, 1000, 50),
     Control("seed", "Seed", "int", 0, 999, 1, help="another seed: other users, same rules"),
-    Control("persuasion", "Persuasion per exposure", "float", 0.0, 0.05, 0.001,
-            help="how far one message moves an opinion it is close to"),
-    Control("skepticism", "Mean skepticism", "float", 0.05, 0.95, 0.05,
-            help="how much users discount content labeled as paid"),
+    Control(
+        "persuasion",
+        "Persuasion per exposure",
+        "float",
+        0.0,
+        0.05,
+        0.001,
+        help="how far one message moves an opinion it is close to",
+    ),
+    Control(
+        "skepticism",
+        "Mean skepticism",
+        "float",
+        0.05,
+        0.95,
+        0.05,
+        help="how much users discount content labeled as paid",
+    ),
     Control("label_effect", "Effect of a 'paid' label", "float", 0.0, 1.0, 0.05),
-    Control("detection", "Enforcement: daily detection rate", "float", 0.0, 0.2, 0.005,
-            help="daily chance enforcement (ban, caps) catches a coordinated account"),
+    Control(
+        "detection",
+        "Enforcement: daily detection rate",
+        "float",
+        0.0,
+        0.2,
+        0.005,
+        help="daily chance enforcement (ban, caps) catches a coordinated account",
+    ),
     Control("days", "Days", "int", 10, 60, 5),
 )
 CONTROL = {c.key: c for c in CONTROLS}
 BUTTONS = ("Step", "Play", "Stop", "Run to day", "Reset", "Defaults")  # the page's, by these names
-CHOICES = {"scenario_name": SCENARIOS, "policy": POLICIES, "compare": POLICIES + (OFF,),
-           "targeting": TARGETING, "ranking": RANKINGS}
+CHOICES = {
+    "scenario_name": SCENARIOS,
+    "policy": POLICIES,
+    "compare": POLICIES + (OFF,),
+    "targeting": TARGETING,
+    "ranking": RANKINGS,
+}
 
 # Plain names and one-line stories of the scenarios (sim/conf/scenario/*.yaml; a new YAML
 # shows by its file name until it gets a line here, and a test asks for one).
 SCENARIO_TEXT = {
-    "two_party": ("Two candidates, 3:1 money",
-                  "A has three times B's money, their messages are equally engaging; a civic "
-                  "'Vote' campaign buys non-partisan ads."),
-    "paid_amplifiers": ("Paid posters (loophole)",
-                        "A pays supporters with large followings to post copies of its messages "
-                        "and moves its ad money to more of them if ads are banned; B only buys ads."),
-    "foreign_operation": ("A foreign operation",
-                          "Two candidates and a foreign campaign with a tiny ad budget and many "
-                          "posts from fake pages (sockpuppets)."),
-    "foreign_2016": ("Foreign operation, 2016",
-                     "Like the foreign operation, its sizes set from the 2016 case."),
-    "incumbent_challenger": ("Incumbent vs challenger",
-                             "An incumbent with a large following against a challenger with more "
-                             "money, plus down-ballot campaigns, a dark-money group, news outlets "
-                             "and ordinary users posting."),
-    "optimizer_2016": ("Optimiser vs broadcaster",
-                       "One campaign gets the platform's staff embedded to tune its ads, the other "
-                       "uses the self-service tools; budgets in the 2016 ratio ($44M to $28M)."),
-    "organizers_2020": ("Paid organizers (2020)",
-                        "A pays 50 supporters per 1,000 users $2,500 a month each to post "
-                        "identical messages daily, hence A's budget of $125,000 per 1,000 users; "
-                        "B buys ads with $30."),
-    "facebook_2020": ("Facebook 2020 ad prices",
-                      "As 'Two candidates, 3:1 money', with bids set so that ads cost what they "
-                      "cost on Facebook in 2020."),
-    "twitter_2018": ("Twitter 2018 ad prices",
-                     "Two candidates, with bids set so that ads cost what they cost on Twitter in "
-                     "2018."),
+    "two_party": (
+        "Two candidates, 3:1 money",
+        "A has three times B's money, their messages are equally engaging; a civic "
+        "'Vote' campaign buys non-partisan ads.",
+    ),
+    "paid_amplifiers": (
+        "Paid posters (loophole)",
+        "A pays supporters with large followings to post copies of its messages "
+        "and moves its ad money to more of them if ads are banned; B only buys ads.",
+    ),
+    "foreign_operation": (
+        "A foreign operation",
+        "Two candidates and a foreign campaign with a tiny ad budget and many "
+        "posts from fake pages (sockpuppets).",
+    ),
+    "foreign_2016": (
+        "Foreign operation, 2016",
+        "Like the foreign operation, its sizes set from the 2016 case.",
+    ),
+    "incumbent_challenger": (
+        "Incumbent vs challenger",
+        "An incumbent with a large following against a challenger with more "
+        "money, plus down-ballot campaigns, a dark-money group, news outlets "
+        "and ordinary users posting.",
+    ),
+    "optimizer_2016": (
+        "Optimiser vs broadcaster",
+        "One campaign gets the platform's staff embedded to tune its ads, the other "
+        "uses the self-service tools; budgets in the 2016 ratio ($44M to $28M).",
+    ),
+    "organizers_2020": (
+        "Paid organizers (2020)",
+        "A pays 50 supporters per 1,000 users $2,500 a month each to post "
+        "identical messages daily, hence A's budget of $125,000 per 1,000 users; "
+        "B buys ads with $30.",
+    ),
+    "facebook_2020": (
+        "Facebook 2020 ad prices",
+        "As 'Two candidates, 3:1 money', with bids set so that ads cost what they cost on Facebook in 2020.",
+    ),
+    "twitter_2018": (
+        "Twitter 2018 ad prices",
+        "Two candidates, with bids set so that ads cost what they cost on Twitter in 2018.",
+    ),
 }
 
 # Every regime in plain words (sim/conf/policy/*.yaml; a test asks for each one).
 REGIME_TEXT = {
     "none": "no limits: political ads with precise (micro-)targeting, no labels, no caps, nobody "
-            "hunting fake or paid accounts.",
+    "hunting fake or paid accounts.",
     "ban": "no political ads (civic, non-partisan ads still run, as in Twitter's 2019 ban); the "
-           "platform hunts accounts that post identical copies together. Ads a campaign does not "
-           "declare as political slip through unless the platform's review catches them.",
+    "platform hunts accounts that post identical copies together. Ads a campaign does not "
+    "declare as political slip through unless the platform's review catches them.",
     "transparency": "political ads carry a 'paid for by' label and go into a public ad library, "
-                    "where watchdogs look for foreign and hidden sponsors; paid posters must say "
-                    "they are paid.",
+    "where watchdogs look for foreign and hidden sponsors; paid posters must say "
+    "they are paid.",
     "cap": "limits: at most 3 ads a day per person per campaign, 2 identical posts a day per "
-           "account, coarse targeting only; the platform hunts coordinated accounts.",
+    "account, coarse targeting only; the platform hunts coordinated accounts.",
     "no_reshares": "reshared posts are taken out of feeds (the 2020 Facebook experiment): people "
-                   "see only what the accounts they follow posted themselves.",
-    "demote_political": "political posts are shown lower in personalised feeds (as Facebook did "
-                        "from 2021).",
+    "see only what the accounts they follow posted themselves.",
+    "demote_political": "political posts are shown lower in personalised feeds (as Facebook did from 2021).",
     "chronological_option": "one user in five chooses a feed in time order, with no "
-                            "recommendations (the EU's Digital Services Act makes platforms "
-                            "offer one).",
+    "recommendations (the EU's Digital Services Act makes platforms "
+    "offer one).",
     "no_embedding": "the platform no longer lends its staff to campaigns to tune their ads (Facebook, "
-                    "2018). Only the 'Optimiser vs broadcaster' scenario has a campaign with "
-                    "embedded staff; in every other scenario this is the same as no rules.",
+    "2018). Only the 'Optimiser vs broadcaster' scenario has a campaign with "
+    "embedded staff; in every other scenario this is the same as no rules.",
 }
 
 
@@ -180,9 +232,22 @@ def choice_text(key: str, value: str) -> str:
 # without rules and under a ban, where in 20 days A's political reach is mostly bought and
 # under the ban it is not (docs/classroom.md has the numbers, computed by lesson.py).
 DEFAULTS = dict(
-    scenario_name="two_party", policy="none", compare="ban", budget_a=45.0, budget_b=15.0,
-    appeal_a=1.0, appeal_b=1.0, targeting="micro", ranking="engagement", n=300, seed=0,
-    persuasion=0.005, skepticism=0.5, label_effect=0.1, detection=0.005, days=30,
+    scenario_name="two_party",
+    policy="none",
+    compare="ban",
+    budget_a=45.0,
+    budget_b=15.0,
+    appeal_a=1.0,
+    appeal_b=1.0,
+    targeting="micro",
+    ranking="engagement",
+    n=300,
+    seed=0,
+    persuasion=0.005,
+    skepticism=0.5,
+    label_effect=0.1,
+    detection=0.005,
+    days=30,
 )
 
 
@@ -257,8 +322,24 @@ def control_range(key: str, scenario: str) -> tuple[float, float]:
     return c.lo, c.hi
 
 
-def classroom_config(*, scenario_name, policy, budget_a, budget_b, appeal_a, appeal_b, targeting,
-                     ranking, n, seed, persuasion, skepticism, label_effect, detection, days) -> Config:
+def classroom_config(
+    *,
+    scenario_name,
+    policy,
+    budget_a,
+    budget_b,
+    appeal_a,
+    appeal_b,
+    targeting,
+    ranking,
+    n,
+    seed,
+    persuasion,
+    skepticism,
+    label_effect,
+    detection,
+    days,
+) -> Config:
     """A typed Config composed from sim/conf exactly as ``python -m sim`` composes it.
 
     (``scenario_name``, not ``scenario``: Mesa's Model reserves ``scenario``.)
@@ -275,9 +356,16 @@ def classroom_config(*, scenario_name, policy, budget_a, budget_b, appeal_a, app
     if not 0 < skepticism < 1:
         raise ConfigError(f"skepticism = {skepticism!r}: must be in (0, 1)")
     overrides = [
-        f"scenario={scenario_name}", f"policy={policy}", f"ranking={ranking}", f"seed={seed}",
-        f"steps={days}", f"population.n={n}", "network.cache=false", "output.figure=false",
-        f"behavior.persuasion={persuasion}", f"behavior.label_effect={label_effect}",
+        f"scenario={scenario_name}",
+        f"policy={policy}",
+        f"ranking={ranking}",
+        f"seed={seed}",
+        f"steps={days}",
+        f"population.n={n}",
+        "network.cache=false",
+        "output.figure=false",
+        f"behavior.persuasion={persuasion}",
+        f"behavior.label_effect={label_effect}",
         f"policy.enforcement.detection_rate={detection}",
         f"policy.enforcement.coordination_threshold={max(2, round(10 * n / 10_000))}",
         f"population.skepticism_a={4 * skepticism:g}",
@@ -285,8 +373,7 @@ def classroom_config(*, scenario_name, policy, budget_a, budget_b, appeal_a, app
     ]
     for i, (budget, appeal) in enumerate(((budget_a, appeal_a), (budget_b, appeal_b))):
         camp = f"scenario.campaigns.{i}"
-        overrides += [f"{camp}.budget={budget}", f"{camp}.appeal={appeal}",
-                      f"{camp}.targeting={targeting}"]
+        overrides += [f"{camp}.budget={budget}", f"{camp}.appeal={appeal}", f"{camp}.targeting={targeting}"]
         if targeting == "ideology":
             overrides.append(f"{camp}.ideology_band=" + ("[-1.0,0.0]" if i == 0 else "[0.0,1.0]"))
         elif targeting == "segments":
@@ -308,8 +395,9 @@ class ClassroomModel(mesa.Model):
     def __init__(self, **settings):
         unknown = set(settings) - set(DEFAULTS)
         if unknown:
-            raise ConfigError(f"unknown classroom setting(s) {sorted(unknown)}; allowed: "
-                              f"{', '.join(DEFAULTS)}")
+            raise ConfigError(
+                f"unknown classroom setting(s) {sorted(unknown)}; allowed: {', '.join(DEFAULTS)}"
+            )
         p = {**DEFAULTS, **settings}
         super().__init__(rng=int(p["seed"]))
         self.settings = p  # every control's value, as the app compares them with its own
@@ -318,9 +406,9 @@ class ClassroomModel(mesa.Model):
         self.regimes = [p["policy"]] + ([p["compare"]] if p["compare"] != OFF else [])
         first = SimModel(classroom_config(policy=p["policy"], **self.params), log=True)
         self.runs = [first] + [
-            SimModel(classroom_config(policy=r, **self.params), log=True,
-                     follows=first.follows.users.copy())
-            for r in self.regimes[1:]]
+            SimModel(classroom_config(policy=r, **self.params), log=True, follows=first.follows.users.copy())
+            for r in self.regimes[1:]
+        ]
         self.names = [c.cfg.name for c in first.campaigns]
         self.layout = network_layout(first)
 
@@ -349,9 +437,18 @@ def day_numbers(run: SimModel) -> dict:
     start = run.metrics.start["votes"]
     share0 = float(start[0] / start.sum()) if start.sum() else math.nan
     if len(t.get("step", [])) == 0:
-        return {"day": 0, "impressions": 0, "paid": 0, "organic": 0, "total": 0,
-                "total_a": 0, "total_b": 0, "money_share": math.nan, "vote_share_a": share0,
-                "vote_change_a": 0.0}
+        return {
+            "day": 0,
+            "impressions": 0,
+            "paid": 0,
+            "organic": 0,
+            "total": 0,
+            "total_a": 0,
+            "total_b": 0,
+            "money_share": math.nan,
+            "vote_share_a": share0,
+            "vote_change_a": 0.0,
+        }
     today = t["step"] == t["step"].max()
     paid = sum(t[f"impressions_{o}"] for o in PAID_ORIGINS)
     political = np.isin(t["campaign"], [c.cfg.name for c in run.campaigns if c.cfg.political])
@@ -365,17 +462,24 @@ def day_numbers(run: SimModel) -> dict:
         "paid": int(paid[today].sum()),
         "organic": int(t["impressions"][today].sum() - paid[today].sum()),
         "total": int(t["impressions"].sum()),
-        "total_a": int(t["impressions"][a].sum()), "total_b": int(t["impressions"][b].sum()),
+        "total_a": int(t["impressions"][a].sum()),
+        "total_b": int(t["impressions"][b].sum()),
         "money_share": float(paid[political].sum() / imp_political) if imp_political else math.nan,
-        "vote_share_a": vote, "vote_change_a": vote - share0,
+        "vote_share_a": vote,
+        "vote_change_a": vote - share0,
     }
 
 
 COUNTERS = (  # (summary column, heading on screen)
-    *((f"impressions_{o}", o) for o in ORIGINS), ("impressions", "total"),
-    ("money_share", "money share"), ("spend", "spent $"), ("budget", "budget $"),
-    ("amplifiers", "paid posters"), ("accounts_suspended", "accounts suspended"),
-    ("reshares", "reshares"), ("vote_share_change", "vote share change (points)"),
+    *((f"impressions_{o}", o) for o in ORIGINS),
+    ("impressions", "total"),
+    ("money_share", "money share"),
+    ("spend", "spent $"),
+    ("budget", "budget $"),
+    ("amplifiers", "paid posters"),
+    ("accounts_suspended", "accounts suspended"),
+    ("reshares", "reshares"),
+    ("vote_share_change", "vote share change (points)"),
 )
 
 
@@ -392,9 +496,15 @@ def steps_frame(model: ClassroomModel):
     DataFrame: the run's steps.parquet columns with the regime in front."""
     import pandas as pd
 
-    return pd.concat([pd.DataFrame(run.metrics.steps_table()).assign(regime=regime)
-                      [["regime", *run.metrics.steps_table()]]
-                      for regime, run in zip(model.regimes, model.runs)], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame(run.metrics.steps_table()).assign(regime=regime)[
+                ["regime", *run.metrics.steps_table()]
+            ]
+            for regime, run in zip(model.regimes, model.runs)
+        ],
+        ignore_index=True,
+    )
 
 
 def steps_csv(model: ClassroomModel) -> bytes:
@@ -423,16 +533,20 @@ def follower_edges(run: SimModel) -> tuple[np.ndarray, np.ndarray]:
     campaign accounts (index n + account)."""
     u = run.follows.users.tocoo()
     a = run.follows.follows_accounts.tocoo()
-    return (np.concatenate([u.row, a.row]).astype(np.int64),
-            np.concatenate([u.col, a.col + run.n]).astype(np.int64))
+    return (
+        np.concatenate([u.row, a.row]).astype(np.int64),
+        np.concatenate([u.col, a.col + run.n]).astype(np.int64),
+    )
 
 
 def network_layout(run: SimModel) -> np.ndarray:
     """The layout of the run's follower graph, recomputed only when the graph changed (a Reset
     that changes budgets or rules keeps the users and their follows)."""
     src, dst = follower_edges(run)
-    key = (run.population.size, hashlib.sha1(np.concatenate([src, dst]).tobytes()
-                                             + run.population.ideology.tobytes()).hexdigest())
+    key = (
+        run.population.size,
+        hashlib.sha1(np.concatenate([src, dst]).tobytes() + run.population.ideology.tobytes()).hexdigest(),
+    )
     if key not in _LAYOUTS:
         if len(_LAYOUTS) >= 8:
             _LAYOUTS.pop(next(iter(_LAYOUTS)))

@@ -64,8 +64,9 @@ def within_budget(prices: np.ndarray, budget: float, order: np.ndarray) -> np.nd
 UNDERSPENT = 0.95  # spend below this share of the day's budget, at full participation: bid up
 
 
-def update_pacing(pacing: float, bid_scale: float, demand: float, next_budget: float,
-                  gain: float, ceiling: float) -> tuple[float, float, float]:
+def update_pacing(
+    pacing: float, bid_scale: float, demand: float, next_budget: float, gain: float, ceiling: float
+) -> tuple[float, float, float]:
     """The participation probability and bid multiplier that make spend track the budget.
 
     ``demand`` is what the campaign would have spent today at its current participation and
@@ -140,11 +141,11 @@ class AdAuction:
         # Each creative's predicted quality (market.creative_sigma; drawn after the review, so
         # the review's draws do not depend on it; none at 0, so the streams stay as they were).
         sigma = cfg.market.creative_sigma
-        self.creative_quality = (review_rng.lognormal(0.0, sigma, self.creatives.shape)
-                                 if sigma > 0 else None)
+        self.creative_quality = review_rng.lognormal(0.0, sigma, self.creatives.shape) if sigma > 0 else None
 
-    def sell(self, readers: np.ndarray, budgets: np.ndarray, day: int, rng
-             ) -> tuple[Impressions, list[AdReceipt]]:
+    def sell(
+        self, readers: np.ndarray, budgets: np.ndarray, day: int, rng
+    ) -> tuple[Impressions, list[AdReceipt]]:
         """Fill every reader's ad slots with the campaigns' ``budgets`` for today (US$, one per
         campaign); returns the ad impressions and one receipt per campaign that bid."""
         cfg, pop, p = self.cfg, self.population, self.platform
@@ -161,20 +162,32 @@ class AdAuction:
         # True engagement weight of each campaign's ad, and the platform's noisy prediction of
         # it relative to a perfectly aligned ad, weighted by creative-reader relevance: the
         # auction's quality factor.
-        weight = [behavior.engagement_weight(bcfg, ideology, c.cfg.position,
-                                             self.registry.appeals[c.index], True, skepticism,
-                                             self.label(c)) for c in bidders]
-        quality = [relevance(cfg, w, ideology, c.cfg.position)
-                   * rng.lognormal(0.0, cfg.feed.prediction_noise, n_r)
-                   for c, w in zip(bidders, weight)]
+        weight = [
+            behavior.engagement_weight(
+                bcfg,
+                ideology,
+                c.cfg.position,
+                self.registry.appeals[c.index],
+                True,
+                skepticism,
+                self.label(c),
+            )
+            for c in bidders
+        ]
+        quality = [
+            relevance(cfg, w, ideology, c.cfg.position) * rng.lognormal(0.0, cfg.feed.prediction_noise, n_r)
+            for c, w in zip(bidders, weight)
+        ]
         effective = [c.cfg.bid * c.bid_scale[p] * q for c, q in zip(bidders, quality)]
         joins = [participation(c.pacing[p], q, a) for c, q, a in zip(bidders, quality, audience)]
         shown = [np.zeros(n_r, np.int64) for _ in bidders]
         cap = self.policy.frequency_cap()
         cap = self.slots if cap is None else cap
         # the creatives each campaign may show today (undeclared ones: those the review let by)
-        variants = [np.flatnonzero(self.approved[c.index, day]) if c.undeclared
-                    else np.arange(self.slots) for c in bidders]
+        variants = [
+            np.flatnonzero(self.approved[c.index, day]) if c.undeclared else np.arange(self.slots)
+            for c in bidders
+        ]
         caps = [min(cap, len(v)) for v in variants]
         priority = rng.random(n_r)  # random order of auctions, for the budget stop
         out = []
@@ -186,12 +199,11 @@ class AdAuction:
                     ok &= rng.random(n_r) < joins[j]
                 eligible.append(ok)
             rows = np.flatnonzero(np.logical_or.reduce(eligible))
-            commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma,
-                                                                   len(rows))
-            factor = [self.quality_of_next(c, day, v, s[rows])
-                      for c, v, s in zip(bidders, variants, shown)]
-            bids = [commercial] + [np.where(e[rows], b[rows] * f, -np.inf)
-                                   for e, b, f in zip(eligible, effective, factor)]
+            commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma, len(rows))
+            factor = [self.quality_of_next(c, day, v, s[rows]) for c, v, s in zip(bidders, variants, shown)]
+            bids = [commercial] + [
+                np.where(e[rows], b[rows] * f, -np.inf) for e, b, f in zip(eligible, effective, factor)
+            ]
             winner, runner_up = second_price(bids)
             for j, camp in enumerate(bidders):
                 won = np.flatnonzero(winner == j + 1)
@@ -207,8 +219,11 @@ class AdAuction:
                 shown[j][who] += 1
                 receipts[j].creatives.append(creative)
                 receipts[j].prices.append(price)
-                out.append(Impressions.of(readers[who], creative, ad_origin(len(who)), weight[j][who],
-                                          from_ad=True, platform=p))
+                out.append(
+                    Impressions.of(
+                        readers[who], creative, ad_origin(len(who)), weight[j][who], from_ad=True, platform=p
+                    )
+                )
         for j, camp in enumerate(bidders):
             receipts[j].remaining, receipts[j].demand = remaining[j], demand[j]
             if camp.undeclared:  # it submitted the day's creatives; the review let some through
@@ -235,7 +250,13 @@ class AdAuction:
         missing = np.unique(k[ids[k] < 0])
         if len(missing):
             ids[missing] = self.registry.add(
-                len(missing), campaign=camp.index, origin=Origin.AD, author=camp.official,
-                labeled=self.label(camp), cta=rng.random(len(missing)) < camp.cta_share,
-                created=day, variant=missing)
+                len(missing),
+                campaign=camp.index,
+                origin=Origin.AD,
+                author=camp.official,
+                labeled=self.label(camp),
+                cta=rng.random(len(missing)) < camp.cta_share,
+                created=day,
+                variant=missing,
+            )
         return ids[k]

@@ -97,8 +97,7 @@ def vote_probabilities(cfg: BehaviorConfig, opinion: np.ndarray, positions: np.n
 def expected_votes(cfg, opinion, turnout, positions) -> np.ndarray:
     """Expected votes per candidate: turnout-weighted choice probabilities, summed."""
     # multiply-and-sum, not a BLAS dot: threaded BLAS on short work is slower on few cores
-    return np.array([np.add.reduce(turnout * p)
-                     for p in vote_weights(cfg, opinion, positions)])
+    return np.array([np.add.reduce(turnout * p) for p in vote_weights(cfg, opinion, positions)])
 
 
 # ---------------------------------------------------------------- calibrated effects (issue 13)
@@ -129,13 +128,15 @@ def mobilize(cfg: BehaviorConfig, population, users, position, social) -> np.nda
     each, ``social``: it came through a followee's reshare). Each exposure shifts turnout by
     ``turnout_nudge`` + ``turnout_nudge_alignment`` x alignment; a user's first social exposure
     of the election adds ``turnout_nudge_social`` once. Returns the users touched (sorted)."""
-    delta = cfg.turnout_nudge + cfg.turnout_nudge_alignment * alignment(
-        population.ideology[users], position)
+    delta = cfg.turnout_nudge + cfg.turnout_nudge_alignment * alignment(population.ideology[users], position)
     first = np.unique(users[social])
     first = first[~population.social_nudged[first]]
     population.social_nudged[first] = True
-    return shift_turnout(population.turnout, np.concatenate([users, first]),
-                         np.concatenate([delta, np.full(len(first), cfg.turnout_nudge_social)]))
+    return shift_turnout(
+        population.turnout,
+        np.concatenate([users, first]),
+        np.concatenate([delta, np.full(len(first), cfg.turnout_nudge_social)]),
+    )
 
 
 def decay_persuasion(cfg: BehaviorConfig, population, n: int, day: int) -> np.ndarray:

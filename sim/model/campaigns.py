@@ -40,9 +40,18 @@ def _homophilous_followers(rng, ideology, position, count, scale=0.5):
 class Campaign(mesa.Agent):
     """One campaign: its accounts, audience, budget and the posts it makes each day."""
 
-    def __init__(self, model, index: int, cfg: CampaignConfig, policy: Policy,
-                 population: Population, steps: int, follower_counts: np.ndarray,
-                 rng: np.random.Generator, platforms: int = 1):
+    def __init__(
+        self,
+        model,
+        index: int,
+        cfg: CampaignConfig,
+        policy: Policy,
+        population: Population,
+        steps: int,
+        follower_counts: np.ndarray,
+        rng: np.random.Generator,
+        platforms: int = 1,
+    ):
         super().__init__(model)
         self.index = index
         self.cfg = cfg
@@ -57,8 +66,7 @@ class Campaign(mesa.Agent):
         self.bid_scale = np.ones(platforms)
         self.declared = cfg.political and cfg.declares_political
         # Hiding political ads is evasion only where declaring them would stop or label them.
-        self.undeclared = (cfg.political and not cfg.declares_political
-                           and policy.declaration_matters(cfg))
+        self.undeclared = cfg.political and not cfg.declares_political and policy.declaration_matters(cfg)
         self.ads_allowed = policy.ads_allowed(cfg) and cfg.budget > 0 and cfg.bid > 0
         self.suspect = cfg.foreign or cfg.inauthentic or self.undeclared  # what watchdogs seek
         self.plan_ad_days(np.ones(steps, bool))  # the model plans them with its platforms' rules
@@ -73,13 +81,17 @@ class Campaign(mesa.Agent):
         # Official account and its initial followers (homophilous; civic: everyone alike).
         self.official = int(population.add_accounts(1, OFFICIAL, index, cfg.position)[0])
         self.official_followers = _homophilous_followers(
-            rng, population.ideology[:n], cfg.position, cfg.official_followers * n)
+            rng, population.ideology[:n], cfg.position, cfg.official_followers * n
+        )
         # Sockpuppets: each gets a Poisson number of like-minded followers.
         sp = cfg.sockpuppets
         self.sockpuppets = population.add_accounts(sp.count, SOCKPUPPET, index, cfg.position)
         counts = rng.poisson(sp.followers, sp.count)
-        followers = _homophilous_followers(rng, population.ideology[:n], cfg.position,
-                                           counts.sum()) if sp.count else np.empty(0, np.int64)
+        followers = (
+            _homophilous_followers(rng, population.ideology[:n], cfg.position, counts.sum())
+            if sp.count
+            else np.empty(0, np.int64)
+        )
         # Pair each drawn follower with a sockpuppet; the draws come back sorted by user id,
         # so shuffle them first or each sockpuppet would get a block of neighbouring ids.
         followers = rng.permutation(followers)
@@ -87,8 +99,9 @@ class Campaign(mesa.Agent):
         self.sockpuppet_edges = (followers, owners)
         # Paid amplifiers: recruited supporters, in an order fixed by the seed, so that extra
         # recruits under budget reallocation extend the same list.
-        supporters = np.flatnonzero((np.sign(population.ideology[:n]) == np.sign(cfg.position))
-                                    | (cfg.position == 0))
+        supporters = np.flatnonzero(
+            (np.sign(population.ideology[:n]) == np.sign(cfg.position)) | (cfg.position == 0)
+        )
         recruit_order = rng.permutation(supporters)
         if cfg.amplifiers.recruit == "influencers":  # most-followed supporters first
             recruit_order = recruit_order[np.argsort(-follower_counts[recruit_order], kind="stable")]
@@ -110,8 +123,7 @@ class Campaign(mesa.Agent):
         # Unpaid volunteers: supporters posting about the race from their own accounts.
         vol = cfg.volunteers
         n_vol = int(round(vol.per_1000_users * n / 1000))
-        self.volunteers = np.sort(rng.permutation(supporters)[:n_vol]) if n_vol else \
-            np.empty(0, np.int64)
+        self.volunteers = np.sort(rng.permutation(supporters)[:n_vol]) if n_vol else np.empty(0, np.int64)
         self.audience = None  # set by set_audience (needs the policy and the population)
         self.content_rng = rng  # its own stream: the same posts under every ranker and policy
 
@@ -134,9 +146,15 @@ class Campaign(mesa.Agent):
     def set_audience(self, population: Population, rng: np.random.Generator) -> None:
         """Who the campaign's ads may be shown to (targeting.py): at the finest targeting level
         the policy allows; it can widen later (:meth:`expand`)."""
-        self.targeting = Targeting(self.cfg, self.policy, population, rng, self.micro_noise,
-                                   self.model.cfg.behavior.epsilon,
-                                   self.model.cfg.population.segments)
+        self.targeting = Targeting(
+            self.cfg,
+            self.policy,
+            population,
+            rng,
+            self.micro_noise,
+            self.model.cfg.behavior.epsilon,
+            self.model.cfg.population.segments,
+        )
         self.targeting_used = self.targeting.level
         self.audience = self.targeting.audience()
         self.expansions = 0
@@ -173,14 +191,26 @@ class Campaign(mesa.Agent):
     def state(self) -> CampaignState:
         """What the observers may know of the campaign now."""
         return CampaignState(
-            cfg=self.cfg, budget=self.budget, spent_ads=self.spent_ads,
-            spent_amplifiers=self.spent_amplifiers, pacing=self.pacing.copy(),
-            bid_scale=self.bid_scale.copy(), audience=self.audience, expansions=self.expansions,
-            targeting_used=self.targeting_used, help=self.help, declared=self.declared,
-            undeclared=self.undeclared, suspect=self.suspect, amplifiers=self.amplifiers,
-            amplifier_discloses=self.amplifier_discloses, volunteers=self.volunteers,
-            detected_day=self.detected_day, takedown_day=self.takedown_day,
-            status=self.spend_status())
+            cfg=self.cfg,
+            budget=self.budget,
+            spent_ads=self.spent_ads,
+            spent_amplifiers=self.spent_amplifiers,
+            pacing=self.pacing.copy(),
+            bid_scale=self.bid_scale.copy(),
+            audience=self.audience,
+            expansions=self.expansions,
+            targeting_used=self.targeting_used,
+            help=self.help,
+            declared=self.declared,
+            undeclared=self.undeclared,
+            suspect=self.suspect,
+            amplifiers=self.amplifiers,
+            amplifier_discloses=self.amplifier_discloses,
+            volunteers=self.volunteers,
+            detected_day=self.detected_day,
+            takedown_day=self.takedown_day,
+            status=self.spend_status(),
+        )
 
     def spend_status(self) -> str:
         """Why the campaign spent what it spent: ``spent`` (at least 95% of its budget), else
@@ -218,13 +248,22 @@ class Campaign(mesa.Agent):
         def new(count, origin, author, labeled, copy=False):
             share = cfg.outgroup_share
             hostile = self.content_rng.random(count) < share if share else False
-            return registry.add(count, campaign=idx, origin=origin, author=author,
-                                labeled=labeled, cta=rng.random(count) < self.cta_share,
-                                created=day, copy=copy, hostile=hostile)
+            return registry.add(
+                count,
+                campaign=idx,
+                origin=origin,
+                author=author,
+                labeled=labeled,
+                cta=rng.random(count) < self.cta_share,
+                created=day,
+                copy=copy,
+                hostile=hostile,
+            )
 
         if not population.suspended[self.official] and cfg.posts_per_day:
             ids = new(cfg.posts_per_day, OWNED, self.official, 0.0)
-            posters.append(np.full(len(ids), self.official)); contents.append(ids)
+            posters.append(np.full(len(ids), self.official))
+            contents.append(ids)
             paid.append(np.zeros(len(ids), bool))
 
         amp = cfg.amplifiers
@@ -238,20 +277,27 @@ class Campaign(mesa.Agent):
             for disclosed in (False, True):
                 group = active[label == disclosed]
                 if len(group):
-                    p, c = self._copies(group, amp.posts_per_day, amp.identical, AMPLIFIED,
-                                        recall if disclosed else 0.0, new)
-                    posters.append(p); contents.append(c); paid.append(np.ones(len(p), bool))
+                    p, c = self._copies(
+                        group, amp.posts_per_day, amp.identical, AMPLIFIED, recall if disclosed else 0.0, new
+                    )
+                    posters.append(p)
+                    contents.append(c)
+                    paid.append(np.ones(len(p), bool))
 
         sp = cfg.sockpuppets
         puppets = self.sockpuppets[~population.suspended[self.sockpuppets]]
         if len(puppets) and sp.posts_per_day:
             p, c = self._copies(puppets, sp.posts_per_day, sp.identical, OWNED, 0.0, new)
-            posters.append(p); contents.append(c); paid.append(np.zeros(len(p), bool))
+            posters.append(p)
+            contents.append(c)
+            paid.append(np.zeros(len(p), bool))
 
         vol = self.volunteers[~population.suspended[self.volunteers]]
         if len(vol) and cfg.volunteers.posts_per_day:
             p, c = self._copies(vol, cfg.volunteers.posts_per_day, False, OWNED, 0.0, new)
-            posters.append(p); contents.append(c); paid.append(np.zeros(len(p), bool))
+            posters.append(p)
+            contents.append(c)
+            paid.append(np.zeros(len(p), bool))
 
         if not posters:
             return Posts.empty()
@@ -287,8 +333,8 @@ class Campaign(mesa.Agent):
         for r in receipts:
             p = r.platform
             self.pacing[p], self.bid_scale[p], starved = update_pacing(
-                self.pacing[p], self.bid_scale[p], r.demand, tomorrow * shares[p], gain,
-                self.cfg.bid_ceiling)
+                self.pacing[p], self.bid_scale[p], r.demand, tomorrow * shares[p], gain, self.cfg.bid_ceiling
+            )
             if starved:
                 self.expand(starved)
 

@@ -16,8 +16,14 @@ class ContentRegistry:
     """Growable arrays of content attributes, one entry per content id."""
 
     FIELDS = {
-        "campaign": np.int16, "origin": np.int8, "author": np.int64, "labeled": np.float32,
-        "cta": bool, "created": np.int32, "variant": np.int16, "copy": bool,
+        "campaign": np.int16,
+        "origin": np.int8,
+        "author": np.int64,
+        "labeled": np.float32,
+        "cta": bool,
+        "created": np.int32,
+        "variant": np.int16,
+        "copy": bool,
         "hostile": bool,  # attacks the out-group (behavior.outgroup_factor)
     }
 
@@ -29,8 +35,9 @@ class ContentRegistry:
         for name, dtype in self.FIELDS.items():
             setattr(self, name, np.zeros(self._cap, dtype=dtype))
 
-    def add(self, count, *, campaign, origin, author, labeled, cta, created, variant=0, copy=False,
-            hostile=False):
+    def add(
+        self, count, *, campaign, origin, author, labeled, cta, created, variant=0, copy=False, hostile=False
+    ):
         """Append ``count`` contents; scalar or array attributes; return their ids."""
         if self.size + count > KEY_SHIFT:
             raise OverflowError("more than 2**24 contents in one run")
@@ -42,8 +49,17 @@ class ContentRegistry:
                 new[: self.size] = old[: self.size]
                 setattr(self, name, new)
         ids = np.arange(self.size, self.size + count)
-        values = dict(campaign=campaign, origin=origin, author=author, labeled=labeled, cta=cta,
-                      created=created, variant=variant, copy=copy, hostile=hostile)
+        values = dict(
+            campaign=campaign,
+            origin=origin,
+            author=author,
+            labeled=labeled,
+            cta=cta,
+            created=created,
+            variant=variant,
+            copy=copy,
+            hostile=hostile,
+        )
         for name, value in values.items():
             getattr(self, name)[ids] = value
         self.size += count

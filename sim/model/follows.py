@@ -37,15 +37,21 @@ def followers_csr(pairs: SeenSet, n_rows: int, n_cols: int) -> sp.csr_matrix:
     """The (followee x follower) CSR matrix of a set of follow keys."""
     rows, cols = pairs.split(pairs.keys)
     indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=n_rows))]
-    return sp.csr_matrix((np.ones(len(cols), np.float32), cols.astype(np.int32), indptr),
-                         shape=(n_rows, n_cols))
+    return sp.csr_matrix(
+        (np.ones(len(cols), np.float32), cols.astype(np.int32), indptr), shape=(n_rows, n_cols)
+    )
 
 
 class Follows:
     """The follower graph of users and campaign accounts, in the forms the feed reads."""
 
-    def __init__(self, follows_users: sp.csr_matrix, followers_users: sp.csr_matrix,
-                 n_accounts: int, account_followers: tuple[np.ndarray, np.ndarray]):
+    def __init__(
+        self,
+        follows_users: sp.csr_matrix,
+        followers_users: sp.csr_matrix,
+        n_accounts: int,
+        account_followers: tuple[np.ndarray, np.ndarray],
+    ):
         """``followers_users``: the transpose of ``follows_users``; ``account_followers``:
         (accounts, users) pairs of the initial follows of campaign accounts (ids >= n)."""
         self.n, self.n_accounts = follows_users.shape[0], n_accounts
@@ -112,8 +118,9 @@ class Follows:
     def _merge_users(self) -> None:
         """Fold the new user follows into the base graph (keeps the extra CSR small)."""
         followees, followers = self.new_users.split(self.new_users.keys)
-        added = sp.csr_matrix((np.ones(len(followers), self.users.dtype), (followers, followees)),
-                              shape=self.users.shape)
+        added = sp.csr_matrix(
+            (np.ones(len(followers), self.users.dtype), (followers, followees)), shape=self.users.shape
+        )
         self.users = (self.users + added).tocsr()
         self.users.sort_indices()
         self.followers_users = transpose(self.users)

@@ -89,6 +89,7 @@ class Lever(Plugin):
     def shows_reshares(self) -> bool:
         """Reshared posts enter followers' feeds."""
         return True
+
     # -- accountability, disclosure and platform help (sim/model/watchdogs.py reads these)
 
     def label_recall(self) -> Optional[float]:
@@ -142,8 +143,7 @@ class SpendCap(Lever):
     per_1000_users: Optional[float] = f(None, NONNEG)
 
     def budget_limit(self, campaign: CampaignConfig, per_1000_users: float) -> float:
-        return per_1000_users if self.per_1000_users is None else min(per_1000_users,
-                                                                      self.per_1000_users)
+        return per_1000_users if self.per_1000_users is None else min(per_1000_users, self.per_1000_users)
 
 
 @dataclass
@@ -157,8 +157,7 @@ class TargetingRule(Lever):
     min_audience: float = f(0.0, PROB)
 
     def targeting_level(self, campaign: CampaignConfig, level: str) -> str:
-        return TARGETING_LEVELS[min(TARGETING_LEVELS.index(level),
-                                    TARGETING_LEVELS.index(self.allowed))]
+        return TARGETING_LEVELS[min(TARGETING_LEVELS.index(level), TARGETING_LEVELS.index(self.allowed))]
 
     def smallest_audience(self) -> float:
         return self.min_audience
@@ -208,8 +207,7 @@ class Enforcement(Lever):
         if not self.enabled:
             return
         out = posts.keep
-        suspects = coordinated_accounts(posts.posters[out], posts.contents[out],
-                                        self.coordination_threshold)
+        suspects = coordinated_accounts(posts.posters[out], posts.contents[out], self.coordination_threshold)
         caught = suspects[rng.random(len(suspects)) < self.detection_rate]
         posts.suspended[caught] = True
         posts.caught.append(caught)
@@ -218,7 +216,7 @@ class Enforcement(Lever):
 
 @dataclass
 class Labels(Lever):
-    """"Paid for by" labels on declared ads; they act only on the viewers who notice and
+    """ "Paid for by" labels on declared ads; they act only on the viewers who notice and
     recall them (``recall``)."""
 
     key: ClassVar[str] = "labels"
@@ -363,12 +361,16 @@ class PlatformHelp(Lever):
     def help_effects(self, level: str) -> tuple[float, float, float]:
         """(targeting-noise multiplier, appeal multiplier from testing, call-to-action share)."""
         noise = {"embedded": self.noise_embedded, "self_service": 1.0, "none": self.noise_none}
-        variants = {"embedded": self.variants_embedded, "self_service": self.variants_self_service,
-                    "none": self.variants_none}
-        cta = {"embedded": self.cta_embedded, "self_service": self.cta_self_service,
-               "none": self.cta_none}
-        gain = math.exp(self.creative_sd * (expected_max_normal(variants[level])
-                                            - expected_max_normal(self.variants_self_service)))
+        variants = {
+            "embedded": self.variants_embedded,
+            "self_service": self.variants_self_service,
+            "none": self.variants_none,
+        }
+        cta = {"embedded": self.cta_embedded, "self_service": self.cta_self_service, "none": self.cta_none}
+        gain = math.exp(
+            self.creative_sd
+            * (expected_max_normal(variants[level]) - expected_max_normal(self.variants_self_service))
+        )
         return noise[level], gain, cta[level]
 
 
@@ -380,9 +382,20 @@ def expected_max_normal(k: int) -> float:
     return float(np.trapezoid(x * k * pdf * np.clip(cdf, 0, 1) ** (k - 1), x)) if k > 1 else 0.0
 
 
-BUILTIN: tuple[type[Lever], ...] = (PoliticalAds, SpendCap, TargetingRule, FrequencyCap,
-                                    IdenticalCap, Enforcement, Labels, AdLibrary, AdReview,
-                                    Watchdogs, PosterDisclosure, PlatformHelp) + RANKING_LEVERS
+BUILTIN: tuple[type[Lever], ...] = (
+    PoliticalAds,
+    SpendCap,
+    TargetingRule,
+    FrequencyCap,
+    IdenticalCap,
+    Enforcement,
+    Labels,
+    AdLibrary,
+    AdReview,
+    Watchdogs,
+    PosterDisclosure,
+    PlatformHelp,
+) + RANKING_LEVERS
 
 
 def coordinated_accounts(posters: np.ndarray, contents: np.ndarray, threshold: int):
@@ -420,14 +433,18 @@ class Policy:
         """The policy as its config node (levers at the top, as overrides name them)."""
         from ..config import to_dict
 
-        return {"name": self.name, "label": self.label, "color": self.color,
-                "phrase": self.phrase, **{k: to_dict(v) for k, v in self.levers.items()}}
+        return {
+            "name": self.name,
+            "label": self.label,
+            "color": self.color,
+            "phrase": self.phrase,
+            **{k: to_dict(v) for k, v in self.levers.items()},
+        }
 
     # Each question is asked of every lever and the answers combined: ``_answers`` lists them
     # (None: the lever has no say), ``_chain`` passes a value through the levers in order.
     def _answers(self, hook: str, *args) -> list:
-        return [a for a in (getattr(lever, hook)(*args) for lever in self.levers.values())
-                if a is not None]
+        return [a for a in (getattr(lever, hook)(*args) for lever in self.levers.values()) if a is not None]
 
     def _chain(self, hook: str, value, *args):
         for lever in self.levers.values():
@@ -440,8 +457,9 @@ class Policy:
     def ad_days(self, campaign: CampaignConfig, steps: int) -> np.ndarray:
         """Mask over the run's days: may ``campaign`` buy ads that day (every lever agrees)?"""
         days = np.arange(steps)
-        return np.logical_and.reduce([np.full(steps, self.ads_allowed(campaign))]
-                                     + self._answers("ads_on", campaign, days, steps))
+        return np.logical_and.reduce(
+            [np.full(steps, self.ads_allowed(campaign))] + self._answers("ads_on", campaign, days, steps)
+        )
 
     def budget_limit(self, campaign: CampaignConfig, n_users: int) -> float:
         """The most a campaign may spend in the run, US$: its budget per 1,000 users, capped

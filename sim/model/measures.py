@@ -56,8 +56,9 @@ class FeedMeasures:
         reg, c = self.world.registry, len(self.world.campaigns)
         users, items, origin = imp.users, imp.contents, imp.origin
         rec = imp.recommended
-        self._step_rec = np.bincount(camp[rec] * N_ORIGINS + origin[rec],
-                                     minlength=c * N_ORIGINS).reshape(c, N_ORIGINS)
+        self._step_rec = np.bincount(camp[rec] * N_ORIGINS + origin[rec], minlength=c * N_ORIGINS).reshape(
+            c, N_ORIGINS
+        )
         self.recommended += self._step_rec
         organic = ~imp.from_ad
         self.organic += np.bincount(camp[organic], minlength=c)
@@ -73,8 +74,7 @@ class FeedMeasures:
 
     def step(self, c: int) -> dict:
         """Campaign ``c``'s columns of today's row."""
-        return {"impressions_recommended": int(self._step_rec[c].sum()),
-                "sessions": self._step_sessions}
+        return {"impressions_recommended": int(self._step_rec[c].sum()), "sessions": self._step_sessions}
 
     def campaign(self, c: int) -> dict:
         chrono = self.world.chronological
@@ -82,13 +82,12 @@ class FeedMeasures:
         ranked, chronological = self.daily_reach[c]
         both = 0 < n_chrono < len(chrono)
         return {
-            **{f"impressions_recommended_{o}": int(self.recommended[c, i])
-               for i, o in enumerate(ORIGINS)},
-            "amplification_ratio": ratio(ranked / (len(chrono) - n_chrono),
-                                         chronological / n_chrono) if both else math.nan,
+            **{f"impressions_recommended_{o}": int(self.recommended[c, i]) for i, o in enumerate(ORIGINS)},
+            "amplification_ratio": ratio(ranked / (len(chrono) - n_chrono), chronological / n_chrono)
+            if both
+            else math.nan,
             "hostile_share": ratio(self.hostile[c], self.organic[c]),
-            "daily_organic_reach": float(self.daily_reach[c].sum() / (len(chrono)
-                                                                      * max(self.days, 1))),
+            "daily_organic_reach": float(self.daily_reach[c].sum() / (len(chrono) * max(self.days, 1))),
         }
 
     def run(self) -> dict:
@@ -119,8 +118,9 @@ class AdLibrary:
 
     def _row(self, contents):
         reg, slots = self.world.registry, self.slots
-        return (reg.campaign[contents].astype(np.int64) * self.world.cfg.steps
-                + reg.created[contents]) * slots + reg.variant[contents]
+        return (
+            reg.campaign[contents].astype(np.int64) * self.world.cfg.steps + reg.created[contents]
+        ) * slots + reg.variant[contents]
 
     def observe_receipt(self, receipt: AdReceipt) -> None:
         for creatives, price in zip(receipt.creatives, receipt.prices):  # in the market's order
@@ -133,8 +133,7 @@ class AdLibrary:
         pop = self.world.population
         ads = imp.origin == Origin.AD
         rows = self._row(imp.contents[ads])
-        self.segments += count(self.segments.shape, rows,
-                               pop.segment[imp.users[ads]].astype(np.int64))
+        self.segments += count(self.segments.shape, rows, pop.segment[imp.users[ads]].astype(np.int64))
         self.bands += count(self.bands.shape, rows, bands[ads])
 
     def table(self, states) -> dict[str, np.ndarray]:
@@ -147,11 +146,14 @@ class AdLibrary:
         names = np.array([c.name for c in w.campaigns])
         sponsors = np.array([c.sponsor or c.name for c in w.campaigns])
         table = {
-            "ad_id": ids, "campaign": names[campaign], "sponsor": sponsors[campaign],
+            "ad_id": ids,
+            "campaign": names[campaign],
+            "sponsor": sponsors[campaign],
             "political": np.array([c.declared for c in states])[campaign],
             "undeclared": np.array([c.undeclared for c in states])[campaign],
             "day": day + 1,
-            "spend": self.spend[rows], "impressions": self.segments[rows].sum(axis=1),
+            "spend": self.spend[rows],
+            "impressions": self.segments[rows].sum(axis=1),
             "labeled": w.registry.labeled[ids] > 0,
             "targeting": np.array([c.targeting_used for c in states])[campaign],
         }
@@ -176,8 +178,7 @@ class PlatformBreakdown:
 
     def observe(self, imp: Impressions, camp: np.ndarray) -> None:
         if len(self.world.platforms) > 1:
-            self.impressions += count(self.impressions.shape, imp.platform.astype(np.int64),
-                                      camp, imp.origin)
+            self.impressions += count(self.impressions.shape, imp.platform.astype(np.int64), camp, imp.origin)
 
     def rows(self) -> list[dict]:
         w = self.world
@@ -187,12 +188,21 @@ class PlatformBreakdown:
             for c, camp in enumerate(w.campaigns):
                 imp = {o: int(self.impressions[k, c, i]) for i, o in enumerate(ORIGINS)}
                 total = sum(imp.values())
-                out.append(outcomes.ordered("platform", {
-                    "platform": p.name, "platform_policy": (p.rules or w.cfg.policy).name,
-                    "platform_ranking": type(p.ranker or w.cfg.ranking).__name__,
-                    "attention_share": float(shares[k] / shares.sum()), "campaign": camp.name,
-                    **{f"impressions_{o}": v for o, v in imp.items()}, "impressions": total,
-                    "money_share": ratio(sum(imp[o] for o in PAID_ORIGINS), total),
-                    "spend_ads": float(self.spend[k, c]),
-                }, w.cfg.population.segments))
+                out.append(
+                    outcomes.ordered(
+                        "platform",
+                        {
+                            "platform": p.name,
+                            "platform_policy": (p.rules or w.cfg.policy).name,
+                            "platform_ranking": type(p.ranker or w.cfg.ranking).__name__,
+                            "attention_share": float(shares[k] / shares.sum()),
+                            "campaign": camp.name,
+                            **{f"impressions_{o}": v for o, v in imp.items()},
+                            "impressions": total,
+                            "money_share": ratio(sum(imp[o] for o in PAID_ORIGINS), total),
+                            "spend_ads": float(self.spend[k, c]),
+                        },
+                        w.cfg.population.segments,
+                    )
+                )
         return out

@@ -102,7 +102,8 @@ class Metrics:
         self.states = states
         self._positions = np.array([w.campaigns[i].position for i in w.candidates])
         self.start = {
-            "votes": self._votes(), "turnout": float(pop.turnout[:n].mean()),
+            "votes": self._votes(),
+            "turnout": float(pop.turnout[:n].mean()),
             "opinion_mean": float(pop.opinion[:n].mean()),
             "polarization": float(pop.opinion[:n].var()),
         }
@@ -142,8 +143,9 @@ class Metrics:
     def _user_vote_contributions(self, users) -> list[np.ndarray]:
         pop, w = self.world.population, self.world
         turnout = pop.turnout[users]
-        return [turnout * p for p in behavior.vote_weights(w.cfg.behavior, pop.opinion[users],
-                                                            self._positions)]
+        return [
+            turnout * p for p in behavior.vote_weights(w.cfg.behavior, pop.opinion[users], self._positions)
+        ]
 
     def _refresh_votes(self, users: np.ndarray) -> None:
         """Move the running totals by (new - counted) for the users whose opinion or turnout
@@ -160,8 +162,9 @@ class Metrics:
         """Expected votes per campaign (0 for non-candidates), recounted over all users."""
         w, pop = self.world, self.world.population
         votes = np.zeros(self.n_campaigns)
-        votes[w.candidates] = behavior.expected_votes(w.cfg.behavior, pop.opinion[: w.n],
-                                                      pop.turnout[: w.n], self._positions)
+        votes[w.candidates] = behavior.expected_votes(
+            w.cfg.behavior, pop.opinion[: w.n], pop.turnout[: w.n], self._positions
+        )
         return votes
 
     def _observe_posts(self, contents) -> None:
@@ -177,8 +180,9 @@ class Metrics:
         size = len(self.content_stats)
         self.content_stats[:, 1] += np.bincount(items, minlength=size)
         self.content_stats[:, 2] += np.bincount(items[reshared], minlength=size)
-        self._step_imp = np.bincount(camp * N_ORIGINS + origin, minlength=self.n_campaigns * N_ORIGINS
-                                     ).reshape(self.n_campaigns, N_ORIGINS)
+        self._step_imp = np.bincount(
+            camp * N_ORIGINS + origin, minlength=self.n_campaigns * N_ORIGINS
+        ).reshape(self.n_campaigns, N_ORIGINS)
         self.impressions += self._step_imp
         self.platforms.observe(imp, camp)
         self.reached[users, camp, origin] = True
@@ -189,8 +193,9 @@ class Metrics:
         self.reach += np.bincount(newcomers % self.n_campaigns, minlength=self.n_campaigns)
         self._step_eng = np.bincount(camp[engaged], minlength=self.n_campaigns)
         self._step_res = np.bincount(camp[reshared], minlength=self.n_campaigns)
-        self._step_fol = np.bincount(pop.owner[reactions.followed].astype(np.int64),
-                                     minlength=self.n_campaigns)
+        self._step_fol = np.bincount(
+            pop.owner[reactions.followed].astype(np.int64), minlength=self.n_campaigns
+        )
         self.feeds.observe(imp, camp, reactions)
         self.engagements += self._step_eng
         self.reshares += self._step_res
@@ -201,8 +206,9 @@ class Metrics:
         paid = IS_PAID[origin].astype(np.int64)
         bands = ideology_band(pop.ideology[users])
         self.exposure_band += count(self.exposure_band.shape, camp, paid, bands)
-        self.exposure_segment += count(self.exposure_segment.shape, camp, paid,
-                                        pop.segment[users].astype(np.int64))
+        self.exposure_segment += count(
+            self.exposure_segment.shape, camp, paid, pop.segment[users].astype(np.int64)
+        )
         self.library.observe(imp, bands)
 
     def _record_step(self, today: Day) -> None:
@@ -219,12 +225,17 @@ class Metrics:
             row = {"step": day + 1, "campaign": camp.cfg.name}
             row.update({f"impressions_{o}": int(self._step_imp[c, i]) for i, o in enumerate(ORIGINS)})
             row.update(
-                impressions=int(self._step_imp[c].sum()), reach=int(reach[c]),
-                engagements=int(self._step_eng[c]), reshares=int(self._step_res[c]),
-                new_followers=int(self._step_fol[c]), ad_budget=float(self._budget_today[c]),
+                impressions=int(self._step_imp[c].sum()),
+                reach=int(reach[c]),
+                engagements=int(self._step_eng[c]),
+                reshares=int(self._step_res[c]),
+                new_followers=int(self._step_fol[c]),
+                ad_budget=float(self._budget_today[c]),
                 spend_ads=float(step_spend[0]),
-                spend_amplifiers=float(step_spend[1]), spend=float(step_spend.sum()),
-                pacing=float(camp.pacing.mean()), mean_opinion=mean_opinion,
+                spend_amplifiers=float(step_spend[1]),
+                spend=float(step_spend.sum()),
+                pacing=float(camp.pacing.mean()),
+                mean_opinion=mean_opinion,
                 vote_share=float(votes[c] / total_votes) if c in w.candidates else math.nan,
                 mean_turnout=mean_turnout,
                 suspended=int(np.count_nonzero(pop.suspended & (pop.owner == c))),
@@ -248,12 +259,20 @@ class Metrics:
         posters, imps, res = stats[ids, 0], stats[ids, 1], stats[ids, 2]
         roots = np.where(origin == Origin.AD, 1, posters)
         names = np.array([c.name for c in self.world.campaigns])
-        return outcomes.ordered("cascade", {
-            "content_id": ids, "campaign": names[reg.campaign[ids]],
-            "root_origin": ROOT_NAMES[origin],
-            "created_step": reg.created[ids] + 1, "roots": roots, "impressions": imps,
-            "reshares": res, "size": roots + res,
-        }, self.segments)
+        return outcomes.ordered(
+            "cascade",
+            {
+                "content_id": ids,
+                "campaign": names[reg.campaign[ids]],
+                "root_origin": ROOT_NAMES[origin],
+                "created_step": reg.created[ids] + 1,
+                "roots": roots,
+                "impressions": imps,
+                "reshares": res,
+                "size": roots + res,
+            },
+            self.segments,
+        )
 
     def ad_library(self) -> dict[str, np.ndarray]:
         """One row per ad that was shown, with the fields of the public ad archives."""
@@ -304,13 +323,13 @@ class Metrics:
         spend = sum(e["spend_ads"] for e in suspects)
         found = sum(e["spend_ads"] for e in suspects if math.isfinite(e["detected_day"]))
         return {
-            "ad_share_of_political": ratio(sum(e["impressions_ad"] for e in political),
-                                            sum(e["impressions"] for e in political)),
+            "ad_share_of_political": ratio(
+                sum(e["impressions_ad"] for e in political), sum(e["impressions"] for e in political)
+            ),
             "undeclared_missed_share": ratio(run, run + caught),
             "suspect_impressions": int(sum(e["impressions"] for e in suspects)),
             "foreign_impressions": int(sum(e["impressions"] for e in campaigns if e["foreign"])),
-            "undeclared_impressions": int(sum(e["impressions_ad"] for e in campaigns
-                                              if e["undeclared"])),
+            "undeclared_impressions": int(sum(e["impressions_ad"] for e in campaigns if e["undeclared"])),
             "suspect_ad_spend": float(spend),
             "detected_spend": float(found),
             "detected_spend_share": ratio(found, spend),
@@ -339,8 +358,10 @@ class Metrics:
             gained = votes_end[c] - self.start["votes"][c]
             sizes = cascades["size"][cascades["campaign"] == camp.cfg.name]
             entry = {
-                "campaign": camp.cfg.name, "sponsor": camp.cfg.sponsor or camp.cfg.name,
-                "political": bool(camp.cfg.political), "foreign": bool(camp.cfg.foreign),
+                "campaign": camp.cfg.name,
+                "sponsor": camp.cfg.sponsor or camp.cfg.name,
+                "political": bool(camp.cfg.political),
+                "foreign": bool(camp.cfg.foreign),
                 "targeting_used": camp.targeting_used,
                 **{f"impressions_{o}": v for o, v in imp.items()},
                 "impressions": total,
@@ -350,13 +371,17 @@ class Metrics:
                 "earned_paid_ratio": ratio(imp["earned_from_paid"], bought),
                 "organic_paid_ratio": ratio(imp["owned"] + imp["earned_from_organic"], paid),
                 "budget_per_1000_users": float(camp.cfg.budget),
-                "budget": float(camp.budget), "spend": float(camp.spent),
-                "spend_ads": float(camp.spent_ads), "spend_amplifiers": float(camp.spent_amplifiers),
+                "budget": float(camp.budget),
+                "spend": float(camp.spent),
+                "spend_ads": float(camp.spent_ads),
+                "spend_amplifiers": float(camp.spent_amplifiers),
                 "effective_cpm": ratio(1000 * camp.spent, paid),
                 "ad_cpm": ratio(1000 * camp.spent_ads, imp["ad"]),
-                "engagements": int(self.engagements[c]), "reshares": int(self.reshares[c]),
+                "engagements": int(self.engagements[c]),
+                "reshares": int(self.reshares[c]),
                 "new_followers": int(self.new_followers[c]),
-                "vote_share_start": float(share_start), "vote_share_end": float(share_end),
+                "vote_share_start": float(share_start),
+                "vote_share_end": float(share_end),
                 "vote_share_change": float(share_end - share_start),
                 "votes_gained": float(gained) if is_candidate else math.nan,
                 "cost_per_vote": ratio(camp.spent, gained) if is_candidate and gained > 0 else math.nan,
@@ -373,28 +398,46 @@ class Metrics:
             entry.update(self.feeds.campaign(c))
             entry.update(self._strategy_and_accountability(c, camp, spends))
             for k, kind in ((1, "paid"), (0, "organic")):
-                entry.update({f"{kind}_band_{b}": int(self.exposure_band[c, k, i])
-                              for i, b in enumerate(IDEOLOGY_BANDS)})
-                entry.update({f"{kind}_segment_{s}": int(self.exposure_segment[c, k, s])
-                              for s in range(self.exposure_segment.shape[2])})
+                entry.update(
+                    {
+                        f"{kind}_band_{b}": int(self.exposure_band[c, k, i])
+                        for i, b in enumerate(IDEOLOGY_BANDS)
+                    }
+                )
+                entry.update(
+                    {
+                        f"{kind}_segment_{s}": int(self.exposure_segment[c, k, s])
+                        for s in range(self.exposure_segment.shape[2])
+                    }
+                )
             campaigns.append(entry)
         self._candidate_shares(campaigns)
         several = {"platforms": self.platforms.rows()} if len(w.platforms) > 1 else {}
         return {
-            "campaigns": campaigns, **several, **outcomes.ordered("run", {
-            "money_advantage": money_advantage([e["candidate_spend_share"] for e in campaigns],
-                                               [e["candidate_reach_share"] for e in campaigns]),
-            **self._run_accountability(campaigns),
-            "turnout_start": self.start["turnout"], "turnout_end": float(pop.turnout[:n].mean()),
-            "turnout_change": float(pop.turnout[:n].mean()) - self.start["turnout"],
-            "opinion_mean_start": self.start["opinion_mean"],
-            "opinion_mean_end": float(pop.opinion[:n].mean()),
-            "polarization_start": self.start["polarization"],
-            "polarization_end": float(pop.opinion[:n].var()),
-            "impressions": int(all_imps),
-            **self.feeds.run(),
-        }, self.segments),
+            "campaigns": campaigns,
+            **several,
+            **outcomes.ordered(
+                "run",
+                {
+                    "money_advantage": money_advantage(
+                        [e["candidate_spend_share"] for e in campaigns],
+                        [e["candidate_reach_share"] for e in campaigns],
+                    ),
+                    **self._run_accountability(campaigns),
+                    "turnout_start": self.start["turnout"],
+                    "turnout_end": float(pop.turnout[:n].mean()),
+                    "turnout_change": float(pop.turnout[:n].mean()) - self.start["turnout"],
+                    "opinion_mean_start": self.start["opinion_mean"],
+                    "opinion_mean_end": float(pop.opinion[:n].mean()),
+                    "polarization_start": self.start["polarization"],
+                    "polarization_end": float(pop.opinion[:n].var()),
+                    "impressions": int(all_imps),
+                    **self.feeds.run(),
+                },
+                self.segments,
+            ),
         }
+
 
 MIN_SPREAD = 0.05  # spend shares closer than this: no money difference to measure
 

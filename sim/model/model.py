@@ -55,35 +55,56 @@ class SimModel(mesa.Model):
         ranker = cfg.ranking if cfg.ranking is not None else Engagement()
         # (name, attention share, policy, ranker) of each platform; none listed: one, with the
         # run's policy and ranking
-        specs = [(p.name, p.share, p.rules or policy, p.ranker or ranker)
-                 for p in cfg.platforms] or [("platform", 1.0, policy, ranker)]
+        specs = [(p.name, p.share, p.rules or policy, p.ranker or ranker) for p in cfg.platforms] or [
+            ("platform", 1.0, policy, ranker)
+        ]
         self.policy = specs[0][2]  # campaigns set up under the first platform's rules
         streams = make_streams(cfg.seed)
-        self.population = Population(cfg.population, np.random.default_rng(streams["population"]),
-                                     attributes(cfg.network))  # a file's node attributes
+        self.population = Population(
+            cfg.population, np.random.default_rng(streams["population"]), attributes(cfg.network)
+        )  # a file's node attributes
         n = self.n = cfg.population.n
-        follows_users = follows if follows is not None else network.build(
-            cfg.network, n, self.population.ideology, streams["network"])
+        follows_users = (
+            follows
+            if follows is not None
+            else network.build(cfg.network, n, self.population.ideology, streams["network"])
+        )
         followers_users = transpose(follows_users)  # followee -> followers, for the push engine
         follower_counts = np.diff(followers_users.indptr)
-        account_rngs = [np.random.default_rng(s)
-                        for s in streams["accounts"].spawn(len(cfg.scenario.campaigns))]
+        account_rngs = [
+            np.random.default_rng(s) for s in streams["accounts"].spawn(len(cfg.scenario.campaigns))
+        ]
         self.campaigns: list[Campaign] = [
-            Campaign(self, i, c, self.policy, self.population, cfg.steps, follower_counts,
-                     account_rngs[i], platforms=len(specs))
+            Campaign(
+                self,
+                i,
+                c,
+                self.policy,
+                self.population,
+                cfg.steps,
+                follower_counts,
+                account_rngs[i],
+                platforms=len(specs),
+            )
             for i, c in enumerate(cfg.scenario.campaigns)
         ]
         for camp in self.campaigns:
             camp.set_audience(self.population, account_rngs[camp.index])
         self.rng_dyn = np.random.default_rng(streams["dynamics"])
 
-        accounts = np.concatenate([np.full(len(c.official_followers), c.official)
-                                   for c in self.campaigns]
-                                  + [c.sockpuppet_edges[1] for c in self.campaigns])
-        users = np.concatenate([c.official_followers for c in self.campaigns]
-                               + [c.sockpuppet_edges[0] for c in self.campaigns])
-        self.follows = Follows(follows_users, followers_users, self.population.size - n,
-                               (accounts.astype(np.int64), users.astype(np.int64)))
+        accounts = np.concatenate(
+            [np.full(len(c.official_followers), c.official) for c in self.campaigns]
+            + [c.sockpuppet_edges[1] for c in self.campaigns]
+        )
+        users = np.concatenate(
+            [c.official_followers for c in self.campaigns] + [c.sockpuppet_edges[0] for c in self.campaigns]
+        )
+        self.follows = Follows(
+            follows_users,
+            followers_users,
+            self.population.size - n,
+            (accounts.astype(np.int64), users.astype(np.int64)),
+        )
         positions = np.array([c.position for c in cfg.scenario.campaigns], dtype=float)
         # appeal as the campaign's creative testing left it (platform help: levers.PlatformHelp)
         appeals = np.array([c.cfg.appeal * c.testing_gain for c in self.campaigns], dtype=float)
@@ -92,22 +113,42 @@ class SimModel(mesa.Model):
         self.registry = ContentRegistry(positions, appeals)
         self.seen = SeenSet()
         self.platforms = [
-            Platform(k, name, share, cfg, pol, rank, follows=self.follows,
-                     population=self.population, registry=self.registry, seen=self.seen,
-                     campaigns=self.campaigns, rng_ranking=np.random.default_rng(
-                         streams["ranking"] if k == 0 else [cfg.seed, 1000 + k, 0]),
-                     rng_enforcement=np.random.default_rng(
-                         streams["enforcement"] if k == 0 else [cfg.seed, 1000 + k, 1]))
-            for k, (name, share, pol, rank) in enumerate(specs)]
+            Platform(
+                k,
+                name,
+                share,
+                cfg,
+                pol,
+                rank,
+                follows=self.follows,
+                population=self.population,
+                registry=self.registry,
+                seen=self.seen,
+                campaigns=self.campaigns,
+                rng_ranking=np.random.default_rng(streams["ranking"] if k == 0 else [cfg.seed, 1000 + k, 0]),
+                rng_enforcement=np.random.default_rng(
+                    streams["enforcement"] if k == 0 else [cfg.seed, 1000 + k, 1]
+                ),
+            )
+            for k, (name, share, pol, rank) in enumerate(specs)
+        ]
         self._plan_ads()
         self.sessions = Sessions(cfg.behavior, n)
         self.log = {"posts": [], "impressions": [], "reactions": []} if log else None
         self.datacollector = mesa.DataCollector(tables={"steps": Metrics.step_columns()})
-        self.metrics = Metrics(World(
-            cfg=cfg, n=n, population=self.population, registry=self.registry,
-            campaigns=[c.cfg for c in self.campaigns], candidates=self.candidates,
-            chronological=self.platforms[0].feed.chronological,
-            platforms=[p.name for p in self.platforms], table=self.datacollector))
+        self.metrics = Metrics(
+            World(
+                cfg=cfg,
+                n=n,
+                population=self.population,
+                registry=self.registry,
+                campaigns=[c.cfg for c in self.campaigns],
+                candidates=self.candidates,
+                chronological=self.platforms[0].feed.chronological,
+                platforms=[p.name for p in self.platforms],
+                table=self.datacollector,
+            )
+        )
         self.metrics.observe_start([c.state() for c in self.campaigns])
 
     @property
@@ -128,8 +169,7 @@ class SimModel(mesa.Model):
             allowed = np.array([p.ad_days(camp.cfg, steps) for p in self.platforms])  # platform x day
             weight = shares[:, None] * allowed
             total = weight.sum(axis=0)
-            self._ad_share.append(np.divide(weight, total, out=np.zeros_like(weight),
-                                            where=total > 0))
+            self._ad_share.append(np.divide(weight, total, out=np.zeros_like(weight), where=total > 0))
             camp.plan_ad_days(allowed.any(axis=0))
 
     def ad_budgets(self, day: int) -> np.ndarray:
@@ -146,15 +186,20 @@ class SimModel(mesa.Model):
     def step(self) -> None:
         day, rng, pop = self.day, self.rng_dyn, self.population
         if day >= self.cfg.steps:  # budgets, pacing and ad tables are planned over cfg.steps
-            raise RuntimeError(f"the model has run all of its steps ({self.cfg.steps}); "
-                               "set steps higher to simulate longer")
+            raise RuntimeError(
+                f"the model has run all of its steps ({self.cfg.steps}); set steps higher to simulate longer"
+            )
         # Campaigns decide: posts (in config order); the platforms' rules decide which go out.
         queued = Posts.concat([c.post(day, self.registry, pop, rng) for c in self.campaigns])
         out, sent = self._filter_posts(queued, day)
-        pay = np.array([c.pay_amplifiers(queued.posters[sent & queued.paid
-                                                        & (self.registry.campaign[queued.contents]
-                                                           == c.index)])
-                        for c in self.campaigns])
+        pay = np.array(
+            [
+                c.pay_amplifiers(
+                    queued.posters[sent & queued.paid & (self.registry.campaign[queued.contents] == c.index)]
+                )
+                for c in self.campaigns
+            ]
+        )
         # Platforms rank and sell, each to the readers it has today.
         readers = self.sessions.open(pop.activity[: self.n], pop.suspended[: self.n], rng)
         budgets = self.ad_budgets(day)
@@ -170,16 +215,28 @@ class SimModel(mesa.Model):
             self.log["impressions"].append({"day": day, **impressions.columns()})
         # Campaigns learn what they spent from their receipts, and pace.
         for camp, share in zip(self.campaigns, self._ad_share):
-            camp.settle([r for r in receipts if r.campaign == camp.index], day,
-                        share[:, day + 1] if day + 1 < self.cfg.steps else share[:, day],
-                        self.cfg.market.pacing_gain)
+            camp.settle(
+                [r for r in receipts if r.campaign == camp.index],
+                day,
+                share[:, day + 1] if day + 1 < self.cfg.steps else share[:, day],
+                self.cfg.market.pacing_gain,
+            )
         # Users react; observers measure; the ad library's readers act (from tomorrow).
         reactions, changed = self.react(impressions)
-        self.metrics.observe(Day(day=day, posts=queued.take(sent), impressions=impressions,
-                                 receipts=receipts, reactions=reactions,
-                                 feeds=[p.feed.today for p in self.platforms],
-                                 amplifier_pay=pay, readers=len(readers),
-                                 campaigns=[c.state() for c in self.campaigns]), changed)
+        self.metrics.observe(
+            Day(
+                day=day,
+                posts=queued.take(sent),
+                impressions=impressions,
+                receipts=receipts,
+                reactions=reactions,
+                feeds=[p.feed.today for p in self.platforms],
+                amplifier_pay=pay,
+                readers=len(readers),
+                campaigns=[c.state() for c in self.campaigns],
+            ),
+            changed,
+        )
         for p, platform in enumerate(self.platforms):
             platform.enforce(day, self._on(impressions, p))
         self.running = day + 1 < self.cfg.steps  # Mesa's signal that the run is over
@@ -195,8 +252,9 @@ class SimModel(mesa.Model):
         if len(self.platforms) == 1:
             return [readers]
         shares = np.array([p.share for p in self.platforms])
-        pick = np.searchsorted(np.cumsum(shares / shares.sum()), self.rng_dyn.random(len(readers)),
-                               side="right").clip(0, len(shares) - 1)
+        pick = np.searchsorted(
+            np.cumsum(shares / shares.sum()), self.rng_dyn.random(len(readers)), side="right"
+        ).clip(0, len(shares) - 1)
         return [readers[pick == p] for p in range(len(self.platforms))]
 
     def _filter_posts(self, queued: Posts, day: int) -> tuple[list[Posts], np.ndarray]:
@@ -210,8 +268,14 @@ class SimModel(mesa.Model):
             caught += posts.caught
         if self.log is not None:
             caught = np.concatenate(caught) if caught else np.empty(0, np.int64)
-            self.log["posts"].append({"day": day, "posters": queued.posters[sent],
-                                      "contents": queued.contents[sent], "suspended": caught})
+            self.log["posts"].append(
+                {
+                    "day": day,
+                    "posters": queued.posters[sent],
+                    "contents": queued.contents[sent],
+                    "suspended": caught,
+                }
+            )
         return out, sent
 
     def react(self, imp: Impressions, *, rng=None) -> tuple[Reactions, np.ndarray]:
@@ -233,8 +297,9 @@ class SimModel(mesa.Model):
         political = self.political[reg.campaign[items]]
         factor = behavior.label_factor(bcfg, pop.skepticism[users], reg.labeled[items])
         faded = behavior.decay_persuasion(bcfg, pop, self.n, self.day)  # persuasion fades daily
-        moved = behavior.update_opinions(bcfg, pop.opinion, users[political],
-                                         reg.position(items[political]), factor[political])
+        moved = behavior.update_opinions(
+            bcfg, pop.opinion, users[political], reg.position(items[political]), factor[political]
+        )
         # Turnout: calls to action nudge (by leaning); the social message acts once per user.
         cta = reg.cta[items]
         social = (origin == Origin.EARNED_FROM_PAID) | (origin == Origin.EARNED_FROM_ORGANIC)
@@ -246,8 +311,7 @@ class SimModel(mesa.Model):
                 mine = imp.platform == p
                 platform.learn(self._on(imp, p), engaged[mine], reshared[mine])
         if self.log is not None:
-            self.log["reactions"].append({"reshared": reshared, "followed": followed,
-                                          "followers": followers})
+            self.log["reactions"].append({"reshared": reshared, "followed": followed, "followers": followers})
         changed = runs(np.sort(np.concatenate([faded, moved, nudged])))[0]
         return Reactions(engaged, reshared, followed, followers, len(user_follows[0])), changed
 

@@ -102,8 +102,9 @@ def _padded(graph: sp.csr_matrix, n: int) -> sp.csr_matrix:
 
 
 def _cache_key(cfg: NetworkConfig, n: int, seed_entropy: str, ideology: np.ndarray) -> str:
-    fields = {k: getattr(cfg, k) for k in ("kind", "mean_degree", "degree_sigma", "homophily",
-                                            "fitness_exponent")}
+    fields = {
+        k: getattr(cfg, k) for k in ("kind", "mean_degree", "degree_sigma", "homophily", "fitness_exponent")
+    }
     fields.update(n=n, seed=seed_entropy, version=1)
     digest = hashlib.sha256(json.dumps(fields, sort_keys=True).encode())
     digest.update(np.ascontiguousarray(ideology >= 0).tobytes())
@@ -113,6 +114,7 @@ def _cache_key(cfg: NetworkConfig, n: int, seed_entropy: str, ideology: np.ndarr
 def _save_npz_atomic(path: Path, matrix: sp.csr_matrix) -> None:
     """Into the cache, atomically, with the user's umask (a shared cluster cache stays
     readable to the group when the umask says so)."""
+
     def save(tmp):
         with open(tmp, "wb") as fh:  # a file object: save_npz would add ".npz" to a name
             sp.save_npz(fh, matrix, compressed=False)
@@ -120,9 +122,11 @@ def _save_npz_atomic(path: Path, matrix: sp.csr_matrix) -> None:
     try:
         write_atomic(path, save)
     except OSError as exc:
-        raise NetworkFileError(f"network.cache_dir = '{path.parent}': cannot write the network "
-                               f"cache there ({exc.strerror or exc}); set network.cache_dir to a "
-                               "writable folder, or network.cache=false") from None
+        raise NetworkFileError(
+            f"network.cache_dir = '{path.parent}': cannot write the network "
+            f"cache there ({exc.strerror or exc}); set network.cache_dir to a "
+            "writable folder, or network.cache=false"
+        ) from None
 
 
 def build(cfg: NetworkConfig, n: int, ideology: np.ndarray, seed_seq: np.random.SeedSequence):

@@ -23,17 +23,33 @@ from .watchdogs import Accountability
 class Platform:
     """One platform's feed, ad market and rules; ``share``: its share of users' attention."""
 
-    def __init__(self, index: int, name: str, share: float, cfg, policy: Policy, ranker, *,
-                 follows, population, registry, seen, campaigns, rng_ranking, rng_enforcement):
+    def __init__(
+        self,
+        index: int,
+        name: str,
+        share: float,
+        cfg,
+        policy: Policy,
+        ranker,
+        *,
+        follows,
+        population,
+        registry,
+        seen,
+        campaigns,
+        rng_ranking,
+        rng_enforcement,
+    ):
         self.index, self.name, self.share, self.policy = index, name, share, policy
-        self.feed = OrganicFeed(cfg, ranker, follows, population, registry, seen, policy,
-                                rng_ranking, platform=index)
+        self.feed = OrganicFeed(
+            cfg, ranker, follows, population, registry, seen, policy, rng_ranking, platform=index
+        )
         # Enforcement (ad review, watchdogs) draws from its own stream, so switching it on
         # leaves every other draw of a seed as it was (paired comparisons).
-        self.market = AdAuction(cfg, campaigns, population, registry, policy, rng_enforcement,
-                                platform=index)
-        self.accountability = Accountability(policy.watchdogs, campaigns, population, registry,
-                                             population.n, cfg.steps, rng_enforcement)
+        self.market = AdAuction(cfg, campaigns, population, registry, policy, rng_enforcement, platform=index)
+        self.accountability = Accountability(
+            policy.watchdogs, campaigns, population, registry, population.n, cfg.steps, rng_enforcement
+        )
         self.registry, self.population = registry, population
 
     # ---------------------------------------------------------------- the day, in order
@@ -41,15 +57,23 @@ class Platform:
     def filter_posts(self, posts: Posts, rng) -> PostFilter:
         """The platform's rules on the day's posts: which go out here (``keep``)."""
         return self.policy.filter_posts(
-            PostFilter(posts.posters, posts.contents, self.registry.copy[posts.contents],
-                       np.ones(len(posts.posters), bool), self.population.suspended), rng)
+            PostFilter(
+                posts.posters,
+                posts.contents,
+                self.registry.copy[posts.contents],
+                np.ones(len(posts.posters), bool),
+                self.population.suspended,
+            ),
+            rng,
+        )
 
     def ad_days(self, campaign, steps: int) -> np.ndarray:
         """Mask over the run's days: may ``campaign`` (a CampaignConfig) buy ads here that day?"""
         return self.policy.ad_days(campaign, steps)
 
-    def serve(self, readers, posts: Posts, budgets: np.ndarray, day: int, rng
-              ) -> tuple[Impressions, list[AdReceipt]]:
+    def serve(
+        self, readers, posts: Posts, budgets: np.ndarray, day: int, rng
+    ) -> tuple[Impressions, list[AdReceipt]]:
         """The readers' feeds: organic slots ranked from ``posts`` (those that went out here)
         and yesterday's reshares, then ad slots sold with the campaigns' ``budgets`` here.
         Returns the impressions (organic first) and the ad market's receipts."""

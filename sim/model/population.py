@@ -71,8 +71,15 @@ class Population:
         """Append campaign-controlled accounts; they never read feeds or vote."""
         start = self.size
         grow = {
-            "ideology": position, "opinion": position, "turnout": 0.0, "activity": 0.0,
-            "reshare": 0.0, "skepticism": 0.0, "segment": 0, "kind": kind, "owner": owner,
+            "ideology": position,
+            "opinion": position,
+            "turnout": 0.0,
+            "activity": 0.0,
+            "reshare": 0.0,
+            "skepticism": 0.0,
+            "segment": 0,
+            "kind": kind,
+            "owner": owner,
             "suspended": False,
         }
         for name, value in grow.items():

@@ -54,22 +54,46 @@ class Impressions:
     via: np.ndarray
     platform: np.ndarray
 
-    DTYPES = {"users": np.int64, "contents": np.int64, "origin": np.int8, "weight": float,
-              "from_ad": bool, "recommended": bool, "via": np.int64, "platform": np.int8}
+    DTYPES = {
+        "users": np.int64,
+        "contents": np.int64,
+        "origin": np.int8,
+        "weight": float,
+        "from_ad": bool,
+        "recommended": bool,
+        "via": np.int64,
+        "platform": np.int8,
+    }
 
     def __len__(self) -> int:
         return len(self.users)
 
     @classmethod
-    def of(cls, users, contents, origin, weight, *, from_ad=False, recommended=False, via=-1,
-           platform=0) -> Impressions:
+    def of(
+        cls, users, contents, origin, weight, *, from_ad=False, recommended=False, via=-1, platform=0
+    ) -> Impressions:
         """Impressions of ``users``; scalars in the keyword columns apply to every row."""
         n = len(users)
-        cols = {"users": users, "contents": contents, "origin": origin, "weight": weight,
-                "from_ad": from_ad, "recommended": recommended, "via": via, "platform": platform}
-        return cls(**{k: (np.full(n, v, cls.DTYPES[k]) if np.ndim(v) == 0
-                          else np.asarray(v).astype(cls.DTYPES[k], copy=False))
-                      for k, v in cols.items()})
+        cols = {
+            "users": users,
+            "contents": contents,
+            "origin": origin,
+            "weight": weight,
+            "from_ad": from_ad,
+            "recommended": recommended,
+            "via": via,
+            "platform": platform,
+        }
+        return cls(
+            **{
+                k: (
+                    np.full(n, v, cls.DTYPES[k])
+                    if np.ndim(v) == 0
+                    else np.asarray(v).astype(cls.DTYPES[k], copy=False)
+                )
+                for k, v in cols.items()
+            }
+        )
 
     @classmethod
     def empty(cls) -> Impressions:

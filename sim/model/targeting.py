@@ -41,18 +41,35 @@ def response_score(objective: str, opinion, turnout, ideology, position, epsilon
 class Targeting:
     """A campaign's ranking of users (or cells) and how far down it its audience reaches."""
 
-    def __init__(self, cfg, policy, population, rng: np.random.Generator, micro_noise: float,
-                 epsilon: float, segments: int):
+    def __init__(
+        self,
+        cfg,
+        policy,
+        population,
+        rng: np.random.Generator,
+        micro_noise: float,
+        epsilon: float,
+        segments: int,
+    ):
         """At the finest level ``policy`` allows ``cfg`` (a CampaignConfig); ``rng``: the
         campaign's own stream (the prediction noise)."""
         n = population.n
         level = policy.targeting_level(cfg)
         # The platform's noisy prediction of each user's response (drawn whatever the level,
         # so the accounts stream is used alike under every policy).
-        score = response_score(cfg.objective, population.opinion[:n], population.turnout[:n],
-                               population.ideology[:n], cfg.position, epsilon)
-        noisy = score + rng.normal(0, micro_noise * (score.std() + 1e-12), n) \
-            if cfg.targeting != "broad" else score
+        score = response_score(
+            cfg.objective,
+            population.opinion[:n],
+            population.turnout[:n],
+            population.ideology[:n],
+            cfg.position,
+            epsilon,
+        )
+        noisy = (
+            score + rng.normal(0, micro_noise * (score.std() + 1e-12), n)
+            if cfg.targeting != "broad"
+            else score
+        )
         want = max(cfg.micro_fraction, policy.smallest_audience())
         if level == "micro":
             rank = np.empty(n, np.int64)
@@ -67,9 +84,15 @@ class Targeting:
             counts = np.bincount(cell, minlength=cells)
             mean = np.bincount(cell, noisy, cells) / np.maximum(counts, 1)
             # its own cells first when it asked for this level; forced down to it, the best
-            own = [] if level != cfg.targeting else (
-                list(cfg.target_segments) if level == "segments"
-                else np.flatnonzero(_band_overlaps(cfg.ideology_band)).tolist())
+            own = (
+                []
+                if level != cfg.targeting
+                else (
+                    list(cfg.target_segments)
+                    if level == "segments"
+                    else np.flatnonzero(_band_overlaps(cfg.ideology_band)).tolist()
+                )
+            )
             order = np.array(own + [c for c in np.argsort(-mean, kind="stable") if c not in own])
             cell_rank = np.empty(cells, np.int64)
             cell_rank[order] = np.arange(cells)

@@ -32,8 +32,9 @@ class Accountability:
     def record(self, day: int, ad_contents: np.ndarray) -> None:
         """Today's ad impressions by campaign (what the library will show)."""
         if self.w is not None:
-            self.impressions[day] = np.bincount(self.registry.campaign[ad_contents],
-                                                minlength=len(self.campaigns))
+            self.impressions[day] = np.bincount(
+                self.registry.campaign[ad_contents], minlength=len(self.campaigns)
+            )
 
     def act(self, day: int) -> None:
         """The watchdogs read the ads of ``day - lag`` and flag suspects; flagged ones are

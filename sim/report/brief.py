@@ -35,8 +35,9 @@ def _digits(est: Estimate, scale: float) -> int:
     return min(4, max(1, -math.floor(math.log10(half))))
 
 
-def fmt(est: Estimate, scale: float = 100, unit: str = "%", signed: bool = False,
-        digits: int | None = None) -> str:
+def fmt(
+    est: Estimate, scale: float = 100, unit: str = "%", signed: bool = False, digits: int | None = None
+) -> str:
     """``12.3% [10.1, 14.5]``: the mean and its 95% CI, in ``unit`` after scaling."""
     if not math.isfinite(est.mean):
         return "n/a"
@@ -48,11 +49,13 @@ def fmt(est: Estimate, scale: float = 100, unit: str = "%", signed: bool = False
 
 
 def diff_phrase(subject: str, est: Estimate) -> str:
-    """"<subject> was 1.2 pp [0.4, 2.0] higher" or "<subject> showed no detectable
+    """ "<subject> was 1.2 pp [0.4, 2.0] higher" or "<subject> showed no detectable
     difference (...)" when the interval contains zero."""
     if est.spans_zero:
-        return (f"{subject} showed no detectable difference "
-                f"({fmt(est, unit=' pp', signed=True)}, interval spans zero)")
+        return (
+            f"{subject} showed no detectable difference "
+            f"({fmt(est, unit=' pp', signed=True)}, interval spans zero)"
+        )
     word = "higher" if est.mean > 0 else "lower"
     return f"{subject} was {fmt(est.scaled(-1) if est.mean < 0 else est, unit=' pp')} {word}"
 
@@ -64,22 +67,26 @@ def main_campaign(sweep: Sweep) -> str:
     return max(cands, key=lambda c: (share.get(c, 0), -cands.index(c)))
 
 
-def headline(sweep: Sweep, baseline: str = "none", campaign: str | None = None
-             ) -> tuple[list[str], dict]:
+def headline(sweep: Sweep, baseline: str = "none", campaign: str | None = None) -> tuple[list[str], dict]:
     """The brief's sentences and the numbers behind them (fractions, not percent)."""
     camp = campaign or main_campaign(sweep)
     runs = sweep.runs[sweep.runs["campaign"] == camp]
     level = sweep.run_level()
     prov = sweep.provenance("brief")
-    numbers = {"campaign": camp, "baseline": baseline, "seeds": prov["seeds"],
-               "population": prov["population"], "regimes": {}}
+    numbers = {
+        "campaign": camp,
+        "baseline": baseline,
+        "seeds": prov["seeds"],
+        "population": prov["population"],
+        "regimes": {},
+    }
     for regime in sweep.regimes:
-        entry = {"money_share": mean_ci(runs.loc[runs["policy"] == regime, "money_share"]),
-                 "money_advantage": mean_ci(level.loc[level["policy"] == regime,
-                                                      "money_advantage"].dropna())}
+        entry = {
+            "money_share": mean_ci(runs.loc[runs["policy"] == regime, "money_share"]),
+            "money_advantage": mean_ci(level.loc[level["policy"] == regime, "money_advantage"].dropna()),
+        }
         if regime != baseline:
-            for key, table in (("money_share", runs), ("vote_share_change", runs),
-                               ("turnout_change", level)):
+            for key, table in (("money_share", runs), ("vote_share_change", runs), ("turnout_change", level)):
                 d = paired_differences(table, key, [], regime, baseline, sweep.pair_on)
                 entry[f"{key}_diff"] = mean_ci(d["diff"])
         numbers["regimes"][regime] = entry
@@ -88,14 +95,18 @@ def headline(sweep: Sweep, baseline: str = "none", campaign: str | None = None
     for regime, e in numbers["regimes"].items():
         if regime == baseline or base is None:
             continue
-        sentences.append(_regime_sentence(sweep, camp, regime, baseline, base, e,
-                                          camp in sweep.candidates))
-    sentences.append("Money advantage (slope of the candidates' reach share on their share of "
-                     "the money spent; 0 = reach is not bought, 1 = reach share equals spend "
-                     "share; n/a where candidates could not spend): "
-                     + "; ".join(f"{sweep.regime_label(r, ', ')} {fmt(e['money_advantage'], 1, '', digits=2)}"
-                                 for r, e in numbers["regimes"].items()) + "."
-                     + _slope_spread(sweep, baseline))
+        sentences.append(_regime_sentence(sweep, camp, regime, baseline, base, e, camp in sweep.candidates))
+    sentences.append(
+        "Money advantage (slope of the candidates' reach share on their share of "
+        "the money spent; 0 = reach is not bought, 1 = reach share equals spend "
+        "share; n/a where candidates could not spend): "
+        + "; ".join(
+            f"{sweep.regime_label(r, ', ')} {fmt(e['money_advantage'], 1, '', digits=2)}"
+            for r, e in numbers["regimes"].items()
+        )
+        + "."
+        + _slope_spread(sweep, baseline)
+    )
     numbers = _plain(numbers)
     return sentences, numbers
 
@@ -104,27 +115,40 @@ def _setup(sweep: Sweep, prov: dict, baseline: str) -> str:
     pop = "/".join(f"{p:,}" for p in prov["population"])
     days = "/".join(str(s) for s in prov["steps"])
     failed = f" ({prov['failed_runs']} failed runs left out)" if prov["failed_runs"] else ""
-    few = (f" Only {prov['seeds']} seeds: the intervals are wide and unstable; "
-           f"use at least {FEW_SEEDS} before quoting a number." if prov["seeds"] < FEW_SEEDS else "")
+    few = (
+        f" Only {prov['seeds']} seeds: the intervals are wide and unstable; "
+        f"use at least {FEW_SEEDS} before quoting a number."
+        if prov["seeds"] < FEW_SEEDS
+        else ""
+    )
     n = len(sweep.regimes)
-    against = (f"; differences are same-seed differences against "
-               f"{sweep.regime_label(baseline, ', ')}" if n > 1 else "")
-    return (f"{n} regime{'s' if n > 1 else ''} x {prov['seeds']} seeds, {pop} users, {days} days, "
-            f"scenario {'/'.join(prov['scenario']) or 'n/a'}{failed}; means over seeds with "
-            f"95% confidence intervals in brackets{against}.{few}")
+    against = (
+        f"; differences are same-seed differences against {sweep.regime_label(baseline, ', ')}"
+        if n > 1
+        else ""
+    )
+    return (
+        f"{n} regime{'s' if n > 1 else ''} x {prov['seeds']} seeds, {pop} users, {days} days, "
+        f"scenario {'/'.join(prov['scenario']) or 'n/a'}{failed}; means over seeds with "
+        f"95% confidence intervals in brackets{against}.{few}"
+    )
 
 
 def _regime_sentence(sweep, camp, regime, baseline, base, e, candidate: bool) -> str:
     d = e["money_share_diff"]
     head = f"{sweep.regime_phrase(regime).capitalize()}, money's share of Campaign {camp}'s reach"
     if d.spans_zero:
-        money = (f"{head} showed no detectable difference from {sweep.regime_label(baseline, ', ')}: "
-                 f"{fmt(base['money_share'])} vs {fmt(e['money_share'])} (difference "
-                 f"{fmt(d, unit=' pp', signed=True)}, interval spans zero)")
+        money = (
+            f"{head} showed no detectable difference from {sweep.regime_label(baseline, ', ')}: "
+            f"{fmt(base['money_share'])} vs {fmt(e['money_share'])} (difference "
+            f"{fmt(d, unit=' pp', signed=True)}, interval spans zero)"
+        )
     else:
         verb = "rose" if d.mean > 0 else "fell"
-        money = (f"{head} {verb} from {fmt(base['money_share'])} to {fmt(e['money_share'])} "
-                 f"(difference {fmt(d, unit=' pp', signed=True)})")
+        money = (
+            f"{head} {verb} from {fmt(base['money_share'])} to {fmt(e['money_share'])} "
+            f"(difference {fmt(d, unit=' pp', signed=True)})"
+        )
     parts = [money]
     if candidate:
         parts.append(diff_phrase("its vote-share change", e["vote_share_change_diff"]))
@@ -144,24 +168,31 @@ def ensemble_phrase(sweep: Sweep, regime: str, camp: str, candidate: bool) -> st
     if not found:
         return ""
     sets = found[0][1][3]
-    ranges = "; ".join(f"{label} {100 * m:+.{_dp(lo, hi)}f} pp ({100 * lo:+.{_dp(lo, hi)}f} to "
-                       f"{100 * hi:+.{_dp(lo, hi)}f})" for label, (m, lo, hi, _) in found)
-    return (f"Across {sets} sets of plausible values of the model's judgement parameters "
-            f"(median, 5-95%): {ranges}")
+    ranges = "; ".join(
+        f"{label} {100 * m:+.{_dp(lo, hi)}f} pp ({100 * lo:+.{_dp(lo, hi)}f} to {100 * hi:+.{_dp(lo, hi)}f})"
+        for label, (m, lo, hi, _) in found
+    )
+    return (
+        f"Across {sets} sets of plausible values of the model's judgement parameters "
+        f"(median, 5-95%): {ranges}"
+    )
 
 
 def _slope_spread(sweep: Sweep, baseline: str) -> str:
     """The money advantage's same-seed difference from the baseline across the parameter
     ensemble, for the regimes where candidates may spend (median, 5-95%)."""
-    found = [(r, sweep.ensemble_range(r, "(run)", "money_advantage")) for r in sweep.regimes
-             if r != baseline]
+    found = [(r, sweep.ensemble_range(r, "(run)", "money_advantage")) for r in sweep.regimes if r != baseline]
     found = [(r, x) for r, x in found if x is not None]
     if not found:
         return ""
-    return (f" Across {found[0][1][3]} sets of plausible values of the judgement parameters, its "
-            f"difference from {sweep.regime_label(baseline, ', ')} (median, 5-95%): "
-            + "; ".join(f"{sweep.regime_label(r, ', ')} {m:+.2f} ({lo:+.2f} to {hi:+.2f})"
-                        for r, (m, lo, hi, _) in found) + ".")
+    return (
+        f" Across {found[0][1][3]} sets of plausible values of the judgement parameters, its "
+        f"difference from {sweep.regime_label(baseline, ', ')} (median, 5-95%): "
+        + "; ".join(
+            f"{sweep.regime_label(r, ', ')} {m:+.2f} ({lo:+.2f} to {hi:+.2f})" for r, (m, lo, hi, _) in found
+        )
+        + "."
+    )
 
 
 def _dp(lo: float, hi: float) -> int:
@@ -173,13 +204,13 @@ def _dp(lo: float, hi: float) -> int:
 def _plain(numbers: dict) -> dict:
     """Estimates as dicts (JSON-ready)."""
     out = dict(numbers)
-    out["regimes"] = {r: {k: v.as_dict() for k, v in e.items()}
-                      for r, e in numbers["regimes"].items()}
+    out["regimes"] = {r: {k: v.as_dict() for k, v in e.items()} for r, e in numbers["regimes"].items()}
     return out
 
 
-def write_brief(sweep: Sweep, out: Path, baseline: str = "none", regime_exposure: str | None = None
-                ) -> list[Path]:
+def write_brief(
+    sweep: Sweep, out: Path, baseline: str = "none", regime_exposure: str | None = None
+) -> list[Path]:
     """brief.pdf (one A4 page: title, sentences, four key figures, provenance) + brief.json."""
     import matplotlib.pyplot as plt
 
@@ -194,11 +225,18 @@ def write_brief(sweep: Sweep, out: Path, baseline: str = "none", regime_exposure
         if len(sweep.regimes) > 1:
             draw_effects(effects, sweep, baseline)
         else:  # a sweep of seeds or of settings under one regime: nothing to compare it with
-            effects.text(0.5, 0.5, f"One policy regime in this sweep "
-                         f"({sweep.regime_label(sweep.regimes[0], ', ')}): no effects of a "
-                         "regime to show.\nSweep policy=none,ban,... (or use --regime-by KEY to "
-                         "compare the values of a swept key) for this panel.",
-                         ha="center", va="center", fontsize=8, color="#444444")
+            effects.text(
+                0.5,
+                0.5,
+                f"One policy regime in this sweep "
+                f"({sweep.regime_label(sweep.regimes[0], ', ')}): no effects of a "
+                "regime to show.\nSweep policy=none,ban,... (or use --regime-by KEY to "
+                "compare the values of a swept key) for this panel.",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="#444444",
+            )
         left, right = bottom.subfigures(1, 2, width_ratios=[1, 1.5])
         draw_money_advantage(left, sweep)
         draw_exposure(right, sweep, regime_exposure or baseline, rows=("band",))
@@ -210,11 +248,24 @@ def write_brief(sweep: Sweep, out: Path, baseline: str = "none", regime_exposure
 
 def _text_block(fig, sweep: Sweep, sentences: list[str]) -> None:
     scen = ", ".join(sorted({str(s) for s in sweep.runs.get("scenario", [])})) or "sweep"
-    fig.text(0.01, 0.97, "Paid versus organic reach under platform policy regimes",
-             fontsize=13, fontweight="bold", va="top")
-    fig.text(0.01, 0.87, f"Simulated brief, scenario {scen}. Each impression is attributed to "
-             "how its cascade started: bought (ads, paid amplifiers)\nor won (the campaign's "
-             "own posts), and whether it was reshared.", fontsize=8, color="#444444", va="top")
+    fig.text(
+        0.01,
+        0.97,
+        "Paid versus organic reach under platform policy regimes",
+        fontsize=13,
+        fontweight="bold",
+        va="top",
+    )
+    fig.text(
+        0.01,
+        0.87,
+        f"Simulated brief, scenario {scen}. Each impression is attributed to "
+        "how its cascade started: bought (ads, paid amplifiers)\nor won (the campaign's "
+        "own posts), and whether it was reshared.",
+        fontsize=8,
+        color="#444444",
+        va="top",
+    )
     lines = []
     for s in sentences:
         wrapped = textwrap.wrap(s, 132)

@@ -25,14 +25,20 @@ def inside(fig) -> list[str]:
     box = fig.bbox
 
     def out_of(ext) -> bool:
-        return (ext.x0 < box.x0 - MARGIN or ext.y0 < box.y0 - MARGIN or ext.x1 > box.x1 + MARGIN
-                or ext.y1 > box.y1 + MARGIN)
+        return (
+            ext.x0 < box.x0 - MARGIN
+            or ext.y0 < box.y0 - MARGIN
+            or ext.x1 > box.x1 + MARGIN
+            or ext.y1 > box.y1 + MARGIN
+        )
 
     out = []
     for ax in fig.get_axes():  # what the panel draws: its labels, tick labels, title, texts
         if ax.get_visible() and out_of(ax.get_tightbbox(renderer)):
-            out.append(f"panel {ax.get_title()[:40] or ax.get_ylabel()[:40]!r}: labels or ticks "
-                       "extend beyond the canvas")
+            out.append(
+                f"panel {ax.get_title()[:40] or ax.get_ylabel()[:40]!r}: labels or ticks "
+                "extend beyond the canvas"
+            )
     figures = [fig, *fig.findobj(lambda a: a.__class__.__name__ == "SubFigure")]
     for sub in figures:  # titles, notes and footers of the figure and its subfigures
         for text in sub.texts + [t for t in (sub._suptitle, sub._supxlabel, sub._supylabel) if t]:
@@ -109,8 +115,13 @@ def text_clear(fig) -> list[str]:
         pts = np.concatenate(points) if points else np.empty((0, 2))
         for note in notes:
             ext = note.get_window_extent(renderer)
-            hit = ((pts[:, 0] > ext.x0) & (pts[:, 0] < ext.x1) & (pts[:, 1] > ext.y0)
-                   & (pts[:, 1] < ext.y1)).any() if len(pts) else False
+            hit = (
+                (
+                    (pts[:, 0] > ext.x0) & (pts[:, 0] < ext.x1) & (pts[:, 1] > ext.y0) & (pts[:, 1] < ext.y1)
+                ).any()
+                if len(pts)
+                else False
+            )
             if hit:
                 out.append(f"note {note.get_text()[:40]!r} is crossed by a drawn line")
     return out
@@ -136,7 +147,7 @@ def labels_apart(fig) -> list[str]:
         items.append(("legend", legend.get_window_extent(renderer)))
     out = []
     for i, (a, ea) in enumerate(items):
-        for b, eb in items[i + 1:]:
+        for b, eb in items[i + 1 :]:
             w = min(ea.x1, eb.x1) - max(ea.x0, eb.x0)
             h = min(ea.y1, eb.y1) - max(ea.y0, eb.y0)
             if w > MARGIN and h > MARGIN:
@@ -144,8 +155,13 @@ def labels_apart(fig) -> list[str]:
     return out
 
 
-CHECKS = {"inside": inside, "one_error_bar": one_error_bar, "legend_drawn": legend_drawn,
-          "text_clear": text_clear, "labels_apart": labels_apart}
+CHECKS = {
+    "inside": inside,
+    "one_error_bar": one_error_bar,
+    "legend_drawn": legend_drawn,
+    "text_clear": text_clear,
+    "labels_apart": labels_apart,
+}
 
 
 def check(fig) -> dict[str, list[str]]:

@@ -29,8 +29,16 @@ REACH_COLUMNS = 4  # campaigns per row of the reach figure
 def _errbar(ax, x, est, color, lo=-math.inf, hi=math.inf, **kw):
     """A 95% CI whisker; ``lo``/``hi`` clip it to the quantity's range (shares in [0, 1])."""
     low, high = max(est.lo, lo), min(est.hi, hi)
-    ax.errorbar(x, est.mean, yerr=[[est.mean - low], [high - est.mean]], fmt="none",
-                ecolor=color, elinewidth=0.8, capsize=2, **kw)
+    ax.errorbar(
+        x,
+        est.mean,
+        yerr=[[est.mean - low], [high - est.mean]],
+        fmt="none",
+        ecolor=color,
+        elinewidth=0.8,
+        capsize=2,
+        **kw,
+    )
 
 
 # ------------------------------------------------------------------ 1. reach by origin
@@ -43,7 +51,7 @@ def draw_reach(fig, sweep: Sweep) -> str:
     ncols = min(REACH_COLUMNS, len(sweep.campaigns))
     grid = fig.subplots(math.ceil(len(sweep.campaigns) / ncols), ncols, sharey=True, squeeze=False)
     axes = grid.ravel()
-    for ax in axes[len(sweep.campaigns):]:
+    for ax in axes[len(sweep.campaigns) :]:
         ax.set_visible(False)
     cols = [f"impressions_{o}" for o in ORIGINS]
     scaled = sweep.per_1000(runs, cols).assign(policy=runs["policy"], campaign=runs["campaign"])
@@ -53,13 +61,23 @@ def draw_reach(fig, sweep: Sweep) -> str:
             bottom = 0.0
             for o in STACK_ORDER:
                 height = float(rows[f"impressions_{o}"].mean())
-                ax.bar(i, height, bottom=bottom, width=0.7, color=ORIGIN_COLORS[o],
-                       label=ORIGIN_LABELS[o] if (ax is axes[0] and i == 0) else None)
+                ax.bar(
+                    i,
+                    height,
+                    bottom=bottom,
+                    width=0.7,
+                    color=ORIGIN_COLORS[o],
+                    label=ORIGIN_LABELS[o] if (ax is axes[0] and i == 0) else None,
+                )
                 bottom += height
             _errbar(ax, i, mean_ci(rows[cols].sum(axis=1)), "#222222")
         many = len(regimes) > 4  # long variant labels: upright, so they do not overlap
-        ax.set_xticks(range(len(regimes)), [sweep.regime_label(r) for r in regimes],
-                      rotation=90 if many else 30, ha="center" if many else "right")
+        ax.set_xticks(
+            range(len(regimes)),
+            [sweep.regime_label(r) for r in regimes],
+            rotation=90 if many else 30,
+            ha="center" if many else "right",
+        )
         ax.set_title(f"Campaign {camp}" if len(sweep.campaigns) <= REACH_COLUMNS else camp)
         ax.tick_params(axis="x", length=0)
     for row in grid:
@@ -78,16 +96,25 @@ def draw_money_advantage(fig, sweep: Sweep) -> str:
     and candidate (tables from before spend-based shares: all campaigns, budget shares)."""
     runs, regimes = sweep.runs, sweep.regimes
     spend_based = "candidate_spend_share" in runs.columns
-    xcol, ycol = (("candidate_spend_share", "candidate_reach_share") if spend_based
-                  else ("budget_share", "reach_share"))
+    xcol, ycol = (
+        ("candidate_spend_share", "candidate_reach_share") if spend_based else ("budget_share", "reach_share")
+    )
     runs = runs[runs[xcol].notna()]
     campaigns = [c for c in sweep.campaigns if c in set(runs["campaign"])]
     colors = sweep.regime_colors()
     ax = fig.subplots()
     ax.plot([0, 1], [0, 1], ls="--", lw=0.8, color="#999999", zorder=0)
     money = "spend" if spend_based else "budget"
-    ax.text(0.97, 0.03, f"dashed: reach share\n= {money} share", ha="right", va="bottom",
-            fontsize=6.5, color="#777777", transform=ax.transAxes)
+    ax.text(
+        0.97,
+        0.03,
+        f"dashed: reach share\n= {money} share",
+        ha="right",
+        va="bottom",
+        fontsize=6.5,
+        color="#777777",
+        transform=ax.transAxes,
+    )
     keys = ["campaign", *sweep.settings]
     multi = runs.groupby(keys, sort=False).ngroups > len(campaigns)
     slopes = sweep.run_level()
@@ -112,8 +139,7 @@ def draw_money_advantage(fig, sweep: Sweep) -> str:
         slope = mean_ci(slopes.loc[slopes["policy"] == regime, "money_advantage"].dropna())
         ax.plot([], [], "s", color=colors[regime], ms=5, label=_slope_label(sweep, regime, slope))
     for j, camp in enumerate(campaigns):
-        ax.plot([], [], MARKERS[j % len(MARKERS)], color="#555555", mfc="white",
-                label=f"campaign {camp}")
+        ax.plot([], [], MARKERS[j % len(MARKERS)], color="#555555", mfc="white", label=f"campaign {camp}")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
@@ -121,8 +147,13 @@ def draw_money_advantage(fig, sweep: Sweep) -> str:
     who = "candidates'" if spend_based else "campaigns'"  # short labels: a brief panel is small
     ax.set_xlabel(f"{who} share of {'spending' if spend_based else 'budget'} (%)")
     ax.set_ylabel("share of impressions (%)")
-    fig.legend(loc="outside lower center", ncol=1 if len(regimes) > 2 else 2,
-               title="regime: slope [95% CI]", fontsize=6.5, columnspacing=1)
+    fig.legend(
+        loc="outside lower center",
+        ncol=1 if len(regimes) > 2 else 2,
+        title="regime: slope [95% CI]",
+        fontsize=6.5,
+        columnspacing=1,
+    )
     title = f"Does money buy reach?\nReach share against {money} share"
     fig.suptitle(title)
     return title
@@ -177,12 +208,17 @@ def draw_effects(fig, sweep: Sweep, baseline: str = "none") -> str:
     for i, regime in enumerate(regimes):
         off = (i - (len(regimes) - 1) / 2) * width
         for j, camp in enumerate(cands):
-            _spread(ax_v, j + off, sweep.ensemble_range(regime, camp, "vote_share_change"),
-                    colors[regime], width)
-            _dot(ax_v, j + off, effects[regime]["vote_share_change"][camp].scaled(100),
-                 colors[regime], label=sweep.regime_label(regime) if j == 0 else None)
-        _spread(ax_t, off, sweep.ensemble_range(regime, "(run)", "turnout_change"),
-                colors[regime], width)
+            _spread(
+                ax_v, j + off, sweep.ensemble_range(regime, camp, "vote_share_change"), colors[regime], width
+            )
+            _dot(
+                ax_v,
+                j + off,
+                effects[regime]["vote_share_change"][camp].scaled(100),
+                colors[regime],
+                label=sweep.regime_label(regime) if j == 0 else None,
+            )
+        _spread(ax_t, off, sweep.ensemble_range(regime, "(run)", "turnout_change"), colors[regime], width)
         _dot(ax_t, off, effects[regime]["turnout_change"].scaled(100), colors[regime])
     for ax in (ax_v, ax_t):
         ax.axhline(0, color="#888888", lw=0.7, zorder=0)
@@ -192,13 +228,14 @@ def draw_effects(fig, sweep: Sweep, baseline: str = "none") -> str:
     ax_t.set_xticks([0], ["all users"])
     ax_t.set_xlim(-0.5, 0.5)
     spread = sweep.ensemble is not None
-    ax_v.set_ylabel(f"difference from {sweep.regime_label(baseline)}\n(percentage points, 95% CI"
-                    + ("; bar: 5-95% over\nplausible parameters)" if spread else ")"))
+    ax_v.set_ylabel(
+        f"difference from {sweep.regime_label(baseline)}\n(percentage points, 95% CI"
+        + ("; bar: 5-95% over\nplausible parameters)" if spread else ")")
+    )
     ax_v.set_title("Vote-share change")
     ax_t.set_title("Turnout change")
 
-    fig.legend(loc="outside lower center", ncol=len(regimes), title=scale_cue(effects),
-               title_fontsize=6.5)
+    fig.legend(loc="outside lower center", ncol=len(regimes), title=scale_cue(effects), title_fontsize=6.5)
     title = f"Effect of each regime on votes and turnout, against {sweep.regime_label(baseline)}"
     fig.suptitle(title)
     return title
@@ -207,14 +244,20 @@ def draw_effects(fig, sweep: Sweep, baseline: str = "none") -> str:
 def scale_cue(effects: dict) -> str:
     """For scale: the largest effect shown, in people ("0.03 pp = 3 in 10,000 voters"), so that
     a detectable effect is not read as a large one."""
-    sizes = [abs(e.mean) for r in effects.values()
-             for e in (*r["vote_share_change"].values(), r["turnout_change"]) if math.isfinite(e.mean)]
+    sizes = [
+        abs(e.mean)
+        for r in effects.values()
+        for e in (*r["vote_share_change"].values(), r["turnout_change"])
+        if math.isfinite(e.mean)
+    ]
     if not sizes:
         return ""
     pp = 100 * max(sizes)
     per = 10 ** max(2, math.ceil(-math.log10(max(max(sizes), 1e-9))))  # 1-10 in per
-    return (f"For scale: the largest effect shown is {pp:.2g} pp, about {max(sizes) * per:.2g} in "
-            f"{per:,} voters (1 pp = 1 in 100).")
+    return (
+        f"For scale: the largest effect shown is {pp:.2g} pp, about {max(sizes) * per:.2g} in "
+        f"{per:,} voters (1 pp = 1 in 100)."
+    )
 
 
 def _spread(ax, x, found, color, width):
@@ -223,8 +266,9 @@ def _spread(ax, x, found, color, width):
     if found is None:
         return
     _, lo, hi, _ = found
-    ax.bar(x, 100 * (hi - lo), bottom=100 * lo, width=0.7 * width, color=color, alpha=0.18,
-           linewidth=0, zorder=0)
+    ax.bar(
+        x, 100 * (hi - lo), bottom=100 * lo, width=0.7 * width, color=color, alpha=0.18, linewidth=0, zorder=0
+    )
 
 
 def _dot(ax, x, est, color, label=None):
@@ -255,15 +299,18 @@ def exposure_shares(sweep: Sweep, regime: str, kind: str, groups: list[str]) -> 
 def draw_exposure(fig, sweep: Sweep, regime: str = "none", rows=("band", "segment")) -> str:
     """Grouped bars: paid versus organic impressions of each campaign by ideology band (top)
     and by segment (bottom), as shares of the campaign's paid / organic impressions."""
-    segs = sorted(int(c.rsplit("_", 1)[1]) for c in sweep.runs.columns
-                  if c.startswith("paid_segment_"))
-    panels = {"band": ([f"band_{b}" for b in IDEOLOGY_BANDS], BAND_LABELS, "ideology band"),
-              "segment": ([f"segment_{s}" for s in segs], [str(s) for s in segs], "segment")}
+    segs = sorted(int(c.rsplit("_", 1)[1]) for c in sweep.runs.columns if c.startswith("paid_segment_"))
+    panels = {
+        "band": ([f"band_{b}" for b in IDEOLOGY_BANDS], BAND_LABELS, "ideology band"),
+        "segment": ([f"segment_{s}" for s in segs], [str(s) for s in segs], "segment"),
+    }
     rows = [(r, *panels[r]) for r in rows]
     camps = sweep.campaigns
     axes = fig.subplots(len(rows), len(camps), sharey="row", squeeze=False)
-    kinds = (("paid", ORIGIN_COLORS["ad"], "paid (ad, amplified, earned from paid)"),
-             ("organic", ORIGIN_COLORS["owned"], "organic (owned, earned from organic)"))
+    kinds = (
+        ("paid", ORIGIN_COLORS["ad"], "paid (ad, amplified, earned from paid)"),
+        ("organic", ORIGIN_COLORS["owned"], "organic (owned, earned from organic)"),
+    )
     for r, (_, groups, labels, xlabel) in enumerate(rows):
         shares = {k: exposure_shares(sweep, regime, k, groups) for k, _, _ in kinds}
         for c, camp in enumerate(camps):
@@ -273,12 +320,18 @@ def draw_exposure(fig, sweep: Sweep, regime: str = "none", rows=("band", "segmen
                     if not math.isfinite(est.mean):
                         continue
                     x = g + (k - 0.5) * 0.4
-                    ax.bar(x, 100 * est.mean, width=0.4, color=color,
-                           label=label if (r == 0 and c == 0 and g == 0) else None)
+                    ax.bar(
+                        x,
+                        100 * est.mean,
+                        width=0.4,
+                        color=color,
+                        label=label if (r == 0 and c == 0 and g == 0) else None,
+                    )
                     if math.isfinite(est.lo):
                         _errbar(ax, x, est.scaled(100), "#222222", lo=0, hi=100)
-            ax.set_xticks(range(len(labels)), labels, rotation=30 if r == 0 else 0,
-                          ha="right" if r == 0 else "center")
+            ax.set_xticks(
+                range(len(labels)), labels, rotation=30 if r == 0 else 0, ha="right" if r == 0 else "center"
+            )
             ax.tick_params(axis="x", length=0)
             ax.set_xlabel(xlabel)
             if r == 0:
@@ -309,10 +362,9 @@ def draw_cascades(fig, sweep: Sweep) -> str:
     cas = sweep.cascades
     regimes = sweep.regimes
     ncols = min(4, len(regimes))
-    grid = fig.subplots(math.ceil(len(regimes) / ncols), ncols, sharex=True, sharey=True,
-                        squeeze=False)
+    grid = fig.subplots(math.ceil(len(regimes) / ncols), ncols, sharex=True, sharey=True, squeeze=False)
     axes = grid.ravel()
-    for ax in axes[len(regimes):]:
+    for ax in axes[len(regimes) :]:
         ax.set_visible(False)
     for ax, regime in zip(axes, regimes):
         sub = cas[cas["policy"] == regime]
@@ -333,9 +385,13 @@ def draw_cascades(fig, sweep: Sweep) -> str:
         row[0].set_ylabel("share of cascades\nof at least this size")
 
     present = [r for r in ROOT_ORIGINS if (cas["root_origin"] == r).any()]
-    fig.legend([Line2D([], [], color=ORIGIN_COLORS[r]) for r in present],
-               [ORIGIN_LABELS[r] for r in present], loc="outside lower center", ncol=3,
-               title="root of the cascade (size = root posts + reshares)")
+    fig.legend(
+        [Line2D([], [], color=ORIGIN_COLORS[r]) for r in present],
+        [ORIGIN_LABELS[r] for r in present],
+        loc="outside lower center",
+        ncol=3,
+        title="root of the cascade (size = root posts + reshares)",
+    )
     title = "How far content spreads: cascade sizes by the origin of their root"
     fig.suptitle(title)
     return title
@@ -363,9 +419,12 @@ def draw_timeline(fig, sweep: Sweep, seed: int | None = None) -> str:
             ax = axes[r][c]
             if (regime, camp) in mean.index.droplevel("step"):
                 m = mean.loc[(regime, camp)]
-                stack_origins(ax, m.index.to_numpy(), {o: m[f"impressions_{o}"].to_numpy()
-                                                       for o in STACK_ORDER},
-                              legend=(r == 0 and c == 0))
+                stack_origins(
+                    ax,
+                    m.index.to_numpy(),
+                    {o: m[f"impressions_{o}"].to_numpy() for o in STACK_ORDER},
+                    legend=(r == 0 and c == 0),
+                )
             if r == 0:
                 ax.set_title(f"Campaign {camp}")
             if c == 0:
@@ -399,16 +458,21 @@ def draw_money_by_size(fig, sweep: Sweep) -> str:
             if not math.isfinite(est.mean):
                 continue
             x = float(grp["size"].mean()) * dodge
-            ax.plot(x, est.mean, "o", color=colors[regime], ms=3.5,
-                    label=sweep.regime_label(regime, " ") if j == 0 else None)
+            ax.plot(
+                x,
+                est.mean,
+                "o",
+                color=colors[regime],
+                ms=3.5,
+                label=sweep.regime_label(regime, " ") if j == 0 else None,
+            )
             if math.isfinite(est.lo):
                 _errbar(ax, x, est, colors[regime], lo=0, hi=1)
     names = {}
     for camp, grp in sized.groupby("campaign", sort=False):
         names.setdefault(round(float(grp["size"].mean()), 6), []).append(camp)
     ax.set_xscale("log")
-    ax.set_xticks(sorted(names), [f"${v:g}\n{', '.join(names[v])}" for v in sorted(names)],
-                  fontsize=6)
+    ax.set_xticks(sorted(names), [f"${v:g}\n{', '.join(names[v])}" for v in sorted(names)], fontsize=6)
     ax.minorticks_off()
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:.0f}"))
@@ -458,8 +522,15 @@ def draw_watchdog_sweep(fig, sweep: Sweep) -> str:
         for i, cov in enumerate(coverages):
             color = cmap(0.15 + 0.7 * i / max(len(coverages) - 1, 1))
             pts = sorted((k[2], v) for k, v in effects.items() if k[0] == scen and k[1] == cov)
-            ax.plot([p[0] for p in pts], [100 * p[1].mean for p in pts], "o-", color=color, ms=3,
-                    lw=1, label=f"coverage {cov:g}" if ax is axes[0] else None)
+            ax.plot(
+                [p[0] for p in pts],
+                [100 * p[1].mean for p in pts],
+                "o-",
+                color=color,
+                ms=3,
+                lw=1,
+                label=f"coverage {cov:g}" if ax is axes[0] else None,
+            )
             for lag, est in pts:
                 if math.isfinite(est.lo):
                     _errbar(ax, lag, est.scaled(100), color)
@@ -523,10 +594,14 @@ def draw_ranking(fig, sweep: Sweep, outcome: str = "money_share") -> str:
         for i, regime in enumerate(regimes):
             for k, rk in enumerate(ranks):
                 level, _ = effects[regime, rk, camp]
-                _dot(ax, i + (k - (len(ranks) - 1) / 2) * width, level, palette.get(rk, "#777777"),
-                     label=rk.replace("_", " ") if (ax is axes[0] and i == 0) else None)
-        ax.set_xticks(range(len(regimes)), [sweep.regime_label(r) for r in regimes], rotation=30,
-                      ha="right")
+                _dot(
+                    ax,
+                    i + (k - (len(ranks) - 1) / 2) * width,
+                    level,
+                    palette.get(rk, "#777777"),
+                    label=rk.replace("_", " ") if (ax is axes[0] and i == 0) else None,
+                )
+        ax.set_xticks(range(len(regimes)), [sweep.regime_label(r) for r in regimes], rotation=30, ha="right")
         ax.set_title(f"Campaign {camp}")
         ax.tick_params(axis="x", length=0)
         ax.set_ylim(-0.03, 1.03)
@@ -560,15 +635,21 @@ def save(fig, out: Path, name: str, prov: dict, formats=FORMATS, dpi: int = 300)
     """Write ``name``.png/.pdf/.svg and ``name``.json atomically, without dates inside the
     files (the date is in the footer), so the same table on the same day gives the same bytes."""
     title = " ".join(str(prov.get("title") or name).split())
-    meta = {"png": {"Software": None, "Title": title},
-            "pdf": {"CreationDate": None, "Producer": None, "Title": title,
-                    "Subject": footer(prov), "Creator": f"sim {prov.get('version', '')}"},
-            "svg": {"Date": None, "Title": title}}
+    meta = {
+        "png": {"Software": None, "Title": title},
+        "pdf": {
+            "CreationDate": None,
+            "Producer": None,
+            "Title": title,
+            "Subject": footer(prov),
+            "Creator": f"sim {prov.get('version', '')}",
+        },
+        "svg": {"Date": None, "Title": title},
+    }
     paths = []
     for fmt in formats:
         path = out / f"{name}.{fmt}"
-        write_atomic(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt, dpi=dpi,
-                                                       metadata=meta[fmt]))
+        write_atomic(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta[fmt]))
         paths.append(path)
     paths.append(write_json(out / f"{name}.json", {**prov, "files": [p.name for p in paths]}))
     return paths
@@ -587,8 +668,7 @@ def with_footer(fig, prov: dict, width_in: float, height_in: float):
     text = footer_lines(prov, width_in)
     foot = (0.03 + 0.085 * (text.count("\n") + 1)) / height_in
     body, strip = fig.subfigures(2, 1, height_ratios=[1 - foot, foot])
-    strip.text(0.005, 0.5, text, fontsize=5, color="#777777", ha="left", va="center",
-               linespacing=1.2)
+    strip.text(0.005, 0.5, text, fontsize=5, color="#777777", ha="left", va="center", linespacing=1.2)
     return body
 
 
@@ -610,9 +690,13 @@ def figure(name: str, sweep: Sweep, out: Path, **options) -> list[Path]:
     draw, width, height = FIGURES[name] if name in FIGURES else SWEEP_FIGURES[name][1:]
     if height is None:  # grows with the number of regimes (campaigns for the reach figure)
         n = len(sweep.regimes)
-        height = (1.0 + 1.1 * n) if name == "impressions_over_time" else \
-            3.0 * math.ceil(len(sweep.campaigns) / REACH_COLUMNS) if name == "reach_by_origin" else \
-            0.9 + 1.8 * math.ceil(n / 4)
+        height = (
+            (1.0 + 1.1 * n)
+            if name == "impressions_over_time"
+            else 3.0 * math.ceil(len(sweep.campaigns) / REACH_COLUMNS)
+            if name == "reach_by_origin"
+            else 0.9 + 1.8 * math.ceil(n / 4)
+        )
     prov = sweep.provenance(name)
     with style():
         fig = plt.figure(figsize=(width, height))
@@ -623,4 +707,3 @@ def figure(name: str, sweep: Sweep, out: Path, **options) -> list[Path]:
             return save(fig, Path(out), name, prov)
         finally:
             plt.close(fig)
-

@@ -18,8 +18,7 @@ def plot_run(steps: dict, summary: dict, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
     names = [c["campaign"] for c in summary["campaigns"]]
-    fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.2), sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.2), sharey=True, squeeze=False)
     campaign_col = np.asarray(steps["campaign"])
     for ax, name, camp in zip(axes[0], names, summary["campaigns"]):
         rows = campaign_col == name
@@ -33,9 +32,11 @@ def plot_run(steps: dict, summary: dict, path: str | Path) -> Path:
     axes[0][0].set_ylabel("impressions per day")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=5, frameon=False, fontsize=8)
-    fig.suptitle(f"Impressions by origin - scenario {summary['scenario']}, policy "
-                 f"{summary['policy']}, {summary['population']:,} users, seed {summary['seed']}",
-                 fontsize=10)
+    fig.suptitle(
+        f"Impressions by origin - scenario {summary['scenario']}, policy "
+        f"{summary['policy']}, {summary['population']:,} users, seed {summary['seed']}",
+        fontsize=10,
+    )
     fig.tight_layout(rect=(0, 0.08, 1, 0.95))
     path = Path(path)
     write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=150, format=path.suffix.lstrip(".") or "png"))

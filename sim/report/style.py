@@ -13,8 +13,11 @@ from pathlib import Path
 from ..vocabulary import LABELS, Origin
 
 ORIGIN_COLORS = {
-    "ad": "#D55E00", "amplified": "#E69F00", "earned_from_paid": "#F0E442",
-    "owned": "#0072B2", "earned_from_organic": "#56B4E9",
+    "ad": "#D55E00",
+    "amplified": "#E69F00",
+    "earned_from_paid": "#F0E442",
+    "owned": "#0072B2",
+    "earned_from_organic": "#56B4E9",
 }
 ORIGIN_LABELS = {o.key: LABELS[o] for o in Origin}
 # stacked from the bottom: paid origins first, warm colours
@@ -35,5 +38,10 @@ def style():
 
 def stack_origins(ax, day, layers: dict, legend: bool = True) -> None:
     """Stacked areas of impressions by origin (paid origins at the bottom, warm colours)."""
-    ax.stackplot(day, [layers[o] for o in STACK_ORDER], colors=[ORIGIN_COLORS[o] for o in STACK_ORDER],
-                 labels=[ORIGIN_LABELS[o] for o in STACK_ORDER] if legend else (), linewidth=0)
+    ax.stackplot(
+        day,
+        [layers[o] for o in STACK_ORDER],
+        colors=[ORIGIN_COLORS[o] for o in STACK_ORDER],
+        labels=[ORIGIN_LABELS[o] for o in STACK_ORDER] if legend else (),
+        linewidth=0,
+    )

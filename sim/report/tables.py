@@ -21,11 +21,23 @@ from .style import SPARE_COLORS
 # Hydra groups and top-level keys that a sweep may vary; any override of a nested key
 # (e.g. ``scenario.campaigns.0.budget``) has a dot in its column name.
 SETTING_KEYS = ("scenario", "network", "ranking", "steps", "population")
-SHORT = {"reallocate_ad_budget": "reallocation",  # names of regime variants in figures
-         "policy.enforcement.enabled": "enforcement"}
+SHORT = {
+    "reallocate_ad_budget": "reallocation",  # names of regime variants in figures
+    "policy.enforcement.enabled": "enforcement",
+}
 FEW_SEEDS = 5  # below this the footer and the brief warn: t intervals from 2-4 seeds are wide
-REQUIRED = ("policy", "seed", "campaign", "money_share", "reach_share", "budget_share",
-            "vote_share_change", "turnout_change", "money_advantage", "population")
+REQUIRED = (
+    "policy",
+    "seed",
+    "campaign",
+    "money_share",
+    "reach_share",
+    "budget_share",
+    "vote_share_change",
+    "turnout_change",
+    "money_advantage",
+    "population",
+)
 
 
 def find_collected(path: str | Path) -> Path:
@@ -37,9 +49,11 @@ def find_collected(path: str | Path) -> Path:
     for folder in (path / "collected", path):
         if (folder / "runs.parquet").is_file():
             return folder
-    raise ConfigError(f"input = {str(path)!r}: no runs.parquet there; give a collected "
-                      f"runs.parquet or a multirun folder (`python -m sim report` collects one itself; "
-                      f"`python -m sim collect DIR` does it alone)")
+    raise ConfigError(
+        f"input = {str(path)!r}: no runs.parquet there; give a collected "
+        f"runs.parquet or a multirun folder (`python -m sim report` collects one itself; "
+        f"`python -m sim collect DIR` does it alone)"
+    )
 
 
 def report_date() -> str:
@@ -72,8 +86,10 @@ class Sweep:
         runs = pd.read_parquet(folder / "runs.parquet")
         missing = [c for c in REQUIRED if c not in runs.columns]
         if missing:
-            raise ConfigError(f"runs.parquet columns = {missing}: missing; the collected table "
-                              f"must have {', '.join(REQUIRED)}")
+            raise ConfigError(
+                f"runs.parquet columns = {missing}: missing; the collected table "
+                f"must have {', '.join(REQUIRED)}"
+            )
         failed = 0
         if "status" in runs.columns:
             ok = runs["status"].fillna("ok") == "ok"
@@ -83,24 +99,34 @@ class Sweep:
             raise ConfigError(f"input = {str(folder)!r}: no successful runs in runs.parquet")
         bad = [c for c in regime_by if c not in runs.columns]
         if bad:
-            raise ConfigError(f"regime_by = {bad}: not columns of runs.parquet; override "
-                              f"columns are {', '.join(override_columns(folder, runs.columns))}")
+            raise ConfigError(
+                f"regime_by = {bad}: not columns of runs.parquet; override "
+                f"columns are {', '.join(override_columns(folder, runs.columns))}"
+            )
         extra = {}
         for name in ("steps", "cascades"):
             file = folder / f"{name}.parquet"
             table = pd.read_parquet(file) if file.is_file() else None
             extra[name] = None if table is None or table.empty else _regimes(table, regime_by)
-        settings = [c for c in override_columns(folder, runs.columns)
-                    if c not in ("policy", "seed", *regime_by)]
+        settings = [
+            c for c in override_columns(folder, runs.columns) if c not in ("policy", "seed", *regime_by)
+        ]
         if ensemble is not None:
             file = Path(ensemble)
             file = file / "effects.parquet" if file.is_dir() else file
             if not file.is_file():
-                raise ConfigError(f"ensemble = {str(ensemble)!r}: no effects.parquet there; run "
-                                  "python -m sim ensemble first")
+                raise ConfigError(
+                    f"ensemble = {str(ensemble)!r}: no effects.parquet there; run "
+                    "python -m sim ensemble first"
+                )
             extra["ensemble"] = pd.read_parquet(file)
-        return cls(_regimes(runs, regime_by).reset_index(drop=True), source=str(folder),
-                   failed=failed, settings=settings, **extra)
+        return cls(
+            _regimes(runs, regime_by).reset_index(drop=True),
+            source=str(folder),
+            failed=failed,
+            settings=settings,
+            **extra,
+        )
 
     # ------------------------------------------------------------ structure
 
@@ -137,7 +163,7 @@ class Sweep:
         return sep.join([self._policy_field(regime, "policy_label") or base, *rest])
 
     def regime_phrase(self, regime: str) -> str:
-        """"under the ad ban": how the brief's sentences name the regime."""
+        """ "under the ad ban": how the brief's sentences name the regime."""
         base, *rest = regime.split(", ")
         phrase = self._policy_field(regime, "policy_phrase") or f"under regime {base}"
         return phrase + (f" ({', '.join(rest)})" if rest else "")
@@ -146,8 +172,9 @@ class Sweep:
         """Colour per regime: its configured colour (a variant takes a spare one), spare
         colours for the others, in regime order."""
         spare = iter(SPARE_COLORS * (1 + len(self.regimes) // len(SPARE_COLORS)))
-        fixed = {r: self._policy_field(r.split(", ")[0], "policy_color") for r in self.regimes
-                 if "," not in r}
+        fixed = {
+            r: self._policy_field(r.split(", ")[0], "policy_color") for r in self.regimes if "," not in r
+        }
         return {r: fixed.get(r) or next(spare) for r in self.regimes}
 
     def resolve_baseline(self, name: str) -> str:
@@ -156,8 +183,9 @@ class Sweep:
             return name
         variants = [r for r in self.regimes if r.split(",")[0] == name]
         if not variants:
-            raise ConfigError(f"baseline = {name!r}: not in the sweep; must be one of "
-                              f"{', '.join(self.regimes)}")
+            raise ConfigError(
+                f"baseline = {name!r}: not in the sweep; must be one of {', '.join(self.regimes)}"
+            )
         return variants[0]
 
     @property
@@ -168,7 +196,8 @@ class Sweep:
     def candidates(self) -> list[str]:
         """Campaigns that count in vote share (their vote-share change is a number)."""
         finite = self.runs.groupby("campaign", sort=False)["vote_share_change"].apply(
-            lambda s: s.notna().any())
+            lambda s: s.notna().any()
+        )
         return [c for c in self.campaigns if finite.get(c, False)]
 
     @property
@@ -203,14 +232,22 @@ class Sweep:
         hashes = sorted(set(runs["config_hash"])) if "config_hash" in runs else []
         col = lambda c: sorted({str(v) for v in runs[c].dropna()}) if c in runs else []  # noqa
         return {
-            "figure": figure, "package": "sim", "version": __version__,
-            "git_commit": git_commit(), "date": report_date(), "source": self.source,
-            "runs": int(len(runs)), "failed_runs": self.failed,
-            "seeds": int(runs["seed"].nunique()), "regimes": self.regimes,
+            "figure": figure,
+            "package": "sim",
+            "version": __version__,
+            "git_commit": git_commit(),
+            "date": report_date(),
+            "source": self.source,
+            "runs": int(len(runs)),
+            "failed_runs": self.failed,
+            "seeds": int(runs["seed"].nunique()),
+            "regimes": self.regimes,
             "population": sorted(int(v) for v in runs["population"].unique()),
             "steps": sorted(int(v) for v in runs["steps"].unique()) if "steps" in runs else [],
-            "scenario": col("scenario"), "settings": self.settings,
-            "run_versions": col("version"), "run_git_commits": col("git_commit"),
+            "scenario": col("scenario"),
+            "settings": self.settings,
+            "run_versions": col("version"),
+            "run_git_commits": col("git_commit"),
             "config_hashes": hashes,
             "config_hashes_digest": hashlib.sha256(",".join(hashes).encode()).hexdigest()[:12],
         }
@@ -248,10 +285,18 @@ def footer(prov: dict) -> str:
     commit = f" ({prov['git_commit'][:7]})" if prov.get("git_commit") else ""
     pop = "/".join(f"{p:,}" for p in prov["population"])
     hashes = prov["config_hashes"]
-    cfg = (f"config {hashes[0]}" if len(hashes) == 1
-           else f"{len(hashes)} configs, digest {prov['config_hashes_digest']}")
+    cfg = (
+        f"config {hashes[0]}"
+        if len(hashes) == 1
+        else f"{len(hashes)} configs, digest {prov['config_hashes_digest']}"
+    )
     scen = "/".join(prov.get("scenario") or []) or "n/a"
-    few = (f"FEW SEEDS ({prov['seeds']} < {FEW_SEEDS}): intervals are wide and unstable | "
-           if prov["seeds"] < FEW_SEEDS else "")
-    return (f"{few}sim {prov['version']}{commit} | scenario {scen} | {prov['runs']} runs, "
-            f"{prov['seeds']} seeds | {pop} users | {cfg} | {prov['date']}")
+    few = (
+        f"FEW SEEDS ({prov['seeds']} < {FEW_SEEDS}): intervals are wide and unstable | "
+        if prov["seeds"] < FEW_SEEDS
+        else ""
+    )
+    return (
+        f"{few}sim {prov['version']}{commit} | scenario {scen} | {prov['runs']} runs, "
+        f"{prov['seeds']} seeds | {pop} users | {cfg} | {prov['date']}"
+    )

@@ -58,10 +58,12 @@ PROVENANCE = tuple(o.name for o in outcomes.declared("provenance"))
 HEADLINE_CAMPAIGN = outcomes.headline("campaign")
 HEADLINE_RUN = outcomes.headline("run") + outcomes.headline("collected")
 # the tables' columns and the declarations that describe them
-TABLE_LEVELS = {"runs": ("collected", "provenance", "run", "campaign"),
-                "steps": ("collected", "provenance", "step"),
-                "cascades": ("collected", "provenance", "cascade"),
-                "paired": ("paired", "campaign", "provenance")}
+TABLE_LEVELS = {
+    "runs": ("collected", "provenance", "run", "campaign"),
+    "steps": ("collected", "provenance", "step"),
+    "cascades": ("collected", "provenance", "cascade"),
+    "paired": ("paired", "campaign", "provenance"),
+}
 
 
 # ---------------------------------------------------------------- reading runs
@@ -99,14 +101,17 @@ def check_one_sweep(sweep_dir: Path, found: list[Path]) -> None:
     import yaml
 
     if not found:
-        raise ConfigError(f"{str(sweep_dir)!r}: holds no runs (no folder with "
-                          ".hydra/overrides.yaml); nothing collected")
+        raise ConfigError(
+            f"{str(sweep_dir)!r}: holds no runs (no folder with .hydra/overrides.yaml); nothing collected"
+        )
     records = {d: _record_of(d, sweep_dir) for d in found}
     distinct = sorted({str(r) for r in records.values()})
     if len(distinct) > 1:
         shown = ", ".join("(no record)" if r == "None" else repr(r) for r in distinct[:3])
-        raise ConfigError(f"{str(sweep_dir)!r}: mixes the runs of {len(distinct)} sweeps "
-                          f"({shown}); collect each sweep's own folder")
+        raise ConfigError(
+            f"{str(sweep_dir)!r}: mixes the runs of {len(distinct)} sweeps "
+            f"({shown}); collect each sweep's own folder"
+        )
     record = next(iter(records.values()))
     try:
         jobs = read_json(record / SWEEP_FILE)["jobs"] if record is not None else None
@@ -117,15 +122,17 @@ def check_one_sweep(sweep_dir: Path, found: list[Path]) -> None:
     listed = set(jobs)
     for run_dir in found:
         try:
-            ran = " ".join(str(x) for x in yaml.safe_load(
-                (run_dir / ".hydra" / "overrides.yaml").read_text()) or [])
+            ran = " ".join(
+                str(x) for x in yaml.safe_load((run_dir / ".hydra" / "overrides.yaml").read_text()) or []
+            )
         except (OSError, yaml.YAMLError):
             continue  # unreadable: collected as damaged
         if ran not in listed:
             raise ConfigError(
                 f"{str(sweep_dir)!r}: {run_dir.relative_to(sweep_dir).as_posix()} is a run of "
                 f"another sweep (it ran {ran!r}, not one of the {len(jobs)} jobs in "
-                f"{record / SWEEP_FILE}); collect each sweep's own folder")
+                f"{record / SWEEP_FILE}); collect each sweep's own folder"
+            )
 
 
 def _plain_value(value):
@@ -192,9 +199,13 @@ def _run_tables(run_dir: Path, rel: str, overrides: dict, run_rows: list[dict]) 
     in runs.parquet, whether swept or not) and overrides added."""
     import pyarrow.parquet as pq
 
-    extra = {"run_dir": rel, "seed": run_rows[0]["seed"],
-             "config_hash": run_rows[0]["config_hash"], **overrides,
-             "policy": run_rows[0]["policy"]}
+    extra = {
+        "run_dir": rel,
+        "seed": run_rows[0]["seed"],
+        "config_hash": run_rows[0]["config_hash"],
+        **overrides,
+        "policy": run_rows[0]["policy"],
+    }
     out = {}
     for name in ("steps.parquet", "cascades.parquet"):
         if (run_dir / name).is_file():
@@ -231,8 +242,9 @@ def _write(df: pd.DataFrame, path: Path, meta: dict, csv: bool, levels, override
     from ..io import write_atomic
 
     df = _arrow_safe(df)
-    write_parquet(path, {c: df[c].to_numpy() for c in df.columns}, meta,
-                  describe(df.columns, levels, overrides))
+    write_parquet(
+        path, {c: df[c].to_numpy() for c in df.columns}, meta, describe(df.columns, levels, overrides)
+    )
     if csv:
         write_atomic(path.with_suffix(".csv"), lambda tmp: df.to_csv(tmp, index=False))
 
@@ -244,8 +256,10 @@ def collect(sweep_dir, *, csv: bool = False) -> dict:
     "counts": {"ok": n, "failed": n, "damaged": n, "incomplete": n}, "expected": n or None}``."""
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
-        raise FileNotFoundError(f"sweep folder {str(sweep_dir)!r} "
-                                + ("is a file, not a folder" if sweep_dir.exists() else "does not exist"))
+        raise FileNotFoundError(
+            f"sweep folder {str(sweep_dir)!r} "
+            + ("is a file, not a folder" if sweep_dir.exists() else "does not exist")
+        )
     found = run_dirs(sweep_dir)
     check_one_sweep(sweep_dir, found)
     rows, steps, cascades, override_cols = [], [], [], []
@@ -275,9 +289,11 @@ def collect(sweep_dir, *, csv: bool = False) -> dict:
     for col in runs.columns.difference(first):  # an outcome undefined in every run (NaN is
         if runs[col].dtype == object and runs[col].isna().all():  # null in JSON) stays a float
             runs[col] = runs[col].astype(float)
-    tables = {"runs": runs,
-              "steps": pd.concat(steps, ignore_index=True) if steps else pd.DataFrame(),
-              "cascades": pd.concat(cascades, ignore_index=True) if cascades else pd.DataFrame()}
+    tables = {
+        "runs": runs,
+        "steps": pd.concat(steps, ignore_index=True) if steps else pd.DataFrame(),
+        "cascades": pd.concat(cascades, ignore_index=True) if cascades else pd.DataFrame(),
+    }
     out = sweep_dir / OUT
     meta = {"override_columns": override_cols}
     for name, df in tables.items():
@@ -302,8 +318,14 @@ def override_columns(path) -> list[str]:
 # ---------------------------------------------------------------- paired comparison
 
 
-def paired(runs: pd.DataFrame, overrides: list[str], *, baseline: str = "none",
-           by: str = "policy", level: float = 0.95) -> pd.DataFrame:
+def paired(
+    runs: pd.DataFrame,
+    overrides: list[str],
+    *,
+    baseline: str = "none",
+    by: str = "policy",
+    level: float = 0.95,
+) -> pd.DataFrame:
     """Each regime against ``baseline`` on the same seed and the same other overrides.
 
     One row per (regime, other overrides, campaign, outcome): ``n`` pairs, the means under the
@@ -330,14 +352,24 @@ def paired(runs: pd.DataFrame, overrides: list[str], *, baseline: str = "none",
                     good = np.isfinite(x) & np.isfinite(b)
                     est = mean_ci(x[good] - b[good], level)
                     pp = outcomes.pp_scale(outcome)
-                    out.append({by: regime, **dict(zip(others + ["campaign"], group)),
-                                "outcome": outcome, "n": int(good.sum()),
-                                "baseline_mean": float(b[good].mean()) if good.any() else math.nan,
-                                "regime_mean": float(x[good].mean()) if good.any() else math.nan,
-                                "mean_diff": est.mean, "ci_low": est.lo, "ci_high": est.hi,
-                                "unit": outcomes.unit_of(outcome),
-                                **{f"{k}_pp": (v * pp if pp else math.nan) for k, v in
-                                   (("mean_diff", est.mean), ("ci_low", est.lo), ("ci_high", est.hi))}})
+                    out.append(
+                        {
+                            by: regime,
+                            **dict(zip(others + ["campaign"], group)),
+                            "outcome": outcome,
+                            "n": int(good.sum()),
+                            "baseline_mean": float(b[good].mean()) if good.any() else math.nan,
+                            "regime_mean": float(x[good].mean()) if good.any() else math.nan,
+                            "mean_diff": est.mean,
+                            "ci_low": est.lo,
+                            "ci_high": est.hi,
+                            "unit": outcomes.unit_of(outcome),
+                            **{
+                                f"{k}_pp": (v * pp if pp else math.nan)
+                                for k, v in (("mean_diff", est.mean), ("ci_low", est.lo), ("ci_high", est.hi))
+                            },
+                        }
+                    )
     table = pd.DataFrame(out)
     return table[table["n"] > 0].reset_index(drop=True) if len(table) else table
 
@@ -349,8 +381,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = Parser(prog="python -m sim collect", description=__doc__)
     ap.add_argument("sweep_dir", help="a Hydra multirun folder (hydra.sweep.dir)")
     ap.add_argument("--csv", action="store_true", help="also write CSV copies")
-    ap.add_argument("--paired", action="store_true",
-                    help="paired differences of each regime against the baseline (95%% CI)")
+    ap.add_argument(
+        "--paired",
+        action="store_true",
+        help="paired differences of each regime against the baseline (95%% CI)",
+    )
     ap.add_argument("--baseline", default="none", help="baseline regime (default: none)")
     args = ap.parse_args(argv)
     try:
@@ -362,9 +397,11 @@ def main(argv: list[str] | None = None) -> int:
     expected = res["expected"]
     unfinished = 0 if expected is None else max(0, expected - c["ok"] - c["failed"] - c["damaged"])
     left = "" if expected is None else f", {unfinished} of {expected} not finished"
-    print(f"{c['ok']} ok, {c['failed']} failed, {c['damaged']} damaged, {c['incomplete']} "
-          f"incomplete{left} -> {out}/runs.parquet ({len(runs)} rows), steps.parquet "
-          f"({len(res['steps'])}), cascades.parquet ({len(res['cascades'])})")
+    print(
+        f"{c['ok']} ok, {c['failed']} failed, {c['damaged']} damaged, {c['incomplete']} "
+        f"incomplete{left} -> {out}/runs.parquet ({len(runs)} rows), steps.parquet "
+        f"({len(res['steps'])}), cascades.parquet ({len(res['cascades'])})"
+    )
     for status in ("failed", "damaged"):
         if c[status]:
             for _, row in runs[runs["status"] == status].iterrows():
@@ -377,12 +414,24 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: no ok runs with policy={args.baseline} to pair with", file=sys.stderr)
             return 2
         table = paired(runs, res["override_columns"], baseline=args.baseline)
-        _write(table, out / "paired.parquet", {"baseline": args.baseline}, args.csv,
-               TABLE_LEVELS["paired"], res["override_columns"])
-        shown = table.loc[:, [c for c in table.columns  # constant overrides add nothing here
-                              if c not in res["override_columns"] or table[c].nunique() > 1]]
-        with pd.option_context("display.width", 200, "display.max_rows", 500,
-                               "display.float_format", "{:.4g}".format):
+        _write(
+            table,
+            out / "paired.parquet",
+            {"baseline": args.baseline},
+            args.csv,
+            TABLE_LEVELS["paired"],
+            res["override_columns"],
+        )
+        shown = table.loc[
+            :,
+            [
+                c
+                for c in table.columns  # constant overrides add nothing here
+                if c not in res["override_columns"] or table[c].nunique() > 1
+            ],
+        ]
+        with pd.option_context(
+            "display.width", 200, "display.max_rows", 500, "display.float_format", "{:.4g}".format
+        ):
             print(shown.to_string(index=False))
     return code
-

@@ -64,8 +64,9 @@ class Guard(Callback):
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         try:
-            Guard.before = prepare_run_dir(output_dir(config.hydra.run.dir, "hydra.run.dir"),
-                                           list(config.hydra.overrides.task))
+            Guard.before = prepare_run_dir(
+                output_dir(config.hydra.run.dir, "hydra.run.dir"), list(config.hydra.overrides.task)
+            )
         except ConfigError as exc:
             fail(exc)
 
@@ -74,8 +75,10 @@ def output_dir(value: Any, key: str) -> Path:
     """An output folder as configured; empty is refused (Hydra would write into the current
     folder)."""
     if value is None or not str(value).strip():
-        raise ConfigError(f"{key} = {'' if value is None else str(value)!r}: must name a folder "
-                          "(empty would write into the current folder)")
+        raise ConfigError(
+            f"{key} = {'' if value is None else str(value)!r}: must name a folder "
+            "(empty would write into the current folder)"
+        )
     return Path(str(value))
 
 
@@ -94,8 +97,9 @@ def prepare_run_dir(run_dir: Path, overrides: list[str]) -> dict:
             pass
     except OSError as exc:
         _remove_made(made)
-        raise ConfigError(f"hydra.run.dir = '{run_dir}': cannot write there "
-                          f"({exc.strerror or exc})") from None
+        raise ConfigError(
+            f"hydra.run.dir = '{run_dir}': cannot write there ({exc.strerror or exc})"
+        ) from None
     lock = claim(run_dir)  # from here to the end of the process, no other run writes here
     names = {p.name for p in run_dir.iterdir()}
     found = sorted(set(OUTPUTS) & names)
@@ -107,9 +111,11 @@ def prepare_run_dir(run_dir: Path, overrides: list[str]) -> dict:
         if not same:
             if lock is not None:
                 os.close(lock)
-            raise ConfigError(f"hydra.run.dir = '{run_dir}': holds another run's outputs "
-                              f"({', '.join(found)}); use a new folder (or that run's own "
-                              "overrides, to redo it)")
+            raise ConfigError(
+                f"hydra.run.dir = '{run_dir}': holds another run's outputs "
+                f"({', '.join(found)}); use a new folder (or that run's own "
+                "overrides, to redo it)"
+            )
         names -= {p.name for p in remove_temporaries(run_dir)}
     return {"dir": run_dir, "names": names, "made": made, "lock": lock}
 
@@ -139,8 +145,9 @@ def claim(run_dir: Path) -> int | None:
         held = False
     if not held:
         os.close(fd)
-        raise ConfigError(f"hydra.run.dir = '{run_dir}': another run is writing there now; "
-                          "use a new folder for this one")
+        raise ConfigError(
+            f"hydra.run.dir = '{run_dir}': another run is writing there now; use a new folder for this one"
+        )
     return fd
 
 
@@ -230,8 +237,17 @@ def _arguments(argv: list[str]):
         args, unknown = get_args_parser().parse_known_args(argv)
     except SystemExit:
         return None
-    if unknown or any((args.help, args.hydra_help, args.shell_completion, args.config_path,
-                       args.config_name, args.config_dir, getattr(args, "experimental_rerun", None))):
+    if unknown or any(
+        (
+            args.help,
+            args.hydra_help,
+            args.shell_completion,
+            args.config_path,
+            args.config_name,
+            args.config_dir,
+            getattr(args, "experimental_rerun", None),
+        )
+    ):
         return None
     return args
 

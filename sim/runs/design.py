@@ -76,24 +76,29 @@ def check_keys(params, fixed: str = "") -> None:
         if key.startswith("policy."):  # a lever's field: levers exist whether or not a preset sets them
             _, lever, *rest = key.split(".")
             cls = next((c for c in BUILTIN if c.key == lever), None)
-            known = cls is not None and len(rest) == 1 and rest[0] in {
-                f.name for f in dataclasses.fields(cls)}
+            known = (
+                cls is not None and len(rest) == 1 and rest[0] in {f.name for f in dataclasses.fields(cls)}
+            )
             value = getattr(cls(), rest[0]) if known else None
             meta = field_meta(cls, rest[0]) if known else None
         else:
             value = OmegaConf.select(node, key, default=None)
             meta = field_meta(typed, key)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise DesignError(f"--param {key}: not a numeric value of the config"
-                              + (f" composed with {fixed!r}" if fixed else "")
-                              + " (see python -m sim --cfg job)")
+            raise DesignError(
+                f"--param {key}: not a numeric value of the config"
+                + (f" composed with {fixed!r}" if fixed else "")
+                + " (see python -m sim --cfg job)"
+            )
         try:  # the design's own range inside the field's (a run outside it would fail)
             for end in (lo, hi):
                 _check_value(key, int(end) if is_int else float(end), meta or {})
         except ConfigError:
             kind = "int" if is_int or isinstance(value, int) else "float"
-            raise DesignError(f"--param {key}={lo}:{hi}: outside the field's own range; {key} "
-                              f"must be {describe(meta or {}, kind)}") from None
+            raise DesignError(
+                f"--param {key}={lo}:{hi}: outside the field's own range; {key} "
+                f"must be {describe(meta or {}, kind)}"
+            ) from None
 
 
 DEFAULT_ROW = "default"  # the design row that changes nothing (the model's defaults)
@@ -117,21 +122,30 @@ def write_design(out_dir, params: dict, x: np.ndarray, meta: dict, *, default_ro
         (design / f"{name}.yaml").write_text(text)
     if default_row:
         (design / f"{DEFAULT_ROW}.yaml").write_text("# @package _global_\n{}\n")
-    write_parquet(out_dir / "design.parquet",
-                  {"design": np.array(names), **{k: np.array([r[j] for r in rows])
-                                                 for j, k in enumerate(params)}})
-    write_json(out_dir / "problem.json", {**meta, "runs": len(rows) + default_row,
-                                          "problem": problem_of(params),
-                                          "integer": [k for k, v in params.items() if v[2]],
-                                          "samples": x.tolist()})
+    write_parquet(
+        out_dir / "design.parquet",
+        {"design": np.array(names), **{k: np.array([r[j] for r in rows]) for j, k in enumerate(params)}},
+    )
+    write_json(
+        out_dir / "problem.json",
+        {
+            **meta,
+            "runs": len(rows) + default_row,
+            "problem": problem_of(params),
+            "integer": [k for k, v in params.items() if v[2]],
+            "samples": x.tolist(),
+        },
+    )
     return names + ([DEFAULT_ROW] if default_row else [])
 
 
 def sweep_command(out_dir, fixed: str, extra: str = "") -> str:
     """The command that runs every row of the design in ``out_dir`` (into ``out_dir/runs``)."""
     d = Path(out_dir).resolve()
-    return (f"python -m sim -m -cd {d} '+design=glob(*)' {extra} hydra.sweep.dir={d / 'runs'} "
-            f"{fixed} output.figure=false output.quiet=true").replace("  ", " ")
+    return (
+        f"python -m sim -m -cd {d} '+design=glob(*)' {extra} hydra.sweep.dir={d / 'runs'} "
+        f"{fixed} output.figure=false output.quiet=true"
+    ).replace("  ", " ")
 
 
 def parse_param(text: str) -> tuple[str, tuple[float, float, bool]]:

@@ -52,8 +52,7 @@ class Step:
     mass: float
 
 
-def prim(x: np.ndarray, cases: np.ndarray, *, peel_alpha: float = 0.05,
-         mass_min: float = 0.05) -> list[Step]:
+def prim(x: np.ndarray, cases: np.ndarray, *, peel_alpha: float = 0.05, mass_min: float = 0.05) -> list[Step]:
     """The peeling trajectory of PRIM on parameter sets ``x`` (n x d) and boolean ``cases``."""
     x = np.asarray(x, float)
     cases = np.asarray(cases, bool)
@@ -63,8 +62,14 @@ def prim(x: np.ndarray, cases: np.ndarray, *, peel_alpha: float = 0.05,
 
     def step() -> Step:
         k = int(inside.sum())
-        return Step(lower.copy(), upper.copy(), inside.copy(), float(cases[inside].sum() / total),
-                    float(cases[inside].mean()) if k else math.nan, k / n)
+        return Step(
+            lower.copy(),
+            upper.copy(),
+            inside.copy(),
+            float(cases[inside].sum() / total),
+            float(cases[inside].mean()) if k else math.nan,
+            k / n,
+        )
 
     trajectory = [step()]
     while inside.sum() / n > mass_min:
@@ -91,8 +96,9 @@ def prim(x: np.ndarray, cases: np.ndarray, *, peel_alpha: float = 0.05,
     return trajectory
 
 
-def choose(trajectory: list[Step], min_coverage: float = 0.5, min_density: float = 0.8,
-           restrictions=None) -> int:
+def choose(
+    trajectory: list[Step], min_coverage: float = 0.5, min_density: float = 0.8, restrictions=None
+) -> int:
     """The box to report: among those with coverage >= ``min_coverage`` and density >=
     ``min_density``, the one restricting the fewest parameters (``restrictions[i]``; then the
     densest, then the larger); if none reaches both, the densest with enough coverage. With few
@@ -122,22 +128,39 @@ def effects_per_set(out_dir: Path, outcome: str, campaign: str, regime: str, bas
     if len(runs) == 0 or "design" not in runs:
         raise DesignError(f"{out_dir / 'runs'}: no finished ensemble runs; run the sweep first")
     table = paired(runs, res["override_columns"], baseline=baseline)
-    sel = table[(table["policy"] == regime) & (table["outcome"] == outcome)
-                & (table["campaign"] == campaign) & (table["design"] != DEFAULT_ROW)]
+    sel = table[
+        (table["policy"] == regime)
+        & (table["outcome"] == outcome)
+        & (table["campaign"] == campaign)
+        & (table["design"] != DEFAULT_ROW)
+    ]
     if sel.empty:
         found = sorted(set(table["policy"])), sorted(set(table["campaign"]))
-        raise DesignError(f"--outcome {outcome} --campaign {campaign} --regime {regime}: no "
-                          f"effects in the ensemble (regimes {found[0]}, campaigns {found[1]})")
+        raise DesignError(
+            f"--outcome {outcome} --campaign {campaign} --regime {regime}: no "
+            f"effects in the ensemble (regimes {found[0]}, campaigns {found[1]})"
+        )
     scale = outcomes.pp_scale(outcome) or 1.0
     effect = sel.set_index("design")["mean_diff"] * scale
     merged = design.set_index("design").join(effect.rename("effect"), how="inner").dropna()
     return merged.drop(columns="effect"), merged["effect"], scale
 
 
-def discover(out_dir, *, outcome: str = "vote_share_change", campaign: str | None = None,
-             regime: str = "ban", baseline: str = "none", threshold: float = 0.0,
-             direction: str = "below", absolute: bool = False, peel_alpha: float = 0.05,
-             mass_min: float = 0.05, min_coverage: float = 0.5, min_density: float = 0.8) -> dict:
+def discover(
+    out_dir,
+    *,
+    outcome: str = "vote_share_change",
+    campaign: str | None = None,
+    regime: str = "ban",
+    baseline: str = "none",
+    threshold: float = 0.0,
+    direction: str = "below",
+    absolute: bool = False,
+    peel_alpha: float = 0.05,
+    mass_min: float = 0.05,
+    min_coverage: float = 0.5,
+    min_density: float = 0.8,
+) -> dict:
     """Find the box of parameter values where the regime's effect is below (or above) the
     threshold; write the tables and the figure. Returns what discovery.json holds."""
     out_dir = Path(out_dir)
@@ -146,9 +169,11 @@ def discover(out_dir, *, outcome: str = "vote_share_change", campaign: str | Non
     value = effect.abs() if absolute else effect
     cases = (value < threshold) if direction == "below" else (value > threshold)
     if cases.sum() == 0 or cases.all():
-        raise DesignError(f"--threshold {threshold}: {int(cases.sum())} of {len(cases)} parameter "
-                          f"sets are cases; choose a threshold inside the effects' range "
-                          f"({value.min():.4g} to {value.max():.4g})")
+        raise DesignError(
+            f"--threshold {threshold}: {int(cases.sum())} of {len(cases)} parameter "
+            f"sets are cases; choose a threshold inside the effects' range "
+            f"({value.min():.4g} to {value.max():.4g})"
+        )
     names = list(params.columns)
     x = params.to_numpy(float)
     trajectory = prim(x, cases.to_numpy(), peel_alpha=peel_alpha, mass_min=mass_min)
@@ -159,29 +184,41 @@ def discover(out_dir, *, outcome: str = "vote_share_change", campaign: str | Non
     restricted = [j for j in range(len(names)) if box.lower[j] > full_lo[j] or box.upper[j] < full_hi[j]]
     unit = "pp" if scale == 100.0 else outcomes.unit_of(outcome)
     what = "|effect|" if absolute else "effect"
-    question = (f"{regime} vs {baseline}: {what} on {outcome} ({campaign}) {direction} "
-                f"{threshold:g} {unit}")
+    question = f"{regime} vs {baseline}: {what} on {outcome} ({campaign}) {direction} {threshold:g} {unit}"
     folder = out_dir / "discovery"
-    traj = {"step": np.arange(len(trajectory)),
-            "coverage": np.array([s.coverage for s in trajectory]),
-            "density": np.array([s.density for s in trajectory]),
-            "mass": np.array([s.mass for s in trajectory]),
-            "sets_in_box": np.array([int(s.inside.sum()) for s in trajectory]),
-            "restricted": np.array(counts)}
-    meta = {"question": question, "chosen_step": chosen, "sets": len(cases),
-            "cases": int(cases.sum())}
-    write_parquet(folder / "trajectory.parquet", traj, meta,
-                  outcomes.describe(list(traj), ("discovery",)))
-    boxcols = {"parameter": np.array(names), "low": box.lower, "high": box.upper,
-               "range_low": full_lo, "range_high": full_hi,
-               "restricted": np.array([j in restricted for j in range(len(names))])}
+    traj = {
+        "step": np.arange(len(trajectory)),
+        "coverage": np.array([s.coverage for s in trajectory]),
+        "density": np.array([s.density for s in trajectory]),
+        "mass": np.array([s.mass for s in trajectory]),
+        "sets_in_box": np.array([int(s.inside.sum()) for s in trajectory]),
+        "restricted": np.array(counts),
+    }
+    meta = {"question": question, "chosen_step": chosen, "sets": len(cases), "cases": int(cases.sum())}
+    write_parquet(folder / "trajectory.parquet", traj, meta, outcomes.describe(list(traj), ("discovery",)))
+    boxcols = {
+        "parameter": np.array(names),
+        "low": box.lower,
+        "high": box.upper,
+        "range_low": full_lo,
+        "range_high": full_hi,
+        "restricted": np.array([j in restricted for j in range(len(names))]),
+    }
     write_parquet(folder / "box.parquet", boxcols, meta, outcomes.describe(list(boxcols), ("discovery",)))
-    summary = {**meta, "coverage": box.coverage, "density": box.density, "mass": box.mass,
-               "sets_in_box": int(box.inside.sum()), "peel_alpha": peel_alpha,
-               "mass_min": mass_min, "min_coverage": min_coverage, "min_density": min_density,
-               "box": {names[j]: [float(box.lower[j]), float(box.upper[j])] for j in restricted},
-               "ranges": {n: [float(a), float(b)] for n, a, b in zip(names, full_lo, full_hi)},
-               "sentence": sentence(question, names, box, restricted, full_lo, full_hi)}
+    summary = {
+        **meta,
+        "coverage": box.coverage,
+        "density": box.density,
+        "mass": box.mass,
+        "sets_in_box": int(box.inside.sum()),
+        "peel_alpha": peel_alpha,
+        "mass_min": mass_min,
+        "min_coverage": min_coverage,
+        "min_density": min_density,
+        "box": {names[j]: [float(box.lower[j]), float(box.upper[j])] for j in restricted},
+        "ranges": {n: [float(a), float(b)] for n, a, b in zip(names, full_lo, full_hi)},
+        "sentence": sentence(question, names, box, restricted, full_lo, full_hi),
+    }
     write_json(folder / "discovery.json", summary)
     draw(folder, trajectory, chosen, names, box, restricted, full_lo, full_hi, question)
     return summary
@@ -197,8 +234,10 @@ def sentence(question, names, box, restricted, lo, hi) -> str:
         else:
             parts.append(f"{names[j]} is below {box.upper[j]:.3g}")
     where = " and ".join(parts) or "anywhere in the plausible ranges"
-    return (f"{question} when {where} (coverage {box.coverage:.0%}, density {box.density:.0%}, "
-            f"{int(box.inside.sum())} of {len(box.inside)} parameter sets)")
+    return (
+        f"{question} when {where} (coverage {box.coverage:.0%}, density {box.density:.0%}, "
+        f"{int(box.inside.sum())} of {len(box.inside)} parameter sets)"
+    )
 
 
 def draw(folder: Path, trajectory, chosen, names, box, restricted, lo, hi, question) -> None:
@@ -239,37 +278,56 @@ def draw(folder: Path, trajectory, chosen, names, box, restricted, lo, hi, quest
         fig.suptitle(question, fontsize=8)
         run_checks(fig, "discovery")
         for fmt in ("png", "pdf"):
-            fig.savefig(folder / f"discovery.{fmt}", dpi=200,
-                        metadata={"Title": question} if fmt == "pdf" else {"Title": question})
+            fig.savefig(
+                folder / f"discovery.{fmt}",
+                dpi=200,
+                metadata={"Title": question} if fmt == "pdf" else {"Title": question},
+            )
         plt.close(fig)
 
 
 def add_parser(sub) -> None:
     """The ``discover`` sub-command of ``python -m sim ensemble``."""
-    d = sub.add_parser("discover", help="scenario discovery (PRIM): the parameter box where an "
-                       "effect is below or above a threshold")
+    d = sub.add_parser(
+        "discover",
+        help="scenario discovery (PRIM): the parameter box where an effect is below or above a threshold",
+    )
     d.add_argument("dir")
-    d.add_argument("--outcome", default="vote_share_change",
-                   help="headline outcome (collected paired table's outcome)")
+    d.add_argument(
+        "--outcome", default="vote_share_change", help="headline outcome (collected paired table's outcome)"
+    )
     d.add_argument("--campaign", default=None, help="campaign (default: A; (run) for run-level)")
     d.add_argument("--regime", default="ban")
     d.add_argument("--baseline", default="none")
-    d.add_argument("--threshold", type=float, required=True,
-                   help="in percentage points for shares and probabilities")
+    d.add_argument(
+        "--threshold", type=float, required=True, help="in percentage points for shares and probabilities"
+    )
     d.add_argument("--direction", choices=("below", "above"), default="below")
     d.add_argument("--abs", action="store_true", help="compare the effect's size |effect|")
-    d.add_argument("--min-coverage", type=float, default=0.5,
-                   help="the box reported has at least this coverage")
-    d.add_argument("--min-density", type=float, default=0.8,
-                   help="and this density (EMA Workbench's default threshold), restricting "
-                        "the fewest parameters")
+    d.add_argument(
+        "--min-coverage", type=float, default=0.5, help="the box reported has at least this coverage"
+    )
+    d.add_argument(
+        "--min-density",
+        type=float,
+        default=0.8,
+        help="and this density (EMA Workbench's default threshold), restricting the fewest parameters",
+    )
 
 
 def run_args(args) -> int:
-    res = discover(args.dir, outcome=args.outcome, campaign=args.campaign, regime=args.regime,
-                   baseline=args.baseline, threshold=args.threshold, direction=args.direction,
-                   absolute=args.abs, min_coverage=args.min_coverage,
-                   min_density=args.min_density)
+    res = discover(
+        args.dir,
+        outcome=args.outcome,
+        campaign=args.campaign,
+        regime=args.regime,
+        baseline=args.baseline,
+        threshold=args.threshold,
+        direction=args.direction,
+        absolute=args.abs,
+        min_coverage=args.min_coverage,
+        min_density=args.min_density,
+    )
     print(res["sentence"])
     print(f"-> {Path(args.dir) / 'discovery'}: trajectory.parquet, box.parquet, discovery.png/pdf")
     return 0

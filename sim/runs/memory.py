@@ -43,8 +43,12 @@ def follows(cfg: Config) -> int:
 
 
 def estimate_bytes(cfg: Config) -> int:
-    return int(BASE_BYTES + BYTES_PER_USER * cfg.population.n + BYTES_PER_FOLLOW * follows(cfg)
-               + BYTES_PER_CONTENT * planned_contents(cfg)[0])
+    return int(
+        BASE_BYTES
+        + BYTES_PER_USER * cfg.population.n
+        + BYTES_PER_FOLLOW * follows(cfg)
+        + BYTES_PER_CONTENT * planned_contents(cfg)[0]
+    )
 
 
 def available_bytes() -> int | None:
@@ -102,7 +106,8 @@ def check_memory(cfg: Config) -> None:
             f"population.n = {cfg.population.n}: needs about {_gb(need)} of memory "
             f"({follows(cfg):,} follows, {planned_contents(cfg)[0]:,} posts), {_gb(have)} "
             f"available; use a smaller population.n or network.mean_degree ({SKIP}=off to try "
-            "anyway)")
+            "anyway)"
+        )
 
 
 def check_file(path, key: str = "network.path") -> None:
@@ -111,5 +116,7 @@ def check_file(path, key: str = "network.path") -> None:
         return
     need, have = FILE_FACTOR * os.path.getsize(path), available_bytes()
     if have is not None and need > have:
-        raise ConfigError(f"{key} = '{path}': reading it needs about {_gb(need)} of memory, "
-                          f"{_gb(have)} available ({SKIP}=off to try anyway)")
+        raise ConfigError(
+            f"{key} = '{path}': reading it needs about {_gb(need)} of memory, "
+            f"{_gb(have)} available ({SKIP}=off to try anyway)"
+        )

@@ -37,8 +37,10 @@ def ensure_collected(source: str | Path) -> None:
     if stale(folder):
         res = collect(folder)
         c = res["counts"]
-        print(f"collected {folder}: {c['ok']} ok, {c['failed']} failed, {c['damaged']} damaged, "
-              f"{c['incomplete']} incomplete -> {folder / OUT}")
+        print(
+            f"collected {folder}: {c['ok']} ok, {c['failed']} failed, {c['damaged']} damaged, "
+            f"{c['incomplete']} incomplete -> {folder / OUT}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

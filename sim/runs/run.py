@@ -32,8 +32,7 @@ def write_outputs(model: SimModel, outdir: str | Path, *, figure: bool = True) -
     if model.policy.ad_library:
         tables["ad_library.parquet"] = metrics.ad_library()
     for name, columns in tables.items():
-        write_parquet(outdir / name, columns, meta,
-                      outcomes.describe(columns, (TABLES[name],)))
+        write_parquet(outdir / name, columns, meta, outcomes.describe(columns, (TABLES[name],)))
     if figure:
         plot_run(tables["steps.parquet"], summary, outdir / "figure.png")
     # last: it lists every other file with its size, so a run is complete when its summary is
@@ -51,16 +50,21 @@ def run(cfg: Config, outdir: str | Path, *, figure: bool = True) -> dict:
     model.run()
     summary = write_outputs(model, outdir, figure=figure)
     summary["wall_seconds"] = time.perf_counter() - started  # printed, not written: files stay
-    return summary                                           # byte-identical across runs
+    return summary  # byte-identical across runs
 
 
 def format_summary(summary: dict) -> str:
     """The short table the command prints: reach by origin, money share, spend, vote change."""
-    head = (f"{'campaign':<10}{'ad':>9}{'owned':>9}{'amplif.':>9}{'earn/paid':>10}"
-            f"{'earn/org':>10}{'reach':>8}{'money':>7}{'spend $':>10}{'vote chg':>10}")
-    lines = [f"scenario={summary['scenario']} policy={summary['policy']} "
-             f"users={summary['population']} steps={summary['steps']} seed={summary['seed']}",
-             "impressions by origin; money = share of impressions rooted in paid reach", head]
+    head = (
+        f"{'campaign':<10}{'ad':>9}{'owned':>9}{'amplif.':>9}{'earn/paid':>10}"
+        f"{'earn/org':>10}{'reach':>8}{'money':>7}{'spend $':>10}{'vote chg':>10}"
+    )
+    lines = [
+        f"scenario={summary['scenario']} policy={summary['policy']} "
+        f"users={summary['population']} steps={summary['steps']} seed={summary['seed']}",
+        "impressions by origin; money = share of impressions rooted in paid reach",
+        head,
+    ]
     for c in summary["campaigns"]:
         vote = c["vote_share_change"]
         vote_txt = f"{100 * vote:+.2f} pp" if vote == vote else "-"
@@ -69,7 +73,8 @@ def format_summary(summary: dict) -> str:
             f"{c['campaign'][:10]:<10}{c['impressions_ad']:>9}{c['impressions_owned']:>9}"
             f"{c['impressions_amplified']:>9}{c['impressions_earned_from_paid']:>10}"
             f"{c['impressions_earned_from_organic']:>10}{c['reach']:>8}"
-            f"{(f'{100 * money:.0f}%' if money == money else '-'):>7}{c['spend']:>10.0f}{vote_txt:>10}")
+            f"{(f'{100 * money:.0f}%' if money == money else '-'):>7}{c['spend']:>10.0f}{vote_txt:>10}"
+        )
     if "platforms" in summary:  # several platforms: each campaign's impressions on each
         lines.append("per platform: impressions (ad), money share, ad spend $")
         for r in summary["platforms"]:
@@ -79,7 +84,9 @@ def format_summary(summary: dict) -> str:
                 f"{r['impressions']:>9} ({r['impressions_ad']}){money:>6}{r['spend_ads']:>8.0f}"
             )
     ma = summary["money_advantage"]
-    lines.append(f"money advantage (slope of candidates' reach share on spend share): "
-                 f"{'n/a' if ma != ma else f'{ma:.2f}'}; turnout change "
-                 f"{100 * summary['turnout_change']:+.2f} pp")
+    lines.append(
+        f"money advantage (slope of candidates' reach share on spend share): "
+        f"{'n/a' if ma != ma else f'{ma:.2f}'}; turnout change "
+        f"{100 * summary['turnout_change']:+.2f} pp"
+    )
     return "\n".join(lines)

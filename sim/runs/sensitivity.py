@@ -52,8 +52,9 @@ def bootstrap_seed(spec: dict) -> int:
 SensitivityError = DesignError
 
 
-def sample(out_dir, *, method: str = "sobol", n: int = 64, seed: int = 0,
-           params: dict | None = None, fixed: str = "") -> int:
+def sample(
+    out_dir, *, method: str = "sobol", n: int = 64, seed: int = 0, params: dict | None = None, fixed: str = ""
+) -> int:
     """Write the design (see module docstring); returns the number of runs. ``fixed``: the
     overrides every run shares (the parameters are checked against them)."""
     params = dict(params or PARAMETERS)
@@ -92,8 +93,10 @@ def outcomes_by_row(out_dir, campaign: str | None = None, rows: int | None = Non
     by_campaign = ok[ok["campaign"] == campaign].set_index("design")
     missing = [d for d in design if d not in by_run.index]
     if missing:
-        raise SensitivityError(f"{len(missing)} of {len(design)} design runs missing or failed "
-                               f"(first: {missing[0]}): re-run the same sweep command to finish")
+        raise SensitivityError(
+            f"{len(missing)} of {len(design)} design runs missing or failed "
+            f"(first: {missing[0]}): re-run the same sweep command to finish"
+        )
     y = {f"{o} ({campaign})": by_campaign.loc[design, o].to_numpy(float) for o in CAMPAIGN_OUTCOMES}
     y.update({o: by_run.loc[design, o].to_numpy(float) for o in RUN_OUTCOMES})
     return spec, y
@@ -110,33 +113,44 @@ def analyze(out_dir, *, campaign: str | None = None, n: int | None = None):
     n_rows = None  # the first rows of the design (None: all)
     if n is not None:
         if spec["method"] != "sobol" or n < 2 or n & (n - 1) or n > spec["n"]:
-            raise SensitivityError(f"--n = {n}: must be a power of 2 (>= 2) up to the Sobol "
-                                   f"design's {spec['n']}")
+            raise SensitivityError(
+                f"--n = {n}: must be a power of 2 (>= 2) up to the Sobol design's {spec['n']}"
+            )
         n_rows = n * (len(spec["problem"]["names"]) + 2)
     _, ys = outcomes_by_row(out_dir, campaign, n_rows)  # spec read above
     problem, x = spec["problem"], np.asarray(spec["samples"])[:n_rows]
     rows = []
     for outcome, y in ys.items():
         if not np.isfinite(y).all():
-            rows += [{"outcome": outcome, "parameter": p, "note": "undefined in some runs"}
-                     for p in problem["names"]]
+            rows += [
+                {"outcome": outcome, "parameter": p, "note": "undefined in some runs"}
+                for p in problem["names"]
+            ]
             continue
         if spec["method"] == "sobol":
             from SALib.analyze import sobol
 
-            res = sobol.analyze(problem, y, calc_second_order=False, num_resamples=RESAMPLES,
-                                seed=bootstrap_seed(spec))
+            res = sobol.analyze(
+                problem, y, calc_second_order=False, num_resamples=RESAMPLES, seed=bootstrap_seed(spec)
+            )
             cols = ("S1", "S1_conf", "ST", "ST_conf")
         else:
             from SALib.analyze import morris
 
-            res = morris.analyze(problem, x, y, num_levels=NUM_LEVELS, num_resamples=RESAMPLES,
-                                 seed=bootstrap_seed(spec))
+            res = morris.analyze(
+                problem, x, y, num_levels=NUM_LEVELS, num_resamples=RESAMPLES, seed=bootstrap_seed(spec)
+            )
             cols = ("mu_star", "mu_star_conf", "sigma")
         for i, p in enumerate(problem["names"]):
-            rows.append({"outcome": outcome, "parameter": p,
-                         **{c: float(res[c][i]) for c in cols}, "y_mean": float(y.mean()),
-                         "y_sd": float(y.std(ddof=1))})
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "parameter": p,
+                    **{c: float(res[c][i]) for c in cols},
+                    "y_mean": float(y.mean()),
+                    "y_sd": float(y.std(ddof=1)),
+                }
+            )
     table = pd.DataFrame(rows)
     rank = "ST" if spec["method"] == "sobol" else "mu_star"
     if rank in table:
@@ -145,8 +159,11 @@ def analyze(out_dir, *, campaign: str | None = None, n: int | None = None):
     if "note" in table:  # text, not a mix of text and NaN
         table["note"] = table["note"].fillna("")
     name = "indices.parquet" if n_rows is None else f"indices_n{n}.parquet"
-    write_parquet(Path(out_dir) / name, {c: table[c].to_numpy() for c in table},
-                  {"method": spec["method"], "n": n or spec["n"], "runs": len(x)})
+    write_parquet(
+        Path(out_dir) / name,
+        {c: table[c].to_numpy() for c in table},
+        {"method": spec["method"], "n": n or spec["n"], "runs": len(x)},
+    )
     return table
 
 
@@ -162,51 +179,83 @@ def markdown(table, top: int = 6) -> str:
             continue
         grp = grp.sort_values("ST", ascending=False).reset_index(drop=True)
         low, high = (grp.ST - grp.ST_conf).to_numpy(), (grp.ST + grp.ST_conf).to_numpy()
-        lines = [f"### {outcome}", "", "| rank | parameter | ST | S1 | top k separate from the rest? |",
-                 "|---:|---|---|---|---|"]
+        lines = [
+            f"### {outcome}",
+            "",
+            "| rank | parameter | ST | S1 | top k separate from the rest? |",
+            "|---:|---|---|---|---|",
+        ]
         for i, r in grp.head(top).iterrows():
             k = i + 1
             separate = k < len(grp) and low[:k].min() > high[k:].max()
-            lines.append(f"| {k} | `{r.parameter}` | {r.ST:.3f} ± {r.ST_conf:.3f} | "
-                         f"{r.S1:.3f} ± {r.S1_conf:.3f} | {'yes' if separate else 'no'} |")
+            lines.append(
+                f"| {k} | `{r.parameter}` | {r.ST:.3f} ± {r.ST_conf:.3f} | "
+                f"{r.S1:.3f} ± {r.S1_conf:.3f} | {'yes' if separate else 'no'} |"
+            )
         out.append("\n".join(lines) + "\n")
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = Parser(prog="python -m sim sensitivity",
-                                 description="Sobol or Morris sensitivity analysis as a Hydra sweep")
+    ap = Parser(
+        prog="python -m sim sensitivity", description="Sobol or Morris sensitivity analysis as a Hydra sweep"
+    )
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("sample", help="write the design and print the sweep command")
     s.add_argument("dir")
     s.add_argument("--method", default="sobol", choices=("sobol", "morris"))
-    s.add_argument("--n", type=int, default=64,
-                   help="Sobol base sample (power of 2; runs = n x (params + 2)) or Morris "
-                        "trajectories (runs = n x (params + 1))")
+    s.add_argument(
+        "--n",
+        type=int,
+        default=64,
+        help="Sobol base sample (power of 2; runs = n x (params + 2)) or Morris "
+        "trajectories (runs = n x (params + 1))",
+    )
     s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--param", action="append", default=[], metavar="KEY=LO:HI[:int]",
-                   help="analyse these parameters instead of the defaults (repeatable)")
-    s.add_argument("--fixed", default="population.n=2000 steps=20",
-                   help="overrides shared by every run, for the printed command")
+    s.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=LO:HI[:int]",
+        help="analyse these parameters instead of the defaults (repeatable)",
+    )
+    s.add_argument(
+        "--fixed",
+        default="population.n=2000 steps=20",
+        help="overrides shared by every run, for the printed command",
+    )
     a = sub.add_parser("analyze", help="indices from the finished sweep in DIR/runs")
     a.add_argument("dir")
-    a.add_argument("--campaign", default=None, help="campaign for per-campaign outcomes "
-                                                     "(default: the scenario's first)")
-    a.add_argument("--n", type=int, default=None,
-                   help="Sobol: only the first N base samples (power of 2), to check "
-                        "convergence; writes indices_nN.parquet")
-    a.add_argument("--markdown", type=int, default=0, metavar="TOP",
-                   help="print the TOP parameters per outcome as Markdown (docs/sensitivity.md)")
+    a.add_argument(
+        "--campaign", default=None, help="campaign for per-campaign outcomes (default: the scenario's first)"
+    )
+    a.add_argument(
+        "--n",
+        type=int,
+        default=None,
+        help="Sobol: only the first N base samples (power of 2), to check "
+        "convergence; writes indices_nN.parquet",
+    )
+    a.add_argument(
+        "--markdown",
+        type=int,
+        default=0,
+        metavar="TOP",
+        help="print the TOP parameters per outcome as Markdown (docs/sensitivity.md)",
+    )
     args = ap.parse_args(argv)
     try:
         if args.cmd == "sample":
             params = dict(parse_param(p) for p in args.param) or None
-            runs = sample(args.dir, method=args.method, n=args.n, seed=args.seed, params=params,
-                          fixed=args.fixed)
-            print(f"{runs} runs designed in {args.dir}; run them with:\n"
-                  f"  {sweep_command(args.dir, args.fixed)}\n"
-                  f"(add hydra/launcher=joblib etc.; re-running resumes), then:\n"
-                  f"  python -m sim sensitivity analyze {args.dir}")
+            runs = sample(
+                args.dir, method=args.method, n=args.n, seed=args.seed, params=params, fixed=args.fixed
+            )
+            print(
+                f"{runs} runs designed in {args.dir}; run them with:\n"
+                f"  {sweep_command(args.dir, args.fixed)}\n"
+                f"(add hydra/launcher=joblib etc.; re-running resumes), then:\n"
+                f"  python -m sim sensitivity analyze {args.dir}"
+            )
             return 0
         table = analyze(args.dir, campaign=args.campaign, n=args.n)
     except (SensitivityError, ConfigError, FileNotFoundError) as exc:
@@ -217,8 +266,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import pandas as pd
 
-    with pd.option_context("display.width", 200, "display.max_rows", 500,
-                           "display.float_format", "{:.3f}".format):
+    with pd.option_context(
+        "display.width", 200, "display.max_rows", 500, "display.float_format", "{:.3f}".format
+    ):
         print(table.drop(columns=[c for c in ("y_mean", "y_sd") if c in table]).to_string(index=False))
     print(f"-> {Path(args.dir) / ('indices.parquet' if args.n is None else f'indices_n{args.n}.parquet')}")
     return 0

@@ -126,8 +126,10 @@ def run_in_sweep(build: Callable[[], Config], outdir: Path, overrides: list[str]
     except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded, not raised
         (outdir / SUMMARY).unlink(missing_ok=True)  # e.g. the figure failed after the summary
         error = one_line(exc)
-        write_json(outdir / FAILED, {"error": error, **meta, "version": __version__,
-                                     "traceback": traceback.format_exc()})
+        write_json(
+            outdir / FAILED,
+            {"error": error, **meta, "version": __version__, "traceback": traceback.format_exc()},
+        )
         log.error("run failed: %s (%s)", error, " ".join(overrides))
         print(f"error: {error}  [{outdir}]", flush=True)
         return "failed"
@@ -257,8 +259,11 @@ def check_sweep_dir(sweep_dir: Path, jobs: list[list[str]] | None) -> None:
         listed = read_json(sweep_dir / SWEEP_FILE).get("jobs")
     except (OSError, ValueError, AttributeError):
         listed = None
-    found = {int(p.parent.parent.name): p for p in sweep_dir.glob("*/.hydra/overrides.yaml")
-             if p.parent.parent.name.isdigit()}
+    found = {
+        int(p.parent.parent.name): p
+        for p in sweep_dir.glob("*/.hydra/overrides.yaml")
+        if p.parent.parent.name.isdigit()
+    }
     for num in sorted(found):
         try:
             there = [str(x) for x in yaml.safe_load(found[num].read_text()) or []]
@@ -267,15 +272,21 @@ def check_sweep_dir(sweep_dir: Path, jobs: list[list[str]] | None) -> None:
         if there != here.get(num):
             mine = here.get(num, [])
             ran = " ".join(o for o in there if o not in mine) or " ".join(there)
-            this = (f"is {' '.join(o for o in mine if o not in there) or ' '.join(mine)}"
-                    if num in here else f"does not exist (it has {len(jobs)} jobs)")
+            this = (
+                f"is {' '.join(o for o in mine if o not in there) or ' '.join(mine)}"
+                if num in here
+                else f"does not exist (it has {len(jobs)} jobs)"
+            )
             raise ConfigError(
                 f"hydra.sweep.dir = '{sweep_dir}': holds a different sweep (its job {num} ran "
                 f"{ran}; this sweep's job {num} {this}); use a new folder, or that sweep's "
-                "command to resume it")
+                "command to resume it"
+            )
     if isinstance(listed, list) and listed != [" ".join(j) for j in here.values()] and not found:
-        raise ConfigError(f"hydra.sweep.dir = '{sweep_dir}': holds a different sweep "
-                          f"({len(listed)} jobs listed in {SWEEP_FILE}); use a new folder")
+        raise ConfigError(
+            f"hydra.sweep.dir = '{sweep_dir}': holds a different sweep "
+            f"({len(listed)} jobs listed in {SWEEP_FILE}); use a new folder"
+        )
 
 
 def tally(sweep_dir: Path) -> dict:
@@ -303,10 +314,12 @@ def tally_line(counts: dict, sweep_dir: Path) -> str:
         from tqdm import tqdm
 
         took = f" (in {tqdm.format_interval(max(0.0, time.time() - start))})"
-    return (f"sweep {'finished' if not bad else 'incomplete'}: {done} of {counts['total']} runs "
-            f"done ({counts['skipped']} already done), {counts['failed']} failed, "
-            f"{counts['left']} not run -> {sweep_dir}{took}"
-            + (f"; failures: python -m sim collect {sweep_dir}" if bad else ""))
+    return (
+        f"sweep {'finished' if not bad else 'incomplete'}: {done} of {counts['total']} runs "
+        f"done ({counts['skipped']} already done), {counts['failed']} failed, "
+        f"{counts['left']} not run -> {sweep_dir}{took}"
+        + (f"; failures: python -m sim collect {sweep_dir}" if bad else "")
+    )
 
 
 LAST_SWEEP: dict = {}  # the tally of the sweep this process ran (python -m sim's exit code)
@@ -321,8 +334,11 @@ class Progress(Callback):
         if value is None or not str(value).strip():  # Hydra would write into the current folder
             import sys
 
-            print(f"error: hydra.sweep.dir = {str(value or '')!r}: must name a folder (empty "
-                  "would write into the current folder)", file=sys.stderr)
+            print(
+                f"error: hydra.sweep.dir = {str(value or '')!r}: must name a folder (empty "
+                "would write into the current folder)",
+                file=sys.stderr,
+            )
             sys.exit(2)
         sweep_dir = Path(str(value))
         try:
@@ -334,14 +350,16 @@ class Progress(Callback):
             check_sweep_dir(sweep_dir, jobs)
             sweep_dir.mkdir(parents=True, exist_ok=True)
             if jobs is not None:
-                write_json(sweep_dir / SWEEP_FILE, {"total": len(jobs),
-                                                    "jobs": [" ".join(j) for j in jobs]})
+                write_json(sweep_dir / SWEEP_FILE, {"total": len(jobs), "jobs": [" ".join(j) for j in jobs]})
             start_progress(sweep_dir)  # counts start afresh on every invocation
         except (ConfigError, OSError) as exc:
             import sys
 
-            message = str(exc) if isinstance(exc, ConfigError) else \
-                f"hydra.sweep.dir = '{sweep_dir}': cannot write there ({exc.strerror or exc})"
+            message = (
+                str(exc)
+                if isinstance(exc, ConfigError)
+                else f"hydra.sweep.dir = '{sweep_dir}': cannot write there ({exc.strerror or exc})"
+            )
             print(f"error: {message}", file=sys.stderr)
             sys.exit(2)
 

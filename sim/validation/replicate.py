@@ -100,8 +100,7 @@ class Row:
     why_not: str = ""  # where it disagrees: the reason, as far as it is known
 
 
-CLASSES = {"fitted": "fitted", "input": "input check", "weak": "weak",
-           "out_of_sample": "out-of-sample"}
+CLASSES = {"fitted": "fitted", "input": "input check", "weak": "weak", "out_of_sample": "out-of-sample"}
 
 
 @dataclass
@@ -125,17 +124,32 @@ class FieldModel(SimModel):
         without the exposure sees the same impressions and makes the same draws afterwards."""
         users = np.asarray(users, np.int64)
         camp = self.campaigns[campaign]
-        item = self.registry.add(1, campaign=campaign, origin=Origin.OWNED, author=camp.official,
-                                 labeled=False, cta=cta, created=max(self.day, 0))
+        item = self.registry.add(
+            1,
+            campaign=campaign,
+            origin=Origin.OWNED,
+            author=camp.official,
+            labeled=False,
+            cta=cta,
+            created=max(self.day, 0),
+        )
         weight = np.zeros(len(users))  # engagement weight 0: no reshares, no follows
-        self.show(Impressions.of(users, np.full(len(users), item[0]), int(origin), weight),
-                  rng=np.random.default_rng([self.cfg.seed, 17]))
+        self.show(
+            Impressions.of(users, np.full(len(users), item[0]), int(origin), weight),
+            rng=np.random.default_rng([self.cfg.seed, 17]),
+        )
 
 
 def config(scale: Scale, seed: int, *overrides: str, campaigns=None) -> Config:
     """The default config at the replication's size (``campaigns``: extra CampaignConfigs)."""
-    cfg = compose(f"population.n={scale.users}", f"seed={seed}", "network.cache=false",
-                  "output.figure=false", *overrides, *scale.overrides)
+    cfg = compose(
+        f"population.n={scale.users}",
+        f"seed={seed}",
+        "network.cache=false",
+        "output.figure=false",
+        *overrides,
+        *scale.overrides,
+    )
     cfg.scenario.campaigns.extend(campaigns or [])
     return cfg
 
@@ -150,16 +164,16 @@ def split(model: SimModel, users: np.ndarray, share: float = 0.5) -> tuple[np.nd
 
 def vote_for(model: SimModel, campaign: int) -> np.ndarray:
     """Each regular user's probability of choosing ``campaign`` (a candidate), turnout aside."""
-    probs = behavior.vote_probabilities(model.cfg.behavior, model.population.opinion[: model.n],
-                                        model.metrics._positions)
+    probs = behavior.vote_probabilities(
+        model.cfg.behavior, model.population.opinion[: model.n], model.metrics._positions
+    )
     return probs[:, list(model.candidates).index(campaign)]
 
 
 def ad_impressions(model: SimModel) -> tuple[np.ndarray, np.ndarray]:
     """(users, campaign) of every ad impression of the run (needs ``log=True``)."""
     users = np.concatenate([d["users"][d["origin"] == Origin.AD] for d in model.log["impressions"]])
-    items = np.concatenate([d["contents"][d["origin"] == Origin.AD]
-                            for d in model.log["impressions"]])
+    items = np.concatenate([d["contents"][d["origin"] == Origin.AD] for d in model.log["impressions"]])
     return users, model.registry.campaign[items]
 
 
@@ -182,13 +196,22 @@ def aggarwal(scale: Scale, seed: int) -> dict:
     n = scale.users
     cfg = config(scale, seed, f"steps={AGGARWAL_DAYS}")
     # The sample depends only on the population, which the seed fixes: draw it as the model will.
-    ideology = Population(cfg.population,
-                          np.random.default_rng(make_streams(seed)["population"])).ideology
+    ideology = Population(cfg.population, np.random.default_rng(make_streams(seed)["population"])).ideology
     sample = np.flatnonzero(np.abs(ideology) < PERSUADABLE)
-    cfg.scenario.campaigns.append(CampaignConfig(
-        name="Programme", sponsor="Persuasion programme", position=-0.5, candidate=False,
-        budget=AGGARWAL_SPEND * len(sample) / n * 1000, bid=30.0, targeting="broad",
-        objective="persuade", official_followers=0.0, posts_per_day=0))
+    cfg.scenario.campaigns.append(
+        CampaignConfig(
+            name="Programme",
+            sponsor="Persuasion programme",
+            position=-0.5,
+            candidate=False,
+            budget=AGGARWAL_SPEND * len(sample) / n * 1000,
+            bid=30.0,
+            targeting="broad",
+            objective="persuade",
+            official_followers=0.0,
+            posts_per_day=0,
+        )
+    )
     model = FieldModel(cfg)
     treated, control = split(model, sample)
     prog = model.campaigns[-1]
@@ -253,10 +276,12 @@ def allcott(scale: Scale, seed: int) -> dict:
     d_vote = vote_for(model, 0) - vote
     seen = in_control[users]
     a, b = (np.count_nonzero(seen & (camps == c)) for c in model.candidates[:2])
-    return {"exposure": np.count_nonzero(political & seen) / len(control),
-            "a_share": a / max(a + b, 1),
-            "turnout": pp(d_turnout[treated].mean() - d_turnout[control].mean()),
-            "vote": pp(d_vote[treated].mean() - d_vote[control].mean())}
+    return {
+        "exposure": np.count_nonzero(political & seen) / len(control),
+        "a_share": a / max(a + b, 1),
+        "turnout": pp(d_turnout[treated].mean() - d_turnout[control].mean()),
+        "vote": pp(d_vote[treated].mean() - d_vote[control].mean()),
+    }
 
 
 def bond(scale: Scale, seed: int) -> dict:
@@ -281,17 +306,32 @@ def _ali_run(scale, seed, position, budget, audience_side=None):
     one audience (everyone, or one side) at one budget: the share of its ad impressions that
     left users got, its CPM and its final pacing."""
     cfg = config(scale, seed)
-    cfg.scenario = dataclasses.replace(cfg.scenario, name="ali", campaigns=[CampaignConfig(
-        name="Creative", position=position, budget=budget, bid=30.0, targeting="broad",
-        official_followers=0.0, posts_per_day=0)])
+    cfg.scenario = dataclasses.replace(
+        cfg.scenario,
+        name="ali",
+        campaigns=[
+            CampaignConfig(
+                name="Creative",
+                position=position,
+                budget=budget,
+                bid=30.0,
+                targeting="broad",
+                official_followers=0.0,
+                posts_per_day=0,
+            )
+        ],
+    )
     model = FieldModel(cfg, log=True)
     camp = model.campaigns[0]
     if audience_side is not None:
         camp.audience &= np.sign(model.population.ideology[: model.n]) == audience_side
     model.run()
     users, _ = ad_impressions(model)
-    return ((model.population.ideology[users] < 0).mean(),
-            1000 * camp.spent_ads / max(len(users), 1), float(camp.pacing[0]))
+    return (
+        (model.population.ideology[users] < 0).mean(),
+        1000 * camp.spent_ads / max(len(users), 1),
+        float(camp.pacing[0]),
+    )
 
 
 def ali(scale: Scale, seed: int) -> dict:
@@ -303,12 +343,12 @@ def ali(scale: Scale, seed: int) -> dict:
     out = {}
     for level, budget in ALI_BUDGETS.items():
         (left, _, out[f"pacing_{level}"]), (right, _, _) = (
-            _ali_run(scale, seed, pos, budget) for pos in (-0.5, 0.5))
+            _ali_run(scale, seed, pos, budget) for pos in (-0.5, 0.5)
+        )
         out[f"left_{level}"], out[f"right_{level}"] = left, right
         out[f"skew_{level}"] = pp(left - right)
     out["skew_decline"] = out["skew_small"] - out["skew_large"]
-    cpm = [_ali_run(scale, seed, pos, ALI_BUDGETS["small"], audience_side=1)[1]
-           for pos in (-0.5, 0.5)]
+    cpm = [_ali_run(scale, seed, pos, ALI_BUDGETS["small"], audience_side=1)[1] for pos in (-0.5, 0.5)]
     out["cross_cost"] = cpm[0] / cpm[1]
     return out
 
@@ -352,8 +392,10 @@ def huszar(scale: Scale, seed: int) -> dict:
     ratio = np.mean([_campaign(s, c)["amplification_ratio"] for c in ("A", "B")])
 
     def amplification(*extra: str) -> float:
-        reach = {r: _campaign(_summary(scale, seed, TWITTER, f"ranking={r}", *extra), "B")
-                 ["daily_organic_reach"] for r in ("engagement", "chronological")}
+        reach = {
+            r: _campaign(_summary(scale, seed, TWITTER, f"ranking={r}", *extra), "B")["daily_organic_reach"]
+            for r in ("engagement", "chronological")
+        }
         return reach["engagement"] / reach["chronological"]
 
     hostile = "scenario.campaigns.1.outgroup_share=0.5"
@@ -367,26 +409,37 @@ def guess(scale: Scale, seed: int) -> dict:
     base = _summary(scale, seed, FACEBOOK)
     chrono = _summary(scale, seed, FACEBOOK, "ranking=chronological")
     no_reshares = _summary(scale, seed, FACEBOOK, "policy=no_reshares")
-    return {"chrono_political": chrono["political_share"] / base["political_share"] - 1,
-            "chrono_sessions": chrono["sessions"] / base["sessions"] - 1,
-            "reshares_political": no_reshares["political_share"] / base["political_share"] - 1}
+    return {
+        "chrono_political": chrono["political_share"] / base["political_share"] - 1,
+        "chrono_sessions": chrono["sessions"] / base["sessions"] - 1,
+        "reshares_political": no_reshares["political_share"] / base["political_share"] - 1,
+    }
 
 
 def feed_shares(scale: Scale, seed: int) -> dict:
     """At the defaults: the share of candidate stories shown and the political share of what
     is viewed; with ranking=for_you: the out-of-network share of the ranked feed."""
     s = _summary(scale, seed)
-    return {"shown": s["shown_share"], "political": s["political_share"],
-            "out_of_network": _summary(scale, seed, "ranking=for_you")["out_of_network_share"]}
+    return {
+        "shown": s["shown_share"],
+        "political": s["political_share"],
+        "out_of_network": _summary(scale, seed, "ranking=for_you")["out_of_network_share"],
+    }
 
 
 def rathje(scale: Scale, seed: int) -> dict:
     """Rathje et al. 2021: reshares per post of A's owned posts that attack the out-group over
     those that do not (half of each, ten posts a day), on a chronological feed so that ranking
     does not select them."""
-    model = SimModel(config(scale, seed, "ranking=chronological",
-                            "scenario.campaigns.0.outgroup_share=0.5",
-                            "scenario.campaigns.0.posts_per_day=10"))
+    model = SimModel(
+        config(
+            scale,
+            seed,
+            "ranking=chronological",
+            "scenario.campaigns.0.outgroup_share=0.5",
+            "scenario.campaigns.0.posts_per_day=10",
+        )
+    )
     model.run()
     table = model.metrics.cascades_table()
     mine = (table["campaign"] == "A") & (table["root_origin"] == "owned")
@@ -406,9 +459,18 @@ def le_pochat(scale: Scale, seed: int) -> dict:
 
 
 DESIGNS: dict[str, Callable[[Scale, int], dict]] = {
-    "aggarwal": aggarwal, "coppock": coppock, "hill": hill, "allcott": allcott, "bond": bond,
-    "ali": ali, "markup": markup, "huszar": huszar, "guess": guess, "feed_shares": feed_shares,
-    "rathje": rathje, "le_pochat": le_pochat,
+    "aggarwal": aggarwal,
+    "coppock": coppock,
+    "hill": hill,
+    "allcott": allcott,
+    "bond": bond,
+    "ali": ali,
+    "markup": markup,
+    "huszar": huszar,
+    "guess": guess,
+    "feed_shares": feed_shares,
+    "rathje": rathje,
+    "le_pochat": le_pochat,
 }
 
 
@@ -417,165 +479,348 @@ DESIGNS: dict[str, Callable[[Scale, int], dict]] = {
 AGG = "Aggarwal et al. 2023, Nat. Hum. Behav. 7:332, abstract (VERIFIED)"
 
 ROWS: tuple[Row, ...] = (
-    Row("Aggarwal 2023", "turnout effect, Biden leaners (message's side)", AGG,
+    Row(
+        "Aggarwal 2023",
+        "turnout effect, Biden leaners (message's side)",
+        AGG,
         Published("+0.4 pp (s.e. 0.2)", 0.0, 0.8, "95% CI from s.e."),
-        "aggarwal", "left", "pp", cls="fitted", fitted="behavior.turnout_nudge, turnout_nudge_alignment"),
-    Row("Aggarwal 2023", "turnout effect, Trump leaners (other side)", AGG,
+        "aggarwal",
+        "left",
+        "pp",
+        cls="fitted",
+        fitted="behavior.turnout_nudge, turnout_nudge_alignment",
+    ),
+    Row(
+        "Aggarwal 2023",
+        "turnout effect, Trump leaners (other side)",
+        AGG,
         Published("-0.3 pp (s.e. 0.3)", -0.9, 0.3, "95% CI from s.e."),
-        "aggarwal", "right", "pp", cls="fitted", fitted="behavior.turnout_nudge, turnout_nudge_alignment"),
-    Row("Aggarwal 2023", "difference of the two (subgroup contrast)", AGG,
+        "aggarwal",
+        "right",
+        "pp",
+        cls="fitted",
+        fitted="behavior.turnout_nudge, turnout_nudge_alignment",
+    ),
+    Row(
+        "Aggarwal 2023",
+        "difference of the two (subgroup contrast)",
+        AGG,
         Published("0.7 pp [0.0, 1.4]", 0.0, 1.4, "95% CI (printed as -0.014 to 0)"),
-        "aggarwal", "contrast", "pp", cls="fitted", fitted="behavior.turnout_nudge, turnout_nudge_alignment"),
-    Row("Aggarwal 2023", "average turnout effect", AGG + "; Fig. 1 (estimate not readable)",
-        Published("no effect on average", -0.35, 0.45,
-                  "derived 95% CI: mean of the two subgroups, s.e. 0.18"),
-        "aggarwal", "all", "pp", cls="fitted", fitted="behavior.turnout_nudge, via the subgroup fits"),
-    Row("Coppock 2020", "vote choice, one ad, measured at once",
+        "aggarwal",
+        "contrast",
+        "pp",
+        cls="fitted",
+        fitted="behavior.turnout_nudge, turnout_nudge_alignment",
+    ),
+    Row(
+        "Aggarwal 2023",
+        "average turnout effect",
+        AGG + "; Fig. 1 (estimate not readable)",
+        Published(
+            "no effect on average", -0.35, 0.45, "derived 95% CI: mean of the two subgroups, s.e. 0.18"
+        ),
+        "aggarwal",
+        "all",
+        "pp",
+        cls="fitted",
+        fitted="behavior.turnout_nudge, via the subgroup fits",
+    ),
+    Row(
+        "Coppock 2020",
+        "vote choice, one ad, measured at once",
         "Coppock, Hill & Vavreck 2020, Sci. Adv. 6:eabc4046, Table 1 (VERIFIED)",
         Published("+0.7 pp (s.e. 0.7)", -0.7, 2.1, "95% CI from s.e."),
-        "coppock", "vote", "pp", cls="weak",
+        "coppock",
+        "vote",
+        "pp",
+        cls="weak",
         why_class="the published interval spans -0.7 to +2.1 pp: any model whose one ad moves "
-                  "vote choice by less than ~2 pp agrees"),
-    Row("Hill 2008/2013", "share of a persuasion effect left after a week",
+        "vote choice by less than ~2 pp agrees",
+    ),
+    Row(
+        "Hill 2008/2013",
+        "share of a persuasion effect left after a week",
         "Hill, Lo, Vavreck & Zaller, MPSA 2008 abstract (SECONDARY): 50-75% gone in a week",
         Published("25-50%", 0.25, 0.50, "range stated"),
-        "hill", "retained", "share", cls="input",
+        "hill",
+        "retained",
+        "share",
+        cls="input",
         why_class="restates behavior.persuasion_half_life = 5 days: 2^(-7/5) = ~38% left after a "
-                  "week, the model's figure by construction"),
-    Row("Allcott 2025", "political ad impressions per user, 6 weeks",
+        "week, the model's figure by construction",
+    ),
+    Row(
+        "Allcott 2025",
+        "political ad impressions per user, 6 weeks",
         "Allcott et al. 2025, NBER w33818; the authors' Cato research brief (VERIFIED there): "
         "'the average Facebook participant saw 132 impressions of 72 political ads'",
         Published("132 (average)", 66, 264, "tolerance: within a factor 2"),
-        "allcott", "exposure", "impressions", precision=20.0,
+        "allcott",
+        "exposure",
+        "impressions",
+        precision=20.0,
         why_not="the model's ad capacity: one session of 20 items (4 ad slots) on a quarter of "
-                "days gives a user ~42 ad slots in 6 weeks, fewer than the 132 political ads "
-                "alone that a 2020 Facebook user saw (docs/validation.md, 'The ad dose')"),
-    Row("Allcott 2025", "Democratic share of presidential ad impressions",
+        "days gives a user ~42 ad slots in 6 weeks, fewer than the 132 political ads "
+        "alone that a 2020 Facebook user saw (docs/validation.md, 'The ad dose')",
+    ),
+    Row(
+        "Allcott 2025",
+        "Democratic share of presidential ad impressions",
         "Allcott et al. 2025, Cato research brief (VERIFIED there): 'most presidential ad "
         "impressions on Facebook were Democratic - 67 percent according to one measure'",
         Published("67%", 0.57, 0.77, "tolerance: +-10 pp (one measure of several)"),
-        "allcott", "a_share", "share", precision=0.05,
+        "allcott",
+        "a_share",
+        "share",
+        precision=0.05,
         why_not="the candidates' budgets (Biden 2 : Trump 1, the Ad Library week of 14-20 "
-                "Sep 2020) buy impressions at prices that differ by audience"),
-    Row("Allcott 2025", "turnout effect of removing political ads",
+        "Sep 2020) buy impressions at prices that differ by audience",
+    ),
+    Row(
+        "Allcott 2025",
+        "turnout effect of removing political ads",
         "Allcott et al. 2025, abstract (VERIFIED: no detectable effect)",
-        Published("no detectable effect", -0.65, 0.65,
-                  "tolerance: derived 95% half-width, 37k vs 37k users, binary outcome"),
-        "allcott", "turnout", "pp", cls="weak",
-        why_class="a null: any model whose ads move turnout by less than ~0.6 pp agrees"),
-    Row("Allcott 2025", "vote choice effect of removing political ads",
+        Published(
+            "no detectable effect",
+            -0.65,
+            0.65,
+            "tolerance: derived 95% half-width, 37k vs 37k users, binary outcome",
+        ),
+        "allcott",
+        "turnout",
+        "pp",
+        cls="weak",
+        why_class="a null: any model whose ads move turnout by less than ~0.6 pp agrees",
+    ),
+    Row(
+        "Allcott 2025",
+        "vote choice effect of removing political ads",
         "Allcott et al. 2025, abstract (VERIFIED: no detectable effect on favorability)",
-        Published("no detectable effect", -0.65, 0.65,
-                  "tolerance: as for turnout"),
-        "allcott", "vote", "pp", cls="weak",
-        why_class="a null: any model whose ads move vote choice by less than ~0.6 pp agrees"),
-    Row("Bond 2012", "turnout effect of one social voting message",
+        Published("no detectable effect", -0.65, 0.65, "tolerance: as for turnout"),
+        "allcott",
+        "vote",
+        "pp",
+        cls="weak",
+        why_class="a null: any model whose ads move vote choice by less than ~0.6 pp agrees",
+    ),
+    Row(
+        "Bond 2012",
+        "turnout effect of one social voting message",
         "Bond et al. 2012, Nature 489:295, text at Fig. 1b (VERIFIED)",
         Published("+0.39 pp (s.e.m. 0.17)", 0.06, 0.72, "95% CI from s.e.m."),
-        "bond", "turnout", "pp", cls="fitted", fitted="behavior.turnout_nudge_social"),
-    Row("Ali 2021", "left creative: share delivered to left users (small budget)",
+        "bond",
+        "turnout",
+        "pp",
+        cls="fitted",
+        fitted="behavior.turnout_nudge_social",
+    ),
+    Row(
+        "Ali 2021",
+        "left creative: share delivered to left users (small budget)",
         "Ali et al. 2021, WSDM; quoted by Wired (SECONDARY): 'over 65%'",
         Published("> 65%", 0.65, 1.0, "bound"),
-        "ali", "left_small", "share", cls="fitted", fitted="market.delivery_relevance"),
-    Row("Ali 2021", "right creative: share delivered to left users (small budget)",
+        "ali",
+        "left_small",
+        "share",
+        cls="fitted",
+        fitted="market.delivery_relevance",
+    ),
+    Row(
+        "Ali 2021",
+        "right creative: share delivered to left users (small budget)",
         "Ali et al. 2021, WSDM; quoted by Wired (SECONDARY): 'under 40%'",
         Published("< 40%", 0.0, 0.40, "bound"),
-        "ali", "right_small", "share", cls="fitted", fitted="market.delivery_relevance"),
-    Row("Ali 2021", "skew falls as the budget grows (small minus large)",
+        "ali",
+        "right_small",
+        "share",
+        cls="fitted",
+        fitted="market.delivery_relevance",
+    ),
+    Row(
+        "Ali 2021",
+        "skew falls as the budget grows (small minus large)",
         "Ali et al. 2021, abstract (VERIFIED, qualitative): 'most acute ... small budgets'",
         Published("> 0 (most acute at small budgets)", 0.0, math.inf, "sign"),
-        "ali", "skew_decline", "pp", rule="inside", cls="weak",
+        "ali",
+        "skew_decline",
+        "pp",
+        rule="inside",
+        cls="weak",
         why_class="built into pacing: a small budget is spent only on the readers the platform "
-                   "predicts most relevant, a large one on everyone, so the sign cannot fail"),
-    Row("Ali 2021", "cost of reaching the other side (CPM ratio)",
+        "predicts most relevant, a large one on everyone, so the sign cannot fail",
+    ),
+    Row(
+        "Ali 2021",
+        "cost of reaching the other side (CPM ratio)",
         "Ali et al. 2021 (arXiv 1912.04255; SECONDARY: Wired / Daily Mail quote a run at $15.39 vs "
         "$10.98, 1.40x; Mislove, Northeastern news: 'two or three times' in the extreme runs)",
         Published("1.4 (up to 2-3)", 1.4, 3.0, "range: a typical run to the extremes"),
-        "ali", "cross_cost", "ratio", precision=0.2,
+        "ali",
+        "cross_cost",
+        "ratio",
+        precision=0.2,
         why_not="the campaign's bid caps what it pays (second price), so reaching the other side "
-                "costs it at most bid / price of its own side; the platform's lowest-cost bidding "
-                "has no such cap"),
-    Row("The Markup 2020", "rivals' average CPM, higher over lower",
+        "costs it at most bid / price of its own side; the platform's lowest-cost bidding "
+        "has no such cap",
+    ),
+    Row(
+        "The Markup 2020",
+        "rivals' average CPM, higher over lower",
         "Merrill, The Markup, 29 Oct 2020 (VERIFIED): $25.53 vs $23.09; swing states "
         "Jul-Aug $34.34 vs $16.55",
         Published("1.11 (2.07 in swing states)", 1.0, 2.07, "tolerance: the range reported"),
-        "markup", "rival_ratio", "ratio", cls="weak",
-        why_class="higher over lower is >= 1 by construction and the tolerance starts at 1.0"),
-    Row("The Markup 2020", "spread of CPMs across ads (99th / 1st percentile)",
+        "markup",
+        "rival_ratio",
+        "ratio",
+        cls="weak",
+        why_class="higher over lower is >= 1 by construction and the tolerance starts at 1.0",
+    ),
+    Row(
+        "The Markup 2020",
+        "spread of CPMs across ads (99th / 1st percentile)",
         "The Markup methodology (VERIFIED via mirror): 'a few dollars' to 'more than $100'",
         Published(">= 20 ($5 to $100)", 20.0, math.inf, "bound"),
-        "markup", "ad_spread", "ratio", rule="inside",
+        "markup",
+        "ad_spread",
+        "ratio",
+        rule="inside",
         why_not="a campaign's ads differ only in day and slot: one audience, one bid, one "
-                "creative quality; real ads differ in targeting, objective and creative"),
-    Row("Huszar 2022", "amplification of politicians' posts, ranked over chronological",
+        "creative quality; real ads differ in targeting, objective and creative",
+    ),
+    Row(
+        "Huszar 2022",
+        "amplification of politicians' posts, ranked over chronological",
         "Huszar et al. 2022, PNAS 119:e2025334119, Fig. 1A-B (SECONDARY: the figure's values "
         "as quoted in the press): party groups 1.43 (Canada Liberals) to 2.76 (UK Conservatives)",
         Published("1.43-2.76", 1.43, 2.76, "range across the countries' parties"),
-        "huszar", "ratio", "ratio", cls="fitted",
-        fitted="feed.political_engagement = 10 (platform=twitter)"),
-    Row("Huszar 2022", "the more engaging side is amplified more (B hostile minus plain)",
+        "huszar",
+        "ratio",
+        "ratio",
+        cls="fitted",
+        fitted="feed.political_engagement = 10 (platform=twitter)",
+    ),
+    Row(
+        "Huszar 2022",
+        "the more engaging side is amplified more (B hostile minus plain)",
         "Huszar et al. 2022, abstract (SECONDARY): the right more amplified in 6 of 7 countries",
         Published("> 0", 0.0, math.inf, "sign"),
-        "huszar", "engaging_gap", "ratio", rule="inside", cls="input",
+        "huszar",
+        "engaging_gap",
+        "ratio",
+        rule="inside",
+        cls="input",
         why_class="built into the ranker: a hostile post's predicted engagement is raised by "
-                  "behavior.outgroup_boost for its side, so ranking must favour it",
+        "behavior.outgroup_boost for its side, so ranking must favour it",
         why_not="not detectable at this size: the gap is a difference of ratios of small "
-                "reaches, noisy at a few thousand users (the full suite's 20,000 users detect it)"),
-    Row("Guess 2023a", "chronological feed: political share of the feed (relative change)",
-        "Guess et al. 2023, Science 381:398, supplement (SECONDARY): +1.99 pp [1.82, 2.15] on "
-        "13.5%",
+        "reaches, noisy at a few thousand users (the full suite's 20,000 users detect it)",
+    ),
+    Row(
+        "Guess 2023a",
+        "chronological feed: political share of the feed (relative change)",
+        "Guess et al. 2023, Science 381:398, supplement (SECONDARY): +1.99 pp [1.82, 2.15] on 13.5%",
         Published("+14.7% [+13.5%, +15.9%]", 0.135, 0.159, "95% CI, relative"),
-        "guess", "chrono_political", "relative", cls="fitted",
-        fitted="feed.political_engagement = 2.1 (platform=facebook_2020)"),
-    Row("Guess 2023a", "chronological feed: time spent (sessions, relative change)",
+        "guess",
+        "chrono_political",
+        "relative",
+        cls="fitted",
+        fitted="feed.political_engagement = 2.1 (platform=facebook_2020)",
+    ),
+    Row(
+        "Guess 2023a",
+        "chronological feed: time spent (sessions, relative change)",
         "Guess et al. 2023, Science 381:398, supplement (SECONDARY): -20.81%",
         Published("-20.8%", -0.258, -0.158, "tolerance: +-5 pp (no interval found)"),
-        "guess", "chrono_sessions", "relative", cls="fitted",
-        fitted="behavior.session_elasticity = 0.46 (platform=facebook_2020)"),
-    Row("Guess 2023b", "reshares removed: political share of the feed (relative change)",
+        "guess",
+        "chrono_sessions",
+        "relative",
+        cls="fitted",
+        fitted="behavior.session_elasticity = 0.46 (platform=facebook_2020)",
+    ),
+    Row(
+        "Guess 2023b",
+        "reshares removed: political share of the feed (relative change)",
         "Guess et al. 2023, Science 381:404 (SECONDARY): political news -3.7 pp on 6.2%",
         Published("-60% (-3.7 pp on 6.2%)", -0.9, -0.3, "tolerance: within a factor 2"),
-        "guess", "reshares_political", "relative", precision=0.15,
+        "guess",
+        "reshares_political",
+        "relative",
+        precision=0.15,
         why_not="the sign is right but the size is not: in the model few political posts are "
-                "reshared (a sharer reshares a few percent of what it sees), so most political "
-                "content reaches users directly from the pages and people they follow"),
-    Row("Backstrom 2013", "share of candidate stories shown",
+        "reshared (a sharer reshares a few percent of what it sees), so most political "
+        "content reaches users directly from the pages and people they follow",
+    ),
+    Row(
+        "Backstrom 2013",
+        "share of candidate stories shown",
         "Backstrom, Facebook, 2013 (SECONDARY, CNET via press): a median of ~1,500 potential "
         "stories a day, ~300 shown",
         Published("~20%", 0.18, 0.22, "tolerance: +-2 pp"),
-        "feed_shares", "shown", "share", cls="fitted", fitted="feed.candidates_per_followee = 4"),
-    Row("Meta 2020", "political share of what is viewed",
+        "feed_shares",
+        "shown",
+        "share",
+        cls="fitted",
+        fitted="feed.candidates_per_followee = 4",
+    ),
+    Row(
+        "Meta 2020",
+        "political share of what is viewed",
         "Schultz, Meta newsroom, 10 Nov 2020 (VERIFIED, about.fb.com): 'political content makes "
         "up about 6% of what you see on Facebook', friends' posts and Pages; political news "
         "3.9% (SECONDARY)",
         Published("3.9-6%", 0.039, 0.06, "range of the two figures"),
-        "feed_shares", "political", "share",
+        "feed_shares",
+        "political",
+        "share",
         why_not="the organic political voices (news pages, users posting about the race) are "
-                "sized by judgement and Pew's posting share, not fitted to this figure"),
-    Row("X 2023", "out-of-network share of the ranked feed (ranking=for_you)",
+        "sized by judgement and Pew's posting share, not fitted to this figure",
+    ),
+    Row(
+        "X 2023",
+        "out-of-network share of the ranked feed (ranking=for_you)",
         "X engineering blog, Mar 2023 (SECONDARY), taken as a stated premise by Ye, Luceri & "
         "Ferrara 2024 (arXiv 2411.01852), not their audit's result: ~50%",
         Published("~50%", 0.45, 0.55, "tolerance: +-5 pp"),
-        "feed_shares", "out_of_network", "share", cls="input",
-        why_class="ranking=for_you sets out_of_network = 0.5: the row checks it is realised"),
-    Row("Rathje 2021", "reshares per post, out-group attack over in-group",
+        "feed_shares",
+        "out_of_network",
+        "share",
+        cls="input",
+        why_class="ranking=for_you sets out_of_network = 0.5: the row checks it is realised",
+    ),
+    Row(
+        "Rathje 2021",
+        "reshares per post, out-group attack over in-group",
         "Rathje, Van Bavel & van der Linden 2021, PNAS 118:e2024292118, abstract (VERIFIED): "
         "out-group posts 'shared or retweeted about twice as often'; +67% odds per out-group "
         "word",
         Published("about 2", 1.5, 2.5, "tolerance: 'about twice', +-0.5"),
-        "rathje", "ratio", "ratio", cls="fitted", fitted="behavior.outgroup_boost = 2"),
-    Row("Edelson 2020", "days until inauthentic advertisers are taken down",
+        "rathje",
+        "ratio",
+        "ratio",
+        cls="fitted",
+        fitted="behavior.outgroup_boost = 2",
+    ),
+    Row(
+        "Edelson 2020",
+        "days until inauthentic advertisers are taken down",
         "Edelson et al. 2020, NYU press release (SECONDARY): 210 days on average",
-        cls="input", input_only="input, not a test: policy.watchdogs.lag = 210 days is this figure; no "
-                   "takedown happens within a 30-day run at that lag (docs/validation.md)"),
-    Row("Le Pochat 2022", "undeclared political ads the review misses (ban)",
+        cls="input",
+        input_only="input, not a test: policy.watchdogs.lag = 210 days is this figure; no "
+        "takedown happens within a 30-day run at that lag (docs/validation.md)",
+    ),
+    Row(
+        "Le Pochat 2022",
+        "undeclared political ads the review misses (ban)",
         "Le Pochat et al. 2022, USENIX Security, abstract (VERIFIED; derived): 61% more "
         "missed than detected WORLDWIDE; in the US far fewer were missed (~1% per the KU Leuven "
         "release) and 55% of US detections were not political",
         Published("62% missed (worldwide)", 0.60, 0.64, "tolerance: +-2 pp"),
-        "le_pochat", "missed", "share", cls="input",
+        "le_pochat",
+        "missed",
+        "share",
+        cls="input",
         why_class="policy.ad_review.recall = 0.38 is this worldwide figure (a pessimistic "
-                  "default for a US race, where ~0.99 applies): the row checks it is realised"),
+        "default for a US race, where ~0.99 applies): the row checks it is realised",
+    ),
 )
 
 
@@ -616,16 +861,25 @@ def _one(args):
     return name, seed, DESIGNS[name](scale, seed)
 
 
-def run(scale: Scale, *, jobs: int = 1, only: set[str] | None = None,
-        progress: Callable[[str], None] | None = None) -> list[Result]:
+def run(
+    scale: Scale,
+    *,
+    jobs: int = 1,
+    only: set[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Result]:
     """Run every design the rows need over ``scale.seeds`` seeds and judge each row."""
-    names = sorted({r.design for r in ROWS if r.design and not r.pending
-                    and (only is None or r.design in only)})
+    names = sorted(
+        {r.design for r in ROWS if r.design and not r.pending and (only is None or r.design in only)}
+    )
     tasks = [(name, scale, seed) for name in names for seed in range(scale.seeds)]
     values: dict[str, list[dict]] = {name: [] for name in names}
     # spawn, not fork: the parent may hold threads (BLAS, a test runner), and fork copies locks
-    pool = (ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
-            if jobs > 1 else _Serial())
+    pool = (
+        ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+        if jobs > 1
+        else _Serial()
+    )
     with pool:
         for name, seed, out in pool.map(_one, tasks):  # in order, as they finish
             values[name].append(out)
@@ -688,8 +942,7 @@ def model_text(r: Result) -> str:
     e = r.estimate
     if e is None:
         return "not run"
-    interval = (f" [{_num(e.lo, r.row.unit)}, {_num(e.hi, r.row.unit)}]"
-                if math.isfinite(e.lo) else "")
+    interval = f" [{_num(e.lo, r.row.unit)}, {_num(e.hi, r.row.unit)}]" if math.isfinite(e.lo) else ""
     return f"{_num(e.mean, r.row.unit)}{interval}"
 
 
@@ -704,8 +957,10 @@ def agree_text(r: Result) -> str:
         verdict = "agree"
     elif not precise(r.row, r.estimate):
         half = abs(r.estimate.hi - r.estimate.lo) / 2
-        verdict = (f"IMPRECISE: the model's interval (+-{_num(half, r.row.unit)}) is wider than "
-                   f"the row allows (+-{_num(allowed_half_width(r.row), r.row.unit)})")
+        verdict = (
+            f"IMPRECISE: the model's interval (+-{_num(half, r.row.unit)}) is wider than "
+            f"the row allows (+-{_num(allowed_half_width(r.row), r.row.unit)})"
+        )
     else:
         verdict = "DISAGREE"
         if r.row.why_not:
@@ -735,8 +990,10 @@ def table(results: list[Result], scale: Scale, seconds: float | None = None) -> 
     for r in results:
         pub = r.row.published
         pub_text = f"{pub.text} [{pub.kind}]" if pub else "-"
-        lines.append(f"| {r.row.study} | {r.row.figure} | {CLASSES[r.row.cls]} | {r.row.source} | "
-                     f"{pub_text} | {model_text(r)} | {agree_text(r)} |")
+        lines.append(
+            f"| {r.row.study} | {r.row.figure} | {CLASSES[r.row.cls]} | {r.row.source} | "
+            f"{pub_text} | {model_text(r)} | {agree_text(r)} |"
+        )
     n = counts(results)
     caption = (
         f"Model: {scale.users:,} users, {scale.seeds} seeds per design; the model's interval is "
@@ -751,7 +1008,8 @@ def table(results: list[Result], scale: Scale, seconds: float | None = None) -> 
         f"{n['out_of_sample'][1]} agree.** Fitted rows still in agreement: {n['fitted'][0]} of "
         f"{n['fitted'][1]}; input checks {n['input'][0]} of {n['input'][1]}; weak rows "
         f"{n['weak'][0]} of {n['weak'][1]}"
-        + (f"; wall time {seconds:.0f} s." if seconds is not None else "."))
+        + (f"; wall time {seconds:.0f} s." if seconds is not None else ".")
+    )
     return "\n".join(lines) + "\n\n" + caption + "\n"
 
 
@@ -767,29 +1025,45 @@ def write_docs(text: str, path: Path = DOCS) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = Parser(prog="python -m sim replicate", description=__doc__)
-    ap.add_argument("--fast", action="store_true",
-                    help=f"CI size: {FAST.users:,} users, {FAST.seeds} seeds (default "
-                         f"{FULL.users:,} users, {FULL.seeds} seeds)")
+    ap.add_argument(
+        "--fast",
+        action="store_true",
+        help=f"CI size: {FAST.users:,} users, {FAST.seeds} seeds (default "
+        f"{FULL.users:,} users, {FULL.seeds} seeds)",
+    )
     ap.add_argument("--users", type=int, help="users per run (overrides the size)")
     ap.add_argument("--seeds", type=int, help="seeds per design (overrides the size)")
     ap.add_argument("--jobs", type=int, default=1, help="designs run in parallel processes")
     ap.add_argument("--only", default="", help=f"comma-separated designs: {', '.join(DESIGNS)}")
-    ap.add_argument("--write-docs", action="store_true",
-                    help="write the table into docs/validation.md (between its markers)")
-    ap.add_argument("overrides", nargs="*", metavar="KEY=VALUE",
-                    help="Hydra overrides for every design, e.g. behavior.persuasion_half_life=3")
+    ap.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="write the table into docs/validation.md (between its markers)",
+    )
+    ap.add_argument(
+        "overrides",
+        nargs="*",
+        metavar="KEY=VALUE",
+        help="Hydra overrides for every design, e.g. behavior.persuasion_half_life=3",
+    )
     args = ap.parse_args(argv)
     scale = FAST if args.fast else FULL
-    scale = Scale(scale.users if args.users is None else args.users,
-                  scale.seeds if args.seeds is None else args.seeds, tuple(args.overrides))
+    scale = Scale(
+        scale.users if args.users is None else args.users,
+        scale.seeds if args.seeds is None else args.seeds,
+        tuple(args.overrides),
+    )
     only = {s for s in args.only.split(",") if s} or None
     unknown = (only or set()) - set(DESIGNS)
     if unknown:
         print(f"error: --only = {args.only!r}: designs are {', '.join(DESIGNS)}", file=sys.stderr)
         return 2
     if scale.users < 100 or scale.seeds < 2:
-        print(f"error: --users = {scale.users}, --seeds = {scale.seeds}: need >= 100 users and "
-              ">= 2 seeds (an interval needs two)", file=sys.stderr)
+        print(
+            f"error: --users = {scale.users}, --seeds = {scale.seeds}: need >= 100 users and "
+            ">= 2 seeds (an interval needs two)",
+            file=sys.stderr,
+        )
         return 2
     if args.jobs < 1:
         print(f"error: --jobs = {args.jobs}: must be >= 1 (parallel processes)", file=sys.stderr)
@@ -800,8 +1074,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    results = run(scale, jobs=args.jobs, only=only,
-                  progress=lambda msg: print(f"  done {msg}", file=sys.stderr, flush=True))
+    results = run(
+        scale,
+        jobs=args.jobs,
+        only=only,
+        progress=lambda msg: print(f"  done {msg}", file=sys.stderr, flush=True),
+    )
     text = table(results, scale, time.perf_counter() - t0)
     print(text)
     if args.write_docs:

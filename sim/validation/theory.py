@@ -52,8 +52,12 @@ def site_percolation(followers: np.ndarray, followees: np.ndarray, T: float) -> 
     w = 1.0 - _largest_root(lambda a: T * (1.0 - g1(1.0 - a)))
     y = 1.0 - T * _largest_root(lambda a: 1.0 - h1(1.0 - T * a))
     exposed = 1.0 - float(np.mean(y**j))
-    return {"p_large": T * (1.0 - float(np.mean(w**k))), "exposed": exposed,
-            "resharers": T * exposed, "mean_offspring": T * float(np.sum(j * k) / j.sum())}
+    return {
+        "p_large": T * (1.0 - float(np.mean(w**k))),
+        "exposed": exposed,
+        "resharers": T * exposed,
+        "mean_offspring": T * float(np.sum(j * k) / j.sum()),
+    }
 
 
 def _largest_root(g) -> float:
@@ -105,8 +109,7 @@ def capped_reach(impressions_per_user: float, slots: int, cap: int) -> float:
     frequency cap: solve E[min(Bin(slots, p), cap)] = B / N for p; reach = 1 - (1 - p)^slots."""
     if impressions_per_user >= cap:
         return 1.0
-    p = optimize.brentq(lambda q: capped_binomial_mean(slots, q, cap) - impressions_per_user,
-                        0.0, 1.0)
+    p = optimize.brentq(lambda q: capped_binomial_mean(slots, q, cap) - impressions_per_user, 0.0, 1.0)
     return 1.0 - (1.0 - p) ** slots
 
 

@@ -70,8 +70,9 @@ def candidates_push(is_reader, followers, shares, n_cols):
         keep = is_reader[who]
         keys[True].append(pair[keep & direct])
         keys[False].append(pair[keep & ~direct])
-    counted = {d: runs(np.sort(np.concatenate(k))) if k else runs(np.zeros(0, np.int64))
-               for d, k in keys.items()}
+    counted = {
+        d: runs(np.sort(np.concatenate(k))) if k else runs(np.zeros(0, np.int64)) for d, k in keys.items()
+    }
     merged = np.sort(np.concatenate([counted[True][0], counted[False][0]]))
     merged, _ = runs(merged)
     values = np.zeros(len(merged))

@@ -31,8 +31,18 @@ EMPTY = np.empty(0, np.int64)
 class OrganicFeed:
     """Builds each day's organic impressions; holds yesterday's reshares until they are read."""
 
-    def __init__(self, cfg, ranker: Ranker, follows: Follows, population, registry: ContentRegistry,
-                 seen: SeenSet, policy, rng: np.random.Generator, platform: int = 0):
+    def __init__(
+        self,
+        cfg,
+        ranker: Ranker,
+        follows: Follows,
+        population,
+        registry: ContentRegistry,
+        seen: SeenSet,
+        policy,
+        rng: np.random.Generator,
+        platform: int = 0,
+    ):
         """``rng``: the stream that draws who is on the policy's chronological option;
         ``platform``: the platform's index, which its impressions carry."""
         self.platform = platform
@@ -70,16 +80,22 @@ class OrganicFeed:
         reg, pop, fcfg, bcfg = self.registry, self.population, self.cfg.feed, self.cfg.behavior
         ideology, position = pop.ideology[users], reg.position(items)
         predicted = behavior.engagement_weight(
-            bcfg, ideology, position, reg.appeal(items), False, pop.skepticism[users],
-            reg.labeled[items]) * behavior.outgroup_factor(bcfg, ideology, position,
-                                                           reg.hostile[items])
-        return Candidates(users=users, items=items, age=day - reg.created[items], proof=proof,
-                          predicted=predicted, prediction_noise=fcfg.prediction_noise,
-                          population=pop, registry=reg,
-                          political_engagement=fcfg.political_engagement,
-                          nonpolitical_sigma=fcfg.nonpolitical_sigma,
-                          political_factor=self.policy.political_score_factor(),
-                          history=self.history)
+            bcfg, ideology, position, reg.appeal(items), False, pop.skepticism[users], reg.labeled[items]
+        ) * behavior.outgroup_factor(bcfg, ideology, position, reg.hostile[items])
+        return Candidates(
+            users=users,
+            items=items,
+            age=day - reg.created[items],
+            proof=proof,
+            predicted=predicted,
+            prediction_noise=fcfg.prediction_noise,
+            population=pop,
+            registry=reg,
+            political_engagement=fcfg.political_engagement,
+            nonpolitical_sigma=fcfg.nonpolitical_sigma,
+            political_factor=self.policy.political_score_factor(),
+            history=self.history,
+        )
 
     def candidates(self, readers: np.ndarray, posters: np.ndarray, contents: np.ndarray, day: int):
         """Unseen in-network (reader, content) candidates with the ranker's inputs, and whether
@@ -97,11 +113,9 @@ class OrganicFeed:
         if self.cfg.feed.engine == "push":
             is_reader = np.zeros(n, bool)
             is_reader[readers] = True
-            users, cols, values = candidates_push(is_reader, fol.push_views(), shares,
-                                                  len(local_ids))
+            users, cols, values = candidates_push(is_reader, fol.push_views(), shares, len(local_ids))
         else:
-            users, cols, values = candidates_pull(readers, fol.pull_views(), shares,
-                                                  len(local_ids))
+            users, cols, values = candidates_pull(readers, fol.pull_views(), shares, len(local_ids))
         items = local_ids[cols]
         fresh = ~self.seen.contains(users, items)
         users, items, values = users[fresh], items[fresh], values[fresh]
@@ -147,22 +161,50 @@ class OrganicFeed:
             rec_shown = self.select(rec_batch, rec_at, out_slots, m_out, rng)
         else:
             rec_batch, via, rec_at, rec_shown = None, EMPTY, EMPTY, np.zeros(0, bool)
-        self._measure(readers, chrono_r, batch, at, shown, in_slots, m_in, rec_batch, rec_at,
-                      rec_shown, out_slots, m_out)
+        self._measure(
+            readers,
+            chrono_r,
+            batch,
+            at,
+            shown,
+            in_slots,
+            m_in,
+            rec_batch,
+            rec_at,
+            rec_shown,
+            out_slots,
+            m_out,
+        )
         origin = organic_origin(self.registry.origin[batch.items], is_direct)
-        parts = [(batch, shown, origin[shown], np.zeros(int(shown.sum()), bool),
-                  np.full(int(shown.sum()), -1, np.int64))]
+        parts = [
+            (
+                batch,
+                shown,
+                origin[shown],
+                np.zeros(int(shown.sum()), bool),
+                np.full(int(shown.sum()), -1, np.int64),
+            )
+        ]
         if rec_batch is not None:
             k = int(rec_shown.sum())
-            parts.append((rec_batch, rec_shown, self.registry.origin[rec_batch.items[rec_shown]],
-                          np.ones(k, bool), via[rec_shown]))
+            parts.append(
+                (
+                    rec_batch,
+                    rec_shown,
+                    self.registry.origin[rec_batch.items[rec_shown]],
+                    np.ones(k, bool),
+                    via[rec_shown],
+                )
+            )
         return Impressions.of(
             np.concatenate([b.users[s] for b, s, *_ in parts]),
             np.concatenate([b.items[s] for b, s, *_ in parts]),
             np.concatenate([o for _, _, o, _, _ in parts]),
             np.concatenate([b.predicted[s] for b, s, *_ in parts]),
             recommended=np.concatenate([r for *_, r, _ in parts]),
-            via=np.concatenate([v for *_, v in parts]), platform=self.platform)
+            via=np.concatenate([v for *_, v in parts]),
+            platform=self.platform,
+        )
 
     def recommend(self, readers, batch: Candidates, day: int, rng):
         """Recommendation candidates of ``readers`` from yesterday's pool, not among their
@@ -170,16 +212,30 @@ class OrganicFeed:
         fcfg = self.cfg.feed
         pool = self.history.pool(self.registry, fcfg.pool_size, self.pending)
         exclude = batch.users.astype(np.int64) * KEY_SHIFT + batch.items
-        users, items, via = draw_recommendations(readers, pool, fcfg.recommended_candidates,
-                                                 exclude, self.seen, rng)
+        users, items, via = draw_recommendations(
+            readers, pool, fcfg.recommended_candidates, exclude, self.seen, rng
+        )
         if len(users) == 0:
             return None
         return self.batch(users, items, np.zeros(len(users)), day), via
 
     # ---------------------------------------------------------------- measures
 
-    def _measure(self, readers, chrono_r, batch, at, shown, in_slots, m_in, rec_batch, rec_at,
-                 rec_shown, out_slots, m_out) -> None:
+    def _measure(
+        self,
+        readers,
+        chrono_r,
+        batch,
+        at,
+        shown,
+        in_slots,
+        m_in,
+        rec_batch,
+        rec_at,
+        rec_shown,
+        out_slots,
+        m_out,
+    ) -> None:
         """Per reader: non-political items shown and the feed's quality relative to an
         engagement-ranked feed of the same reader (sessions.py); the day's totals."""
         n_r, fcfg = len(readers), self.cfg.feed
@@ -191,9 +247,12 @@ class OrganicFeed:
         np_in = nonpolitical_shown(in_slots, m_in, p_in, s_in)
         np_out = nonpolitical_shown(out_slots, m_out, p_out, s_out)
         shown_total = s_in + np_in + s_out + np_out
-        self.today = FeedStats(readers=n_r, candidates=float((m_in + p_in + m_out + p_out).sum()),
-                               shown=float(shown_total.sum()),
-                               recommended=float((s_out + np_out).sum()))
+        self.today = FeedStats(
+            readers=n_r,
+            candidates=float((m_in + p_in + m_out + p_out).sum()),
+            shown=float(shown_total.sum()),
+            recommended=float((s_out + np_out).sum()),
+        )
         # Quality. A reader with no campaign candidates, no recommendations and a ranked feed
         # sees exactly the reference feed (log ratio 0); only the others are computed.
         self.log_quality = np.where(shown_total > 0, 0.0, np.nan)
@@ -203,8 +262,9 @@ class OrganicFeed:
         sigma, noise = fcfg.nonpolitical_sigma, fcfg.prediction_noise
         if self._ranks_like_reference is None:  # does the ranker select as the reference does?
             grid = np.linspace(0.01, 1.0, 100)
-            self._ranks_like_reference = bool(np.allclose(
-                self.ranker.nonpolitical_lift(grid, batch), selection_lift(grid, sigma, noise)))
+            self._ranks_like_reference = bool(
+                np.allclose(self.ranker.nonpolitical_lift(grid, batch), selection_lift(grid, sigma, noise))
+            )
         touched = (p_in > 0) | (p_out > 0) | chrono_r | (out_slots > 0)
         touched = np.flatnonzero(touched | (not self._ranks_like_reference))
         if len(touched) == 0:
@@ -215,12 +275,13 @@ class OrganicFeed:
             value += count(rec_at[rec_shown], rec_batch.predicted[rec_shown])
         value, chrono = value[touched], chrono_r[touched]
         for np_, m in ((np_in[touched], m_in[touched]), (np_out[touched], m_out[touched])):
-            lift = np.where(chrono, 1.0,
-                            self.ranker.nonpolitical_lift(np_ / np.maximum(m, 1), batch))
+            lift = np.where(chrono, 1.0, self.ranker.nonpolitical_lift(np_ / np.maximum(m, 1), batch))
             value += self.nonpolitical_mean * np_ * lift
         total = shown_total[touched]
         reference = self.nonpolitical_mean * selection_lift(
-            np.minimum(1.0, self.slots / np.maximum(m_in[touched], 1)), sigma, noise)
+            np.minimum(1.0, self.slots / np.maximum(m_in[touched], 1)), sigma, noise
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
             self.log_quality[touched] = np.where(
-                total > 0, np.log(value / np.maximum(total, 1) / reference), np.nan)
+                total > 0, np.log(value / np.maximum(total, 1) / reference), np.nan
+            )

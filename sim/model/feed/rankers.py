@@ -93,8 +93,7 @@ class Engagement(Ranker):
     def score(self, batch: Candidates, rng) -> np.ndarray:
         noise = rng.lognormal(0.0, batch.prediction_noise, len(batch))
         proof = 1 + self.social_proof_weight * np.log(np.maximum(batch.proof, 1))
-        return (batch.predicted * noise * proof * self.recency_decay ** batch.age
-                * batch.political_factor)
+        return batch.predicted * noise * proof * self.recency_decay**batch.age * batch.political_factor
 
     def competitor_score(self, u, batch, scores):
         spread = np.hypot(batch.nonpolitical_sigma, batch.prediction_noise)

@@ -40,11 +40,9 @@ class EngagementLog:
             grown[: len(self.by_side)] = self.by_side
             self.by_side = grown
         side = np.asarray(right, np.int64)
-        self.by_side += np.bincount(items * 2 + side, minlength=2 * len(self.by_side)
-                                    ).reshape(-1, 2)
+        self.by_side += np.bincount(items * 2 + side, minlength=2 * len(self.by_side)).reshape(-1, 2)
         source = self.registry.campaign[items].astype(np.int64)
-        self.by_source += np.bincount(source * 2 + side, minlength=self.by_source.size
-                                      ).reshape(-1, 2)
+        self.by_source += np.bincount(source * 2 + side, minlength=self.by_source.size).reshape(-1, 2)
         self.yesterday = runs(np.sort(items))
 
     def sides(self, items: np.ndarray):
@@ -90,8 +88,7 @@ def draw_recommendations(readers, pool, per_reader: int, exclude_keys, seen, rng
     cdf = np.cumsum(weights)
     picks = np.searchsorted(cdf, rng.random(len(readers) * per_reader) * cdf[-1], side="right")
     picks = np.minimum(picks, len(items) - 1)
-    keys, _ = runs(np.sort(np.repeat(readers, per_reader).astype(np.int64) * KEY_SHIFT
-                           + items[picks]))
+    keys, _ = runs(np.sort(np.repeat(readers, per_reader).astype(np.int64) * KEY_SHIFT + items[picks]))
     if len(exclude_keys):
         pos = np.minimum(np.searchsorted(exclude_keys, keys), len(exclude_keys) - 1)
         keys = keys[exclude_keys[pos] != keys]
