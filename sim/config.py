@@ -515,7 +515,7 @@ def planned_contents(cfg: Config) -> tuple[int, tuple[str, str]]:
                 vol.posts_per_day,
                 math.ceil(vol.per_1000_users * n / 1000),
                 f"{where}.volunteers.posts_per_day",
-                "volunteers",
+                f"{math.ceil(vol.per_1000_users * n / 1000):,} volunteers",
             ),
             (
                 sp.posts_per_day,

@@ -67,7 +67,7 @@ def test_sweep_in_a_plain_script(tmp_path, method):
         import sim
         runs = sim.sweep("policy=none,ban", "seed=0,1", "population.n=300", "steps=2",
                          out=r"{tmp_path / "out"}", processes=2)
-        print("rows", len(runs))
+        print("rows", len(runs), "campaigns", runs.campaign.nunique())
         print(repr(sim.simulate("population.n=300", "steps=2")))
     """)
     )
@@ -84,7 +84,8 @@ def test_sweep_in_a_plain_script(tmp_path, method):
         assert 'put the call under `if __name__ == "__main__":`' in res.stderr
         return
     assert res.returncode == 0, res.stderr[-2000:]
-    assert "rows 12" in res.stdout  # 4 runs x 3 campaigns
+    rows, campaigns = map(int, re.search(r"rows (\d+) campaigns (\d+)", res.stdout).groups())
+    assert rows == 4 * campaigns  # 4 runs, one row per campaign each
     lines = LINE.findall(res.stdout)  # not a terminal: one plain line per run
     assert len(lines) == 4 and lines[-1][:3] == ("4", "4", "0")
     result = res.stdout.strip().splitlines()[-1]

@@ -80,8 +80,11 @@ def draw_reach(fig, sweep: Sweep) -> str:
         )
         ax.set_title(f"Campaign {camp}" if len(sweep.campaigns) <= REACH_COLUMNS else camp)
         ax.tick_params(axis="x", length=0)
-    for row in grid:
-        row[0].set_ylabel("impressions per 1,000 users\n(mean over seeds, 95% CI of the total)")
+    ylabel = "impressions per 1,000 users\n(mean over seeds, 95% CI of the total)"
+    if len(grid) > 1:  # one label for the rows: two long ones would run into each other
+        fig.supylabel(ylabel, fontsize="medium")
+    else:
+        grid[0][0].set_ylabel(ylabel)
     fig.legend(loc="outside lower center", ncol=5, handlelength=1, columnspacing=1)
     title = "Where each campaign's reach comes from, by policy regime"
     fig.suptitle(title)
@@ -297,15 +300,16 @@ def exposure_shares(sweep: Sweep, regime: str, kind: str, groups: list[str]) -> 
 
 
 def draw_exposure(fig, sweep: Sweep, regime: str = "none", rows=("band", "segment")) -> str:
-    """Grouped bars: paid versus organic impressions of each campaign by ideology band (top)
-    and by segment (bottom), as shares of the campaign's paid / organic impressions."""
+    """Grouped bars: paid versus organic impressions of each campaign with money to spend by
+    ideology band (top) and by segment (bottom), as shares of the campaign's paid / organic
+    impressions."""
     segs = sorted(int(c.rsplit("_", 1)[1]) for c in sweep.runs.columns if c.startswith("paid_segment_"))
     panels = {
         "band": ([f"band_{b}" for b in IDEOLOGY_BANDS], BAND_LABELS, "ideology band"),
         "segment": ([f"segment_{s}" for s in segs], [str(s) for s in segs], "segment"),
     }
     rows = [(r, *panels[r]) for r in rows]
-    camps = sweep.campaigns
+    camps = sweep.paying or sweep.campaigns
     axes = fig.subplots(len(rows), len(camps), sharey="row", squeeze=False)
     kinds = (
         ("paid", ORIGIN_COLORS["ad"], "paid (ad, amplified, earned from paid)"),
@@ -402,8 +406,9 @@ def draw_cascades(fig, sweep: Sweep) -> str:
 
 def draw_timeline(fig, sweep: Sweep, seed: int | None = None) -> str:
     """Daily impressions by origin (per 1,000 users), stacked; rows are regimes, columns are
-    campaigns. The mean over seeds, or one run when ``seed`` is given."""
-    steps, regimes, camps = sweep.steps, sweep.regimes, sweep.campaigns
+    the campaigns with money to spend (the others' reach is all organic). The mean over seeds,
+    or one run when ``seed`` is given."""
+    steps, regimes, camps = sweep.steps, sweep.regimes, sweep.paying or sweep.campaigns
     if seed is not None:
         steps = steps[steps["seed"] == seed]
     cols = [f"impressions_{o}" for o in ORIGINS]
@@ -426,7 +431,7 @@ def draw_timeline(fig, sweep: Sweep, seed: int | None = None) -> str:
                     legend=(r == 0 and c == 0),
                 )
             if r == 0:
-                ax.set_title(f"Campaign {camp}")
+                ax.set_title(f"Campaign {camp}" if len(camps) <= REACH_COLUMNS else camp)
             if c == 0:
                 ax.set_ylabel(f"{sweep.regime_label(regime)}\nper 1,000 users")
             if r == len(regimes) - 1:

@@ -193,6 +193,13 @@ class Sweep:
         return list(dict.fromkeys(self.runs["campaign"]))
 
     @property
+    def paying(self) -> list[str]:
+        """Campaigns with money to spend in some run (news pages and ordinary users posting
+        about the race have none: they have no paid exposure to show)."""
+        money = self.runs.groupby("campaign", sort=False)["budget"].max()
+        return [c for c in self.campaigns if money.get(c, 0) > 0]
+
+    @property
     def candidates(self) -> list[str]:
         """Campaigns that count in vote share (their vote-share change is a number)."""
         finite = self.runs.groupby("campaign", sort=False)["vote_share_change"].apply(
