@@ -74,11 +74,16 @@ def table_digest(path: Path) -> str:
     return h.hexdigest()[:20]
 
 
-def summary_digest(path: Path) -> str:
+def results(path: Path) -> dict:
+    """A summary.json without its provenance."""
     data = json.loads(Path(path).read_text())
     for key in PROVENANCE:
         data.pop(key, None)
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
+    return data
+
+
+def summary_digest(path: Path) -> str:
+    return hashlib.sha256(json.dumps(results(path), sort_keys=True).encode()).hexdigest()[:20]
 
 
 def figure_digest(path: Path) -> str:
@@ -90,9 +95,6 @@ def figure_digest(path: Path) -> str:
 
 def outcomes(run_dir: Path) -> dict:
     """summary.json's results as flat ``path: value`` pairs (``campaigns.0.money_share``)."""
-    data = json.loads((Path(run_dir) / "summary.json").read_text())
-    for key in PROVENANCE:
-        data.pop(key, None)
     flat: dict = {}
 
     def walk(prefix: str, value) -> None:
@@ -105,7 +107,7 @@ def outcomes(run_dir: Path) -> dict:
         else:
             flat[prefix[:-1]] = value
 
-    walk("", data)
+    walk("", results(Path(run_dir) / "summary.json"))
     return flat
 
 

@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import multiprocessing
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
+from sim.io import write_atomic
 from tests.golden.digest import (
     CASES,
     FIGURE_CASES,
@@ -86,8 +87,7 @@ def spread(index: int) -> tuple[str, dict]:
         values = [r.get(key) for r in runs]
         numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
         if len(numbers) == len(values):
-            mean = sum(numbers) / len(numbers)
-            s = math.sqrt(sum((v - mean) ** 2 for v in numbers) / (len(numbers) - 1))
+            s = statistics.stdev(numbers)
             if s > 0:
                 sd[key] = s
         elif len({json.dumps(v) for v in values}) > 1:
@@ -129,11 +129,8 @@ def bits_only(out: Path) -> None:
         digests = list(workers.map(api_run, [current(c) for c in CASES],
                                    [i in FIGURE_CASES for i in range(len(CASES))]))
     cases = {case_id(c): d for c, (d, _) in zip(CASES, digests)}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps({"fingerprint": fingerprint(), "cases": cases}, indent=1,
-                              sort_keys=True) + "\n")
-    tmp.replace(out)
+    text = json.dumps({"fingerprint": fingerprint(), "cases": cases}, indent=1, sort_keys=True)
+    write_atomic(out, lambda tmp: Path(tmp).write_text(text + "\n"))
 
 
 def at(commit: str, out: Path | None = None) -> Path:
