@@ -190,6 +190,7 @@ class AdAuction:
         ]
         caps = [min(cap, len(v)) for v in variants]
         priority = rng.random(n_r)  # random order of auctions, for the budget stop
+        alike = self.creative_quality is None
         out = []
         for _slot in range(self.slots):
             eligible = []
@@ -200,9 +201,15 @@ class AdAuction:
                 eligible.append(ok)
             rows = np.flatnonzero(np.logical_or.reduce(eligible))
             commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma, len(rows))
-            factor = [self.quality_of_next(c, day, v, s[rows]) for c, v, s in zip(bidders, variants, shown)]
+            # each creative's own quality (market.creative_sigma): none when creatives are alike
+            factor = (
+                None
+                if alike
+                else [self.quality_of_next(c, day, v, s[rows]) for c, v, s in zip(bidders, variants, shown)]
+            )
             bids = [commercial] + [
-                np.where(e[rows], b[rows] * f, -np.inf) for e, b, f in zip(eligible, effective, factor)
+                np.where(e[rows], b[rows] if alike else b[rows] * factor[j], -np.inf)
+                for j, (e, b) in enumerate(zip(eligible, effective))
             ]
             winner, runner_up = second_price(bids)
             for j, camp in enumerate(bidders):
@@ -210,7 +217,8 @@ class AdAuction:
                 if len(won) == 0:
                     continue
                 who = rows[won]
-                price = runner_up[won] / (quality[j][who] * factor[j][won]) / 1000.0  # $ each
+                paid_for = quality[j][who] if alike else quality[j][who] * factor[j][won]
+                price = runner_up[won] / paid_for / 1000.0  # $ per impression
                 demand[j] += price.sum()
                 ok = within_budget(price, remaining[j], np.argsort(priority[who]))
                 who, price = who[ok], price[ok]
@@ -232,9 +240,7 @@ class AdAuction:
 
     def quality_of_next(self, camp, day: int, variants: np.ndarray, shown: np.ndarray):
         """The predicted quality of the creative each reader would get next (the k-th of the
-        day); 1.0 when creatives are alike (``market.creative_sigma`` = 0)."""
-        if self.creative_quality is None:
-            return np.ones(len(shown))
+        day), when creatives differ (``market.creative_sigma`` > 0)."""
         k = variants[np.minimum(shown, max(len(variants) - 1, 0))] if len(variants) else 0
         return self.creative_quality[camp.index, day, k]
 
