@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 
 from ..io import write_atomic
 from .style import STACK_ORDER, stack_origins
+
+COLUMNS = 4
 
 
 def plot_run(steps: dict, summary: dict, path: str | Path) -> Path:
@@ -18,9 +21,15 @@ def plot_run(steps: dict, summary: dict, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
     names = [c["campaign"] for c in summary["campaigns"]]
-    fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.2), sharey=True, squeeze=False)
+    ncols = min(COLUMNS, len(names))  # rows of at most COLUMNS panels: readable at any count
+    nrows = math.ceil(len(names) / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.4 * ncols, 2.6 * nrows + 0.6), sharey=True, squeeze=False
+    )
+    for ax in axes.ravel()[len(names) :]:
+        ax.set_visible(False)
     campaign_col = np.asarray(steps["campaign"])
-    for ax, name, camp in zip(axes[0], names, summary["campaigns"]):
+    for ax, name, camp in zip(axes.ravel(), names, summary["campaigns"]):
         rows = campaign_col == name
         day = np.asarray(steps["step"])[rows]
         stack_origins(ax, day, {o: np.asarray(steps[f"impressions_{o}"])[rows] for o in STACK_ORDER})
@@ -29,7 +38,8 @@ def plot_run(steps: dict, summary: dict, path: str | Path) -> Path:
         ax.set_title(f"{name}: money share {share_txt}", fontsize=10)
         ax.set_xlabel("day")
         ax.spines[["top", "right"]].set_visible(False)
-    axes[0][0].set_ylabel("impressions per day")
+    for row in axes:
+        row[0].set_ylabel("impressions per day")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=5, frameon=False, fontsize=8)
     fig.suptitle(
@@ -37,7 +47,7 @@ def plot_run(steps: dict, summary: dict, path: str | Path) -> Path:
         f"{summary['policy']}, {summary['population']:,} users, seed {summary['seed']}",
         fontsize=10,
     )
-    fig.tight_layout(rect=(0, 0.08, 1, 0.95))
+    fig.tight_layout(rect=(0, 0.08 / nrows, 1, 1 - 0.05 / nrows))
     path = Path(path)
     write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=150, format=path.suffix.lstrip(".") or "png"))
     plt.close(fig)
