@@ -265,11 +265,22 @@ class ScenarioConfig:
 @dataclass
 class PlatformConfig:
     """One platform of a several-platform run (sim/model/platform.py): its name, its share of
-    users' attention, its rules (a policy preset of conf/policy; empty: the run's policy) and its
-    feed ranking (a ranker preset of conf/ranking; empty: the run's ranking)."""
+    users' attention, who is on it (``reach``, ``overlap``), its part of the campaigns' ad
+    budgets (``ad_weight``), its rules (a policy preset of conf/policy; empty: the run's policy)
+    and its feed ranking (a ranker preset of conf/ranking; empty: the run's ranking)."""
 
     name: str = "platform"
     share: float = f(1.0, rng_(0.0, 1.0, lo_open=True))
+    # share of users on this platform (null: every user); users on several platforms spread
+    # their reading over theirs by ``share`` (docs/model.md 1.2, "Who is on which platform")
+    reach: Optional[float] = f(None, rng_(0.0, 1.0, lo_open=True))
+    # how much being on it goes with using social media at all: its loading on the common
+    # factor of a one-factor Gaussian copula (0: independent of the other platforms; judgement)
+    overlap: float = f(0.5, rng_(0.0, 1.0, hi_open=True))
+    # weight of this platform in each campaign's split of its daily ad budget over the platforms
+    # that take its ads that day (null: its attention ``share``); the real split of political ad
+    # spend between platforms, where known (conf/platforms/ecosystem_2019.yaml)
+    ad_weight: Optional[float] = f(None, NONNEG)
     policy: str = ""
     ranking: str = ""  # a ranker preset of conf/ranking; empty: the run's ranking
     rules: Any = field(default=None, metadata={"transient": True})  # the preset's Policy

@@ -122,6 +122,31 @@ CASES = [
     ),
     Case("watchdog-lag", ["policy.watchdogs.lag=-1"], ["policy.watchdogs.lag = -1", "[0, 100000]"]),
     Case(
+        "takedown-days",
+        ["policy.watchdogs.takedown_days=-3"],
+        ["policy.watchdogs.takedown_days = -3", "[0.0, 100000.0]"],
+    ),
+    Case(
+        "platform-reach",
+        ["platforms=ecosystem_2019", "platforms.0.reach=1.5"],
+        ["platforms.0.reach = 1.5", "(0.0, 1.0]"],
+    ),
+    Case(
+        "platform-reach-zero",
+        ["platforms=ecosystem_2019", "platforms.1.reach=0"],
+        ["platforms.1.reach = 0", "(0.0, 1.0]"],
+    ),
+    Case(
+        "platform-overlap",
+        ["platforms=ecosystem_2019", "platforms.2.overlap=1"],
+        ["platforms.2.overlap = 1", "[0.0, 1.0)"],
+    ),
+    Case(
+        "platform-ad-weight",
+        ["platforms=ecosystem_2019", "platforms.0.ad_weight=-1"],
+        ["platforms.0.ad_weight = -1", "[0.0,"],
+    ),
+    Case(
         "watchdog-visibility", ["policy.watchdogs.visibility=0"], ["policy.watchdogs.visibility = 0", "(0.0,"]
     ),
     Case(

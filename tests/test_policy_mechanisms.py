@@ -142,7 +142,7 @@ def test_watchdogs_flag_suspects_at_the_stated_rate():
     flagged with probability coverage x (1 - exp(-x / visibility)); the flagged share is within
     4 binomial SEs of it, non-suspects are never flagged, and a flag before the lag is
     impossible."""
-    w = Watchdogs(enabled=True, coverage=0.6, lag=2, visibility=20.0)
+    w = Watchdogs(enabled=True, coverage=0.6, lag=2, visibility=20.0, takedown_days=0)
     downs = []
     camps = [
         SimpleNamespace(
@@ -174,6 +174,7 @@ def test_a_taken_down_foreign_operation_stops():
             "policy=transparency",
             "population.n=5000",
             "policy.watchdogs.lag=1",
+            "policy.watchdogs.takedown_days=0",
             "policy.watchdogs.coverage=1",
             "policy.watchdogs.visibility=0.01",
             "scenario.campaigns.2.budget=5",

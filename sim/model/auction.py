@@ -158,7 +158,7 @@ class AdAuction:
         remaining = budget.copy()
         demand = np.zeros(len(bidders))
         ideology, skepticism = pop.ideology[readers], pop.skepticism[readers]
-        audience = [c.audience[readers] for c in bidders]
+        audience = [c.audience_on(p)[readers] for c in bidders]
         # True engagement weight of each campaign's ad, and the platform's noisy prediction of
         # it relative to a perfectly aligned ad, weighted by creative-reader relevance: the
         # auction's quality factor.

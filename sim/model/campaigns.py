@@ -145,31 +145,59 @@ class Campaign(mesa.Agent):
 
     def set_audience(self, population: Population, rng: np.random.Generator) -> None:
         """Who the campaign's ads may be shown to (targeting.py): at the finest targeting level
-        the policy allows; it can widen later (:meth:`expand`)."""
-        self.targeting = Targeting(
-            self.cfg,
-            self.policy,
-            population,
-            rng,
-            self.micro_noise,
-            self.model.cfg.behavior.epsilon,
-            self.model.cfg.population.segments,
-        )
+        the policy allows; it can widen later (:meth:`expand`). This is its audience on the first
+        platform (and on every platform with the same targeting rules: :meth:`join`)."""
+        self.targeting = self._targeting(self.policy, population, rng)
         self.targeting_used = self.targeting.level
         self.audience = self.targeting.audience()
+        self.targetings, self.audiences = [self.targeting], [self.audience]
         self.expansions = 0
+
+    def _targeting(self, policy: Policy, population: Population, rng) -> Targeting:
+        cfg = self.model.cfg
+        return Targeting(
+            self.cfg, policy, population, rng, self.micro_noise, cfg.behavior.epsilon, cfg.population.segments
+        )
+
+    def join(self, policy: Policy, population: Population, rng: np.random.Generator) -> None:
+        """Set up on one more platform, under its rules ``policy``: its audience there (the
+        finest targeting those rules allow; the same audience as on the first platform when the
+        rules target alike, else its own, drawn from ``rng``), and whether it may advertise or
+        hides political ads anywhere. Platforms join in order, after :meth:`set_audience`."""
+        first = self.policy
+        same = policy.targeting_level(self.cfg) == first.targeting_level(self.cfg) and (
+            policy.smallest_audience() == first.smallest_audience()
+        )
+        targeting = self.targeting if same else self._targeting(policy, population, rng)
+        self.targetings.append(targeting)
+        self.audiences.append(targeting.audience())
+        cfg = self.cfg
+        self.ads_allowed = self.ads_allowed or (policy.ads_allowed(cfg) and cfg.budget > 0 and cfg.bid > 0)
+        hides = cfg.political and not cfg.declares_political and policy.declaration_matters(cfg)
+        self.undeclared = self.undeclared or hides
+        self.suspect = self.suspect or hides
+
+    def audience_on(self, platform: int) -> np.ndarray:
+        """Mask over users: who the campaign's ads may reach on ``platform`` (its rules)."""
+        return self.audiences[platform]
 
     @property
     def audience_full(self) -> bool:
-        """The audience is as wide as the allowed level goes (or the campaign will not widen)."""
-        return self.targeting.full or not self.cfg.expand_audience
+        """The audience is as wide as the allowed level goes on every platform (or the campaign
+        will not widen)."""
+        return all(t.full for t in self.targetings) or not self.cfg.expand_audience
 
-    def expand(self, shortfall: float = 1.0) -> None:
-        """Widen the audience to the next-ranked users or cells (Targeting.widen)."""
-        if self.audience_full:
+    def expand(self, shortfall: float = 1.0, platform: int = 0) -> None:
+        """Widen the audience on ``platform`` to the next-ranked users or cells (Targeting.widen;
+        on every platform that shares its targeting)."""
+        targeting = self.targetings[platform]
+        if targeting.full or not self.cfg.expand_audience:
             return
-        self.targeting.widen(shortfall)
-        self.audience = self.targeting.audience()
+        targeting.widen(shortfall)
+        self.audiences = [
+            t.audience() if t is targeting else a for t, a in zip(self.targetings, self.audiences)
+        ]
+        self.audience = self.audiences[0]
         self.expansions += 1
 
     def take_down(self, day: int, credibility_cost: float, population: Population, registry) -> None:
@@ -336,7 +364,7 @@ class Campaign(mesa.Agent):
                 self.pacing[p], self.bid_scale[p], r.demand, tomorrow * shares[p], gain, self.cfg.bid_ceiling
             )
             if starved:
-                self.expand(starved)
+                self.expand(starved, p)
 
     def ad_budget_today(self, day: int) -> float:
         """Even pacing: what is left, spread over the days left, for ads."""

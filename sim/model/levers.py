@@ -304,14 +304,16 @@ class Watchdogs(Lever):
     """Journalists and researchers reading the ad library (sim/model/watchdogs.py): each day
     they read the ads shown ``lag`` days before, a share ``coverage`` of them; a foreign,
     inauthentic or undeclared sponsor whose ads that day had x impressions per 1,000 users is
-    flagged with probability coverage x (1 - exp(-x / visibility)), and taken down then (the
-    lag covers reading, reporting and the platform's action); its later content loses a share
+    flagged with probability coverage x (1 - exp(-x / visibility)), and the platform takes it
+    down a geometric number of days later with mean ``takedown_days`` (lag + takedown_days
+    ~ the 210 days of Edelson et al. 2020); its later content loses a share
     ``credibility_cost`` of its appeal."""
 
     key: ClassVar[str] = "watchdogs"
     enabled: bool = False
     coverage: float = f(0.5, PROB)
-    lag: int = f(210, rng_(0, 100_000))
+    lag: int = f(7, rng_(0, 100_000))
+    takedown_days: float = f(203.0, rng_(0.0, 100_000.0))
     visibility: float = f(20.0, POSITIVE)
     credibility_cost: float = f(0.3, PROB)
 

@@ -24,15 +24,15 @@ from .feed.rankers import Engagement
 from .follows import Follows, transpose
 from .levers import Policy
 from .metrics import Metrics, World
-from .platform import Platform
+from .platform import Platform, membership
 from .population import Population
 from .records import Day, Impressions, Posts, Reactions
 from .sessions import Sessions
 
 # Streams added later go last: spawn(n) extends spawn(n - 1), so the earlier streams, and every
 # draw from them, are unchanged. "ranking": who is on a chronological option; "enforcement":
-# ad review and watchdogs.
-STREAMS = ("network", "population", "accounts", "dynamics", "ranking", "enforcement")
+# ad review and watchdogs; "membership": who is on which platform (platforms with a reach).
+STREAMS = ("network", "population", "accounts", "dynamics", "ranking", "enforcement", "membership")
 
 
 def make_streams(seed: int) -> dict[str, np.random.SeedSequence]:
@@ -60,6 +60,13 @@ class SimModel(mesa.Model):
         ]
         self.policy = specs[0][2]  # campaigns set up under the first platform's rules
         streams = make_streams(cfg.seed)
+        # who is on which platform (users x platforms; None: everyone on every one)
+        self.members = membership(
+            [p.reach for p in cfg.platforms],
+            [p.overlap for p in cfg.platforms],
+            cfg.population.n,
+            np.random.default_rng(streams["membership"]),
+        )
         self.population = Population(
             cfg.population, np.random.default_rng(streams["population"]), attributes(cfg.network)
         )  # a file's node attributes
@@ -90,6 +97,8 @@ class SimModel(mesa.Model):
         ]
         for camp in self.campaigns:
             camp.set_audience(self.population, account_rngs[camp.index])
+            for k, (_, _, rules, _) in enumerate(specs[1:], start=1):  # each platform's own rules
+                camp.join(rules, self.population, np.random.default_rng([cfg.seed, 2000 + k, camp.index]))
         self.rng_dyn = np.random.default_rng(streams["dynamics"])
 
         accounts = np.concatenate(
@@ -129,6 +138,7 @@ class SimModel(mesa.Model):
                 rng_enforcement=np.random.default_rng(
                     streams["enforcement"] if k == 0 else [cfg.seed, 1000 + k, 1]
                 ),
+                members=None if self.members is None else self.members[:, k],
             )
             for k, (name, share, pol, rank) in enumerate(specs)
         ]
@@ -162,8 +172,15 @@ class SimModel(mesa.Model):
 
     def _plan_ads(self) -> None:
         """Each campaign's share of its daily ad budget at each platform, for every day: the
-        platforms whose rules let it buy ads that day, in proportion to their attention shares."""
-        steps, shares = self.cfg.steps, np.array([p.share for p in self.platforms])
+        platforms whose rules let it buy ads that day, in proportion to their ``ad_weight`` (by
+        default their attention shares)."""
+        steps = self.cfg.steps
+        shares = np.array(
+            [
+                p.share if c is None or c.ad_weight is None else c.ad_weight
+                for p, c in zip(self.platforms, self.cfg.platforms or [None])
+            ]
+        )
         self._ad_share = []
         for camp in self.campaigns:
             allowed = np.array([p.ad_days(camp.cfg, steps) for p in self.platforms])  # platform x day
@@ -248,10 +265,18 @@ class SimModel(mesa.Model):
         return impressions.take(impressions.platform == p)
 
     def _split_readers(self, readers: np.ndarray) -> list[np.ndarray]:
-        """Today's readers of each platform: each reader reads one, drawn by attention share."""
+        """Today's readers of each platform: each reader reads one of the platforms they are on,
+        drawn by attention share (renormalised over theirs); a reader on none reads nothing."""
+        shares = np.array([p.share for p in self.platforms])
+        if self.members is not None:
+            on = self.members[readers] * shares  # readers x platforms: attention where a member
+            total = on.sum(axis=1)
+            cum = np.cumsum(on, axis=1) / np.maximum(total, 1e-300)[:, None]
+            pick = (cum <= self.rng_dyn.random(len(readers))[:, None]).sum(axis=1)
+            pick = np.where(total > 0, np.minimum(pick, len(shares) - 1), -1)
+            return [readers[pick == p] for p in range(len(self.platforms))]
         if len(self.platforms) == 1:
             return [readers]
-        shares = np.array([p.share for p in self.platforms])
         pick = np.searchsorted(
             np.cumsum(shares / shares.sum()), self.rng_dyn.random(len(readers)), side="right"
         ).clip(0, len(shares) - 1)

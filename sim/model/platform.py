@@ -5,19 +5,42 @@ the run's ``policy`` and ``ranking``, today's model). Each owns what is its own:
 (rankers, attention, recommendations: feed/), its ad market (auction, ad review and the ad
 library's readers: auction.py, watchdogs.py) and its policy levers (levers.py). Users, their
 follows, the contents and what each user has seen are shared: the same people, reading the
-same posts, on every platform. A user's reading of a day happens on one platform, drawn with
-the platforms' attention shares.
+same posts, on every platform they are on. Who is on which platform: every user on every one,
+unless a platform gives its ``reach`` (the share of users on it; :func:`membership`). A user's
+reading of a day happens on one of their platforms, drawn with those platforms' attention
+shares; users on no platform read nothing and their posts go nowhere.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import ndtri
 
 from .auction import AdAuction
 from .feed.feed import OrganicFeed
 from .levers import Policy, PostFilter
 from .records import AdReceipt, Impressions, Posts
 from .watchdogs import Accountability
+
+
+def membership(reach: list, overlap: list, n: int, rng: np.random.Generator) -> np.ndarray | None:
+    """Who is on which platform: a mask users x platforms, or None when no platform gives a
+    ``reach`` (everyone on every platform: no draw, so a seed's other draws are unchanged).
+
+    A one-factor Gaussian copula: user i is on platform k when
+    sqrt(o_k) g_i + sqrt(1 - o_k) e_ik < Phi^-1(reach_k), with g_i (a user's use of social media
+    at all) and e_ik standard normal: each platform's share of users is its ``reach`` (a
+    platform without one has every user), and two platforms' memberships overlap more than
+    independence would give as their ``overlap`` loadings o grow (latent correlation
+    sqrt(o_j o_k)). Drawn once per seed, from its own stream."""
+    if all(r is None for r in reach):
+        return None
+    common = rng.standard_normal(n)
+    own = rng.standard_normal((n, len(reach)))
+    o = np.asarray(overlap, float)
+    latent = np.sqrt(o) * common[:, None] + np.sqrt(1.0 - o) * own
+    cut = np.array([np.inf if r is None or r >= 1.0 else ndtri(r) for r in reach])
+    return latent < cut
 
 
 class Platform:
@@ -39,8 +62,11 @@ class Platform:
         campaigns,
         rng_ranking,
         rng_enforcement,
+        members: np.ndarray | None = None,
     ):
+        """``members``: mask over regular users, who is on it (None: everyone)."""
         self.index, self.name, self.share, self.policy = index, name, share, policy
+        self.members = members
         self.feed = OrganicFeed(
             cfg, ranker, follows, population, registry, seen, policy, rng_ranking, platform=index
         )
@@ -55,17 +81,26 @@ class Platform:
     # ---------------------------------------------------------------- the day, in order
 
     def filter_posts(self, posts: Posts, rng) -> PostFilter:
-        """The platform's rules on the day's posts: which go out here (``keep``)."""
+        """The platform's rules on the day's posts: which go out here (``keep``). A regular
+        user posts only where they are a member (campaign accounts are on every platform)."""
         return self.policy.filter_posts(
             PostFilter(
                 posts.posters,
                 posts.contents,
                 self.registry.copy[posts.contents],
-                np.ones(len(posts.posters), bool),
+                np.ones(len(posts.posters), bool) if self.members is None else self.is_member(posts.posters),
                 self.population.suspended,
             ),
             rng,
         )
+
+    def is_member(self, accounts: np.ndarray) -> np.ndarray:
+        """Mask over ``accounts``: on this platform (accounts past the regular users are
+        campaign accounts, on every platform)."""
+        if self.members is None:
+            return np.ones(len(accounts), bool)
+        n = len(self.members)
+        return np.where(accounts < n, self.members[np.minimum(accounts, n - 1)], True)
 
     def ad_days(self, campaign, steps: int) -> np.ndarray:
         """Mask over the run's days: may ``campaign`` (a CampaignConfig) buy ads here that day?"""

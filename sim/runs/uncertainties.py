@@ -183,6 +183,24 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
         regimes=("ban", "transparency"),
     ),
     Uncertainty(
+        "policy.watchdogs.visibility",
+        2.0,
+        200.0,
+        "ad impressions per 1,000 users a day at which the library's readers flag a suspect "
+        "sponsor with probability 1 - 1/e at full coverage; judgement (a candidate at the "
+        "default budget shows ~50-100 a day)",
+        regimes=("transparency",),
+    ),
+    Uncertainty(
+        "policy.watchdogs.takedown_days",
+        7.0,
+        365.0,
+        "mean days from a watchdog's flag to the platform's takedown (geometric); Facebook "
+        "took 210 days on average for Edelson et al. 2020's 16 inauthentic clusters (NYU "
+        "press release, secondary); a week where a report forces the platform's hand",
+        regimes=("transparency",),
+    ),
+    Uncertainty(
         "scenario.campaigns.0.budget",
         75.0,
         675.0,

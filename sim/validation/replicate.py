@@ -804,8 +804,9 @@ ROWS: tuple[Row, ...] = (
         "days until inauthentic advertisers are taken down",
         "Edelson et al. 2020, NYU press release (SECONDARY): 210 days on average",
         cls="input",
-        input_only="input, not a test: policy.watchdogs.lag = 210 days is this figure; no "
-        "takedown happens within a 30-day run at that lag (docs/validation.md)",
+        input_only="input, not a test: policy.watchdogs.lag + takedown_days = 7 + 203 days is "
+        "this figure, the takedown delay geometric (memoryless) with that mean: ~1 flagged sponsor "
+        "in 9 is taken down within a 30-day run (docs/model.md)",
     ),
     Row(
         "Le Pochat 2022",
