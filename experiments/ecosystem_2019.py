@@ -1,10 +1,12 @@
 """Twitter's 2019 ban, counterfactually, at Twitter's scale: the challenger's share of the
 candidates' impressions before and after, on several seeds (experiments/ecosystem_2019.sh).
 
-Two worlds, both the ``incumbent_challenger`` scenario (a well-followed $-poorer incumbent, a
+Three worlds, all the ``incumbent_challenger`` scenario (a well-followed $-poorer incumbent, a
 challenger with three times its budget, down-ballot campaigns, a dark-money group, news and users
 posting about the race):
 
+0. **Twitter alone at the brief's budgets**: the Twitter preset with incumbent_challenger's own
+   budgets ($20 and $60 per 1,000 users), 20 times Twitter's scale (the reference).
 1. **Twitter alone at Twitter's scale**: the Twitter preset (platform=twitter) with every budget
    divided by 20, which puts the candidates at $1 and $3 per 1,000 users over the run, the scale
    of ``twitter_2018`` (Twitter sold "less than $3 million" of political ads in the 2018
@@ -35,6 +37,10 @@ from sim.vocabulary import ORIGINS
 TWITTER_SCALE = 20  # docs/brief.md's incumbent_challenger budgets / Twitter 2018's
 BUDGETS = {0: 20, 1: 60, 2: 2, 3: 2, 4: 5}  # incumbent_challenger's campaigns with a budget ($/1,000 users)
 WORLDS = {
+    "Twitter alone, the brief's budgets (20x Twitter's scale)": (
+        ["platform=twitter"],
+        ("policy=none", "policy=ban"),
+    ),
     "Twitter alone, Twitter's scale": (
         ["platform=twitter"]
         + [f"scenario.campaigns.{i}.budget={b / TWITTER_SCALE:g}" for i, b in BUDGETS.items()],
@@ -65,7 +71,7 @@ def run(overrides: list[str]) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--users", type=int, default=10_000)
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()

@@ -219,6 +219,8 @@ class SimModel(mesa.Model):
         )
         # Platforms rank and sell, each to the readers it has today.
         readers = self.sessions.open(pop.activity[: self.n], pop.suspended[: self.n], rng)
+        if self.members is not None:  # a user on no platform opens none
+            readers = readers[self.members[readers].any(axis=1)]
         budgets = self.ad_budgets(day)
         served, receipts = [], []
         for p, (platform, here) in enumerate(zip(self.platforms, self._split_readers(readers))):
