@@ -77,10 +77,12 @@ def format_summary(summary: dict) -> str:
         )
     if "platforms" in summary:  # several platforms: each campaign's impressions on each
         lines.append("per platform: impressions (ad), money share, ad spend $")
+        width = max(len(r["platform"][:12]) + len(r["platform_policy"]) for r in summary["platforms"]) + 3
         for r in summary["platforms"]:
             money = f"{100 * r['money_share']:.0f}%" if r["money_share"] == r["money_share"] else "-"
+            where = f"{r['platform'][:12]} ({r['platform_policy']})"
             lines.append(
-                f"  {r['platform'][:12]:<12} ({r['platform_policy']}) {r['campaign'][:10]:<10}"
+                f"  {where:<{width}} {r['campaign'][:10]:<10}"
                 f"{r['impressions']:>9} ({r['impressions_ad']}){money:>6}{r['spend_ads']:>8.0f}"
             )
     ma = summary["money_advantage"]
