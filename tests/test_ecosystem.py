@@ -164,3 +164,20 @@ def test_watchdogs_take_something_down_within_a_run_at_their_defaults():
     w = Watchdogs(enabled=True)
     p = 1 - (w.takedown_days / (1 + w.takedown_days)) ** (30 - 1 - w.lag)
     assert 0.05 < p < 0.2
+
+
+def test_a_platforms_frequency_cap_and_targeting_apply_there_only():
+    """two_copies with the caps preset on the second platform: there no user sees more than 3 ads
+    of one campaign a day and the candidates target demographic cells; on the first they are
+    micro-targeted and the most ads a user gets of one campaign in a day is above 3."""
+    model = SimModel(make_config(*SMALL, "platforms=two_copies", "platforms.1.policy=cap"), log=True)
+    model.run()
+    assert [t.level for t in model.campaigns[0].targetings] == ["micro", "segments"]
+    reg, most = model.registry, {0: 0, 1: 0}
+    for day in model.log["impressions"]:
+        for p in (0, 1):
+            ads = day["from_ad"] & (day["platform"] == p)
+            pairs = day["users"][ads] * len(model.campaigns) + reg.campaign[day["contents"][ads]]
+            if len(pairs):
+                most[p] = max(most[p], int(np.unique(pairs, return_counts=True)[1].max()))
+    assert most[1] <= 3 < most[0]
