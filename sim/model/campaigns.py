@@ -274,9 +274,12 @@ class Campaign(mesa.Agent):
         self.rho = 0.1  # impressions per follower per official post (judgement; then observed)
         prior = np.concatenate([np.full(self.platforms, 1000.0 / max(self.cfg.bid, 1e-9)), [0.0, 0.0]])
         self.channels = Channels(names, base, prior, alloc.smoothing)
+        # The days it spends: those with ads open somewhere, a window known in advance (a
+        # blackout) moving the money to earlier days; with no ad day at all (a ban) and money
+        # that moves, every day (the organic channels).
         money_days = ad_open.any(axis=0) & self.ads_allowed
-        if self.substitution > 0:
-            money_days |= True  # the organic channels are open every day
+        if not money_days.any() and self.substitution > 0:
+            money_days[:] = True
         self.plan_ad_days(money_days)
 
     def _organic_returns(self, day: int) -> None:

@@ -37,7 +37,18 @@ class ContentRegistry:
             setattr(self, name, np.zeros(self._cap, dtype=dtype))
 
     def add(
-        self, count, *, campaign, origin, author, labeled, cta, created, variant=0, copy=False, hostile=False,
+        self,
+        count,
+        *,
+        campaign,
+        origin,
+        author,
+        labeled,
+        cta,
+        created,
+        variant=0,
+        copy=False,
+        hostile=False,
         funded=False,
     ):
         """Append ``count`` contents; scalar or array attributes; return their ids."""
