@@ -140,6 +140,7 @@ class Campaign(mesa.Agent):
         self.spent_staff = 0.0
         self.spent_volunteers = 0.0
         self.withheld = 0.0  # money of closed channels it does not move (1 - substitution)
+        self.volunteer_fund = 0.0  # the volunteers' money not yet enough for a recruit
         self.channels: Channels | None = None  # set by plan_channels (needs the platforms)
 
     # ---------------------------------------------------------------- set-up helpers
@@ -299,11 +300,12 @@ class Campaign(mesa.Agent):
         if ch is None or self.budget <= 0 or (day < self.steps and not self.ad_days[day]):
             return np.zeros(n_ch if ch else 0), 0.0, 0.0
         d = min(day, self.steps - 1)
-        pot = max(0.0, self.budget - self.spent - self.withheld) / self.days_left(day)
+        pot = max(0.0, self.budget - self.spent - self.withheld - self.volunteer_fund) / self.days_left(day)
         self._organic_returns(d)
         spent_here = ch.spent[: self.platforms]
         ads_open = self.ad_open[:, d] & self.ads_allowed & (spent_here < self.ad_caps - 1e-9)
-        pool_left = len(self.supporters) - len(self.volunteers) - len(self.recruited)
+        pool = self.recruit_pool
+        pool_left = (len(pool) if pool is not None else len(self.supporters)) - len(self.recruited)
         organic = [alloc.staff_max_posts > 0, pool_left > 0 and self.cfg.volunteers.posts_per_day > 0]
         open_ = np.concatenate([ads_open, np.array(organic) & (self.substitution > 0)])
         capacity = np.concatenate(
@@ -336,21 +338,27 @@ class Campaign(mesa.Agent):
         cost = staff_money(self.staff_extra, self.staff_dollars, alloc.staff_max_posts)
         self.spent_staff += cost
         ch.spent[-2] += cost
-        hires = int(money[-1] // alloc.volunteer_cost)
+        # the volunteers' money accrues until it pays for a recruit (committed: out of the pot)
+        self.volunteer_fund += money[-1]
+        hires = int((self.volunteer_fund + 1e-9) // alloc.volunteer_cost)
         if hires > 0:
-            self._recruit(hires)
+            hires = self._recruit(hires)
+            self.volunteer_fund = max(0.0, self.volunteer_fund - hires * alloc.volunteer_cost)
             ch.spent[-1] += hires * alloc.volunteer_cost
             self.spent_volunteers += hires * alloc.volunteer_cost
         return money[: self.platforms]
 
-    def _recruit(self, count: int) -> None:
-        """Recruit the next ``count`` supporters not yet posting for it as volunteers."""
+    def _recruit(self, count: int) -> int:
+        """Recruit the next ``count`` supporters not yet posting for it as volunteers (fewer if
+        the pool runs out); returns how many."""
         if self.recruit_pool is None:
             taken = np.concatenate([self.volunteers, self.amplifiers])
             pool = self.supporters[~np.isin(self.supporters, taken)]
             self.recruit_pool = self.content_rng.spawn(1)[0].permutation(pool)
         start = len(self.recruited)
-        self.recruited = np.sort(np.concatenate([self.recruited, self.recruit_pool[start : start + count]]))
+        new = self.recruit_pool[start : start + count]
+        self.recruited = np.sort(np.concatenate([self.recruited, new]))
+        return len(new)
 
     def ad_budget_today(self, day: int) -> float:
         """Its ad budget of ``day`` over all platforms (nothing is spent)."""
