@@ -261,7 +261,7 @@ CASES = [
         "blackout-neg", ["policy.blackout.days=-1"], ["policy.blackout.days = -1", "integer in [0, 100000]"]
     ),
     Case(
-        "review-recall",
+        "advertiser-review-recall",
         ["policy.advertiser_review.recall=1.5"],
         ["policy.advertiser_review.recall = 1.5", FINITE + " [0.0, 1.0]"],
     ),
