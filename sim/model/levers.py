@@ -184,9 +184,9 @@ class Blackout(Lever):
 @dataclass
 class AdvertiserReview(Lever):
     """Review per advertiser: an advertiser that runs political ads without declaring them
-    (where declaring would stop or label them) is caught with probability ``recall`` after
-    ``delay`` days of ads, and all its ads on the platform stop from then on (not only some
-    creatives: :class:`AdReview`)."""
+    (where declaring would stop or label them) is caught with probability ``recall`` (one draw
+    per advertiser and platform), and all its ads on the platform stop from day ``delay`` of
+    the run on (not only some creatives: :class:`AdReview`)."""
 
     key: ClassVar[str] = "advertiser_review"
     recall: float = f(0.0, PROB)
