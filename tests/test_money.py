@@ -186,3 +186,17 @@ def test_money_outcomes_are_declared_and_consistent():
         parts = c["spend_ads"] + c["spend_amplifiers"] + c["spend_staff"] + c["spend_volunteers"]
         assert c["spend"] == pytest.approx(parts)
         assert not math.isnan(c["money_reach_share"]) or c["impressions"] == 0
+
+
+def test_under_a_ban_the_allocation_hires_more_paid_posters_as_the_loophole_did():
+    """paid_amplifiers: A pays 2 influencers (at 2,000 users). Under the ban, with the allocation
+    rule (reallocate_ad_budget null) its ad money hires more posters during the run, as the
+    2020 loophole (reallocate_ad_budget true: all at set-up) did; with false it hires none."""
+    ban = ("scenario=paid_amplifiers", "policy=ban")
+    rule = by_name(run(*ban, "scenario.campaigns.0.reallocate_ad_budget=null"))["A"]
+    loophole = by_name(run(*ban))["A"]
+    none = by_name(run(*ban, "scenario.campaigns.0.reallocate_ad_budget=false"))["A"]
+    assert none["amplifiers"] == 2 and none["spend"] < 0.5 * none["budget"]
+    assert loophole["amplifiers"] > 2 and rule["amplifiers"] > 2
+    # most of it: money set aside for a hire that the last days cannot pay stays unspent
+    assert rule["spend_amplifiers"] > 0.8 * rule["budget"] and rule["spend"] <= rule["budget"] + 1e-9

@@ -1,11 +1,11 @@
 """Where a campaign's money goes: its channels, their returns per dollar, and the daily split.
 
 A campaign's channels (docs/model.md 3.3, "Where the money goes") are its ads on each platform,
-organic staff (money that adds official posts a day, with diminishing returns) and volunteers
-(money that recruits supporters who then post unpaid from their own accounts). Paid posters are
-hired at set-up (campaigns.py; the ``reallocate_ad_budget`` loophole moves a banned ad budget
-to them). Each day the campaign has a pot (what is left, spread over the days left) and splits
-it with one rule, :func:`allocate`:
+paid posters (if it runs a poster programme: more of its next recruits, each hired when the
+money set aside pays its posts to the end of the run), organic staff (money that adds official
+posts a day, with diminishing returns) and volunteers (money that recruits supporters who then
+post unpaid from their own accounts). Each day the campaign has a pot (what is left, spread
+over the days left) and splits it with one rule, :func:`allocate`:
 
 - every open channel of its planned *mix* (``base``: the ads, split over the platforms by their
   attention shares) keeps its base share, tilted toward the better observed returns:
@@ -19,7 +19,7 @@ it with one rule, :func:`allocate`:
 So ``s = 0`` is today's model (a closed channel's money is not spent), ``s = 1`` a campaign that
 spends its whole budget somewhere; ``e = 0`` moves money evenly over the open channels, a large
 ``e`` all of it to the best return. Returns are impressions per dollar: ads' from the receipts
-(smoothed), organic channels' from the impressions of the campaign's own posts per follower.
+(smoothed), the others' from the impressions of the campaign's own posts per follower.
 Loops run over channels (a handful), never over users.
 """
 
@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-STAFF, VOLUNTEERS = "staff", "volunteers"
+POSTERS, STAFF, VOLUNTEERS = "posters", "staff", "volunteers"
 
 
 def allocate(

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..config import CampaignConfig
 from ..vocabulary import Origin
-from .allocation import STAFF, VOLUNTEERS, Channels, allocate, staff_money, staff_posts
+from .allocation import POSTERS, STAFF, VOLUNTEERS, Channels, allocate, staff_money, staff_posts
 from .auction import update_pacing
 from .levers import Policy
 from .population import AMPLIFIER, OFFICIAL, SOCKPUPPET, Population
@@ -121,6 +121,9 @@ class Campaign(mesa.Agent):
         # people disclose under every policy), against the share the rules bring about.
         discloses = rng.random(len(recruit_order)) < policy.poster_disclosure(amp.disclosure)
         self.amplifier_discloses = discloses[:hired][order]
+        # the recruits not hired yet, in order (the posters channel hires the next ones)
+        self._next = (recruit_order[hired:], cost[hired:], discloses[hired:])
+        self.population, self.follower_counts = population, follower_counts
         # Unpaid volunteers: supporters posting about the race from their own accounts.
         vol = cfg.volunteers
         n_vol = int(round(vol.per_1000_users * n / 1000))
@@ -141,6 +144,8 @@ class Campaign(mesa.Agent):
         self.spent_volunteers = 0.0
         self.withheld = 0.0  # money of closed channels it does not move (1 - substitution)
         self.volunteer_fund = 0.0  # the volunteers' money not yet enough for a recruit
+        self.posters_fund = 0.0  # the posters' money not yet enough for a hire's pay to the end
+        self.extra_daily = 0.0  # daily pay of the posters its money hired during the run
         self.channels: Channels | None = None  # set by plan_channels (needs the platforms)
 
     # ---------------------------------------------------------------- set-up helpers
@@ -270,10 +275,10 @@ class Campaign(mesa.Agent):
         realloc = self.cfg.reallocate_ad_budget
         self.substitution = alloc.substitution if realloc is None else 0.0  # true: posters at set-up
         self.staff_dollars = alloc.staff_cost * self.n_users / 1000.0  # US$ of the first extra post
-        names = [f"ads:{p}" for p in range(self.platforms)] + [STAFF, VOLUNTEERS]
-        base = np.concatenate([attention / attention.sum(), [0.0, 0.0]])
+        names = [f"ads:{p}" for p in range(self.platforms)] + [POSTERS, STAFF, VOLUNTEERS]
+        base = np.concatenate([attention / attention.sum(), [0.0, 0.0, 0.0]])
         self.rho = 0.1  # impressions per follower per official post (judgement; then observed)
-        prior = np.concatenate([np.full(self.platforms, 1000.0 / max(self.cfg.bid, 1e-9)), [0.0, 0.0]])
+        prior = np.concatenate([np.full(self.platforms, 1000.0 / max(self.cfg.bid, 1e-9)), [0.0, 0.0, 0.0]])
         self.channels = Channels(names, base, prior, alloc.smoothing)
         # The days it spends: those with ads open somewhere, a window known in advance (a
         # blackout) moving the money to earlier days; with no ad day at all (a ban) and money
@@ -284,9 +289,12 @@ class Campaign(mesa.Agent):
         self.plan_ad_days(money_days)
 
     def _organic_returns(self, day: int) -> None:
-        """Impressions per dollar of staff posts and recruited volunteers, from the observed
-        reach of its official posts per follower (``rho``)."""
+        """Impressions per dollar of the next paid poster, staff posts and recruited volunteers,
+        from the observed reach of its official posts per follower (``rho``)."""
         ch, alloc = self.channels, self.alloc
+        who, cost, _ = self._next
+        if len(who):
+            ch.returns[-3] = self.rho * self.follower_counts[who[0]] / max(cost[0], 1e-9)
         per_post = self.rho * max(self.official_reach, 1.0)
         ch.returns[-2] = per_post / self.staff_dollars if self.staff_dollars > 0 else 1e12
         days = max(1, self.steps - day - 1)  # a recruit posts from tomorrow on
@@ -296,22 +304,30 @@ class Campaign(mesa.Agent):
     def _allocation(self, day: int) -> tuple[np.ndarray, float, float]:
         """(US$ per channel on ``day``, the day's pot, the base share of closed channels): what
         is left spread over the days left, split by :func:`allocate`; nothing is spent."""
-        ch, alloc, n_ch = self.channels, self.alloc, self.platforms + 2
+        ch, alloc, n_ch = self.channels, self.alloc, self.platforms + 3
         if ch is None or self.budget <= 0 or (day < self.steps and not self.ad_days[day]):
             return np.zeros(n_ch if ch else 0), 0.0, 0.0
         d = min(day, self.steps - 1)
-        pot = max(0.0, self.budget - self.spent - self.withheld - self.volunteer_fund) / self.days_left(day)
+        committed = self.volunteer_fund + self.posters_fund + self.extra_daily * max(0, self.steps - day - 1)
+        pot = max(0.0, self.budget - self.spent - self.withheld - committed) / self.days_left(day)
         self._organic_returns(d)
         spent_here = ch.spent[: self.platforms]
         ads_open = self.ad_open[:, d] & self.ads_allowed & (spent_here < self.ad_caps - 1e-9)
         pool = self.recruit_pool
         pool_left = (len(pool) if pool is not None else len(self.supporters)) - len(self.recruited)
-        organic = [alloc.staff_max_posts > 0, pool_left > 0 and self.cfg.volunteers.posts_per_day > 0]
+        amp = self.cfg.amplifiers
+        posters = amp.per_1000_users > 0 and amp.posts_per_day > 0 and len(self._next[0]) > 0
+        organic = [
+            posters,
+            alloc.staff_max_posts > 0,
+            pool_left > 0 and self.cfg.volunteers.posts_per_day > 0,
+        ]
         open_ = np.concatenate([ads_open, np.array(organic) & (self.substitution > 0)])
         capacity = np.concatenate(
             [
                 self.ad_caps - spent_here,
                 [
+                    np.inf,
                     staff_money(alloc.staff_max_posts, self.staff_dollars, alloc.staff_max_posts),
                     max(pool_left, 0) * alloc.volunteer_cost,
                 ],
@@ -321,7 +337,8 @@ class Campaign(mesa.Agent):
         return money, pot, float(ch.base[~open_].sum())
 
     def plan(self, day: int) -> np.ndarray:
-        """US$ per channel on ``day`` (ads on each platform, staff, volunteers); nothing is spent."""
+        """US$ per channel on ``day`` (ads on each platform, posters, staff, volunteers); nothing is
+        spent."""
         return self._allocation(day)[0]
 
     def spend_today(self, day: int) -> np.ndarray:
@@ -338,6 +355,9 @@ class Campaign(mesa.Agent):
         cost = staff_money(self.staff_extra, self.staff_dollars, alloc.staff_max_posts)
         self.spent_staff += cost
         ch.spent[-2] += cost
+        # the posters' money accrues until it pays the next hire to the end of the run
+        self.posters_fund += money[-3]
+        self._hire_posters(day)
         # the volunteers' money accrues until it pays for a recruit (committed: out of the pot)
         self.volunteer_fund += money[-1]
         hires = int((self.volunteer_fund + 1e-9) // alloc.volunteer_cost)
@@ -347,6 +367,28 @@ class Campaign(mesa.Agent):
             ch.spent[-1] += hires * alloc.volunteer_cost
             self.spent_volunteers += hires * alloc.volunteer_cost
         return money[: self.platforms]
+
+    def _hire_posters(self, day: int) -> None:
+        """Hire the next recruits as paid posters while the posters' fund pays each one's posts
+        from tomorrow to the end of the run (the pay is then committed: out of the pot)."""
+        who, cost, discloses = self._next
+        per_run = cost * self.cfg.amplifiers.posts_per_day * max(0, self.steps - day - 1)
+        if not len(who) or per_run[0] <= 0:
+            return
+        n = int(np.searchsorted(np.cumsum(per_run), self.posters_fund + 1e-9, side="right"))
+        if n == 0:
+            return
+        taken = np.isin(who[:n], np.concatenate([self.volunteers, self.recruited]))  # post once
+        hire = who[:n][~taken]
+        self.posters_fund -= float(per_run[:n][~taken].sum())
+        self.extra_daily += float(cost[:n][~taken].sum()) * self.cfg.amplifiers.posts_per_day
+        order = np.argsort(np.concatenate([self.amplifiers, hire]), kind="stable")
+        self.amplifiers = np.concatenate([self.amplifiers, hire])[order]
+        self.amplifier_cost = np.concatenate([self.amplifier_cost, cost[:n][~taken]])[order]
+        self.amplifier_discloses = np.concatenate([self.amplifier_discloses, discloses[:n][~taken]])[order]
+        self.population.kind[hire] = AMPLIFIER
+        self.population.owner[hire] = self.index
+        self._next = (who[n:], cost[n:], discloses[n:])
 
     def _recruit(self, count: int) -> int:
         """Recruit the next ``count`` supporters not yet posting for it as volunteers (fewer if
