@@ -190,6 +190,25 @@ class MarketConfig:
 
 
 @dataclass
+class AllocationConfig:
+    """How campaigns move money between channels (sim/model/allocation.py; docs/model.md 3.3,
+    "Where the money goes"): ``substitution``, the share of a closed or full channel's money
+    that moves to the open ones (0: it is not spent, today's model before allocation; 1: the
+    whole budget is spent somewhere); ``elasticity``, how strongly shares follow the observed
+    impressions per dollar (0: evenly; large: all to the best); ``smoothing``, the weight of a
+    day's observed return; organic staff cost ``staff_cost`` US$ per 1,000 users per extra
+    official post (diminishing: at most ``staff_max_posts`` extra posts a day); a volunteer
+    costs ``volunteer_cost`` US$ to recruit."""
+
+    substitution: float = f(1.0, PROB)
+    elasticity: float = f(1.0, rng_(0.0, 20.0))
+    smoothing: float = f(0.3, rng_(0.0, 1.0, lo_open=True))
+    staff_cost: float = f(0.01, NONNEG)
+    staff_max_posts: int = f(4, rng_(0, 100))
+    volunteer_cost: float = f(50.0, POSITIVE)
+
+
+@dataclass
 class AmplifierConfig:
     """Paid posters: hired per 1,000 users and paid per post (a flat wage) plus per 1,000 of
     their followers (influencer rates), so a scenario means the same at any population size."""
@@ -244,7 +263,9 @@ class CampaignConfig:
     # Its accounts (official, amplifiers, sockpuppets) post only on the first posting_days days
     # (a launch burst, a one-off message; null: every day). Validation seeds single cascades.
     posting_days: Optional[int] = f(None, rng_(0, 100_000))
-    reallocate_ad_budget: bool = False
+    # true: a ban's ad budget hires more paid posters at set-up (the 2020 loophole); false: no
+    # money moves between channels; null: as ``allocation`` says (sim/model/allocation.py)
+    reallocate_ad_budget: Optional[bool] = None
     amplifiers: AmplifierConfig = f(AmplifierConfig())
     sockpuppets: SockpuppetConfig = f(SockpuppetConfig())
     volunteers: VolunteerConfig = f(VolunteerConfig())
@@ -314,6 +335,7 @@ class Config:
     feed: FeedConfig = f(FeedConfig())
     behavior: BehaviorConfig = f(BehaviorConfig())
     market: MarketConfig = f(MarketConfig())
+    allocation: AllocationConfig = f(AllocationConfig())
     policy: Any = None  # a Policy (sim.model.levers); None: no rules
     # the platforms (none listed: one, with ``policy`` and ``ranking``: sim/model/platform.py)
     platforms: list[PlatformConfig] = f([])

@@ -153,6 +153,20 @@ OUTCOMES: tuple[Outcome, ...] = (
         headline=True,
     ),
     O(
+        "impressions_funded",
+        "campaign",
+        "impressions",
+        "impressions (owned or earned from organic) of posts money paid for: the extra official "
+        "posts of its staff money and the posts of volunteers its money recruited",
+    ),
+    O(
+        "money_reach_share",
+        "campaign",
+        "share (0-1)",
+        "money_share counting also impressions_funded: (ad + amplified + earned_from_paid + "
+        "impressions_funded) / all",
+    ),
+    O(
         "earned_paid_ratio",
         "campaign",
         "ratio",
@@ -172,9 +186,16 @@ OUTCOMES: tuple[Outcome, ...] = (
         "the most it may spend in the run, in total: "
         "budget_per_1000_users (capped by the policy's spend cap) x users / 1,000",
     ),
-    O("spend", "campaign", "US$", "spent in the run (ads + amplifiers)"),
+    O("spend", "campaign", "US$", "spent in the run (ads + amplifiers + staff + volunteers)"),
     O("spend_ads", "campaign", "US$", "spent on ads"),
     O("spend_amplifiers", "campaign", "US$", "paid to amplifiers"),
+    O(
+        "spend_staff",
+        "campaign",
+        "US$",
+        "spent on organic staff: extra official posts a day (sim/model/allocation.py)",
+    ),
+    O("spend_volunteers", "campaign", "US$", "spent recruiting volunteers (sim/model/allocation.py)"),
     O("effective_cpm", "campaign", "US$ per 1,000", "1,000 x spend / money-rooted impressions"),
     O("ad_cpm", "campaign", "US$ per 1,000", "1,000 x ad spend / ad impressions"),
     O("engagements", "campaign", "count", "engagements in the run"),
@@ -304,7 +325,8 @@ OUTCOMES: tuple[Outcome, ...] = (
         "its undeclared political ad creatives the platform's review stopped",
     ),
     O("amplifiers_disclosed", "campaign", "accounts", "its paid amplifiers who disclose the payment"),
-    O("volunteers", "campaign", "accounts", "unpaid supporters posting for it"),
+    O("volunteers", "campaign", "accounts", "unpaid supporters posting for it (at set-up)"),
+    O("volunteers_recruited", "campaign", "accounts", "volunteers its money recruited during the run"),
     O("suspect", "campaign", "bool", "foreign, inauthentic or undeclared: what watchdogs look for"),
     O("detected_day", "campaign", "day", "day of the ads by which watchdogs flagged it (NaN: never)"),
     O("takedown_day", "campaign", "day", "day it was taken down (NaN: never)"),
@@ -330,6 +352,15 @@ OUTCOMES: tuple[Outcome, ...] = (
         "equals the share of money spent; NaN when the candidates' spend shares differ by less "
         "than 0.05 (e.g. no candidate may spend)",
         headline=True,
+    ),
+    O(
+        "money_share_of_political",
+        "run",
+        "share (0-1)",
+        "impressions rooted in money (ad, amplified, earned from paid, and "
+        "impressions of posts that staff or recruited-volunteer money paid for) / all impressions "
+        "of political campaigns: money's share of the political reach voters get, all channels "
+        "and platforms",
     ),
     O(
         "ad_share_of_political",
@@ -516,6 +547,20 @@ OUTCOMES: tuple[Outcome, ...] = (
         "share",
         "share of the campaign's impressions on the platform "
         "rooted in paid reach (ad, amplified, earned from paid)",
+    ),
+    O(
+        "impressions_funded",
+        "platform",
+        "impressions",
+        "of which impressions (owned or earned from organic) of posts money paid for: extra staff "
+        "posts and recruited volunteers' posts",
+    ),
+    O(
+        "money_reach_share",
+        "platform",
+        "share",
+        "share of the campaign's impressions on the platform rooted in money: paid origins plus "
+        "impressions_funded",
     ),
     O("spend_ads", "platform", "US$", "what the campaign spent on ads on the platform"),
     # ------------------------------------------------------------ cascades

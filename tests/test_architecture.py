@@ -118,6 +118,7 @@ def test_imports_point_down_the_layers():
 # them (campaigns, a platform, metrics), and the model that puts a day in order.
 MODEL_LAYERS = [
     {
+        "allocation",
         "arrays",
         "records",
         "attribution",

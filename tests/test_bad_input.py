@@ -273,6 +273,24 @@ CASES = [
     Case("cpm-nan", ["market.commercial_cpm=nan"], ["market.commercial_cpm = nan", FINITE]),
     Case("affinity-inf", ["behavior.affinity_scale=inf"], ["behavior.affinity_scale = inf", FINITE]),
     Case(
+        "substitution-2",
+        ["allocation.substitution=2"],
+        ["allocation.substitution = 2.0", FINITE + " [0.0, 1.0]"],
+    ),
+    Case(
+        "cap-scope",
+        ["policy.spend_cap.scope=weekly"],
+        ["policy.spend_cap.scope = 'weekly'", "one of total, ads"],
+    ),
+    Case(
+        "blackout-neg", ["policy.blackout.days=-1"], ["policy.blackout.days = -1", "integer in [0, 100000]"]
+    ),
+    Case(
+        "advertiser-review-recall",
+        ["policy.advertiser_review.recall=1.5"],
+        ["policy.advertiser_review.recall = 1.5", FINITE + " [0.0, 1.0]"],
+    ),
+    Case(
         "spend-cap-inf",
         ["policy.spend_cap.per_1000_users=inf"],
         ["policy.spend_cap.per_1000_users = inf", FINITE],

@@ -11,6 +11,8 @@ from sim.configure import compose
 from sim.provenance import provenance
 from sim.report.tables import Sweep
 
+CAPS = "under the caps on ad frequency, copy-paste posts and targeting"  # what conf/policy/cap.yaml caps
+
 
 @pytest.mark.parametrize(
     "overrides, label, phrase",
@@ -21,11 +23,11 @@ from sim.report.tables import Sweep
             "no rules, frequency cap 1/day",
             "with no rules (frequency cap 1/day)",
         ),
-        (("policy=cap", "policy.frequency_cap.per_day=3"), "caps", "under the caps"),  # the preset's own
+        (("policy=cap", "policy.frequency_cap.per_day=3"), "caps", CAPS),  # the preset's own
         (
             ("policy=cap", "policy.enforcement.enabled=false"),
             "caps, enforcement off",
-            "under the caps (enforcement off)",
+            CAPS + " (enforcement off)",
         ),
         (
             ("policy=[transparency,cap]", "policy.spend_cap.per_1000_users=20"),

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..config import CampaignConfig
 from ..vocabulary import Origin
+from .allocation import POSTERS, STAFF, VOLUNTEERS, Channels, allocate, staff_money, staff_posts
 from .auction import update_pacing
 from .levers import Policy
 from .population import AMPLIFIER, OFFICIAL, SOCKPUPPET, Population
@@ -120,12 +121,32 @@ class Campaign(mesa.Agent):
         # people disclose under every policy), against the share the rules bring about.
         discloses = rng.random(len(recruit_order)) < policy.poster_disclosure(amp.disclosure)
         self.amplifier_discloses = discloses[:hired][order]
+        # the recruits not hired yet, in order (the posters channel hires the next ones)
+        self._next = (recruit_order[hired:], cost[hired:], discloses[hired:])
+        self.population, self.follower_counts = population, follower_counts
         # Unpaid volunteers: supporters posting about the race from their own accounts.
         vol = cfg.volunteers
         n_vol = int(round(vol.per_1000_users * n / 1000))
         self.volunteers = np.sort(rng.permutation(supporters)[:n_vol]) if n_vol else np.empty(0, np.int64)
         self.audience = None  # set by set_audience (needs the policy and the population)
         self.content_rng = rng  # its own stream: the same posts under every ranker and policy
+        # Money's other channels (sim/model/allocation.py): staff posts and recruited volunteers.
+        # Recruits come from the supporters not yet posting for it, in an order drawn from a
+        # child stream (spawning draws nothing: every other draw of the seed is unchanged).
+        self.n_users = n
+        self.supporters = supporters
+        self.supporter_followers = float(follower_counts[supporters].mean()) if len(supporters) else 0.0
+        self.official_reach = float(len(self.official_followers))
+        self.recruit_pool: np.ndarray | None = None
+        self.recruited = np.empty(0, np.int64)  # volunteers its money recruited (sorted)
+        self.staff_extra = 0  # extra official posts its staff money buys today
+        self.spent_staff = 0.0
+        self.spent_volunteers = 0.0
+        self.withheld = 0.0  # money of closed channels it does not move (1 - substitution)
+        self.volunteer_fund = 0.0  # the volunteers' money not yet enough for a recruit
+        self.posters_fund = 0.0  # the posters' money not yet enough for a hire's pay to the end
+        self.extra_daily = 0.0  # daily pay of the posters its money hired during the run
+        self.channels: Channels | None = None  # set by plan_channels (needs the platforms)
 
     # ---------------------------------------------------------------- set-up helpers
 
@@ -135,7 +156,7 @@ class Campaign(mesa.Agent):
         in order, while the budget left after the ``committed`` daily pay of the first ones
         covers their pay for the whole run."""
         amp = self.cfg.amplifiers
-        if self.policy.ads_allowed(self.cfg) or not self.cfg.reallocate_ad_budget:
+        if self.policy.ads_allowed(self.cfg) or self.cfg.reallocate_ad_budget is not True:
             return 0
         per_run = amp.posts_per_day * self.steps
         left = self.budget - committed * per_run
@@ -214,7 +235,7 @@ class Campaign(mesa.Agent):
 
     @property
     def spent(self) -> float:
-        return self.spent_ads + self.spent_amplifiers
+        return self.spent_ads + self.spent_amplifiers + self.spent_staff + self.spent_volunteers
 
     def state(self) -> CampaignState:
         """What the observers may know of the campaign now."""
@@ -223,6 +244,10 @@ class Campaign(mesa.Agent):
             budget=self.budget,
             spent_ads=self.spent_ads,
             spent_amplifiers=self.spent_amplifiers,
+            spent_staff=self.spent_staff,
+            spent_volunteers=self.spent_volunteers,
+            spent_platforms=self.channels.spent[: self.platforms].copy() if self.channels else np.zeros(0),
+            recruited=len(self.recruited),
             pacing=self.pacing.copy(),
             bid_scale=self.bid_scale.copy(),
             audience=self.audience,
@@ -251,19 +276,163 @@ class Campaign(mesa.Agent):
             return "taken down"
         if not self.ads_allowed:
             return "ads not allowed"
+        if self.withheld > 0.05 * self.budget:
+            return "channels closed"
         if self.bid_scale.max() >= self.cfg.bid_ceiling and self.audience_full:
             return "market full at its bid ceiling"
         return "pacing"
 
     def plan_ad_days(self, ad_days: np.ndarray) -> None:
-        """The days the campaign may buy ads on some platform (its rules in time): even pacing
-        spreads what is left over those of them still ahead."""
+        """The days the campaign may spend (its rules in time): even pacing spreads what is left
+        over those of them still ahead."""
         self.ad_days = ad_days
         self._ad_days_left = np.cumsum(ad_days[::-1])[::-1]
 
     def days_left(self, day: int) -> int:
-        """Days from ``day`` on that the campaign may buy ads (at least 1)."""
+        """Days from ``day`` on that the campaign may spend (at least 1)."""
         return max(1, int(self._ad_days_left[day])) if day < self.steps else 1
+
+    # ---------------------------------------------------------------- money's channels
+
+    def plan_channels(self, ad_open: np.ndarray, attention: np.ndarray, ad_caps: np.ndarray, alloc) -> None:
+        """Its channels (sim/model/allocation.py): ads on each platform (``ad_open``: platform x
+        day, may it buy ads there; ``ad_caps``: the most it may spend there in the run, US$),
+        organic staff and volunteers; ``alloc``: the run's AllocationConfig."""
+        self.platforms, self.alloc = len(attention), alloc
+        self.ad_open, self.ad_caps = ad_open, ad_caps
+        realloc = self.cfg.reallocate_ad_budget
+        self.substitution = alloc.substitution if realloc is None else 0.0  # true: posters at set-up
+        self.staff_dollars = alloc.staff_cost * self.n_users / 1000.0  # US$ of the first extra post
+        names = [f"ads:{p}" for p in range(self.platforms)] + [POSTERS, STAFF, VOLUNTEERS]
+        base = np.concatenate([attention / attention.sum(), [0.0, 0.0, 0.0]])
+        self.rho = 0.1  # impressions per follower per official post (judgement; then observed)
+        prior = np.concatenate([np.full(self.platforms, 1000.0 / max(self.cfg.bid, 1e-9)), [0.0, 0.0, 0.0]])
+        self.channels = Channels(names, base, prior, alloc.smoothing)
+        # The days it spends: those with ads open somewhere, a window known in advance (a
+        # blackout) moving the money to earlier days; with no ad day at all (a ban) and money
+        # that moves, every day (the organic channels).
+        money_days = ad_open.any(axis=0) & self.ads_allowed
+        if not money_days.any() and self.substitution > 0:
+            money_days[:] = True
+        self.plan_ad_days(money_days)
+
+    def _organic_returns(self, day: int) -> None:
+        """Impressions per dollar of the next paid poster, staff posts and recruited volunteers,
+        from the observed reach of its official posts per follower (``rho``)."""
+        ch, alloc = self.channels, self.alloc
+        who, cost, _ = self._next
+        if len(who):
+            ch.returns[-3] = self.rho * self.follower_counts[who[0]] / max(cost[0], 1e-9)
+        per_post = self.rho * max(self.official_reach, 1.0)
+        ch.returns[-2] = per_post / self.staff_dollars if self.staff_dollars > 0 else 1e12
+        days = max(1, self.steps - day - 1)  # a recruit posts from tomorrow on
+        posts = self.cfg.volunteers.posts_per_day * days
+        ch.returns[-1] = self.rho * self.supporter_followers * posts / alloc.volunteer_cost
+
+    def _allocation(self, day: int) -> tuple[np.ndarray, float, float]:
+        """(US$ per channel on ``day``, the day's pot, the base share of closed channels): what
+        is left spread over the days left, split by :func:`allocate`; nothing is spent."""
+        ch, alloc, n_ch = self.channels, self.alloc, self.platforms + 3
+        if ch is None or self.budget <= 0 or (day < self.steps and not self.ad_days[day]):
+            return np.zeros(n_ch if ch else 0), 0.0, 0.0
+        d = min(day, self.steps - 1)
+        committed = self.volunteer_fund + self.posters_fund + self.extra_daily * max(0, self.steps - day - 1)
+        pot = max(0.0, self.budget - self.spent - self.withheld - committed) / self.days_left(day)
+        self._organic_returns(d)
+        spent_here = ch.spent[: self.platforms]
+        ads_open = self.ad_open[:, d] & self.ads_allowed & (spent_here < self.ad_caps - 1e-9)
+        pool = self.recruit_pool
+        pool_left = (len(pool) if pool is not None else len(self.supporters)) - len(self.recruited)
+        amp = self.cfg.amplifiers
+        posters = amp.per_1000_users > 0 and amp.posts_per_day > 0 and len(self._next[0]) > 0
+        organic = [
+            posters,
+            alloc.staff_max_posts > 0,
+            pool_left > 0 and self.cfg.volunteers.posts_per_day > 0,
+        ]
+        open_ = np.concatenate([ads_open, np.array(organic) & (self.substitution > 0)])
+        capacity = np.concatenate(
+            [
+                self.ad_caps - spent_here,
+                [
+                    np.inf,
+                    staff_money(alloc.staff_max_posts, self.staff_dollars, alloc.staff_max_posts),
+                    max(pool_left, 0) * alloc.volunteer_cost,
+                ],
+            ]
+        )
+        money = allocate(pot, ch.base, open_, ch.returns, capacity, self.substitution, alloc.elasticity)
+        return money, pot, float(ch.base[~open_].sum())
+
+    def plan(self, day: int) -> np.ndarray:
+        """US$ per channel on ``day`` (ads on each platform, posters, staff, volunteers); nothing is
+        spent."""
+        return self._allocation(day)[0]
+
+    def spend_today(self, day: int) -> np.ndarray:
+        """Plan the day and spend on the organic channels (staff money buys tomorrow's extra
+        posts; volunteers recruited today post from tomorrow); the share of closed channels that
+        does not move (1 - substitution) is withheld for good. Returns the ad budget at each
+        platform (the markets spend it)."""
+        money, pot, closed = self._allocation(day)
+        if self.channels is None or len(money) == 0:
+            return np.zeros(self.platforms if self.channels else 0)
+        ch, alloc = self.channels, self.alloc
+        self.withheld += (1.0 - self.substitution) * closed * pot
+        self.staff_extra = staff_posts(money[-2], self.staff_dollars, alloc.staff_max_posts)
+        cost = staff_money(self.staff_extra, self.staff_dollars, alloc.staff_max_posts)
+        self.spent_staff += cost
+        ch.spent[-2] += cost
+        # the posters' money accrues until it pays the next hire to the end of the run
+        self.posters_fund += money[-3]
+        self._hire_posters(day)
+        # the volunteers' money accrues until it pays for a recruit (committed: out of the pot)
+        self.volunteer_fund += money[-1]
+        hires = int((self.volunteer_fund + 1e-9) // alloc.volunteer_cost)
+        if hires > 0:
+            hires = self._recruit(hires)
+            self.volunteer_fund = max(0.0, self.volunteer_fund - hires * alloc.volunteer_cost)
+            ch.spent[-1] += hires * alloc.volunteer_cost
+            self.spent_volunteers += hires * alloc.volunteer_cost
+        return money[: self.platforms]
+
+    def _hire_posters(self, day: int) -> None:
+        """Hire the next recruits as paid posters while the posters' fund pays each one's posts
+        from tomorrow to the end of the run (the pay is then committed: out of the pot)."""
+        who, cost, discloses = self._next
+        per_run = cost * self.cfg.amplifiers.posts_per_day * max(0, self.steps - day - 1)
+        if not len(who) or per_run[0] <= 0:
+            return
+        n = int(np.searchsorted(np.cumsum(per_run), self.posters_fund + 1e-9, side="right"))
+        if n == 0:
+            return
+        taken = np.isin(who[:n], np.concatenate([self.volunteers, self.recruited]))  # post once
+        hire = who[:n][~taken]
+        self.posters_fund -= float(per_run[:n][~taken].sum())
+        self.extra_daily += float(cost[:n][~taken].sum()) * self.cfg.amplifiers.posts_per_day
+        order = np.argsort(np.concatenate([self.amplifiers, hire]), kind="stable")
+        self.amplifiers = np.concatenate([self.amplifiers, hire])[order]
+        self.amplifier_cost = np.concatenate([self.amplifier_cost, cost[:n][~taken]])[order]
+        self.amplifier_discloses = np.concatenate([self.amplifier_discloses, discloses[:n][~taken]])[order]
+        self.population.kind[hire] = AMPLIFIER
+        self.population.owner[hire] = self.index
+        self._next = (who[n:], cost[n:], discloses[n:])
+
+    def _recruit(self, count: int) -> int:
+        """Recruit the next ``count`` supporters not yet posting for it as volunteers (fewer if
+        the pool runs out); returns how many."""
+        if self.recruit_pool is None:
+            taken = np.concatenate([self.volunteers, self.amplifiers])
+            pool = self.supporters[~np.isin(self.supporters, taken)]
+            self.recruit_pool = self.content_rng.spawn(1)[0].permutation(pool)
+        start = len(self.recruited)
+        new = self.recruit_pool[start : start + count]
+        self.recruited = np.sort(np.concatenate([self.recruited, new]))
+        return len(new)
+
+    def ad_budget_today(self, day: int) -> float:
+        """Its ad budget of ``day`` over all platforms (nothing is spent)."""
+        return float(self.plan(day)[: self.platforms].sum())
 
     def post(self, day: int, registry, population: Population, rng: np.random.Generator) -> Posts:
         """Today's posts: official account, amplifiers, sockpuppets, volunteers (the platforms'
@@ -273,7 +442,7 @@ class Campaign(mesa.Agent):
         if cfg.posting_days is not None and day >= cfg.posting_days:
             return Posts.empty()
 
-        def new(count, origin, author, labeled, copy=False):
+        def new(count, origin, author, labeled, copy=False, funded=False):
             share = cfg.outgroup_share
             hostile = self.content_rng.random(count) < share if share else False
             return registry.add(
@@ -286,13 +455,16 @@ class Campaign(mesa.Agent):
                 created=day,
                 copy=copy,
                 hostile=hostile,
+                funded=funded,
             )
 
-        if not population.suspended[self.official] and cfg.posts_per_day:
-            ids = new(cfg.posts_per_day, OWNED, self.official, 0.0)
-            posters.append(np.full(len(ids), self.official))
-            contents.append(ids)
-            paid.append(np.zeros(len(ids), bool))
+        # the official account's own posts, then the extra ones its staff money pays for
+        for count, funded in ((cfg.posts_per_day, False), (self.staff_extra, True)):
+            if not population.suspended[self.official] and count:
+                ids = new(count, OWNED, self.official, 0.0, funded=funded)
+                posters.append(np.full(len(ids), self.official))
+                contents.append(ids)
+                paid.append(np.zeros(len(ids), bool))
 
         amp = cfg.amplifiers
         live = ~population.suspended[self.amplifiers]
@@ -320,18 +492,20 @@ class Campaign(mesa.Agent):
             contents.append(c)
             paid.append(np.zeros(len(p), bool))
 
-        vol = self.volunteers[~population.suspended[self.volunteers]]
-        if len(vol) and cfg.volunteers.posts_per_day:
-            p, c = self._copies(vol, cfg.volunteers.posts_per_day, False, OWNED, 0.0, new)
-            posters.append(p)
-            contents.append(c)
-            paid.append(np.zeros(len(p), bool))
+        # volunteers, then those its money recruited (their posts are money-funded)
+        for group, funded in ((self.volunteers, False), (self.recruited, True)):
+            vol = group[~population.suspended[group]]
+            if len(vol) and cfg.volunteers.posts_per_day:
+                p, c = self._copies(vol, cfg.volunteers.posts_per_day, False, OWNED, 0.0, new, funded)
+                posters.append(p)
+                contents.append(c)
+                paid.append(np.zeros(len(p), bool))
 
         if not posters:
             return Posts.empty()
         return Posts(np.concatenate(posters), np.concatenate(contents), np.concatenate(paid))
 
-    def _copies(self, accounts, per_account, identical, origin, labeled, new):
+    def _copies(self, accounts, per_account, identical, origin, labeled, new, funded=False):
         """Posts of ``accounts``: identical copies of the day's messages, or one content each.
 
         Identical copies name the official account as author (the campaign wrote the text);
@@ -342,7 +516,7 @@ class Campaign(mesa.Agent):
             return np.repeat(accounts, per_account), np.tile(ids, len(accounts))
         posters = np.repeat(accounts, per_account)
         authors = posters if origin == OWNED else self.official
-        return posters, new(len(posters), origin, authors, labeled)
+        return posters, new(len(posters), origin, authors, labeled, funded=funded)
 
     def pay_amplifiers(self, posters: np.ndarray) -> float:
         """Pay for the amplifier posts that went out (``posters``: one entry per post)."""
@@ -350,24 +524,26 @@ class Campaign(mesa.Agent):
         self.spent_amplifiers += cost
         return cost
 
-    def settle(self, receipts: list[AdReceipt], day: int, shares: np.ndarray, gain: float) -> None:
-        """Learn the day's ad spend from the platforms' receipts, then pace: participation and
-        bid at each platform from what it would have spent there against its budget there
-        tomorrow (``shares``: the share of tomorrow's ad budget each platform gets); an
-        underspend at the bid ceiling widens the audience."""
+    def settle(
+        self, receipts: list[AdReceipt], day: int, gain: float, official_impressions: int, official_posts: int
+    ) -> None:
+        """Learn the day's spend and returns from the platforms' receipts (impressions per dollar
+        of its ads at each) and from the reach of its official posts (impressions per follower
+        and post), then pace: participation and bid at each platform from what it would have
+        spent there against its budget there tomorrow; an underspend at the bid ceiling widens
+        the audience."""
         for r in receipts:
             self.spent_ads += r.spent
-        tomorrow = self.ad_budget_today(day + 1)
+            self.channels.spent[r.platform] += r.spent
+            self.channels.observe(r.platform, sum(len(c) for c in r.creatives), r.spent)
+        if official_posts > 0 and self.official_reach > 0:
+            seen = official_impressions / (official_posts * self.official_reach)
+            self.rho += self.channels.smoothing * (seen - self.rho)
+        tomorrow = self.plan(day + 1)
         for r in receipts:
             p = r.platform
             self.pacing[p], self.bid_scale[p], starved = update_pacing(
-                self.pacing[p], self.bid_scale[p], r.demand, tomorrow * shares[p], gain, self.cfg.bid_ceiling
+                self.pacing[p], self.bid_scale[p], r.demand, tomorrow[p], gain, self.cfg.bid_ceiling
             )
             if starved:
                 self.expand(starved, p)
-
-    def ad_budget_today(self, day: int) -> float:
-        """Even pacing: what is left, spread over the days left, for ads."""
-        if not self.ads_allowed or (day < self.steps and not self.ad_days[day]):
-            return 0.0
-        return max(0.0, (self.budget - self.spent) / self.days_left(day))

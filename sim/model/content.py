@@ -25,6 +25,7 @@ class ContentRegistry:
         "variant": np.int16,
         "copy": bool,
         "hostile": bool,  # attacks the out-group (behavior.outgroup_factor)
+        "funded": bool,  # an organic post that money paid for (staff, recruited volunteers)
     }
 
     def __init__(self, positions: np.ndarray, appeals: np.ndarray):
@@ -36,7 +37,19 @@ class ContentRegistry:
             setattr(self, name, np.zeros(self._cap, dtype=dtype))
 
     def add(
-        self, count, *, campaign, origin, author, labeled, cta, created, variant=0, copy=False, hostile=False
+        self,
+        count,
+        *,
+        campaign,
+        origin,
+        author,
+        labeled,
+        cta,
+        created,
+        variant=0,
+        copy=False,
+        hostile=False,
+        funded=False,
     ):
         """Append ``count`` contents; scalar or array attributes; return their ids."""
         if self.size + count > KEY_SHIFT:
@@ -59,6 +72,7 @@ class ContentRegistry:
             variant=variant,
             copy=copy,
             hostile=hostile,
+            funded=funded,
         )
         for name, value in values.items():
             getattr(self, name)[ids] = value

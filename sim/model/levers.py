@@ -55,6 +55,16 @@ class Lever(Plugin):
         """The most the campaign may spend, US$ per 1,000 users."""
         return per_1000_users
 
+    def ad_spend_cap(self, campaign: CampaignConfig) -> Optional[float]:
+        """The most the campaign may spend on ads on the platform in the run, US$ per 1,000
+        users (None: no cap); reached, its ads there stop."""
+        return None
+
+    def advertiser_review(self) -> Optional[tuple[float, int]]:
+        """(probability an undeclared political advertiser is caught, days before it is); None:
+        no review of advertisers."""
+        return None
+
     def targeting_level(self, campaign: CampaignConfig, level: str) -> str:
         return level
 
@@ -137,13 +147,53 @@ class PoliticalAds(Lever):
 
 @dataclass
 class SpendCap(Lever):
-    """A ceiling on each campaign's spend, US$ per 1,000 users like budgets."""
+    """A ceiling on each campaign's spend, US$ per 1,000 users like budgets. ``scope``:
+    ``total``, a legal limit on all its spending in the run (its budget is lowered at set-up);
+    ``ads``, the platform's limit on each advertiser's ad spend there: its ads there stop when
+    it is reached during the run, and what is left moves to its other channels as the
+    allocation rule says (sim/model/allocation.py)."""
 
     key: ClassVar[str] = "spend_cap"
     per_1000_users: Optional[float] = f(None, NONNEG)
+    scope: str = f("total", rng_(choices=("total", "ads")))
 
     def budget_limit(self, campaign: CampaignConfig, per_1000_users: float) -> float:
-        return per_1000_users if self.per_1000_users is None else min(per_1000_users, self.per_1000_users)
+        if self.per_1000_users is None or self.scope != "total":
+            return per_1000_users
+        return min(per_1000_users, self.per_1000_users)
+
+    def ad_spend_cap(self, campaign: CampaignConfig) -> Optional[float]:
+        return self.per_1000_users if self.scope == "ads" else None
+
+
+@dataclass
+class Blackout(Lever):
+    """No political ads in the last ``days`` days of the run (Facebook accepted no new political
+    ads in the week before 3 Nov 2020; ads already running could continue: the model stops
+    them all, an upper bound). Campaigns whose political ads are undeclared are not seen."""
+
+    key: ClassVar[str] = "blackout"
+    days: int = f(0, rng_(0, 100_000))
+
+    def ads_on(self, campaign: CampaignConfig, days: np.ndarray, steps: int) -> np.ndarray:
+        if not self.days or not (campaign.political and campaign.declares_political):
+            return np.ones(len(days), bool)
+        return days < steps - self.days
+
+
+@dataclass
+class AdvertiserReview(Lever):
+    """Review per advertiser: an advertiser that runs political ads without declaring them
+    (where declaring would stop or label them) is caught with probability ``recall`` (one draw
+    per advertiser and platform), and all its ads on the platform stop from day ``delay`` of
+    the run on (not only some creatives: :class:`AdReview`)."""
+
+    key: ClassVar[str] = "advertiser_review"
+    recall: float = f(0.0, PROB)
+    delay: int = f(0, rng_(0, 100_000))
+
+    def advertiser_review(self) -> Optional[tuple[float, int]]:
+        return (self.recall, self.delay) if self.recall > 0 else None
 
 
 @dataclass
@@ -387,6 +437,8 @@ def expected_max_normal(k: int) -> float:
 BUILTIN: tuple[type[Lever], ...] = (
     PoliticalAds,
     SpendCap,
+    Blackout,
+    AdvertiserReview,
     TargetingRule,
     FrequencyCap,
     IdenticalCap,
@@ -468,6 +520,15 @@ class Policy:
         by the levers, times the population in thousands (a scenario means the same at any
         size)."""
         return self._chain("budget_limit", campaign.budget, campaign) * n_users / 1000.0
+
+    def ad_spend_cap(self, campaign: CampaignConfig, n_users: int) -> float:
+        """The most a campaign may spend on ads on this platform in the run, US$ (inf: no cap)."""
+        caps = self._answers("ad_spend_cap", campaign)
+        return min(caps) * n_users / 1000.0 if caps else math.inf
+
+    def advertiser_review(self) -> Optional[tuple[float, int]]:
+        found = self._answers("advertiser_review")
+        return max(found) if found else None
 
     def targeting_level(self, campaign: CampaignConfig) -> str:
         return self._chain("targeting_level", campaign.targeting, campaign)

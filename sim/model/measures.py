@@ -171,14 +171,18 @@ class PlatformBreakdown:
         self.world = world
         p, c = len(world.platforms), len(world.campaigns)
         self.impressions = np.zeros((p, c, N_ORIGINS), np.int64)
+        self.funded = np.zeros((p, c), np.int64)  # organic-rooted impressions of funded posts
         self.spend = np.zeros((p, c))
 
     def observe_receipt(self, receipt: AdReceipt) -> None:
         self.spend[receipt.platform, receipt.campaign] += receipt.spent
 
-    def observe(self, imp: Impressions, camp: np.ndarray) -> None:
+    def observe(self, imp: Impressions, camp: np.ndarray, funded: np.ndarray) -> None:
+        """Impressions (``camp``: each one's campaign; ``funded``: of a money-funded organic post)."""
         if len(self.world.platforms) > 1:
-            self.impressions += count(self.impressions.shape, imp.platform.astype(np.int64), camp, imp.origin)
+            platform = imp.platform.astype(np.int64)
+            self.impressions += count(self.impressions.shape, platform, camp, imp.origin)
+            self.funded += count(self.funded.shape, platform[funded], camp[funded])
 
     def rows(self) -> list[dict]:
         w = self.world
@@ -200,6 +204,10 @@ class PlatformBreakdown:
                             **{f"impressions_{o}": v for o, v in imp.items()},
                             "impressions": total,
                             "money_share": ratio(sum(imp[o] for o in PAID_ORIGINS), total),
+                            "impressions_funded": int(self.funded[k, c]),
+                            "money_reach_share": ratio(
+                                sum(imp[o] for o in PAID_ORIGINS) + int(self.funded[k, c]), total
+                            ),
                             "spend_ads": float(self.spend[k, c]),
                         },
                         w.cfg.population.segments,

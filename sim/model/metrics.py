@@ -66,6 +66,7 @@ class Metrics:
         self.reached_any = np.zeros((n, c), dtype=bool)
         self.reach = np.zeros(c, np.int64)  # unique users reached, kept incrementally
         self.engagements = np.zeros(c, np.int64)
+        self.funded = np.zeros(c, np.int64)  # organic-rooted impressions of money-funded posts
         self.reshares = np.zeros(c, np.int64)
         self.new_followers = np.zeros(c, np.int64)
         self.cross = np.zeros(c, np.int64)
@@ -184,7 +185,9 @@ class Metrics:
             camp * N_ORIGINS + origin, minlength=self.n_campaigns * N_ORIGINS
         ).reshape(self.n_campaigns, N_ORIGINS)
         self.impressions += self._step_imp
-        self.platforms.observe(imp, camp)
+        funded = reg.funded[items] & ~IS_PAID[origin]
+        self.funded += np.bincount(camp[funded], minlength=self.n_campaigns)
+        self.platforms.observe(imp, camp, funded)
         self.reached[users, camp, origin] = True
         first = ~self.reached_any[users, camp]
         self.reached_any[users[first], camp[first]] = True
@@ -298,6 +301,7 @@ class Metrics:
             "undeclared_ads_caught": int(self.undeclared_caught[c]),
             "amplifiers_disclosed": int(camp.amplifier_discloses.sum()),
             "volunteers": int(len(camp.volunteers)),
+            "volunteers_recruited": int(camp.recruited),
             "suspect": bool(camp.suspect),
             "detected_day": nan_day(camp.detected_day),
             "takedown_day": nan_day(camp.takedown_day),
@@ -325,6 +329,10 @@ class Metrics:
         return {
             "ad_share_of_political": ratio(
                 sum(e["impressions_ad"] for e in political), sum(e["impressions"] for e in political)
+            ),
+            "money_share_of_political": ratio(
+                sum(e["impressions"] * e["money_reach_share"] for e in political if e["impressions"]),
+                sum(e["impressions"] for e in political),
             ),
             "undeclared_missed_share": ratio(run, run + caught),
             "suspect_impressions": int(sum(e["impressions"] for e in suspects)),
@@ -368,6 +376,8 @@ class Metrics:
                 "reach": int(self.reach[c]),
                 **{f"reach_{o}": int(self.reached[:, c, i].sum()) for i, o in enumerate(ORIGINS)},
                 "money_share": ratio(paid, total),
+                "impressions_funded": int(self.funded[c]),
+                "money_reach_share": ratio(paid + int(self.funded[c]), total),
                 "earned_paid_ratio": ratio(imp["earned_from_paid"], bought),
                 "organic_paid_ratio": ratio(imp["owned"] + imp["earned_from_organic"], paid),
                 "budget_per_1000_users": float(camp.cfg.budget),
@@ -375,6 +385,8 @@ class Metrics:
                 "spend": float(camp.spent),
                 "spend_ads": float(camp.spent_ads),
                 "spend_amplifiers": float(camp.spent_amplifiers),
+                "spend_staff": float(camp.spent_staff),
+                "spend_volunteers": float(camp.spent_volunteers),
                 "effective_cpm": ratio(1000 * camp.spent, paid),
                 "ad_cpm": ratio(1000 * camp.spent_ads, imp["ad"]),
                 "engagements": int(self.engagements[c]),

@@ -171,9 +171,9 @@ class SimModel(mesa.Model):
         return self.steps - 1  # Mesa counts steps from 1 inside step()
 
     def _plan_ads(self) -> None:
-        """Each campaign's share of its daily ad budget at each platform, for every day: the
-        platforms whose rules let it buy ads that day, in proportion to their ``ad_weight`` (by
-        default their attention shares)."""
+        """Each campaign's channels (sim/model/allocation.py): the days it may buy ads at each
+        platform (the platforms' rules in time and on advertisers), its ad spend cap there and
+        the platforms' ``ad_weight`` (by default their attention shares: how its ad budget is split when all are open)."""
         steps = self.cfg.steps
         shares = np.array(
             [
@@ -181,22 +181,32 @@ class SimModel(mesa.Model):
                 for p, c in zip(self.platforms, self.cfg.platforms or [None])
             ]
         )
-        self._ad_share = []
         for camp in self.campaigns:
             allowed = np.array([p.ad_days(camp.cfg, steps) for p in self.platforms])  # platform x day
-            weight = shares[:, None] * allowed
-            total = weight.sum(axis=0)
-            self._ad_share.append(np.divide(weight, total, out=np.zeros_like(weight), where=total > 0))
-            camp.plan_ad_days(allowed.any(axis=0))
+            for p, platform in enumerate(self.platforms):
+                allowed[p, platform.blocked_from(camp) :] = False
+            caps = np.array([p.policy.ad_spend_cap(camp.cfg, self.n) for p in self.platforms])
+            camp.plan_channels(allowed, shares, caps, self.cfg.allocation)
 
     def ad_budgets(self, day: int) -> np.ndarray:
-        """Every campaign's ad budget of ``day`` at each platform (platform x campaign, US$)."""
+        """Every campaign's ad budget of ``day`` at each platform (platform x campaign, US$); the
+        campaigns spend today's money on their other channels (Campaign.spend_today)."""
         budgets = np.zeros((len(self.platforms), len(self.campaigns)))
-        for camp, share in zip(self.campaigns, self._ad_share):
-            total = camp.ad_budget_today(day)
-            if total > 0:
-                budgets[:, camp.index] = total if len(self.platforms) == 1 else total * share[:, day]
+        for camp in self.campaigns:
+            budgets[:, camp.index] = camp.spend_today(day)
         return budgets
+
+    def _official_reach(self, impressions: Impressions, posts: Posts) -> tuple[np.ndarray, np.ndarray]:
+        """Per campaign: the day's impressions of its official account's own posts, and how many
+        it posted (what a campaign learns of its organic reach per post)."""
+        reg, c = self.registry, len(self.campaigns)
+        officials = np.array([camp.official for camp in self.campaigns])
+        items = impressions.contents[impressions.origin == Origin.OWNED]
+        own = reg.author[items] == officials[reg.campaign[items]]
+        seen = np.bincount(reg.campaign[items[own]].astype(np.int64), minlength=c)
+        mine = posts.posters == officials[reg.campaign[posts.contents]]
+        posted = np.bincount(reg.campaign[posts.contents[mine]].astype(np.int64), minlength=c)
+        return seen, posted
 
     # ---------------------------------------------------------------- the day
 
@@ -233,12 +243,14 @@ class SimModel(mesa.Model):
         if self.log is not None:
             self.log["impressions"].append({"day": day, **impressions.columns()})
         # Campaigns learn what they spent from their receipts, and pace.
-        for camp, share in zip(self.campaigns, self._ad_share):
+        seen, posted = self._official_reach(impressions, queued.take(sent))
+        for camp in self.campaigns:
             camp.settle(
                 [r for r in receipts if r.campaign == camp.index],
                 day,
-                share[:, day + 1] if day + 1 < self.cfg.steps else share[:, day],
                 self.cfg.market.pacing_gain,
+                int(seen[camp.index]),
+                int(posted[camp.index]),
             )
         # Users react; observers measure; the ad library's readers act (from tomorrow).
         reactions, changed = self.react(impressions)

@@ -77,6 +77,16 @@ class Platform:
             policy.watchdogs, campaigns, population, registry, population.n, cfg.steps, rng_enforcement
         )
         self.registry, self.population = registry, population
+        # Review per advertiser: the day from which each campaign's ads here stop (the run's
+        # length: never); drawn only when the lever is on (other draws of a seed unchanged).
+        self._blocked = {}
+        review = policy.advertiser_review()
+        if review is not None:
+            recall, delay = review
+            for camp in campaigns:
+                caught = rng_enforcement.random() < recall
+                if camp.undeclared and caught:
+                    self._blocked[camp.index] = delay
 
     # ---------------------------------------------------------------- the day, in order
 
@@ -101,6 +111,11 @@ class Platform:
             return np.ones(len(accounts), bool)
         n = len(self.members)
         return np.where(accounts < n, self.members[np.minimum(accounts, n - 1)], True)
+
+    def blocked_from(self, campaign) -> int:
+        """The day from which a campaign's ads here stop (its advertiser was caught undeclared);
+        a day past the run: never."""
+        return self._blocked.get(campaign.index, 1 << 30)
 
     def ad_days(self, campaign, steps: int) -> np.ndarray:
         """Mask over the run's days: may ``campaign`` (a CampaignConfig) buy ads here that day?"""

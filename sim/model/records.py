@@ -164,6 +164,10 @@ class CampaignState:
     budget: float
     spent_ads: float
     spent_amplifiers: float
+    spent_staff: float  # money's other channels (sim/model/allocation.py)
+    spent_volunteers: float
+    spent_platforms: np.ndarray  # ad spend at each platform
+    recruited: int  # volunteers its money recruited
     pacing: np.ndarray
     bid_scale: np.ndarray
     audience: np.ndarray  # mask over users: who its ads may reach
@@ -182,7 +186,7 @@ class CampaignState:
 
     @property
     def spent(self) -> float:
-        return self.spent_ads + self.spent_amplifiers
+        return self.spent_ads + self.spent_amplifiers + self.spent_staff + self.spent_volunteers
 
 
 @dataclass

@@ -175,6 +175,30 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
         regimes=("transparency",),
     ),
     Uncertainty(
+        "allocation.substitution",
+        0.25,
+        1.0,
+        "share of a closed channel's money that moves to the campaign's open ones (rest: off "
+        "this ecosystem, TV, mail); none measured: 'that money ... isn't leaving politics' "
+        "(Tech for Campaigns, Vice 2019), judgement",
+        regimes=("ban",),
+    ),
+    Uncertainty(
+        "allocation.elasticity",
+        0.0,
+        4.0,
+        "how strongly moved money follows impressions per dollar (0: evenly; 4: nearly all to "
+        "the best channel); judgement",
+        regimes=("ban",),
+    ),
+    Uncertainty(
+        "allocation.volunteer_cost",
+        10.0,
+        200.0,
+        "US$ to recruit one volunteer poster; judgement (field programmes' cost per volunteer)",
+        regimes=("ban",),
+    ),
+    Uncertainty(
         "policy.ad_review.recall",
         0.2,
         0.99,
