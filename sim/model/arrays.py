@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .kernels import counting_argsort
+
+COUNTING_RANGE = 4  # counting sort while the key range is at most this many times the keys
+
 
 def runs(sorted_keys: np.ndarray):
     """Distinct values of a sorted array and how often each occurs."""
@@ -19,8 +23,13 @@ def runs(sorted_keys: np.ndarray):
 
 
 def argsort_ints(values: np.ndarray) -> np.ndarray:
-    """A stable argsort of non-negative integers below 2**40: sort (value, position) packed
-    into one int64."""
+    """A stable argsort of non-negative integers below 2**40: a counting sort when their range
+    is within a few times their number (users, readers: linear work, kernels.py), else sort
+    (value, position) packed into one int64."""
+    values = np.asarray(values, np.int64)
+    top = int(values.max()) + 1 if len(values) else 0
+    if 0 < top <= COUNTING_RANGE * len(values) + 1024:
+        return counting_argsort(values, top)
     shift = max(1, int(len(values)).bit_length())
     packed = (np.asarray(values, np.int64) << shift) | np.arange(len(values), dtype=np.int64)
     return np.sort(packed) & ((1 << shift) - 1)

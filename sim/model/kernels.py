@@ -1,0 +1,152 @@
+"""Compiled kernels (numba) for the step's work that arrays do badly: merging sorted runs,
+counting sorts of small-range integer keys, and grouping pushed (reader, content) pairs reader
+by reader. Each does exactly what the NumPy expression it replaces did (same order, same
+values: the golden digests are unchanged); they only avoid the full sorts and temporaries.
+
+Compiled on first use and cached on disk beside this file (``cache=True``), so a process pays
+the compilation once per installation, not per run.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+jit = numba.njit(cache=True, nogil=True)
+
+
+@jit
+def merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The sorted union (with repeats) of two sorted int64 arrays, in one linear pass."""
+    out = np.empty(len(a) + len(b), np.int64)
+    i = j = k = 0
+    while i < len(a) and j < len(b):
+        if b[j] < a[i]:
+            out[k] = b[j]
+            j += 1
+        else:
+            out[k] = a[i]
+            i += 1
+        k += 1
+    while i < len(a):
+        out[k] = a[i]
+        i += 1
+        k += 1
+    while j < len(b):
+        out[k] = b[j]
+        j += 1
+        k += 1
+    return out
+
+
+@jit
+def counting_argsort(values: np.ndarray, top: int) -> np.ndarray:
+    """Stable argsort of integers in [0, top): one counting pass and one placing pass."""
+    start = np.zeros(top + 1, np.int64)
+    for v in values:
+        start[v + 1] += 1
+    for v in range(top):
+        start[v + 1] += start[v]
+    order = np.empty(len(values), np.int64)
+    for i in range(len(values)):
+        v = values[i]
+        order[start[v]] = i
+        start[v] += 1
+    return order
+
+
+@jit
+def group_pairs(who: np.ndarray, col: np.ndarray, direct: np.ndarray, n: int):
+    """Distinct (reader, column) pairs of pushed shares, sorted by reader then column, with the
+    number of direct posts and of reshares pushed for each. ``who`` in [0, n)."""
+    m = len(who)
+    start = np.zeros(n + 1, np.int64)
+    for w in who:
+        start[w + 1] += 1
+    for u in range(n):
+        start[u + 1] += start[u]
+    fill = start[:-1].copy()
+    key = np.empty(m, np.int64)  # column * 2 + (0 if direct else 1): per reader, then sorted
+    for i in range(m):
+        w = who[i]
+        key[fill[w]] = col[i] * 2 + (0 if direct[i] else 1)
+        fill[w] += 1
+    out_user = np.empty(m, np.int64)
+    out_col = np.empty(m, np.int64)
+    n_direct = np.zeros(m, np.int64)
+    n_reshare = np.zeros(m, np.int64)
+    k = 0
+    for u in range(n):
+        lo, hi = start[u], start[u + 1]
+        if hi - lo == 0:
+            continue
+        seg = key[lo:hi]
+        if hi - lo > 1:
+            seg.sort()
+        c = -1
+        for x in seg:
+            if x >> 1 != c:
+                c = x >> 1
+                out_user[k] = u
+                out_col[k] = c
+                k += 1
+            if x & 1:
+                n_reshare[k - 1] += 1
+            else:
+                n_direct[k - 1] += 1
+    return out_user[:k], out_col[:k], n_direct[:k], n_reshare[:k]
+
+
+@jit
+def rank_in_groups(start: np.ndarray, count: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """0-based rank of each entry by descending score within its group (groups: consecutive
+    entries, given by their ``start`` and ``count``; ties: earlier entry first). A small
+    group counts, for each entry, the entries that beat it; a large one is sorted (stable)."""
+    rank = np.zeros(len(scores), np.int64)
+    for g in range(len(start)):
+        lo, k = start[g], count[g]
+        if k <= 32:
+            for i in range(lo, lo + k):
+                s, r = scores[i], 0
+                for j in range(lo, lo + k):
+                    if scores[j] > s or (scores[j] == s and j < i):
+                        r += 1
+                rank[i] = r
+        else:
+            order = np.argsort(-scores[lo : lo + k], kind="mergesort")
+            for r in range(k):
+                rank[lo + order[r]] = r
+    return rank
+
+
+@jit
+def member(run: np.ndarray, keys: np.ndarray, hit: np.ndarray) -> None:
+    """Set ``hit[i]`` where ``keys[i]`` is in the sorted ``run``. Keys that come in increasing
+    order (a day's candidates) are found by galloping on from the previous one, so a sorted
+    batch costs about one pass over the part of the run it spans; others by bisection."""
+    n = len(run)
+    if n == 0:
+        return
+    pos, last = 0, keys[0] if len(keys) else 0
+    for i in range(len(keys)):
+        key = keys[i]
+        if key < last:
+            pos = 0
+        last = key
+        # gallop: find hi with run[hi] >= key, from pos
+        step, lo, hi = 1, pos, pos
+        while hi < n and run[hi] < key:
+            lo = hi + 1
+            hi = pos + step
+            step *= 2
+        if hi > n:
+            hi = n
+        while lo < hi:  # first index in [lo, hi) with run[index] >= key
+            mid = (lo + hi) // 2
+            if run[mid] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        pos = lo
+        if lo < n and run[lo] == key:
+            hit[i] = True
