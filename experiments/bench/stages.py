@@ -45,7 +45,8 @@ ORDER = [*STAGES, "other"]
 
 
 class Profile:
-    """Seconds per stage, accumulated over the steps run inside ``profiled()``."""
+    """CPU seconds per stage, accumulated over the steps run inside ``profiled()`` (CPU time,
+    not wall time: on a shared machine other jobs change the wall time, far less the CPU time)."""
 
     def __init__(self):
         self.seconds = dict.fromkeys(ORDER, 0.0)
@@ -53,17 +54,17 @@ class Profile:
         self._stack: list[list] = []  # [stage, start, time in nested stages]
 
     def enter(self, stage: str) -> None:
-        self._stack.append([stage, time.perf_counter(), 0.0])
+        self._stack.append([stage, time.process_time(), 0.0])
 
     def leave(self) -> None:
         stage, start, nested = self._stack.pop()
-        spent = time.perf_counter() - start
+        spent = time.process_time() - start
         self.seconds[stage] += spent - nested
         if self._stack:
             self._stack[-1][2] += spent
 
     def step_done(self, total: float) -> None:
-        """Charge what no stage took of a step of ``total`` seconds to "other"."""
+        """Charge what no stage took of a step of ``total`` CPU seconds to "other"."""
         self.seconds["other"] += total
 
     def shares(self) -> dict[str, float]:
