@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import counting_argsort
+from .kernels import counting_argsort, merge_sorted
 
 COUNTING_RANGE = 4  # counting sort while the key range is at most this many times the keys
 
@@ -44,3 +44,11 @@ def group_sums(keys: np.ndarray, weights: np.ndarray):
     ordered = keys[order]
     first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     return ordered[first], np.add.reduceat(weights[order], first)
+
+
+def union_sorted(*arrays: np.ndarray) -> np.ndarray:
+    """Distinct values of sorted integer arrays, sorted: linear merges, no sort."""
+    merged = np.zeros(0, np.int64)
+    for a in arrays:
+        merged = merge_sorted(merged, np.asarray(a, np.int64))
+    return runs(merged)[0]

@@ -56,9 +56,28 @@ def counting_argsort(values: np.ndarray, top: int) -> np.ndarray:
 
 
 @jit
-def group_pairs(who: np.ndarray, col: np.ndarray, direct: np.ndarray, n: int):
-    """Distinct (reader, column) pairs of pushed shares, sorted by reader then column, with the
-    number of direct posts and of reshares pushed for each. ``who`` in [0, n)."""
+def push_shares(indptr, indices, rows, cols, direct, is_reader, who, key, k: int) -> int:
+    """Push each share (sharer ``rows[s]``, column ``cols[s]``, ``direct[s]``) to the sharer's
+    followers (CSR ``indptr``, ``indices``) who read today: append them to ``who`` and
+    ``key`` = column * 2 + (0 if direct else 1) from position ``k``; returns the new end."""
+    for s in range(len(rows)):
+        flag = 0 if direct[s] else 1
+        c = cols[s] * 2 + flag
+        for p in range(indptr[rows[s]], indptr[rows[s] + 1]):
+            u = indices[p]
+            if is_reader[u]:
+                who[k] = u
+                key[k] = c
+                k += 1
+    return k
+
+
+@jit
+def group_pairs(who: np.ndarray, key: np.ndarray, n: int):
+    """Distinct (reader, column) pairs of pushed shares (``key`` = column * 2 + 0 for a direct
+    post, + 1 for a reshare), sorted by reader then column, with the number of direct posts
+    and of reshares pushed for each. ``who`` in [0, n): a counting sort by reader, then each
+    reader's few keys sorted."""
     m = len(who)
     start = np.zeros(n + 1, np.int64)
     for w in who:
@@ -66,10 +85,10 @@ def group_pairs(who: np.ndarray, col: np.ndarray, direct: np.ndarray, n: int):
     for u in range(n):
         start[u + 1] += start[u]
     fill = start[:-1].copy()
-    key = np.empty(m, np.int64)  # column * 2 + (0 if direct else 1): per reader, then sorted
+    by_reader = np.empty(m, np.int64)
     for i in range(m):
         w = who[i]
-        key[fill[w]] = col[i] * 2 + (0 if direct[i] else 1)
+        by_reader[fill[w]] = key[i]
         fill[w] += 1
     out_user = np.empty(m, np.int64)
     out_col = np.empty(m, np.int64)
@@ -80,7 +99,7 @@ def group_pairs(who: np.ndarray, col: np.ndarray, direct: np.ndarray, n: int):
         lo, hi = start[u], start[u + 1]
         if hi - lo == 0:
             continue
-        seg = key[lo:hi]
+        seg = by_reader[lo:hi]
         if hi - lo > 1:
             seg.sort()
         c = -1

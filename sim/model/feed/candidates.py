@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..kernels import group_pairs
+from ..kernels import group_pairs, push_shares
 
 DIRECT = float(2**20)  # weight of a direct post in the packed candidate value
 
@@ -59,27 +59,13 @@ def candidates_push(is_reader, followers, shares, n_cols):
     reshares apart. Same output
     as ``candidates_pull``.
     """
-    who_all, col_all, direct_all = [], [], []
-    for matrix, (rows, c, v) in zip(followers, shares):
-        if not len(rows):
-            continue
-        starts, lens = matrix.indptr[rows], np.diff(matrix.indptr)[rows]
-        offsets = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
-        who = matrix.indices[offsets]
-        keep = is_reader[who]
-        who_all.append(who[keep])
-        col_all.append(np.repeat(c, lens)[keep])
-        direct_all.append(np.repeat(v == DIRECT, lens)[keep])
-    if not who_all:
-        empty = np.zeros(0, np.int64)
-        return empty, empty, np.zeros(0)
+    sources = [(matrix, share) for matrix, share in zip(followers, shares) if len(share[0])]
+    size = sum(int(np.diff(matrix.indptr)[share[0]].sum()) for matrix, share in sources)
+    who, key, k = np.empty(size, np.int64), np.empty(size, np.int64), 0
+    for matrix, (rows, c, v) in sources:
+        k = push_shares(matrix.indptr, matrix.indices, rows, c, v == DIRECT, is_reader, who, key, k)
     # per reader, its pushed contents sorted and counted (a counting sort by reader: kernels.py)
-    users, cols, n_direct, n_reshare = group_pairs(
-        np.concatenate(who_all).astype(np.int64),
-        np.concatenate(col_all).astype(np.int64),
-        np.concatenate(direct_all),
-        len(is_reader),
-    )
+    users, cols, n_direct, n_reshare = group_pairs(who[:k], key[:k], len(is_reader))
     return users, cols, n_direct * DIRECT + n_reshare
 
 
