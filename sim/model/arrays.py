@@ -11,7 +11,7 @@ import numpy as np
 
 from .kernels import counting_argsort, merge_sorted
 
-COUNTING_RANGE = 4  # counting sort while the key range is at most this many times the keys
+COUNTING_RANGE = 8  # counting sort while the key range is at most this many times the keys
 
 
 def runs(sorted_keys: np.ndarray):

@@ -169,3 +169,29 @@ def member(run: np.ndarray, keys: np.ndarray, hit: np.ndarray) -> None:
         pos = lo
         if lo < n and run[lo] == key:
             hit[i] = True
+
+
+@jit
+def order_quantiles(first: np.ndarray, inc: np.ndarray, tail_draw: np.ndarray) -> np.ndarray:
+    """attention.compete's uniform quantiles u = 1 - G_j / G_{M+1}, group by group (``first``
+    marks each group's first entry; ``inc``: its increments, the first a gamma; ``tail_draw``:
+    one gamma per group), with the same float operations in the same order as the array code
+    it replaces: a running sum over all entries, each group's base subtracted."""
+    n = len(inc)
+    g_of = np.empty(n, np.float64)
+    total, base = 0.0, 0.0
+    for i in range(n):
+        total = inc[i] if i == 0 else total + inc[i]
+        if first[i]:
+            base = total - inc[i]
+        g_of[i] = total - base
+    u = np.empty(n, np.float64)
+    end, group = n, len(tail_draw)
+    for i in range(n - 1, -1, -1):  # backwards: each group's tail is known from its last entry
+        if i == end - 1:
+            group -= 1
+            tail = g_of[i] + tail_draw[group]
+        u[i] = 1.0 - g_of[i] / tail
+        if first[i]:
+            end = i
+    return u

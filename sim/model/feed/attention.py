@@ -20,7 +20,7 @@ import numpy as np
 from scipy import special
 
 from ..arrays import argsort_ints
-from ..kernels import rank_in_groups
+from ..kernels import order_quantiles, rank_in_groups
 
 
 def group_ranks(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -70,12 +70,7 @@ def compete(users, scores, slots, nonpolitical, competitor, rng) -> np.ndarray:
     lo = slots[need] - np.minimum(count[g], slots[need]) + 1
     inc = rng.standard_exponential(len(need))
     inc[first] = rng.standard_gamma(lo[first])
-    total = np.cumsum(inc)
-    starts = np.flatnonzero(first)
-    before = np.repeat(total[starts] - inc[starts], np.diff(np.r_[starts, len(need)]))
-    G = total - before
-    tail = G[last] + rng.standard_gamma((mm[last] - jj[last] + 1).astype(float))
-    u = 1.0 - G / np.repeat(tail, np.diff(np.r_[starts, len(need)]))
+    u = order_quantiles(first, inc, rng.standard_gamma((mm[last] - jj[last] + 1).astype(float)))
     shown[need] = scores[need] > competitor(u, need)
     return shown
 
