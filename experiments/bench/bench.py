@@ -230,8 +230,26 @@ def main() -> None:
     from sim.io import write_json
 
     path = write_json(ROOT / "results" / "bench" / f"bench-{stamp}.json", record)
-    kept = write_json(ROOT / "experiments" / "bench" / "results" / f"{record['commit']}.json", record)
+    kept = write_json(ROOT / "experiments" / "bench" / "results" / f"{record['commit']}.json", keep(record))
     print(f"written: {path}, {kept}")
+
+
+def keep(record: dict) -> dict:
+    """The commit's record with this run's sizes replaced (other sizes, measured by earlier runs
+    of the same commit, stay: a 10M run does not erase the 100k profile)."""
+    path = ROOT / "experiments" / "bench" / "results" / f"{record['commit']}.json"
+    if not path.exists():
+        return record
+    old = json.loads(path.read_text())
+    sizes = {r["users"] for r in record["results"]}
+    return {
+        **record,
+        "results": sorted(
+            [r for r in old["results"] if r["users"] not in sizes] + record["results"],
+            key=lambda r: r["users"],
+        ),
+        "runs": [r for r in old.get("runs", []) if r["users"] not in sizes] + record["runs"],
+    }
 
 
 if __name__ == "__main__":
