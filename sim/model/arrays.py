@@ -2,7 +2,9 @@
 
 On these machines ``np.sort`` of int64 is fast (SIMD) while ``np.argsort`` and NumPy 2's
 hash-based ``np.unique`` are several times slower, so grouping sorts keys, and an argsort of
-integers packs each position into the low bits of its key.
+integers packs each position into the low bits of its key, or, when the keys are user ids (a
+range within a few times their number), is a counting sort (kernels.py); sorted lists are
+merged, not re-sorted.
 """
 
 from __future__ import annotations
