@@ -195,3 +195,31 @@ def order_quantiles(first: np.ndarray, inc: np.ndarray, tail_draw: np.ndarray) -
         if first[i]:
             end = i
     return u
+
+
+@jit
+def fade(opinion: np.ndarray, base: np.ndarray, keep: float) -> np.ndarray:
+    """Move each ``opinion[i]`` (i < len(base)) that differs from ``base[i]`` back toward it,
+    keeping the share ``keep`` of the distance (base + (opinion - base) x keep, as the array code
+    did); returns those users, sorted. One pass, no masks or gathers over the population."""
+    moved = np.empty(len(base), np.int64)
+    k = 0
+    for i in range(len(base)):
+        if opinion[i] != base[i]:
+            opinion[i] = base[i] + (opinion[i] - base[i]) * keep
+            moved[k] = i
+            k += 1
+    return moved[:k]
+
+
+@jit
+def draw_readers(u: np.ndarray, activity: np.ndarray, factor: np.ndarray, suspended: np.ndarray):
+    """Users i with ``u[i] < activity[i] x factor[i]`` and not suspended, sorted: the mask,
+    product and flatnonzero of the array code in one pass."""
+    out = np.empty(len(u), np.int64)
+    k = 0
+    for i in range(len(u)):
+        if u[i] < activity[i] * factor[i] and not suspended[i]:
+            out[k] = i
+            k += 1
+    return out[:k]
