@@ -2,12 +2,18 @@
 
 On these machines ``np.sort`` of int64 is fast (SIMD) while ``np.argsort`` and NumPy 2's
 hash-based ``np.unique`` are several times slower, so grouping sorts keys, and an argsort of
-integers packs each position into the low bits of its key.
+integers packs each position into the low bits of its key, or, when the keys are user ids (a
+range within a few times their number), is a counting sort (kernels.py); sorted lists are
+merged, not re-sorted.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from .kernels import counting_argsort, merge_sorted
+
+COUNTING_RANGE = 8  # counting sort while the key range is at most this many times the keys
 
 
 def runs(sorted_keys: np.ndarray):
@@ -19,8 +25,13 @@ def runs(sorted_keys: np.ndarray):
 
 
 def argsort_ints(values: np.ndarray) -> np.ndarray:
-    """A stable argsort of non-negative integers below 2**40: sort (value, position) packed
-    into one int64."""
+    """A stable argsort of non-negative integers below 2**40: a counting sort when their range
+    is within a few times their number (users, readers: linear work, kernels.py), else sort
+    (value, position) packed into one int64."""
+    values = np.asarray(values, np.int64)
+    top = int(values.max()) + 1 if len(values) else 0
+    if 0 < top <= COUNTING_RANGE * len(values) + 1024:
+        return counting_argsort(values, top)
     shift = max(1, int(len(values)).bit_length())
     packed = (np.asarray(values, np.int64) << shift) | np.arange(len(values), dtype=np.int64)
     return np.sort(packed) & ((1 << shift) - 1)
@@ -35,3 +46,11 @@ def group_sums(keys: np.ndarray, weights: np.ndarray):
     ordered = keys[order]
     first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     return ordered[first], np.add.reduceat(weights[order], first)
+
+
+def union_sorted(*arrays: np.ndarray) -> np.ndarray:
+    """Distinct values of sorted integer arrays, sorted: linear merges, no sort."""
+    merged = np.zeros(0, np.int64)
+    for a in arrays:
+        merged = merge_sorted(merged, np.asarray(a, np.int64))
+    return runs(merged)[0]

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..config import BehaviorConfig
 from .arrays import group_sums
+from .kernels import fade
 
 
 def affinity(cfg: BehaviorConfig, ideology: np.ndarray, position: np.ndarray) -> np.ndarray:
@@ -146,8 +147,5 @@ def decay_persuasion(cfg: BehaviorConfig, population, n: int, day: int) -> np.nd
     if cfg.persuasion_half_life is None or population.faded_day == day:
         return np.empty(0, np.int64)
     population.faded_day = day
-    base = population.baseline_opinion
-    moved = np.flatnonzero(population.opinion[:n] != base)
     keep = 0.5 ** (1.0 / cfg.persuasion_half_life)
-    population.opinion[moved] = base[moved] + (population.opinion[moved] - base[moved]) * keep
-    return moved
+    return fade(population.opinion, population.baseline_opinion[:n], keep)

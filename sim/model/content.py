@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .kernels import member, merge_sorted
+
 KEY_SHIFT = 2**24  # seen-set key = user * KEY_SHIFT + content; up to 16.7M content ids
 
 
@@ -117,8 +119,7 @@ class SeenSet:
         keys = self.key(users, contents)
         hit = np.zeros(len(keys), dtype=bool)
         for run in self.runs:
-            idx = np.minimum(np.searchsorted(run, keys), len(run) - 1)
-            hit |= run[idx] == keys
+            member(run, keys, hit)
         return hit
 
     def add(self, users, contents) -> None:
@@ -131,7 +132,7 @@ class SeenSet:
     def _merge(self, force: bool = False) -> None:
         while len(self.runs) > 1 and (force or len(self.runs[-2]) <= 2 * len(self.runs[-1])):
             last = self.runs.pop()
-            self.runs[-1] = np.insert(self.runs[-1], np.searchsorted(self.runs[-1], last), last)
+            self.runs[-1] = merge_sorted(self.runs[-1], last)  # one linear pass, no index array
 
     def __len__(self) -> int:
         return sum(len(run) for run in self.runs)

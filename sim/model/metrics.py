@@ -221,6 +221,8 @@ class Metrics:
         mean_opinion, mean_turnout = self._sums / w.n
         total_votes = self._sums[1]
         reach = self.reach
+        owned = pop.owner[pop.suspended].astype(np.int64)  # one pass over accounts, not one per campaign
+        suspended = np.bincount(owned[owned >= 0], minlength=self.n_campaigns)
         for c, camp in enumerate(today.campaigns):
             spend = self.spent[c].copy()
             step_spend = spend - self._step_spend[c]
@@ -241,7 +243,7 @@ class Metrics:
                 mean_opinion=mean_opinion,
                 vote_share=float(votes[c] / total_votes) if c in w.candidates else math.nan,
                 mean_turnout=mean_turnout,
-                suspended=int(np.count_nonzero(pop.suspended & (pop.owner == c))),
+                suspended=int(suspended[c]),
                 **self.feeds.step(c),
             )
             w.table.add_table_row("steps", outcomes.ordered("step", row, 0))

@@ -17,7 +17,7 @@ from ..config import Config, validate
 from ..network_file import attributes
 from ..vocabulary import Origin
 from . import behavior, network
-from .arrays import runs
+from .arrays import union_sorted
 from .campaigns import Campaign
 from .content import ContentRegistry, SeenSet
 from .feed.rankers import Engagement
@@ -351,7 +351,7 @@ class SimModel(mesa.Model):
                 platform.learn(self._on(imp, p), engaged[mine], reshared[mine])
         if self.log is not None:
             self.log["reactions"].append({"reshared": reshared, "followed": followed, "followers": followers})
-        changed = runs(np.sort(np.concatenate([faded, moved, nudged])))[0]
+        changed = union_sorted(faded, moved, nudged)  # each sorted
         return Reactions(engaged, reshared, followed, followers, len(user_follows[0])), changed
 
     def show(self, impressions: Impressions, rng) -> Reactions:

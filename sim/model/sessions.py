@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .kernels import draw_readers
+
 
 class Sessions:
     """Per-user memory of feed quality and the daily draw of who opens the feed."""
@@ -25,7 +27,7 @@ class Sessions:
 
     def open(self, activity: np.ndarray, suspended: np.ndarray, rng) -> np.ndarray:
         """Today's readers (sorted user ids)."""
-        return np.flatnonzero((rng.random(len(activity)) < activity * self.factor) & ~suspended)
+        return draw_readers(rng.random(len(activity)), activity, self.factor, suspended)
 
     def update(self, readers: np.ndarray, log_quality: np.ndarray) -> None:
         """Readers remember today's log(quality / reference) (NaN: nothing shown, no update);

@@ -6,11 +6,17 @@ and follows; measured on this machine (peak RSS of a whole 30-day default run, n
 generated, Python and imports included; 7 runs from 10,000 users x 20 follows to 2,000,000 x
 20, least squares, every run within 15 MB of the fit):
 
-    peak ~ 170 MB + 150 bytes per user + 45 bytes per follow + 230 bytes per content
+    peak ~ 350 MB + 150 bytes per user + 45 bytes per follow + 230 bytes per content
 
 (1,000,000 users with 20,000,000 follows: 1.14 GB measured, 1.15 GB estimated; contents, from
 a run of 10,000 users whose 20,000 sockpuppets post 6,000,000 contents: 1.52 GB against
-0.18 GB without them.)
+0.18 GB without them.) The fixed part was 170 MB until the step's compiled kernels
+(sim/model/kernels.py) brought numba and llvmlite: importing sim.model went from 147 to
+260 MB peak RSS and a 5,000-user run from 162 to 300 MB, 337 MB when it compiles the
+kernels (the first run after an install or a change to them; 2026-12-03), a fixed cost; the
+calibrated default world at 1,000,000 users peaked at 1.30 GiB before the kernels and
+1.36 GiB after, 30 days (estimate 1.65 GiB with its 1.8M planned posts; the profile on).
+tests/test_memory_estimate.py checks that the estimate covers a small run.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from pathlib import Path
 
 from ..config import FILE_NETWORKS, Config, ConfigError, planned_contents
 
-BASE_BYTES = 170 * 2**20
+BASE_BYTES = 350 * 2**20  # Python, NumPy, SciPy, Mesa, numba + llvmlite compiling the kernels
 BYTES_PER_USER = 150
 BYTES_PER_FOLLOW = 45
 BYTES_PER_CONTENT = 230

@@ -20,6 +20,7 @@ import numpy as np
 from scipy import special
 
 from ..arrays import argsort_ints
+from ..kernels import order_quantiles, rank_in_groups
 
 
 def group_ranks(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -31,30 +32,11 @@ def group_ranks(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return np.cumsum(first) - 1, start, np.diff(np.r_[start, n])
 
 
-def rank_in_group(groups: np.ndarray, scores: np.ndarray, small: int = 16) -> np.ndarray:
+def rank_in_group(groups: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """0-based rank of each entry by descending score within its group (``groups`` sorted;
-    ties: earlier entry first). Groups of up to ``small`` entries (a reader's few campaign
-    candidates) are laid out as the rows of a padded matrix and sorted row by row in one call;
-    larger groups are sorted together."""
-    grp, start, count = group_ranks(groups)
-    rank = np.zeros(len(groups), np.int64)
-    size = count[grp]
-    few = np.flatnonzero((size > 1) & (size <= small))
-    if len(few):
-        row = np.searchsorted(np.flatnonzero((count > 1) & (count <= small)), grp[few])
-        col = few - start[grp[few]]
-        key = np.full((row[-1] + 1, int(size[few].max())), np.inf)
-        key[row, col] = -scores[few]
-        order = np.argsort(key, axis=1, kind="stable")
-        ranks = np.empty_like(order)
-        np.put_along_axis(ranks, order, np.arange(order.shape[1])[None, :], axis=1)
-        rank[few] = ranks[row, col]
-    large = np.flatnonzero(size > small)
-    if len(large):
-        order = large[np.lexsort((-scores[large], grp[large]))]
-        g = grp[order]
-        rank[order] = np.arange(len(order)) - np.searchsorted(g, g, side="left")
-    return rank
+    ties: earlier entry first), one pass over the groups (kernels.py)."""
+    _, start, count = group_ranks(groups)
+    return rank_in_groups(start, count, np.asarray(scores, np.float64))
 
 
 def compete(users, scores, slots, nonpolitical, competitor, rng) -> np.ndarray:
@@ -88,12 +70,7 @@ def compete(users, scores, slots, nonpolitical, competitor, rng) -> np.ndarray:
     lo = slots[need] - np.minimum(count[g], slots[need]) + 1
     inc = rng.standard_exponential(len(need))
     inc[first] = rng.standard_gamma(lo[first])
-    total = np.cumsum(inc)
-    starts = np.flatnonzero(first)
-    before = np.repeat(total[starts] - inc[starts], np.diff(np.r_[starts, len(need)]))
-    G = total - before
-    tail = G[last] + rng.standard_gamma((mm[last] - jj[last] + 1).astype(float))
-    u = 1.0 - G / np.repeat(tail, np.diff(np.r_[starts, len(need)]))
+    u = order_quantiles(first, inc, rng.standard_gamma((mm[last] - jj[last] + 1).astype(float)))
     shown[need] = scores[need] > competitor(u, need)
     return shown
 

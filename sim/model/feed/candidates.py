@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..arrays import runs
+from ..kernels import group_pairs, push_shares
 
 DIRECT = float(2**20)  # weight of a direct post in the packed candidate value
 
@@ -54,32 +54,19 @@ def candidates_push(is_reader, followers, shares, n_cols):
     """Fast engine: push each share to its sharer's followers, keep readers, merge duplicates.
 
     ``followers`` are CSR matrices (sharers x users). Work is proportional to the followers of
-    today's sharers, not to every reader's follow list (nor to the population): the pushed
-    (reader, content) keys are sorted, direct posts and reshares apart, and counted. Same output
+    today's sharers, not to every reader's follow list: the pushed (reader, content) pairs are
+    grouped by reader (linear in the pairs and the population) and counted, direct posts and
+    reshares apart. Same output
     as ``candidates_pull``.
     """
-    keys = {True: [], False: []}
-    for matrix, (rows, c, v) in zip(followers, shares):
-        if not len(rows):
-            continue
-        starts, lens = matrix.indptr[rows], np.diff(matrix.indptr)[rows]
-        offsets = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
-        who = matrix.indices[offsets].astype(np.int64)
-        pair = who * n_cols + np.repeat(c, lens)
-        direct = np.repeat(v == DIRECT, lens)
-        keep = is_reader[who]
-        keys[True].append(pair[keep & direct])
-        keys[False].append(pair[keep & ~direct])
-    counted = {
-        d: runs(np.sort(np.concatenate(k))) if k else runs(np.zeros(0, np.int64)) for d, k in keys.items()
-    }
-    merged = np.sort(np.concatenate([counted[True][0], counted[False][0]]))
-    merged, _ = runs(merged)
-    values = np.zeros(len(merged))
-    for is_direct, (k, count) in counted.items():
-        values[np.searchsorted(merged, k)] += count * (DIRECT if is_direct else 1.0)
-    users, cols = np.divmod(merged, n_cols)
-    return users, cols, values
+    sources = [(matrix, share) for matrix, share in zip(followers, shares) if len(share[0])]
+    size = sum(int(np.diff(matrix.indptr)[share[0]].sum()) for matrix, share in sources)
+    who, key, k = np.empty(size, np.int64), np.empty(size, np.int64), 0
+    for matrix, (rows, c, v) in sources:
+        k = push_shares(matrix.indptr, matrix.indices, rows, c, v == DIRECT, is_reader, who, key, k)
+    # per reader, its pushed contents sorted and counted (a counting sort by reader: kernels.py)
+    users, cols, n_direct, n_reshare = group_pairs(who[:k], key[:k], len(is_reader))
+    return users, cols, n_direct * DIRECT + n_reshare
 
 
 def unpack(values: np.ndarray):

@@ -1,0 +1,225 @@
+"""Compiled kernels (numba) for the step's work that arrays do badly: merging sorted runs,
+counting sorts of small-range integer keys, and grouping pushed (reader, content) pairs reader
+by reader. Each does exactly what the NumPy expression it replaces did (same order, same
+values: the golden digests are unchanged); they only avoid the full sorts and temporaries.
+
+Compiled on first use and cached on disk beside this file (``cache=True``), so a process pays
+the compilation once per installation, not per run.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+jit = numba.njit(cache=True, nogil=True)
+
+
+@jit
+def merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The sorted union (with repeats) of two sorted int64 arrays, in one linear pass."""
+    out = np.empty(len(a) + len(b), np.int64)
+    i = j = k = 0
+    while i < len(a) and j < len(b):
+        if b[j] < a[i]:
+            out[k] = b[j]
+            j += 1
+        else:
+            out[k] = a[i]
+            i += 1
+        k += 1
+    while i < len(a):
+        out[k] = a[i]
+        i += 1
+        k += 1
+    while j < len(b):
+        out[k] = b[j]
+        j += 1
+        k += 1
+    return out
+
+
+@jit
+def counting_argsort(values: np.ndarray, top: int) -> np.ndarray:
+    """Stable argsort of integers in [0, top): one counting pass and one placing pass."""
+    start = np.zeros(top + 1, np.int64)
+    for v in values:
+        start[v + 1] += 1
+    for v in range(top):
+        start[v + 1] += start[v]
+    order = np.empty(len(values), np.int64)
+    for i in range(len(values)):
+        v = values[i]
+        order[start[v]] = i
+        start[v] += 1
+    return order
+
+
+@jit
+def push_shares(indptr, indices, rows, cols, direct, is_reader, who, key, k: int) -> int:
+    """Push each share (sharer ``rows[s]``, column ``cols[s]``, ``direct[s]``) to the sharer's
+    followers (CSR ``indptr``, ``indices``) who read today: append them to ``who`` and
+    ``key`` = column * 2 + (0 if direct else 1) from position ``k``; returns the new end."""
+    for s in range(len(rows)):
+        flag = 0 if direct[s] else 1
+        c = cols[s] * 2 + flag
+        for p in range(indptr[rows[s]], indptr[rows[s] + 1]):
+            u = indices[p]
+            if is_reader[u]:
+                who[k] = u
+                key[k] = c
+                k += 1
+    return k
+
+
+@jit
+def group_pairs(who: np.ndarray, key: np.ndarray, n: int):
+    """Distinct (reader, column) pairs of pushed shares (``key`` = column * 2 + 0 for a direct
+    post, + 1 for a reshare), sorted by reader then column, with the number of direct posts
+    and of reshares pushed for each. ``who`` in [0, n): a counting sort by reader, then each
+    reader's few keys sorted."""
+    m = len(who)
+    start = np.zeros(n + 1, np.int64)
+    for w in who:
+        start[w + 1] += 1
+    for u in range(n):
+        start[u + 1] += start[u]
+    fill = start[:-1].copy()
+    by_reader = np.empty(m, np.int64)
+    for i in range(m):
+        w = who[i]
+        by_reader[fill[w]] = key[i]
+        fill[w] += 1
+    out_user = np.empty(m, np.int64)
+    out_col = np.empty(m, np.int64)
+    n_direct = np.zeros(m, np.int64)
+    n_reshare = np.zeros(m, np.int64)
+    k = 0
+    for u in range(n):
+        lo, hi = start[u], start[u + 1]
+        if hi - lo == 0:
+            continue
+        seg = by_reader[lo:hi]
+        if hi - lo > 1:
+            seg.sort()
+        c = -1
+        for x in seg:
+            if x >> 1 != c:
+                c = x >> 1
+                out_user[k] = u
+                out_col[k] = c
+                k += 1
+            if x & 1:
+                n_reshare[k - 1] += 1
+            else:
+                n_direct[k - 1] += 1
+    return out_user[:k], out_col[:k], n_direct[:k], n_reshare[:k]
+
+
+@jit
+def rank_in_groups(start: np.ndarray, count: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """0-based rank of each entry by descending score within its group (groups: consecutive
+    entries, given by their ``start`` and ``count``; ties: earlier entry first). A small
+    group counts, for each entry, the entries that beat it; a large one is sorted (stable)."""
+    rank = np.zeros(len(scores), np.int64)
+    for g in range(len(start)):
+        lo, k = start[g], count[g]
+        if k <= 32:
+            for i in range(lo, lo + k):
+                s, r = scores[i], 0
+                for j in range(lo, lo + k):
+                    if scores[j] > s or (scores[j] == s and j < i):
+                        r += 1
+                rank[i] = r
+        else:
+            order = np.argsort(-scores[lo : lo + k], kind="mergesort")
+            for r in range(k):
+                rank[lo + order[r]] = r
+    return rank
+
+
+@jit
+def member(run: np.ndarray, keys: np.ndarray, hit: np.ndarray) -> None:
+    """Set ``hit[i]`` where ``keys[i]`` is in the sorted ``run``. Keys that come in increasing
+    order (a day's candidates) are found by galloping on from the previous one, so a sorted
+    batch costs about one pass over the part of the run it spans; others by bisection."""
+    n = len(run)
+    if n == 0:
+        return
+    pos, last = 0, keys[0] if len(keys) else 0
+    for i in range(len(keys)):
+        key = keys[i]
+        if key < last:
+            pos = 0
+        last = key
+        # gallop: find hi with run[hi] >= key, from pos
+        step, lo, hi = 1, pos, pos
+        while hi < n and run[hi] < key:
+            lo = hi + 1
+            hi = pos + step
+            step *= 2
+        if hi > n:
+            hi = n
+        while lo < hi:  # first index in [lo, hi) with run[index] >= key
+            mid = (lo + hi) // 2
+            if run[mid] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        pos = lo
+        if lo < n and run[lo] == key:
+            hit[i] = True
+
+
+@jit
+def order_quantiles(first: np.ndarray, inc: np.ndarray, tail_draw: np.ndarray) -> np.ndarray:
+    """attention.compete's uniform quantiles u = 1 - G_j / G_{M+1}, group by group (``first``
+    marks each group's first entry; ``inc``: its increments, the first a gamma; ``tail_draw``:
+    one gamma per group), with the same float operations in the same order as the array code
+    it replaces: a running sum over all entries, each group's base subtracted."""
+    n = len(inc)
+    g_of = np.empty(n, np.float64)
+    total, base = 0.0, 0.0
+    for i in range(n):
+        total = inc[i] if i == 0 else total + inc[i]
+        if first[i]:
+            base = total - inc[i]
+        g_of[i] = total - base
+    u = np.empty(n, np.float64)
+    end, group = n, len(tail_draw)
+    for i in range(n - 1, -1, -1):  # backwards: each group's tail is known from its last entry
+        if i == end - 1:
+            group -= 1
+            tail = g_of[i] + tail_draw[group]
+        u[i] = 1.0 - g_of[i] / tail
+        if first[i]:
+            end = i
+    return u
+
+
+@jit
+def fade(opinion: np.ndarray, base: np.ndarray, keep: float) -> np.ndarray:
+    """Move each ``opinion[i]`` (i < len(base)) that differs from ``base[i]`` back toward it,
+    keeping the share ``keep`` of the distance (base + (opinion - base) x keep, as the array code
+    did); returns those users, sorted. One pass, no masks or gathers over the population."""
+    moved = np.empty(len(base), np.int64)
+    k = 0
+    for i in range(len(base)):
+        if opinion[i] != base[i]:
+            opinion[i] = base[i] + (opinion[i] - base[i]) * keep
+            moved[k] = i
+            k += 1
+    return moved[:k]
+
+
+@jit
+def draw_readers(u: np.ndarray, activity: np.ndarray, factor: np.ndarray, suspended: np.ndarray):
+    """Users i with ``u[i] < activity[i] x factor[i]`` and not suspended, sorted: the mask,
+    product and flatnonzero of the array code in one pass."""
+    out = np.empty(len(u), np.int64)
+    k = 0
+    for i in range(len(u)):
+        if u[i] < activity[i] * factor[i] and not suspended[i]:
+            out[k] = i
+            k += 1
+    return out[:k]
