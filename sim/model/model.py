@@ -173,7 +173,8 @@ class SimModel(mesa.Model):
     def _plan_ads(self) -> None:
         """Each campaign's channels (sim/model/allocation.py): the days it may buy ads at each
         platform (the platforms' rules in time and on advertisers), its ad spend cap there and
-        the platforms' ``ad_weight`` (by default their attention shares: how its ad budget is split when all are open)."""
+        the platforms' ``ad_weight`` (by default their attention shares: how its ad budget is
+        split when all are open)."""
         steps = self.cfg.steps
         shares = np.array(
             [
