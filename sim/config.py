@@ -498,7 +498,7 @@ def validate(cfg: Config) -> Config:
     if total > MAX_CONTENTS:
         raise ConfigError(
             f"{where}: the run would create {total:,} contents ({why}); the model "
-            f"holds at most {MAX_CONTENTS:,} (2^24) per run: fewer accounts, "
+            f"holds at most {MAX_CONTENTS:,} (2^28) per run: fewer accounts, "
             "posts per day or steps"
         )
     net = cfg.network
@@ -519,7 +519,7 @@ def validate(cfg: Config) -> Config:
     return cfg
 
 
-MAX_CONTENTS = 2**24  # content ids per run (sim.model.content.KEY_SHIFT: the seen-set key)
+MAX_CONTENTS = 2**28  # content ids per run (sim.model.content.KEY_SHIFT: the seen-set key)
 
 
 def planned_contents(cfg: Config) -> tuple[int, tuple[str, str]]:

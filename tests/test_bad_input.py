@@ -254,11 +254,11 @@ CASES = [
     Case(
         "contents-too-many",
         [
-            f"{C0}.sockpuppets.count=20000",
-            f"{C0}.sockpuppets.posts_per_day=40",
+            f"{C0}.sockpuppets.count=100000",
+            f"{C0}.sockpuppets.posts_per_day=100",
             f"{C0}.sockpuppets.followers=0",
         ],
-        [f"{C0}.sockpuppets.posts_per_day = 40", "24,018,540 contents", "at most 16,777,216"],
+        [f"{C0}.sockpuppets.posts_per_day = 100", "300,018,540 contents", "at most 268,435,456"],
     ),
     Case(
         "amplifiers-above-n",

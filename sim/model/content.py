@@ -11,7 +11,7 @@ import numpy as np
 
 from .kernels import member, merge_sorted
 
-KEY_SHIFT = 2**24  # seen-set key = user * KEY_SHIFT + content; up to 16.7M content ids
+KEY_SHIFT = 2**28  # seen-set key = user * KEY_SHIFT + content; up to 268M content ids (int64 keys: users < 3.4e10)
 
 
 class ContentRegistry:
@@ -55,7 +55,7 @@ class ContentRegistry:
     ):
         """Append ``count`` contents; scalar or array attributes; return their ids."""
         if self.size + count > KEY_SHIFT:
-            raise OverflowError("more than 2**24 contents in one run")
+            raise OverflowError("more than 2**28 contents in one run")
         while self.size + count > self._cap:
             self._cap *= 2
             for name in self.FIELDS:
