@@ -183,7 +183,7 @@ class MarketConfig:
     pacing_gain: float = f(1.0, rng_(0.0, 1.0, lo_open=True))
     # Exponent on the creative-reader alignment (affinity) in the platform's predicted relevance,
     # the auction's quality factor: 0 delivers regardless of alignment (Ali et al. 2021).
-    delivery_relevance: float = f(0.35, rng_(0.0, 10.0))
+    delivery_relevance: float = f(0.6, rng_(0.0, 10.0))
     # log-sd of each creative's quality as the platform predicts it (one draw per campaign, day
     # and ad slot): engaging creatives win cheaper (The Markup 2020). 0: all creatives alike.
     creative_sigma: float = f(0.0, LOG_SD)
@@ -250,6 +250,9 @@ class CampaignConfig:
     volunteers: VolunteerConfig = f(VolunteerConfig())
     # --- strategy, disclosure and platform help (docs/model.md 3.3, "Campaign strategy")
     bid_ceiling: float = f(2.0, rng_(1.0, 100.0))  # most the pacing may raise its bid, x bid
+    # bid_cap: ``bid`` caps what it pays; lowest_cost: the platform bids for it with no cap
+    # against the commercial market (Meta's default, LOWEST_COST_WITHOUT_CAP; auction.py)
+    bid_strategy: str = f("bid_cap", rng_(choices=("bid_cap", "lowest_cost")))
     expand_audience: bool = True  # widen to lookalikes when its budget goes unspent
     declares_political: bool = True  # false: runs its political ads undeclared
     inauthentic: bool = False  # hides who runs it (fake pages); watchdogs look for it
