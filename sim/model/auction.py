@@ -1,6 +1,6 @@
 """The ad auction: each reader's ad slots sold, second price, against commercial demand.
 
-For each of round(``feed.size`` x ``feed.ad_load``) slots, the campaigns eligible for a reader
+For each of a reader-day's ad slots (attribution.ad_slots), the campaigns eligible for a reader
 (ads allowed by the policy, reader in the audience, frequency cap not reached, budget left
 today, and a pacing draw) bid ``bid`` x bid multiplier x quality, where quality is the
 platform's noisy prediction of engagement relative to a perfectly aligned ad; they compete with
@@ -196,6 +196,8 @@ class AdAuction:
         uncapped = np.array([c.cfg.bid_strategy == "lowest_cost" for c in bidders])
         out = []
         for _slot in range(self.slots):
+            if not (remaining > 0).any():  # every budget spent: the commercial market has the rest
+                break
             eligible = []
             for j, camp in enumerate(bidders):
                 ok = audience[j] & (shown[j] < caps[j]) if remaining[j] > 0 else np.zeros(n_r, bool)

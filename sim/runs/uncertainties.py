@@ -106,8 +106,8 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
     Uncertainty(
         "behavior.turnout_nudge_alignment",
         0.0,
-        0.002,
-        "logit shift per call to action per unit of leaning; fitted 0.001 to Aggarwal "
+        0.00074,
+        "logit shift per call to action per unit of leaning; fitted 0.00037 to Aggarwal "
         "et al. 2023's subgroup contrast 0.7 pp, range = its 95% CI (0 to 1.4 pp)",
     ),
     Uncertainty(

@@ -732,7 +732,7 @@ ROWS: tuple[Row, ...] = (
         "chrono_political",
         "relative",
         cls="fitted",
-        fitted="feed.political_engagement = 2.1 (platform=facebook_2020)",
+        fitted="feed.political_engagement = 2.35 (platform=facebook_2020)",
     ),
     Row(
         "Guess 2023a",
