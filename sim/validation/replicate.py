@@ -568,9 +568,8 @@ ROWS: tuple[Row, ...] = (
         "exposure",
         "impressions",
         precision=20.0,
-        why_not="the model's ad capacity: one session of 20 items (4 ad slots) on a quarter of "
-        "days gives a user ~42 ad slots in 6 weeks, fewer than the 132 political ads "
-        "alone that a 2020 Facebook user saw (docs/validation.md, 'The ad dose')",
+        why_not="the world's political advertisers and the ads a reader sees a day "
+        "(feed.ad_slots) set the dose: docs/validation.md, 'The calibrated world'",
     ),
     Row(
         "Allcott 2025",
@@ -668,9 +667,8 @@ ROWS: tuple[Row, ...] = (
         "cross_cost",
         "ratio",
         precision=0.2,
-        why_not="the campaign's bid caps what it pays (second price), so reaching the other side "
-        "costs it at most bid / price of its own side; the platform's lowest-cost bidding "
-        "has no such cap",
+        why_not="the audit's ads bid lowest cost (uncapped): the cost ratio follows the "
+        "creatives' relevance for the other side (market.delivery_relevance)",
     ),
     Row(
         "The Markup 2020",
