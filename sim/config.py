@@ -134,6 +134,10 @@ class NetworkConfig:
 class FeedConfig:
     size: int = f(20, rng_(1, 1000))
     ad_load: float = f(0.2, PROB)  # share of feed slots that are ad slots
+    # Ads a reader is shown on a day of use, sold by the ad market (the organic feed stays the
+    # compressed size x (1 - ad_load)): ~300 stories shown a day (Backstrom 2013) x ~20% ads;
+    # null: round(size x ad_load), the compressed feed's own share (docs/model.md)
+    ad_slots: Optional[int] = f(60, rng_(0, 1000))
     engine: str = f("push", rng_(choices=("push", "pull")))  # candidate engine; same results
     prediction_noise: float = f(0.5, LOG_SD)  # lognormal sigma of the platform's predictions
     # Attention (sim/model/feed/attention.py): campaign content competes with non-political
@@ -165,7 +169,7 @@ class BehaviorConfig:
     # the reader's leaning toward the message's side (Aggarwal et al. 2023: ~0 on average,
     # + for the message's leaners, - for the other side's).
     turnout_nudge: float = f(0.0, rng_(-1.0, 1.0))
-    turnout_nudge_alignment: float = f(0.001, rng_(-1.0, 1.0))
+    turnout_nudge_alignment: float = f(0.00037, rng_(-1.0, 1.0))
     turnout_nudge_social: float = f(0.0179, rng_(0.0, 5.0))  # once per user and election (Bond 2012)
     persuasion_half_life: Optional[float] = f(5.0, POSITIVE)  # days; null: persuasion never decays
     vote_temperature: float = f(0.2, POSITIVE)  # softness of the candidate choice
@@ -183,7 +187,7 @@ class MarketConfig:
     pacing_gain: float = f(1.0, rng_(0.0, 1.0, lo_open=True))
     # Exponent on the creative-reader alignment (affinity) in the platform's predicted relevance,
     # the auction's quality factor: 0 delivers regardless of alignment (Ali et al. 2021).
-    delivery_relevance: float = f(0.35, rng_(0.0, 10.0))
+    delivery_relevance: float = f(0.6, rng_(0.0, 10.0))
     # log-sd of each creative's quality as the platform predicts it (one draw per campaign, day
     # and ad slot): engaging creatives win cheaper (The Markup 2020). 0: all creatives alike.
     creative_sigma: float = f(0.0, LOG_SD)
@@ -271,6 +275,9 @@ class CampaignConfig:
     volunteers: VolunteerConfig = f(VolunteerConfig())
     # --- strategy, disclosure and platform help (docs/model.md 3.3, "Campaign strategy")
     bid_ceiling: float = f(2.0, rng_(1.0, 100.0))  # most the pacing may raise its bid, x bid
+    # bid_cap: ``bid`` caps what it pays; lowest_cost: the platform bids for it with no cap
+    # against the commercial market (Meta's default, LOWEST_COST_WITHOUT_CAP; auction.py)
+    bid_strategy: str = f("bid_cap", rng_(choices=("bid_cap", "lowest_cost")))
     expand_audience: bool = True  # widen to lookalikes when its budget goes unspent
     declares_political: bool = True  # false: runs its political ads undeclared
     inauthentic: bool = False  # hides who runs it (fake pages); watchdogs look for it

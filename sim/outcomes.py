@@ -316,7 +316,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         "ads",
         "its undeclared political ad creatives the "
         "platform's review let through (a campaign that bids on a day submits that day's "
-        "round(feed.size x feed.ad_load) creatives)",
+        "feed.ad_slots creatives)",
     ),
     O(
         "undeclared_ads_caught",

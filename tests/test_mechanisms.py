@@ -7,7 +7,7 @@ import pytest
 
 import sim
 from sim.model import SimModel
-from sim.model.auction import second_price, within_budget
+from sim.model.auction import AdAuction, second_price, within_budget
 from sim.model.campaigns import Campaign
 from sim.model.content import SeenSet
 from sim.model.feed.attention import rank_in_group
@@ -28,6 +28,21 @@ def test_second_price_pays_the_runner_up_bid():
     winner, price = second_price(list(bids.T))  # one array per bidder
     assert winner.tolist() == [0, 2, 1, 0]
     assert price.tolist() == [3.0, 1.0, 7.2, 0.0]
+
+
+def test_lowest_cost_wins_against_the_commercial_market_and_pays_the_runner_up():
+    """Two campaigns' effective bids per row and the commercial bid. Bid cap (both capped): the
+    plain second price over all three. Lowest cost (campaign 0 uncapped): where campaign 0 is
+    the best campaign it wins whatever the commercial bid, paying the higher of the commercial
+    bid and the other campaign's; where campaign 1 is best, campaign 1 (capped) must still
+    beat the commercial bid."""
+    camp = [np.array([10.0, 10.0, 1.0, -np.inf]), np.array([5.0, -np.inf, 3.0, 2.0])]
+    commercial = np.array([20.0, 4.0, 2.5, 1.0])
+    capped = AdAuction.auction(camp, commercial, np.array([False, False]))
+    assert capped[0].tolist() == [0, 1, 2, 2] and capped[1].tolist() == [10.0, 4.0, 2.5, 1.0]
+    winner, price = AdAuction.auction(camp, commercial, np.array([True, False]))
+    assert winner.tolist() == [1, 1, 2, 2]
+    assert price.tolist() == [20.0, 4.0, 2.5, 1.0]  # max(runner-up campaign, commercial)
 
 
 def test_within_budget_stops_at_the_budget_in_the_given_order():

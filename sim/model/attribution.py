@@ -1,7 +1,10 @@
 """Attribution: the slots of a feed and the one origin each impression gets (sim.vocabulary.Origin).
 
-A feed of ``feed.size`` items has round(``feed.size`` x ``feed.ad_load``) ad slots, sold by a
-platform's ad market (auction.py); the rest are organic slots, filled by its feed (feed/).
+A feed of ``feed.size`` items has size - round(``feed.size`` x ``feed.ad_load``) organic slots,
+filled by its feed (feed/): a compressed feed, whose items stand for the many a real reader
+scrolls past. Its ad market (auction.py) sells ``feed.ad_slots`` ad slots a reader-day, the
+number of ads a real reader is shown on a day of use (null: round(size x ad_load), the
+compressed feed's own ad slots).
 
 A content's *root* origin is fixed when it is created: ``ad`` (an ad creative), ``owned`` (a
 post of a campaign's own account, official or sockpuppet) or ``amplified`` (a paid poster's
@@ -19,8 +22,15 @@ from ..vocabulary import ROOT_IS_PAID, Origin
 
 
 def ad_slots(cfg) -> int:
-    """Ad slots per feed: round(feed.size x feed.ad_load)."""
+    """Ad slots per reader-day: feed.ad_slots, or round(feed.size x feed.ad_load) when null."""
+    if cfg.feed.ad_slots is not None:
+        return int(cfg.feed.ad_slots)
     return int(round(cfg.feed.size * cfg.feed.ad_load))
+
+
+def organic_slots(cfg) -> int:
+    """Organic slots per reader-day: feed.size - round(feed.size x feed.ad_load)."""
+    return cfg.feed.size - int(round(cfg.feed.size * cfg.feed.ad_load))
 
 
 def organic_origin(root: np.ndarray, direct: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """The ad auction: each reader's ad slots sold, second price, against commercial demand.
 
-For each of round(``feed.size`` x ``feed.ad_load``) slots, the campaigns eligible for a reader
+For each of a reader-day's ad slots (attribution.ad_slots), the campaigns eligible for a reader
 (ads allowed by the policy, reader in the audience, frequency cap not reached, budget left
 today, and a pacing draw) bid ``bid`` x bid multiplier x quality, where quality is the
 platform's noisy prediction of engagement relative to a perfectly aligned ad; they compete with
@@ -191,8 +191,13 @@ class AdAuction:
         caps = [min(cap, len(v)) for v in variants]
         priority = rng.random(n_r)  # random order of auctions, for the budget stop
         alike = self.creative_quality is None
+        # lowest-cost bidding (Meta's default, LOWEST_COST_WITHOUT_CAP): no bid cap against
+        # the commercial market; bid_cap: the campaign's bid caps what it pays
+        uncapped = np.array([c.cfg.bid_strategy == "lowest_cost" for c in bidders])
         out = []
         for _slot in range(self.slots):
+            if not (remaining > 0).any():  # every budget spent: the commercial market has the rest
+                break
             eligible = []
             for j, camp in enumerate(bidders):
                 ok = audience[j] & (shown[j] < caps[j]) if remaining[j] > 0 else np.zeros(n_r, bool)
@@ -207,11 +212,11 @@ class AdAuction:
                 if alike
                 else [self.quality_of_next(c, day, v, s[rows]) for c, v, s in zip(bidders, variants, shown)]
             )
-            bids = [commercial] + [
+            bids = [
                 np.where(e[rows], b[rows] if alike else b[rows] * factor[j], -np.inf)
                 for j, (e, b) in enumerate(zip(eligible, effective))
             ]
-            winner, runner_up = second_price(bids)
+            winner, runner_up = self.auction(bids, commercial, uncapped)
             for j, camp in enumerate(bidders):
                 won = np.flatnonzero(winner == j + 1)
                 if len(won) == 0:
@@ -237,6 +242,28 @@ class AdAuction:
             if camp.undeclared:  # it submitted the day's creatives; the review let some through
                 receipts[j].submitted, receipts[j].approved = self.slots, len(variants[j])
         return Impressions.concat(out) if out else Impressions.empty(), receipts
+
+    @staticmethod
+    def auction(bids: list[np.ndarray], commercial: np.ndarray, uncapped: np.ndarray):
+        """One second-price auction per row among the campaigns' effective ``bids`` and the
+        ``commercial`` bid. Returns the winner (0: the commercial market, j + 1: campaign j) and
+        the runner-up's effective bid (what the winner pays per unit of its quality).
+
+        A campaign on the bid-cap strategy wins only where its effective bid beats every other
+        bid. One on lowest cost (``uncapped``) has the platform bid for it without a cap (Meta's
+        LOWEST_COST_WITHOUT_CAP: "automatically increase your effective bid as needed"): where
+        it is the best campaign, it wins against the commercial market and pays the runner-up,
+        the commercial bid or the next campaign's, whichever is higher. With every campaign
+        capped this is the plain second-price auction over all bidders."""
+        if not uncapped.any():
+            return second_price([commercial] + bids)
+        best, second = second_price(bids)
+        top = np.full(len(commercial), -np.inf)
+        for j, bid in enumerate(bids):  # the best campaign's bid
+            np.copyto(top, bid, where=best == j)
+        wins = np.isfinite(top) & (uncapped[best] | (top > commercial))
+        runner_up = np.maximum(second, commercial)
+        return np.where(wins, best + 1, 0), np.where(wins, runner_up, 0.0)
 
     def quality_of_next(self, camp, day: int, variants: np.ndarray, shown: np.ndarray):
         """The predicted quality of the creative each reader would get next (the k-th of the

@@ -106,8 +106,8 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
     Uncertainty(
         "behavior.turnout_nudge_alignment",
         0.0,
-        0.002,
-        "logit shift per call to action per unit of leaning; fitted 0.001 to Aggarwal "
+        0.00074,
+        "logit shift per call to action per unit of leaning; fitted 0.00037 to Aggarwal "
         "et al. 2023's subgroup contrast 0.7 pp, range = its 95% CI (0 to 1.4 pp)",
     ),
     Uncertainty(
@@ -118,11 +118,11 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
     ),
     Uncertainty(
         "market.delivery_relevance",
-        0.25,
+        0.5,
         1.0,
-        "weight of creative-reader alignment in ad delivery: 0.25 just gives Ali et al. "
-        "2021's >65% / <40% split (measured by party registration, a noisy proxy); 1 "
-        "is the users' own affinity",
+        "weight of creative-reader alignment in ad delivery: with the audit's ads on lowest-cost "
+        "bidding, 0.5 just gives Ali et al. 2021's >65% / <40% split (measured by party "
+        "registration, a noisy proxy); 1 is the users' own affinity",
     ),
     # Feed ranking (issue 11) and policy mechanisms (issue 12): ranges from docs/model.md.
     Uncertainty(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import behavior
-from ..attribution import ad_slots, organic_origin
+from ..attribution import organic_origin, organic_slots
 from ..content import KEY_SHIFT, ContentRegistry, SeenSet
 from ..follows import Follows
 from ..records import FeedStats, Impressions
@@ -51,7 +51,7 @@ class OrganicFeed:
         n = follows.n
         self.pending = (EMPTY, EMPTY)  # yesterday's reshares: (sharers, contents)
         self.history = EngagementLog(registry)
-        self.slots = cfg.feed.size - ad_slots(cfg)  # organic slots per reader-day
+        self.slots = organic_slots(cfg)  # organic slots per reader-day
         share = policy.chronological_share()
         self.chronological = (rng.random(n) < share) if share > 0 else np.zeros(n, bool)
         self.chrono_ranker = Chronological()
