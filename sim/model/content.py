@@ -11,7 +11,7 @@ import numpy as np
 
 from .kernels import member, merge_sorted
 
-KEY_SHIFT = 2**28  # seen-set key = user * KEY_SHIFT + content; up to 268M content ids (int64 keys: users < 3.4e10)
+KEY_SHIFT = 2**28  # seen-set key = user * KEY_SHIFT + content (int64): 268M content ids
 
 
 class ContentRegistry:

@@ -6,7 +6,7 @@ and follows; measured on this machine (peak RSS of a whole 30-day default run, n
 generated, Python and imports included; 7 runs from 10,000 users x 20 follows to 2,000,000 x
 20, least squares, every run within 15 MB of the fit):
 
-    peak ~ 350 MB + 150 bytes per user + 45 bytes per follow + 230 bytes per content
+    peak ~ 380 MB + 150 bytes per user + 45 bytes per follow + 230 bytes per content
 
 (1,000,000 users with 20,000,000 follows: 1.14 GB measured, 1.15 GB estimated; contents, from
 a run of 10,000 users whose 20,000 sockpuppets post 6,000,000 contents: 1.52 GB against
@@ -26,7 +26,9 @@ from pathlib import Path
 
 from ..config import FILE_NETWORKS, Config, ConfigError, planned_contents
 
-BASE_BYTES = 350 * 2**20  # Python, NumPy, SciPy, Mesa, numba + llvmlite compiling the kernels
+# Python, NumPy, SciPy, Mesa, numba compiling the kernels: a cold-cache run of 5,000 users (9
+# campaigns, 60 ad slots a reader-day) peaks at 356 MB
+BASE_BYTES = 380 * 2**20
 BYTES_PER_USER = 150
 BYTES_PER_FOLLOW = 45
 BYTES_PER_CONTENT = 230
