@@ -10,10 +10,13 @@ each step, shows controls a lesson has no use for ("Use Threads", "Render Interv
 and runs a click's step in the server's message loop, so clicks made during a step queue up and
 each steps later. Here:
 
-- The model steps in a worker thread (one per tab). The buttons are disabled while it works; a
-  click that still arrives then (made before the page showed them disabled) is dropped, not
-  queued, and the page says so. Stop sets a flag the worker reads before every day; the Play
-  speed is read before every day too.
+- The model steps in a worker thread (one per tab). A click that arrives while it computes a
+  Step or a Reset waits and runs next (one such click; a further one is not applied and the
+  page says so), so a student's double click gives two days and a Reset right after a new
+  scenario applies it. During Play and Run the buttons but Stop are disabled, and a click
+  that still arrives then says "press Stop first". Stop sets a flag the worker reads before
+  every day; the Play speed is read before every day too. A Step changes no button, so it
+  re-renders only what shows the day (30 tabs share one server's CPU).
 - A typed value applies on Enter or on leaving its box, never per keystroke; one outside the
   control's range is not applied, and a note under the box gives the range.
 - After each day the worker builds a ``Frame`` (every string and number the page shows) and
@@ -33,6 +36,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 import weakref
 from dataclasses import dataclass, field
 
@@ -75,10 +79,7 @@ server_settings.theme.show_banner = False  # the "made with Solara" badge covere
 server_settings.theme.title = "Paid versus organic reach: classroom"
 
 STEP, PLAY, STOP, RUN, RESET, DEFAULTS_BUTTON = BUTTONS  # lesson.py's instructions name them
-# Clicks made during a step reach the handler only once the redraw is done (both wait for the
-# page's render lock); a click handled within QUIET seconds of the end of a step is one of them.
-# A deliberate next click comes later: the browser shows the new day, then a person reacts.
-QUIET = 0.15
+LONG = ("play", "run")  # jobs that disable the buttons (but Stop) while they run
 DEBUG = bool(os.environ.get("SIM_APP_DEBUG"))
 SPEEDS = {"1 day/s": 1.0, "2 days/s": 2.0, "5 days/s": 5.0, "as fast as possible": math.inf}
 
@@ -217,8 +218,9 @@ class Session:
         _count(+1)
         weakref.finalize(self, _count, -1)
         self.model: ClassroomModel | None = None
-        self.lock = threading.Lock()  # held by the worker: a click while it is held is dropped
-        self.quiet_until = 0.0  # and so is one handled just after (it waited for the redraw)
+        self.guard = threading.Lock()  # guards doing and waiting
+        self.doing = ""  # the worker's job ("" when idle): "step", "reset", "play" or "run"
+        self.waiting = None  # (job, label, button) clicked while the worker computed: runs next
         self.stop = threading.Event()
         self.pace = SPEEDS["2 days/s"]  # Play's days per second, read before every day
         self.edges: dict = {}
@@ -242,36 +244,53 @@ present = solara.reactive(False)  # presentation mode: no settings column, large
 
 
 def start(session: Session, job, label: str, button: str) -> bool:
-    """Run ``job`` in a worker thread unless one is running: then the click is dropped, and
-    the page says so (the buttons are disabled while the worker runs, so only a click made
-    before the page showed that gets here)."""
-    if time.monotonic() < session.quiet_until or not session.lock.acquire(blocking=False):
-        notice.set(f"{button}: ignored, the click came while the model was still computing; click again")
+    """Run ``job`` in the tab's worker thread. If the worker is computing a Step or a Reset,
+    the job waits and runs next (one job waits at most: a further click is not applied, and
+    the page says so); during Play or Run (their buttons are disabled, so only a click made
+    before the page showed that gets here) the page says to press Stop first. True if the
+    job runs or waits."""
+    with session.guard:
+        if session.doing:
+            playing = "playing" if session.doing == "play" else "running to a day"
+            why = (
+                f"the model is {playing}: press {STOP} first"
+                if session.doing in LONG
+                else f"{session.waiting[2]} is already waiting for the model"
+                if session.waiting
+                else ""
+            )
+            if not why:
+                session.waiting = (job, label, button)
+                return True
+        else:
+            session.doing, why = label, ""
+    if why:
+        notice.set(f"{button}: not applied, {why}; click again when it is done")
         return False
-    session.stop.clear()
-    notice.set("")
-    busy.set(label)
-    if label == "reset":
-        building.set(True)
+    threading.Thread(target=work, args=(session, job, label), daemon=True).start()  # this tab's context
+    return True
 
-    def work():
+
+def work(session: Session, job, label: str) -> None:
+    """The worker: ``job``, then whatever was clicked meanwhile."""
+    while label:
+        session.stop.clear()
+        notice.set("")
+        busy.set("" if label == "step" else label)  # a Step changes no button: only the day re-renders
+        building.set(label == "reset")
         try:
             job()
             error.set("")
         except ConfigError as exc:
             error.set(str(exc))
-        except Exception as exc:  # shown on the page; the server log has the traceback
+        except Exception as exc:  # shown on the page, the traceback in the server's log
             error.set(f"{type(exc).__name__}: {exc}")
-            raise
-        finally:
-            session.quiet_until = time.monotonic() + QUIET
-            session.lock.release()
-            busy.set("")
-            if label == "reset":
-                building.set(False)
-
-    threading.Thread(target=work, daemon=True).start()  # Solara gives it this tab's context
-    return True
+            traceback.print_exc()
+        with session.guard:
+            job, label, _ = session.waiting or (None, "", "")
+            session.waiting, session.doing = None, label
+    busy.set("")
+    building.set(False)
 
 
 def publish(session: Session) -> None:
@@ -338,6 +357,14 @@ def _choice_items(key: str) -> list[dict]:
 @solara.component
 def ChoiceControl(key: str, disabled: bool):
     c, s = CONTROL[key], settings.value
+    with solara.Column(gap="0px"):  # one root, with or without the note: the menu is not re-created
+        ChoiceMenu(key, c, s, disabled)
+        note = ranking_note(s[key]) if key == "ranking" else c.help
+        if note:
+            solara.Text(note, classes=["sim-help"])
+
+
+def ChoiceMenu(key: str, c, s: dict, disabled: bool):
     solara.v.Select(
         label=c.text(_names(s)),
         items=_choice_items(key),
@@ -350,9 +377,6 @@ def ChoiceControl(key: str, disabled: bool):
         class_=f"sim-control sim-control-{key}",
         menu_props={"offsetY": True},
     )
-    note = ranking_note(s[key]) if key == "ranking" else c.help
-    if note:
-        solara.Text(note, classes=["sim-help"])
 
 
 def typed_value(text, lo: float, hi: float, whole: bool):
@@ -521,82 +545,89 @@ def TargetBox(days: int):
 @solara.component
 def Toolbar(session: Session):
     """The buttons; they read what changes rarely (busy, the running model's settings), not
-    the day, so that a step redraws only the day counter and the pictures. While the model
-    computes, every button but Stop is disabled."""
+    the day, so that a step redraws only the day counter and the pictures. During Play, Run and
+    Reset every button but Stop is disabled; during a Step none is (a click then waits)."""
     doing, running = busy.value, model_settings.value
     idle = not doing and running is not None
     changed = running is not None and settings.value != running
     at_end = finished.value
     days = running["days"] if running else DEFAULTS["days"]
-    with solara.Row(gap="6px", classes=["sim-toolbar"], style={"align-items": "center", "flex-wrap": "wrap"}):
-        DayCounter()
-        solara.Button(
-            STEP,
-            icon_name="mdi-skip-next",
-            disabled=not idle or at_end,
-            small=True,
-            on_click=lambda: start(session, lambda: do_steps(session, session.model.day + 1), "step", STEP),
-            classes=["sim-step"],
-        )
-        if doing in ("play", "run"):
+    # One root whatever shows under the buttons: with a bare Row, the first status line made the
+    # root a new Column and re-created every button, and a click on the old ones was lost.
+    with solara.Column(gap="4px", classes=["sim-toolbar-box"]):
+        with solara.Row(
+            gap="6px", classes=["sim-toolbar"], style={"align-items": "center", "flex-wrap": "wrap"}
+        ):
+            DayCounter()
             solara.Button(
-                STOP,
-                icon_name="mdi-stop",
-                color="error",
-                on_click=session.stop.set,
-                small=True,
-                classes=["sim-stop"],
-            )
-        else:
-            solara.Button(
-                PLAY,
-                icon_name="mdi-play",
+                STEP,
+                icon_name="mdi-skip-next",
                 disabled=not idle or at_end,
                 small=True,
                 on_click=lambda: start(
-                    session, lambda: do_steps(session, session.model.days, play=True), "play", PLAY
+                    session, lambda: do_steps(session, session.model.day + 1), "step", STEP
                 ),
-                classes=["sim-play"],
+                classes=["sim-step"],
             )
-        solara.v.Select(
-            items=list(SPEEDS),
-            v_model=speed.value,
-            on_v_model=lambda v: set_speed(session, v),
-            dense=True,
-            hide_details=True,
-            class_="sim-speed",
-            style_="max-width: 118px; font-size: 13px",
-            label="Play speed",
-        )
-        solara.Button(
-            RUN,
-            disabled=not idle or at_end,
-            small=True,
-            classes=["sim-run"],
-            on_click=lambda: run_to(session),
-        )
-        TargetBox(days)
-        solara.Button(
-            RESET,
-            icon_name="mdi-restart",
-            disabled=bool(doing),
-            small=True,
-            color="warning" if changed else None,
-            classes=["sim-reset"],
-            on_click=lambda: start(session, lambda: do_reset(session), "reset", RESET),
-        )
-        if present.value:
-            PresentButton()
-    if notice.value:
-        solara.Text(notice.value, classes=["sim-status", "sim-note"])
-    if doing == "reset":
-        solara.Text("Building the model…", classes=["sim-status", "sim-busy"])
-    elif changed:
-        solara.Text("Settings changed: press Reset to apply them", classes=["sim-status", "sim-changed"])
-    elif at_end:
-        solara.Text("Last day reached: press Reset to start again", classes=["sim-status"])
-    if error.value:
-        solara.Text(error.value, classes=["sim-error"])
+            if doing in ("play", "run"):
+                solara.Button(
+                    STOP,
+                    icon_name="mdi-stop",
+                    color="error",
+                    on_click=session.stop.set,
+                    small=True,
+                    classes=["sim-stop"],
+                )
+            else:
+                solara.Button(
+                    PLAY,
+                    icon_name="mdi-play",
+                    disabled=not idle or at_end,
+                    small=True,
+                    on_click=lambda: start(
+                        session, lambda: do_steps(session, session.model.days, play=True), "play", PLAY
+                    ),
+                    classes=["sim-play"],
+                )
+            solara.v.Select(
+                items=list(SPEEDS),
+                v_model=speed.value,
+                on_v_model=lambda v: set_speed(session, v),
+                dense=True,
+                hide_details=True,
+                class_="sim-speed",
+                style_="max-width: 118px; font-size: 13px",
+                label="Play speed",
+            )
+            solara.Button(
+                RUN,
+                disabled=not idle or at_end,
+                small=True,
+                classes=["sim-run"],
+                on_click=lambda: run_to(session),
+            )
+            TargetBox(days)
+            solara.Button(
+                RESET,
+                icon_name="mdi-restart",
+                disabled=bool(doing),
+                small=True,
+                color="warning" if changed else None,
+                classes=["sim-reset"],
+                on_click=lambda: start(session, lambda: do_reset(session), "reset", RESET),
+            )
+            if present.value:
+                PresentButton()
+        if notice.value:
+            solara.Text(notice.value, classes=["sim-status", "sim-note"])
+        if doing == "reset":
+            solara.Text("Building the model…", classes=["sim-status", "sim-busy"])
+        elif changed:
+            solara.Text("Settings changed: press Reset to apply them", classes=["sim-status", "sim-changed"])
+        elif at_end:
+            solara.Text("Last day reached: press Reset to start again", classes=["sim-status"])
+        if error.value:
+            solara.Text(error.value, classes=["sim-error"])
 
 
 def _pct(x, digits=0) -> str:

@@ -124,6 +124,7 @@ class Tab:
             and self.day_shown == day
             and step is not None
             and not step[1].get("disabled")
+            and self.button("sim-reset") is not None
         )
 
     async def drawn(self, day: int, timeout: float = 120) -> float:
