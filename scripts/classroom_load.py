@@ -89,28 +89,36 @@ async def student(browser, url: str, steps: int, rng: random.Random, times: list
         times.append(drawn - await page.evaluate("window.__clicked"))
 
 
-async def ws_student(url: str, steps: int, rng: random.Random, times: list, tabs: list, arrive: float):
-    """A student without a browser (sim.classroom.wsclient): the server's work only."""
-    await asyncio.sleep(arrive)
+async def ws_open(url: str, tabs: list, arrive: float):
+    await asyncio.sleep(arrive)  # a class opens the page over a minute, not in one instant
     tab = Tab(url)
-    tabs.append(tab)
     await tab.open()
+    tabs.append(tab)
+
+
+async def ws_student(tab: Tab, steps: int, rng: random.Random, times: list):
+    """A student without a browser (sim.classroom.wsclient): the server's work only."""
     for day in range(1, steps + 1):
-        await asyncio.sleep(rng.uniform(1.0, 3.0))
+        await asyncio.sleep(rng.uniform(1.0, 3.0))  # a student looks, then clicks
         clicked = await tab.click("sim-step")
         times.append(1000 * (await tab.drawn(day, timeout=120) - clicked))
 
 
 async def run_ws(args, url: str, pid: int, mem: dict) -> dict:
+    """The tabs open (one every --arrive seconds), then all step: the server's CPU time is
+    measured apart for the page loads and for the clicks."""
     times: list[float] = []
     tabs: list = []
-    t0, cpu0, me0 = time.monotonic(), cpu_s([pid]), cpu_s([os.getpid()])
-    await asyncio.gather(*(ws_student(url, args.steps, random.Random(i), times, tabs, i * args.arrive)
-                           for i in range(args.tabs)))
-    out = dict(times=times, wall=time.monotonic() - t0, server_cpu=cpu_s([pid]) - cpu0,
-               client_cpu=cpu_s([os.getpid()]) - me0, load=os.getloadavg()[1],
-               received=sum(t.received for t in tabs))
+    cpu0 = cpu_s([pid])
+    await asyncio.gather(*(ws_open(url, tabs, i * args.arrive) for i in range(args.tabs)))
+    load_cpu = cpu_s([pid]) - cpu0
     mem["open"] = (rss_mb(pid), live_sessions())
+    t0, cpu0, me0, got0 = time.monotonic(), cpu_s([pid]), cpu_s([os.getpid()]), sum(t.received for t in tabs)
+    await asyncio.gather(*(ws_student(t, args.steps, random.Random(i), times) for i, t in enumerate(tabs)))
+    out = dict(times=times, wall=time.monotonic() - t0, server_cpu=cpu_s([pid]) - cpu0, load_cpu=load_cpu,
+               client_cpu=cpu_s([os.getpid()]) - me0, load=os.getloadavg()[1],
+               received=sum(t.received for t in tabs) - got0)
+    mem["open, after the steps"] = (rss_mb(pid), live_sessions())
     half = len(tabs) // 2
     for tab in tabs[:half]:  # closed tabs: the page's goodbye
         await tab.close()
@@ -144,9 +152,10 @@ async def main(args) -> None:
           f"95th percentile {q[18]:.0f} ms, max {max(times):.0f} ms ({len(times)} clicks)")
     clicks = len(times)
     print(f"CPU over those {wall:.0f} s on {os.cpu_count()} cores: server {r['server_cpu']:.1f} s "
-          f"({1000 * r['server_cpu'] / clicks:.0f} ms a click, page loads included), "
-          + (f"light clients {r['client_cpu']:.1f} s, {r['received'] / clicks / 1000:.0f} kB received "
-             "a click (page loads included)" if args.client == "ws" else
+          + (f"({1000 * r['server_cpu'] / clicks:.0f} ms a click; before them, {args.tabs} page loads "
+             f"{r['load_cpu']:.1f} s), light clients {r['client_cpu']:.1f} s, "
+             f"{r['received'] / clicks / 1000:.0f} kB sent to a tab a click" if args.client == "ws" else
+             f"({1000 * r['server_cpu'] / clicks:.0f} ms a click, page loads included), "
              f"Chromium (every chromium process on the machine) {r['browser_cpu']:.0f} s")
           + f"; machine load average (5 min) {r['load']:.1f}")
     for k, (v, live) in mem.items():

@@ -225,10 +225,21 @@ class Session:
         self.pace = SPEEDS["2 days/s"]  # Play's days per second, read before every day
         self.edges: dict = {}
         self.render = contextlib.nullcontext()  # the page's render context: batches updates
+        self.live: dict[str, tuple] = {}  # name -> (widget, its trait, Frame -> the trait's value)
+
+
+class Shown:
+    """The frame on the page. ``frame`` (a reactive) holds one Shown per model: a Reset puts a
+    new one (every component that shows the day renders again), a Step only replaces
+    ``Shown.frame`` and sets the day's widgets (``Live``) directly, so that no component renders
+    and reacton does not walk the page's tree (it was a third of a step's server time)."""
+
+    def __init__(self, f: Frame):
+        self.frame = f
 
 
 settings = solara.reactive(dict(DEFAULTS))
-frame = solara.reactive(None)
+frame = solara.reactive(None)  # a Shown
 busy = solara.reactive("")  # what the worker is doing: "", "step", "reset", "play", "run"
 # a Reset is running: the settings and the pictures read this, not ``busy``, so that a step
 # re-renders neither the settings column nor the page (30 tabs share one server's CPU)
@@ -293,13 +304,20 @@ def work(session: Session, job, label: str) -> None:
     building.set(False)
 
 
-def publish(session: Session) -> None:
-    """Show the model's current day (SIM_APP_DEBUG=1 prints how long drawing and sending took)."""
+def publish(session: Session, new_model: bool = False) -> None:
+    """Show the model's current day (SIM_APP_DEBUG=1 prints how long drawing and sending took).
+    A new model renders the day's components; a next day of the same model only sets the
+    widgets that show the day."""
     t0 = time.perf_counter()
     f = make_frame(session.model, session.edges)
     t1 = time.perf_counter()
-    with session.render:  # one render pass for every component that shows the day
-        frame.set(f)
+    with session.render:  # one render pass (a new model) or none (a next day)
+        if new_model or frame.value is None:
+            frame.set(Shown(f))
+        else:
+            frame.value.frame = f
+            for widget, trait, show in list(session.live.values()):
+                setattr(widget, trait, show(f))
         finished.set(not f.running)
     if DEBUG:
         print(
@@ -310,9 +328,23 @@ def publish(session: Session) -> None:
         )
 
 
+@solara.component
+def Live(session: Session, name: str, show, tag: str = "div", classes: list | None = None):
+    """An HTML widget that shows ``show(frame)`` and follows the day without rendering: it
+    registers itself in ``session.live``, where ``publish`` sets it."""
+    el = solara.HTML(tag=tag, unsafe_innerHTML=show(frame.value.frame), classes=classes or [])
+
+    def register():
+        widget = solara.get_widget(el)
+        session.live[name] = (widget, "unsafe_innerHTML", show)
+        return lambda: session.live.get(name, (None,))[0] is widget and session.live.pop(name)
+
+    solara.use_effect(register, [show])
+
+
 def do_reset(session: Session) -> None:
     session.model = ClassroomModel(**settings.value)
-    publish(session)
+    publish(session, new_model=True)
     model_settings.set(dict(session.model.settings))
     ready.set(True)
 
@@ -331,7 +363,7 @@ def do_steps(session: Session, until: int, play: bool = False) -> None:
             shown = time.monotonic()
         if pace and math.isfinite(pace):
             time.sleep(max(0.0, 1 / pace - (time.monotonic() - t0)))
-    if frame.value is None or frame.value.day != m.day:
+    if frame.value is None or frame.value.frame.day != m.day:
         publish(session)
 
 
@@ -498,10 +530,8 @@ def Controls():
 # ---------------------------------------------------------------- the page
 
 
-@solara.component
-def DayCounter():
-    f = frame.value
-    solara.Text(f"Day {f.day} of {f.days}" if f else "Day –", classes=["sim-day"])
+def day_text(f: Frame) -> str:
+    return f"Day {f.day} of {f.days}"
 
 
 def run_to(session: Session) -> None:
@@ -558,7 +588,10 @@ def Toolbar(session: Session):
         with solara.Row(
             gap="6px", classes=["sim-toolbar"], style={"align-items": "center", "flex-wrap": "wrap"}
         ):
-            DayCounter()
+            if frame.value is None:
+                solara.HTML(tag="span", unsafe_innerHTML="Day –", classes=["sim-day"])
+            else:
+                Live(session, "day", day_text, tag="span", classes=["sim-day"])
             solara.Button(
                 STEP,
                 icon_name="mdi-skip-next",
@@ -661,6 +694,10 @@ def charts(f: Frame, presenting: bool = False) -> str:
     return f'<div class="sim-chart-grid">{"".join(boxes)}</div>'
 
 
+def charts_presenting(f: Frame) -> str:
+    return charts(f, True)
+
+
 LEGEND = draw.opinion_bar() + (
     f' &nbsp; <span class="sim-ring" style="border-color:{draw.PAID_RING}"></span> saw paid '
     "content today (an ad, a paid poster's post, or a reshare of either) &nbsp; <span "
@@ -685,33 +722,53 @@ minus on day 0, in percentage points.</p>
 
 
 @solara.component
-def SimulationTab():
+def SimulationTab(session: Session):
     if not ready.value:
         solara.Text("Building the model…", classes=["sim-busy"])
         return
     with solara.Column(gap="6px", classes=["sim-dim"] if building.value else []):
-        Today()
+        Today(session)
         if present.value:  # the projector: key numbers, networks and two charts, nothing else
-            Charts()
+            Live(session, "charts", charts_presenting)
             return
         solara.HTML(tag="div", unsafe_innerHTML=LEGEND, classes=["sim-legend"])
-        Counters()
+        Live(session, "counters", counters_html, classes=["sim-table"])
         solara.HTML(tag="div", unsafe_innerHTML=DEFINITIONS, classes=["sim-definitions"])
-        Charts()
+        Live(session, "charts", charts)
+        solara.HTML(
+            tag="div",
+            classes=["sim-muted"],
+            unsafe_innerHTML=(
+                "Dashed line: the right-hand regime. The vote-share axis is zoomed in: read its numbers "
+                "before comparing heights."
+            ),
+        )
+
+
+def _side(i: int, part: str):
+    """Frame -> one side's key numbers or users' layer (a module-level function per side and
+    part: ``Live`` registers again only when its function changes)."""
+    return SIDE_PARTS[(i, part)]
+
+
+SIDE_PARTS = {
+    **{(i, "key"): (lambda f, i=i: key_numbers(f, i)) for i in (0, 1)},
+    **{(i, "nodes"): (lambda f, i=i: f.sides[i].nodes) for i in (0, 1)},
+}
 
 
 @solara.component
-def Today():
+def Today(session: Session):
     """Each regime's key numbers above its network: two widgets per regime change per day
     (the edge layer under the users does not)."""
-    f = frame.value
+    f = frame.value.frame
     with solara.Row(gap="12px", classes=["sim-networks"]):
         for i, s in enumerate(f.sides):
             with solara.Column(gap="4px", classes=["sim-network", f"sim-network-{i}"]):
-                solara.HTML(tag="div", unsafe_innerHTML=key_numbers(f, i))
+                Live(session, f"key{i}", _side(i, "key"))
                 with solara.Div(classes=["sim-net-layers"]):
                     solara.HTML(tag="div", unsafe_innerHTML=s.edges, classes=["sim-layer"])
-                    solara.HTML(tag="div", unsafe_innerHTML=s.nodes, classes=["sim-layer"])
+                    Live(session, f"nodes{i}", _side(i, "nodes"), classes=["sim-layer"])
         if len(f.sides) == 1:
             solara.HTML(
                 tag="div",
@@ -723,34 +780,17 @@ def Today():
             )
 
 
-@solara.component
-def Counters():
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=f"<h3>Counters: the run so far</h3>{frame.value.table}",
-        classes=["sim-table"],
-    )
+def counters_html(f: Frame) -> str:
+    return f"<h3>Counters: the run so far</h3>{f.table}"
 
 
-@solara.component
-def Charts():
-    solara.HTML(tag="div", unsafe_innerHTML=charts(frame.value, present.value))
-    if present.value:
-        return
-    solara.HTML(
-        tag="div",
-        classes=["sim-muted"],
-        unsafe_innerHTML=(
-            "Dashed line: the right-hand regime. The vote-share axis is zoomed in: read its numbers "
-            "before comparing heights."
-        ),
-    )
+def data_table(f: Frame) -> str:
+    return f"<h3>The counters on day {f.day} (the CSV has every day)</h3>{f.table}"
 
 
 @solara.component
 def DataTab(session: Session):
-    f = frame.value
-    if f is None:
+    if frame.value is None:
         return
     solara.HTML(
         tag="p",
@@ -761,14 +801,10 @@ def DataTab(session: Session):
     )
     solara.FileDownload(
         lambda: steps_csv(session.model),
-        filename=f"classroom_day{f.day}.csv",
+        filename="classroom_days.csv",  # (the day would be stale: the tab does not re-render per day)
         label="Download the day-by-day table (CSV)",
     )
-    solara.HTML(
-        tag="div",
-        classes=["sim-table"],
-        unsafe_innerHTML=(f"<h3>The counters on day {f.day} (the CSV has every day)</h3>{f.table}"),
-    )
+    Live(session, "data", data_table, classes=["sim-table"])
 
 
 ABOUT = """
@@ -912,11 +948,11 @@ def Page():
         with solara.Div(classes=["sim-main"]):
             Toolbar(session)
             if present.value:
-                SimulationTab()
+                SimulationTab(session)
                 return
             with solara.lab.Tabs(lazy=True):
                 with solara.lab.Tab("Simulation"):
-                    SimulationTab()
+                    SimulationTab(session)
                 with solara.lab.Tab("Data"):
                     DataTab(session)
                 with solara.lab.Tab("About"):

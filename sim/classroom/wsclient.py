@@ -99,7 +99,9 @@ class Tab:
     def _update(self, comm: str, state: dict) -> None:
         self.state.setdefault(comm, {}).update(state)
         html = state.get("unsafe_innerHTML")
-        if html is not None:
+        if html is not None and COUNTER.match(html):
+            self.day_shown = int(COUNTER.match(html)[1])
+        elif html is not None:
             m = DAY.search(html)
             if m:
                 self.days[comm] = int(m[1])
