@@ -311,14 +311,17 @@ def publish(session: Session, new_model: bool = False) -> None:
     t0 = time.perf_counter()
     f = make_frame(session.model, session.edges)
     t1 = time.perf_counter()
-    with session.render:  # one render pass (a new model) or none (a next day)
-        if new_model or frame.value is None:
+    if new_model or frame.value is None:
+        with session.render:  # one render pass for every component that shows the day
             frame.set(Shown(f))
-        else:
+            finished.set(not f.running)
+    else:
+        # no render runs meanwhile (one in another thread could be reconciling these widgets)
+        with getattr(session.render, "thread_lock", contextlib.nullcontext()):
             frame.value.frame = f
             for widget, trait, show in list(session.live.values()):
                 setattr(widget, trait, show(f))
-        finished.set(not f.running)
+        finished.set(not f.running)  # (a render: outside the lock)
     if DEBUG:
         print(
             f"day {f.day}: frame {1000 * (t1 - t0):.0f} ms, render and send "
@@ -339,7 +342,7 @@ def Live(session: Session, name: str, show, tag: str = "div", classes: list | No
         session.live[name] = (widget, "unsafe_innerHTML", show)
         return lambda: session.live.get(name, (None,))[0] is widget and session.live.pop(name)
 
-    solara.use_effect(register, [show])
+    solara.use_effect(register, None)  # after every render: the widget may be a new one
 
 
 def do_reset(session: Session) -> None:
