@@ -261,6 +261,7 @@ def start(session: Session, job, label: str, button: str) -> bool:
     before the page showed that gets here) the page says to press Stop first. True if the
     job runs or waits."""
     with session.guard:
+        run_now = not session.doing
         if session.doing:
             playing = "playing" if session.doing == "play" else "running to a day"
             why = (
@@ -272,21 +273,20 @@ def start(session: Session, job, label: str, button: str) -> bool:
             )
             if not why:
                 session.waiting = (job, label, button)
-                return True
         else:
             session.doing, why = label, ""
-    if why:
-        notice.set(f"{button}: not applied, {why}; click again when it is done")
-        return False
-    threading.Thread(target=work, args=(session, job, label), daemon=True).start()  # this tab's context
-    return True
+    # a click that acts clears the last note; one that does not says why (it stays until a
+    # click acts, also while the waiting click runs)
+    notice.set(f"{button}: not applied, {why}; click again when it is done" if why else "")
+    if run_now:
+        threading.Thread(target=work, args=(session, job, label), daemon=True).start()  # this tab's context
+    return not why
 
 
 def work(session: Session, job, label: str) -> None:
     """The worker: ``job``, then whatever was clicked meanwhile."""
     while label:
         session.stop.clear()
-        notice.set("")
         busy.set("" if label == "step" else label)  # a Step changes no button: only the day re-renders
         building.set(label == "reset")
         try:
