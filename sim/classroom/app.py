@@ -225,14 +225,16 @@ class Session:
         self.pace = SPEEDS["2 days/s"]  # Play's days per second, read before every day
         self.edges: dict = {}
         self.render = contextlib.nullcontext()  # the page's render context: batches updates
-        self.live: dict[str, tuple] = {}  # name -> (widget, its trait, Frame -> the trait's value)
+        self.frame: Frame | None = None  # the day shown
+        self.live: dict[str, tuple] = {}  # name -> (widget, its element, Frame -> its HTML)
 
 
 class Shown:
-    """The frame on the page. ``frame`` (a reactive) holds one Shown per model: a Reset puts a
-    new one (every component that shows the day renders again), a Step only replaces
-    ``Shown.frame`` and sets the day's widgets (``Live``) directly, so that no component renders
-    and reacton does not walk the page's tree (it was a third of a step's server time)."""
+    """A new model's first frame. ``frame`` (a reactive) gets one Shown per model: a Reset
+    renders every component that shows the day; a Step only sets ``Session.frame`` and the
+    day's widgets (``Live``) directly, so that no component renders and reacton does not walk
+    the page's tree (that was a third of a step's server time). A component that renders
+    for another reason reads ``Session.frame``: the day shown."""
 
     def __init__(self, f: Frame):
         self.frame = f
@@ -275,9 +277,9 @@ def start(session: Session, job, label: str, button: str) -> bool:
                 session.waiting = (job, label, button)
         else:
             session.doing, why = label, ""
-    # a click that acts clears the last note; one that does not says why (it stays until a
-    # click acts, also while the waiting click runs)
-    notice.set(f"{button}: not applied, {why}; click again when it is done" if why else "")
+    # a click that does not act says why; the note stays until a click finds the model idle
+    if why or run_now:
+        notice.set(f"{button}: not applied, {why}; click again when it is done" if why else "")
     if run_now:
         threading.Thread(target=work, args=(session, job, label), daemon=True).start()  # this tab's context
     return not why
@@ -311,6 +313,7 @@ def publish(session: Session, new_model: bool = False) -> None:
     t0 = time.perf_counter()
     f = make_frame(session.model, session.edges)
     t1 = time.perf_counter()
+    session.frame = f  # what a component shows when it renders
     if new_model or frame.value is None:
         with session.render:  # one render pass for every component that shows the day
             frame.set(Shown(f))
@@ -318,9 +321,9 @@ def publish(session: Session, new_model: bool = False) -> None:
     else:
         # no render runs meanwhile (one in another thread could be reconciling these widgets)
         with getattr(session.render, "thread_lock", contextlib.nullcontext()):
-            frame.value.frame = f
-            for widget, trait, show in list(session.live.values()):
-                setattr(widget, trait, show(f))
+            for widget, el, show in list(session.live.values()):
+                html_ = el.kwargs["unsafe_innerHTML"] = show(f)  # (reacton re-applies an element's
+                widget.unsafe_innerHTML = html_  # arguments when a parent renders: they must agree)
         finished.set(not f.running)  # (a render: outside the lock)
     if DEBUG:
         print(
@@ -335,11 +338,12 @@ def publish(session: Session, new_model: bool = False) -> None:
 def Live(session: Session, name: str, show, tag: str = "div", classes: list | None = None):
     """An HTML widget that shows ``show(frame)`` and follows the day without rendering: it
     registers itself in ``session.live``, where ``publish`` sets it."""
-    el = solara.HTML(tag=tag, unsafe_innerHTML=show(frame.value.frame), classes=classes or [])
+    attributes = {"class": " ".join(classes)} if classes else {}
+    el = solara.widgets.HTML.element(tag=tag, unsafe_innerHTML=show(session.frame), attributes=attributes)
 
     def register():
         widget = solara.get_widget(el)
-        session.live[name] = (widget, "unsafe_innerHTML", show)
+        session.live[name] = (widget, el, show)
         return lambda: session.live.get(name, (None,))[0] is widget and session.live.pop(name)
 
     solara.use_effect(register, None)  # after every render: the widget may be a new one
@@ -366,7 +370,7 @@ def do_steps(session: Session, until: int, play: bool = False) -> None:
             shown = time.monotonic()
         if pace and math.isfinite(pace):
             time.sleep(max(0.0, 1 / pace - (time.monotonic() - t0)))
-    if frame.value is None or frame.value.frame.day != m.day:
+    if session.frame is None or session.frame.day != m.day:
         publish(session)
 
 
@@ -764,7 +768,7 @@ SIDE_PARTS = {
 def Today(session: Session):
     """Each regime's key numbers above its network: two widgets per regime change per day
     (the edge layer under the users does not)."""
-    f = frame.value.frame
+    f = session.frame
     with solara.Row(gap="12px", classes=["sim-networks"]):
         for i, s in enumerate(f.sides):
             with solara.Column(gap="4px", classes=["sim-network", f"sim-network-{i}"]):
