@@ -79,6 +79,7 @@ server_settings.theme.show_banner = False  # the "made with Solara" badge covere
 server_settings.theme.title = "Paid versus organic reach: classroom"
 
 STEP, PLAY, STOP, RUN, RESET, DEFAULTS_BUTTON = BUTTONS  # lesson.py's instructions name them
+NOTE_S = 3.0  # a "not applied" note shows at least this long
 LONG = ("play", "run")  # jobs that disable the buttons (but Stop) while they run
 DEBUG = bool(os.environ.get("SIM_APP_DEBUG"))
 SPEEDS = {"1 day/s": 1.0, "2 days/s": 2.0, "5 days/s": 5.0, "as fast as possible": math.inf}
@@ -220,6 +221,7 @@ class Session:
         self.model: ClassroomModel | None = None
         self.guard = threading.Lock()  # guards doing and waiting
         self.doing = ""  # the worker's job ("" when idle): "step", "reset", "play" or "run"
+        self.noted = 0.0  # when the last "not applied" note was set
         self.waiting = None  # (job, label, button) clicked while the worker computed: runs next
         self.stop = threading.Event()
         self.pace = SPEEDS["2 days/s"]  # Play's days per second, read before every day
@@ -277,9 +279,13 @@ def start(session: Session, job, label: str, button: str) -> bool:
                 session.waiting = (job, label, button)
         else:
             session.doing, why = label, ""
-    # a click that does not act says why; the note stays until a click finds the model idle
-    if why or run_now:
-        notice.set(f"{button}: not applied, {why}; click again when it is done" if why else "")
+    # a click that does not act says why; the note stays at least NOTE_S seconds (a click that
+    # acts at once would clear it, maybe in the same render: never shown)
+    if why:
+        notice.set(f"{button}: not applied, {why}; click again when it is done")
+        session.noted = time.monotonic()
+    elif run_now and time.monotonic() - session.noted > NOTE_S:
+        notice.set("")
     if run_now:
         threading.Thread(target=work, args=(session, job, label), daemon=True).start()  # this tab's context
     return not why
@@ -338,6 +344,7 @@ def publish(session: Session, new_model: bool = False) -> None:
 def Live(session: Session, name: str, show, tag: str = "div", classes: list | None = None):
     """An HTML widget that shows ``show(frame)`` and follows the day without rendering: it
     registers itself in ``session.live``, where ``publish`` sets it."""
+    assert frame.value is not None  # (read: a new model renders this again)
     attributes = {"class": " ".join(classes)} if classes else {}
     el = solara.widgets.HTML.element(tag=tag, unsafe_innerHTML=show(session.frame), attributes=attributes)
 
@@ -614,6 +621,7 @@ def Toolbar(session: Session):
                     STOP,
                     icon_name="mdi-stop",
                     color="error",
+                    disabled=False,  # (it takes Play's place and widget, which was disabled)
                     on_click=session.stop.set,
                     small=True,
                     classes=["sim-stop"],
@@ -768,6 +776,7 @@ SIDE_PARTS = {
 def Today(session: Session):
     """Each regime's key numbers above its network: two widgets per regime change per day
     (the edge layer under the users does not)."""
+    assert frame.value is not None  # (read: a new model renders this again)
     f = session.frame
     with solara.Row(gap="12px", classes=["sim-networks"]):
         for i, s in enumerate(f.sides):
