@@ -448,7 +448,8 @@ What is on the screen:
   running model's. **{BUTTON_DEFAULTS}** (above the settings) puts every setting back to its start value.
   A click made while a day or a Reset computes waits and runs next (one: a further one is
   not applied, and the page says so for a few seconds), so a Reset right after a new scenario
-  applies it. During Play and Run every button but **Stop** is disabled. **{BUTTON_RUN}** only goes forward: to an earlier
+  applies it. During Play and Run every button but **Stop** is disabled. **{BUTTON_RUN}** only
+  goes forward: to an earlier
   day it says so (press **{BUTTON_RESET}** to start again). A new *Play speed* applies at once,
   also while playing.
 - **Presentation** (at the top of the settings, for a projector) hides the settings and shows
