@@ -12,6 +12,7 @@ A *family* is a set of columns of one meaning, one per origin, ideology band or 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -677,7 +678,12 @@ def declared(level: str) -> list[Outcome]:
 
 def names(level: str, segments: int) -> list[str]:
     """Every column of a level, in declaration order, families expanded."""
-    return [c for o in declared(level) for c in o.columns(segments)]
+    return list(_names(level, segments))
+
+
+@functools.cache  # OUTCOMES is a constant tuple; the classroom app orders rows every day
+def _names(level: str, segments: int) -> tuple[str, ...]:
+    return tuple(c for o in declared(level) for c in o.columns(segments))
 
 
 def pp_scale(name: str) -> float | None:
@@ -705,10 +711,10 @@ def lookup(column: str, levels) -> Outcome:
 
 def ordered(level: str, values: dict, segments: int) -> dict:
     """``values`` in declaration order; raises if a value is undeclared or one is missing."""
-    expected = names(level, segments)
-    extra = [k for k in values if k not in expected]
-    missing = [k for k in expected if k not in values]
-    if extra or missing:
+    expected = _names(level, segments)
+    if len(values) != len(expected) or not all(k in values for k in expected):
+        extra = [k for k in values if k not in expected]
+        missing = [k for k in expected if k not in values]
         raise UndeclaredOutput(f"{level} outcomes: undeclared {extra}, missing {missing}")
     return {k: values[k] for k in expected}
 

@@ -18,6 +18,7 @@ import math
 import os
 import re
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -369,7 +370,7 @@ def click_to_redraw(page, clicks: int = 10) -> list[float]:
         day = shown_day(page) + 1
         page.locator(".sim-step").click()
         times.append(wait_drawn(page, day) - page.evaluate("window.__clicked"))
-        page.wait_for_timeout(300)  # as a person would: look, then click (app.QUIET is 0.15 s)
+        page.wait_for_timeout(300)  # as a person would: look, then click
     return times
 
 
@@ -465,14 +466,22 @@ def test_app_in_offline_browser(tmp_path):
         # Benchmark: click to full redraw at the default 300 users.
         times = {300: click_to_redraw(page)}
 
-        # Clicks made during a step are dropped, not queued: 15 clicks at once move one day.
+        # 15 clicks at once: a click made while a day computes waits (one at most), the others
+        # are not applied and the page says so; none is lost silently.
         day = shown_day(page)
+        page.evaluate(  # every note the page shows meanwhile (a later click that acts clears it)
+            "window.__notes = []; new MutationObserver(ms => ms.forEach(m => [...m.addedNodes, m.target]"
+            ".forEach(n => window.__notes.push(n.textContent || '')))).observe(document.body, "
+            "{subtree: true, childList: true, characterData: true})"
+        )
         page.eval_on_selector(".sim-step", "b => { for (let i = 0; i < 15; i++) b.click(); }")
-        wait_drawn(page, day + 1)
-        page.wait_for_timeout(1500)
-        extra = shown_day(page) - day - 1
-        assert extra <= 1, f"{extra + 1} days from 15 simultaneous clicks"
-        assert "ignored" in page.inner_text(".sim-status.sim-note")  # and it says so
+        page.wait_for_timeout(1500)  # (the waiting click's day may follow the first's too fast to see)
+        moved = shown_day(page) - day
+        wait_drawn(page, day + moved)
+        assert 1 <= moved <= 15, moved
+        if moved < 15:
+            notes = page.evaluate("window.__notes")
+            assert any("not applied" in n for n in notes), (moved, notes[-5:])  # and it said so
 
         # Run to a day, then the counters equal an in-process model's with the same settings.
         run_to(page, 16)
@@ -511,12 +520,13 @@ def test_app_in_offline_browser(tmp_path):
         page.locator(".menuable__content__active .v-list-item", has_text="as fast as possible").click()
         start, t0 = shown_day(page), time.monotonic()
         page.locator(".sim-play").click()
+        page.wait_for_selector(".sim-stop", timeout=10_000)  # Stop, while playing
+        assert page.get_by_role("button", name=BUTTONS[2], exact=True).is_visible()
         page.wait_for_function(
             "n => parseInt(document.querySelector('.sim-day').innerText.split(' ')[1]) >= n",
             arg=start + 8,
             timeout=60_000,
         )
-        assert page.get_by_role("button", name=BUTTONS[2], exact=True).is_visible()  # Stop, while playing
         page.locator(".sim-stop").click()
         played = shown_day(page) - start
         rate = played / (time.monotonic() - t0)
@@ -642,8 +652,11 @@ def test_play_speed_and_presentation_mode(tmp_path):
             arg=slow + 8,
             timeout=4_000,
         )
-        if page.locator(".sim-stop").count():  # (it may have reached the last day already)
-            page.locator(".sim-stop").click()
+        if page.locator(".sim-stop").count():  # (it may have reached the last day already,
+            try:  # also between this line and the click: then Stop is Play again, disabled)
+                page.locator(".sim-stop:not([disabled])").click(timeout=3_000)
+            except Exception:  # noqa: BLE001
+                assert shown_day(page) == 30
         page.wait_for_selector(".sim-play")
 
         page.locator(".sim-present").click()
@@ -680,3 +693,76 @@ def expected_keys(settings: dict, day: int) -> dict:
     for _ in range(day):
         m.step()
     return day_numbers(m.runs[0])
+
+
+@pytest.mark.integration
+def test_reset_right_after_a_new_scenario_applies_it():
+    """Reset clicked at once after choosing a scenario, and once while a day computes: each
+    click takes effect (a status line under the buttons used to re-create the whole toolbar, so
+    a Reset clicked within ~0.3 s of a new scenario went to a button the server had closed)."""
+    _chromium_or_fail()
+    with serve_app() as url, offline_page((1024, 768)) as (page, record):
+        open_app(page, url)
+        page.locator(".sim-step").click()
+        wait_drawn(page, 1)
+        for scenario in ("paid_amplifiers", "two_party"):
+            page.locator(".sim-control-scenario_name").click()
+            text = re.compile(rf"^\s*{re.escape(choice_text('scenario_name', scenario))}\s*$")
+            page.locator(".menuable__content__active .v-list-item").filter(has_text=text).first.click()
+            if scenario == "two_party":  # a Step under way when Reset arrives: Reset waits, then runs
+                page.locator(".sim-step").click()
+            page.locator(".sim-reset").click()  # no wait: as fast as the browser can
+            # a lost click would leave the page at day 1 or 2 with "Settings changed" shown
+            page.wait_for_selector(".sim-changed", state="detached", timeout=20_000)
+            wait_drawn(page, 0, timeout=20_000)
+            page.locator(".sim-step").click()
+            wait_drawn(page, 1)
+        assert record["errors"] == []
+
+
+@pytest.mark.integration
+def test_closed_sessions_give_their_memory_back():
+    """Three rounds of 10 sessions (light clients: sim/classroom/wsclient.py), each opened,
+    stepped 3 days and closed. Every session is freed, and the server's resident memory after
+    the third round is within 20 MB of the first's. A session's model and pictures take ~5 MB
+    (10 open sessions add ~50 MB), so state kept per session would add ~100 MB over two
+    rounds; the allocator's own give-and-take between rounds was 2-8 MB on this machine."""
+    import asyncio
+
+    from sim.classroom.wsclient import Tab
+
+    async def round_of(url, n=10):
+        tabs = [Tab(url) for _ in range(n)]
+        for tab in tabs:
+            await tab.open()
+        for day in (1, 2, 3):
+            for tab in tabs:
+                await tab.click("sim-step")
+            for tab in tabs:
+                await tab.drawn(day)
+        for tab in tabs:
+            await tab.close()
+        await asyncio.sleep(5)
+
+    server: list = []
+    rss = []
+    log = Path(tempfile.mkdtemp()) / "server.log"
+    os.environ["SIM_APP_DEBUG"] = "1"
+    try:
+        with serve_app(server=server, log_path=log) as url:
+            for _ in range(3):
+                asyncio.run(round_of(url))
+                rss.append(_rss_mb(server[0].pid))
+                live = [ln for ln in log.read_text().splitlines() if ln.startswith("session ")][-1]
+                assert live.endswith("; 0 live"), live
+    finally:
+        del os.environ["SIM_APP_DEBUG"]
+    print(f"\nserver RSS after each round of 10 sessions: {[round(r) for r in rss]} MB")
+    assert rss[2] - rss[0] < 20, rss
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")

@@ -10,10 +10,13 @@ each step, shows controls a lesson has no use for ("Use Threads", "Render Interv
 and runs a click's step in the server's message loop, so clicks made during a step queue up and
 each steps later. Here:
 
-- The model steps in a worker thread (one per tab). The buttons are disabled while it works; a
-  click that still arrives then (made before the page showed them disabled) is dropped, not
-  queued, and the page says so. Stop sets a flag the worker reads before every day; the Play
-  speed is read before every day too.
+- The model steps in a worker thread (one per tab). A click that arrives while it computes a
+  Step or a Reset waits and runs next (one such click; a further one is not applied and the
+  page says so), so a student's double click gives two days and a Reset right after a new
+  scenario applies it. During Play and Run the buttons but Stop are disabled, and a click
+  that still arrives then says "press Stop first". Stop sets a flag the worker reads before
+  every day; the Play speed is read before every day too. A Step changes no button, so it
+  re-renders only what shows the day (30 tabs share one server's CPU).
 - A typed value applies on Enter or on leaving its box, never per keystroke; one outside the
   control's range is not applied, and a note under the box gives the range.
 - After each day the worker builds a ``Frame`` (every string and number the page shows) and
@@ -33,6 +36,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 import weakref
 from dataclasses import dataclass, field
 
@@ -75,10 +79,8 @@ server_settings.theme.show_banner = False  # the "made with Solara" badge covere
 server_settings.theme.title = "Paid versus organic reach: classroom"
 
 STEP, PLAY, STOP, RUN, RESET, DEFAULTS_BUTTON = BUTTONS  # lesson.py's instructions name them
-# Clicks made during a step reach the handler only once the redraw is done (both wait for the
-# page's render lock); a click handled within QUIET seconds of the end of a step is one of them.
-# A deliberate next click comes later: the browser shows the new day, then a person reacts.
-QUIET = 0.15
+NOTE_S = 3.0  # a "not applied" note shows at least this long
+LONG = ("play", "run")  # jobs that disable the buttons (but Stop) while they run
 DEBUG = bool(os.environ.get("SIM_APP_DEBUG"))
 SPEEDS = {"1 day/s": 1.0, "2 days/s": 2.0, "5 days/s": 5.0, "as fast as possible": math.inf}
 
@@ -217,16 +219,31 @@ class Session:
         _count(+1)
         weakref.finalize(self, _count, -1)
         self.model: ClassroomModel | None = None
-        self.lock = threading.Lock()  # held by the worker: a click while it is held is dropped
-        self.quiet_until = 0.0  # and so is one handled just after (it waited for the redraw)
+        self.guard = threading.Lock()  # guards doing and waiting
+        self.doing = ""  # the worker's job ("" when idle): "step", "reset", "play" or "run"
+        self.noted = 0.0  # when the last "not applied" note was set
+        self.waiting = None  # (job, label, button) clicked while the worker computed: runs next
         self.stop = threading.Event()
         self.pace = SPEEDS["2 days/s"]  # Play's days per second, read before every day
         self.edges: dict = {}
         self.render = contextlib.nullcontext()  # the page's render context: batches updates
+        self.frame: Frame | None = None  # the day shown
+        self.live: dict[str, tuple] = {}  # name -> (widget, its element, Frame -> its HTML)
+
+
+class Shown:
+    """A new model's first frame. ``frame`` (a reactive) gets one Shown per model: a Reset
+    renders every component that shows the day; a Step only sets ``Session.frame`` and the
+    day's widgets (``Live``) directly, so that no component renders and reacton does not walk
+    the page's tree (that was a third of a step's server time). A component that renders
+    for another reason reads ``Session.frame``: the day shown."""
+
+    def __init__(self, f: Frame):
+        self.frame = f
 
 
 settings = solara.reactive(dict(DEFAULTS))
-frame = solara.reactive(None)
+frame = solara.reactive(None)  # a Shown
 busy = solara.reactive("")  # what the worker is doing: "", "step", "reset", "play", "run"
 # a Reset is running: the settings and the pictures read this, not ``busy``, so that a step
 # re-renders neither the settings column nor the page (30 tabs share one server's CPU)
@@ -242,46 +259,78 @@ present = solara.reactive(False)  # presentation mode: no settings column, large
 
 
 def start(session: Session, job, label: str, button: str) -> bool:
-    """Run ``job`` in a worker thread unless one is running: then the click is dropped, and
-    the page says so (the buttons are disabled while the worker runs, so only a click made
-    before the page showed that gets here)."""
-    if time.monotonic() < session.quiet_until or not session.lock.acquire(blocking=False):
-        notice.set(f"{button}: ignored, the click came while the model was still computing; click again")
-        return False
-    session.stop.clear()
-    notice.set("")
-    busy.set(label)
-    if label == "reset":
-        building.set(True)
+    """Run ``job`` in the tab's worker thread. If the worker is computing a Step or a Reset,
+    the job waits and runs next (one job waits at most: a further click is not applied, and
+    the page says so); during Play or Run (their buttons are disabled, so only a click made
+    before the page showed that gets here) the page says to press Stop first. True if the
+    job runs or waits."""
+    with session.guard:
+        run_now = not session.doing
+        if session.doing:
+            playing = "playing" if session.doing == "play" else "running to a day"
+            why = (
+                f"the model is {playing}: press {STOP} first"
+                if session.doing in LONG
+                else f"{session.waiting[2]} is already waiting for the model"
+                if session.waiting
+                else ""
+            )
+            if not why:
+                session.waiting = (job, label, button)
+        else:
+            session.doing, why = label, ""
+    # a click that does not act says why; the note stays at least NOTE_S seconds (a click that
+    # acts at once would clear it, maybe in the same render: never shown)
+    if why:
+        notice.set(f"{button}: not applied, {why}; click again when it is done")
+        session.noted = time.monotonic()
+    elif run_now and time.monotonic() - session.noted > NOTE_S:
+        notice.set("")
+    if run_now:
+        threading.Thread(target=work, args=(session, job, label), daemon=True).start()  # this tab's context
+    return not why
 
-    def work():
+
+def work(session: Session, job, label: str) -> None:
+    """The worker: ``job``, then whatever was clicked meanwhile."""
+    while label:
+        session.stop.clear()
+        busy.set("" if label == "step" else label)  # a Step changes no button: only the day re-renders
+        building.set(label == "reset")
         try:
             job()
             error.set("")
         except ConfigError as exc:
             error.set(str(exc))
-        except Exception as exc:  # shown on the page; the server log has the traceback
+        except Exception as exc:  # shown on the page, the traceback in the server's log
             error.set(f"{type(exc).__name__}: {exc}")
-            raise
-        finally:
-            session.quiet_until = time.monotonic() + QUIET
-            session.lock.release()
-            busy.set("")
-            if label == "reset":
-                building.set(False)
-
-    threading.Thread(target=work, daemon=True).start()  # Solara gives it this tab's context
-    return True
+            traceback.print_exc()
+        with session.guard:
+            job, label, _ = session.waiting or (None, "", "")
+            session.waiting, session.doing = None, label
+    busy.set("")
+    building.set(False)
 
 
-def publish(session: Session) -> None:
-    """Show the model's current day (SIM_APP_DEBUG=1 prints how long drawing and sending took)."""
+def publish(session: Session, new_model: bool = False) -> None:
+    """Show the model's current day (SIM_APP_DEBUG=1 prints how long drawing and sending took).
+    A new model renders the day's components; a next day of the same model only sets the
+    widgets that show the day."""
     t0 = time.perf_counter()
     f = make_frame(session.model, session.edges)
     t1 = time.perf_counter()
-    with session.render:  # one render pass for every component that shows the day
-        frame.set(f)
-        finished.set(not f.running)
+    session.frame = f  # what a component shows when it renders
+    if new_model or frame.value is None:
+        with session.render:  # one render pass for every component that shows the day
+            frame.set(Shown(f))
+            finished.set(not f.running)
+    else:
+        # no render runs meanwhile (one in another thread could be reconciling these widgets)
+        with getattr(session.render, "thread_lock", contextlib.nullcontext()):
+            for widget, el, show in list(session.live.values()):
+                html_ = el.kwargs["unsafe_innerHTML"] = show(f)  # (reacton re-applies an element's
+                widget.unsafe_innerHTML = html_  # arguments when a parent renders: they must agree)
+        finished.set(not f.running)  # (a render: outside the lock)
     if DEBUG:
         print(
             f"day {f.day}: frame {1000 * (t1 - t0):.0f} ms, render and send "
@@ -291,9 +340,25 @@ def publish(session: Session) -> None:
         )
 
 
+@solara.component
+def Live(session: Session, name: str, show, tag: str = "div", classes: list | None = None):
+    """An HTML widget that shows ``show(frame)`` and follows the day without rendering: it
+    registers itself in ``session.live``, where ``publish`` sets it."""
+    assert frame.value is not None  # (read: a new model renders this again)
+    attributes = {"class": " ".join(classes)} if classes else {}
+    el = solara.widgets.HTML.element(tag=tag, unsafe_innerHTML=show(session.frame), attributes=attributes)
+
+    def register():
+        widget = solara.get_widget(el)
+        session.live[name] = (widget, el, show)
+        return lambda: session.live.get(name, (None,))[0] is widget and session.live.pop(name)
+
+    solara.use_effect(register, None)  # after every render: the widget may be a new one
+
+
 def do_reset(session: Session) -> None:
     session.model = ClassroomModel(**settings.value)
-    publish(session)
+    publish(session, new_model=True)
     model_settings.set(dict(session.model.settings))
     ready.set(True)
 
@@ -312,7 +377,7 @@ def do_steps(session: Session, until: int, play: bool = False) -> None:
             shown = time.monotonic()
         if pace and math.isfinite(pace):
             time.sleep(max(0.0, 1 / pace - (time.monotonic() - t0)))
-    if frame.value is None or frame.value.day != m.day:
+    if session.frame is None or session.frame.day != m.day:
         publish(session)
 
 
@@ -338,6 +403,14 @@ def _choice_items(key: str) -> list[dict]:
 @solara.component
 def ChoiceControl(key: str, disabled: bool):
     c, s = CONTROL[key], settings.value
+    with solara.Column(gap="0px"):  # one root, with or without the note: the menu is not re-created
+        ChoiceMenu(key, c, s, disabled)
+        note = ranking_note(s[key]) if key == "ranking" else c.help
+        if note:
+            solara.Text(note, classes=["sim-help"])
+
+
+def ChoiceMenu(key: str, c, s: dict, disabled: bool):
     solara.v.Select(
         label=c.text(_names(s)),
         items=_choice_items(key),
@@ -350,9 +423,6 @@ def ChoiceControl(key: str, disabled: bool):
         class_=f"sim-control sim-control-{key}",
         menu_props={"offsetY": True},
     )
-    note = ranking_note(s[key]) if key == "ranking" else c.help
-    if note:
-        solara.Text(note, classes=["sim-help"])
 
 
 def typed_value(text, lo: float, hi: float, whole: bool):
@@ -474,10 +544,8 @@ def Controls():
 # ---------------------------------------------------------------- the page
 
 
-@solara.component
-def DayCounter():
-    f = frame.value
-    solara.Text(f"Day {f.day} of {f.days}" if f else "Day –", classes=["sim-day"])
+def day_text(f: Frame) -> str:
+    return f"Day {f.day} of {f.days}"
 
 
 def run_to(session: Session) -> None:
@@ -521,82 +589,93 @@ def TargetBox(days: int):
 @solara.component
 def Toolbar(session: Session):
     """The buttons; they read what changes rarely (busy, the running model's settings), not
-    the day, so that a step redraws only the day counter and the pictures. While the model
-    computes, every button but Stop is disabled."""
+    the day, so that a step redraws only the day counter and the pictures. During Play, Run and
+    Reset every button but Stop is disabled; during a Step none is (a click then waits)."""
     doing, running = busy.value, model_settings.value
     idle = not doing and running is not None
     changed = running is not None and settings.value != running
     at_end = finished.value
     days = running["days"] if running else DEFAULTS["days"]
-    with solara.Row(gap="6px", classes=["sim-toolbar"], style={"align-items": "center", "flex-wrap": "wrap"}):
-        DayCounter()
-        solara.Button(
-            STEP,
-            icon_name="mdi-skip-next",
-            disabled=not idle or at_end,
-            small=True,
-            on_click=lambda: start(session, lambda: do_steps(session, session.model.day + 1), "step", STEP),
-            classes=["sim-step"],
-        )
-        if doing in ("play", "run"):
+    # One root whatever shows under the buttons: with a bare Row, the first status line made the
+    # root a new Column and re-created every button, and a click on the old ones was lost.
+    with solara.Column(gap="4px", classes=["sim-toolbar-box"]):
+        with solara.Row(
+            gap="6px", classes=["sim-toolbar"], style={"align-items": "center", "flex-wrap": "wrap"}
+        ):
+            if frame.value is None:
+                solara.HTML(tag="span", unsafe_innerHTML="Day –", classes=["sim-day"])
+            else:
+                Live(session, "day", day_text, tag="span", classes=["sim-day"])
             solara.Button(
-                STOP,
-                icon_name="mdi-stop",
-                color="error",
-                on_click=session.stop.set,
-                small=True,
-                classes=["sim-stop"],
-            )
-        else:
-            solara.Button(
-                PLAY,
-                icon_name="mdi-play",
+                STEP,
+                icon_name="mdi-skip-next",
                 disabled=not idle or at_end,
                 small=True,
                 on_click=lambda: start(
-                    session, lambda: do_steps(session, session.model.days, play=True), "play", PLAY
+                    session, lambda: do_steps(session, session.model.day + 1), "step", STEP
                 ),
-                classes=["sim-play"],
+                classes=["sim-step"],
             )
-        solara.v.Select(
-            items=list(SPEEDS),
-            v_model=speed.value,
-            on_v_model=lambda v: set_speed(session, v),
-            dense=True,
-            hide_details=True,
-            class_="sim-speed",
-            style_="max-width: 118px; font-size: 13px",
-            label="Play speed",
-        )
-        solara.Button(
-            RUN,
-            disabled=not idle or at_end,
-            small=True,
-            classes=["sim-run"],
-            on_click=lambda: run_to(session),
-        )
-        TargetBox(days)
-        solara.Button(
-            RESET,
-            icon_name="mdi-restart",
-            disabled=bool(doing),
-            small=True,
-            color="warning" if changed else None,
-            classes=["sim-reset"],
-            on_click=lambda: start(session, lambda: do_reset(session), "reset", RESET),
-        )
-        if present.value:
-            PresentButton()
-    if notice.value:
-        solara.Text(notice.value, classes=["sim-status", "sim-note"])
-    if doing == "reset":
-        solara.Text("Building the model…", classes=["sim-status", "sim-busy"])
-    elif changed:
-        solara.Text("Settings changed: press Reset to apply them", classes=["sim-status", "sim-changed"])
-    elif at_end:
-        solara.Text("Last day reached: press Reset to start again", classes=["sim-status"])
-    if error.value:
-        solara.Text(error.value, classes=["sim-error"])
+            if doing in ("play", "run"):
+                solara.Button(
+                    STOP,
+                    icon_name="mdi-stop",
+                    color="error",
+                    disabled=False,  # (it takes Play's place and widget, which was disabled)
+                    on_click=session.stop.set,
+                    small=True,
+                    classes=["sim-stop"],
+                )
+            else:
+                solara.Button(
+                    PLAY,
+                    icon_name="mdi-play",
+                    disabled=not idle or at_end,
+                    small=True,
+                    on_click=lambda: start(
+                        session, lambda: do_steps(session, session.model.days, play=True), "play", PLAY
+                    ),
+                    classes=["sim-play"],
+                )
+            solara.v.Select(
+                items=list(SPEEDS),
+                v_model=speed.value,
+                on_v_model=lambda v: set_speed(session, v),
+                dense=True,
+                hide_details=True,
+                class_="sim-speed",
+                style_="max-width: 118px; font-size: 13px",
+                label="Play speed",
+            )
+            solara.Button(
+                RUN,
+                disabled=not idle or at_end,
+                small=True,
+                classes=["sim-run"],
+                on_click=lambda: run_to(session),
+            )
+            TargetBox(days)
+            solara.Button(
+                RESET,
+                icon_name="mdi-restart",
+                disabled=bool(doing),
+                small=True,
+                color="warning" if changed else None,
+                classes=["sim-reset"],
+                on_click=lambda: start(session, lambda: do_reset(session), "reset", RESET),
+            )
+            if present.value:
+                PresentButton()
+        if notice.value:
+            solara.Text(notice.value, classes=["sim-status", "sim-note"])
+        if doing == "reset":
+            solara.Text("Building the model…", classes=["sim-status", "sim-busy"])
+        elif changed:
+            solara.Text("Settings changed: press Reset to apply them", classes=["sim-status", "sim-changed"])
+        elif at_end:
+            solara.Text("Last day reached: press Reset to start again", classes=["sim-status"])
+        if error.value:
+            solara.Text(error.value, classes=["sim-error"])
 
 
 def _pct(x, digits=0) -> str:
@@ -630,6 +709,10 @@ def charts(f: Frame, presenting: bool = False) -> str:
     return f'<div class="sim-chart-grid">{"".join(boxes)}</div>'
 
 
+def charts_presenting(f: Frame) -> str:
+    return charts(f, True)
+
+
 LEGEND = draw.opinion_bar() + (
     f' &nbsp; <span class="sim-ring" style="border-color:{draw.PAID_RING}"></span> saw paid '
     "content today (an ad, a paid poster's post, or a reshare of either) &nbsp; <span "
@@ -654,33 +737,54 @@ minus on day 0, in percentage points.</p>
 
 
 @solara.component
-def SimulationTab():
+def SimulationTab(session: Session):
     if not ready.value:
         solara.Text("Building the model…", classes=["sim-busy"])
         return
     with solara.Column(gap="6px", classes=["sim-dim"] if building.value else []):
-        Today()
+        Today(session)
         if present.value:  # the projector: key numbers, networks and two charts, nothing else
-            Charts()
+            Live(session, "charts", charts_presenting)
             return
         solara.HTML(tag="div", unsafe_innerHTML=LEGEND, classes=["sim-legend"])
-        Counters()
+        Live(session, "counters", counters_html, classes=["sim-table"])
         solara.HTML(tag="div", unsafe_innerHTML=DEFINITIONS, classes=["sim-definitions"])
-        Charts()
+        Live(session, "charts", charts)
+        solara.HTML(
+            tag="div",
+            classes=["sim-muted"],
+            unsafe_innerHTML=(
+                "Dashed line: the right-hand regime. The vote-share axis is zoomed in: read its numbers "
+                "before comparing heights."
+            ),
+        )
+
+
+def _side(i: int, part: str):
+    """Frame -> one side's key numbers or users' layer (a module-level function per side and
+    part: ``Live`` registers again only when its function changes)."""
+    return SIDE_PARTS[(i, part)]
+
+
+SIDE_PARTS = {
+    **{(i, "key"): (lambda f, i=i: key_numbers(f, i)) for i in (0, 1)},
+    **{(i, "nodes"): (lambda f, i=i: f.sides[i].nodes) for i in (0, 1)},
+}
 
 
 @solara.component
-def Today():
+def Today(session: Session):
     """Each regime's key numbers above its network: two widgets per regime change per day
     (the edge layer under the users does not)."""
-    f = frame.value
+    assert frame.value is not None  # (read: a new model renders this again)
+    f = session.frame
     with solara.Row(gap="12px", classes=["sim-networks"]):
         for i, s in enumerate(f.sides):
             with solara.Column(gap="4px", classes=["sim-network", f"sim-network-{i}"]):
-                solara.HTML(tag="div", unsafe_innerHTML=key_numbers(f, i))
+                Live(session, f"key{i}", _side(i, "key"))
                 with solara.Div(classes=["sim-net-layers"]):
                     solara.HTML(tag="div", unsafe_innerHTML=s.edges, classes=["sim-layer"])
-                    solara.HTML(tag="div", unsafe_innerHTML=s.nodes, classes=["sim-layer"])
+                    Live(session, f"nodes{i}", _side(i, "nodes"), classes=["sim-layer"])
         if len(f.sides) == 1:
             solara.HTML(
                 tag="div",
@@ -692,34 +796,17 @@ def Today():
             )
 
 
-@solara.component
-def Counters():
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=f"<h3>Counters: the run so far</h3>{frame.value.table}",
-        classes=["sim-table"],
-    )
+def counters_html(f: Frame) -> str:
+    return f"<h3>Counters: the run so far</h3>{f.table}"
 
 
-@solara.component
-def Charts():
-    solara.HTML(tag="div", unsafe_innerHTML=charts(frame.value, present.value))
-    if present.value:
-        return
-    solara.HTML(
-        tag="div",
-        classes=["sim-muted"],
-        unsafe_innerHTML=(
-            "Dashed line: the right-hand regime. The vote-share axis is zoomed in: read its numbers "
-            "before comparing heights."
-        ),
-    )
+def data_table(f: Frame) -> str:
+    return f"<h3>The counters on day {f.day} (the CSV has every day)</h3>{f.table}"
 
 
 @solara.component
 def DataTab(session: Session):
-    f = frame.value
-    if f is None:
+    if frame.value is None:
         return
     solara.HTML(
         tag="p",
@@ -730,14 +817,10 @@ def DataTab(session: Session):
     )
     solara.FileDownload(
         lambda: steps_csv(session.model),
-        filename=f"classroom_day{f.day}.csv",
+        filename="classroom_days.csv",  # (the day would be stale: the tab does not re-render per day)
         label="Download the day-by-day table (CSV)",
     )
-    solara.HTML(
-        tag="div",
-        classes=["sim-table"],
-        unsafe_innerHTML=(f"<h3>The counters on day {f.day} (the CSV has every day)</h3>{f.table}"),
-    )
+    Live(session, "data", data_table, classes=["sim-table"])
 
 
 ABOUT = """
@@ -881,11 +964,11 @@ def Page():
         with solara.Div(classes=["sim-main"]):
             Toolbar(session)
             if present.value:
-                SimulationTab()
+                SimulationTab(session)
                 return
             with solara.lab.Tabs(lazy=True):
                 with solara.lab.Tab("Simulation"):
-                    SimulationTab()
+                    SimulationTab(session)
                 with solara.lab.Tab("Data"):
                     DataTab(session)
                 with solara.lab.Tab("About"):

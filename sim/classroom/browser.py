@@ -141,12 +141,9 @@ def select_option(page, key: str, value: str) -> None:
     page.locator(".menuable__content__active .v-list-item").filter(has_text=text).first.click()
     # the menu fades out over ~0.3 s, and a click meanwhile lands on it, not on the page
     page.wait_for_selector(".menuable__content__active", state="detached", timeout=5_000)
-    # A click on Reset within a few hundred ms of a new scenario was lost (not dropped by the
-    # app: it never arrived; not diagnosed). A person takes longer than this between the two.
-    page.wait_for_timeout(600)
 
 
-QUIET_MS = 200  # the app drops a click within app.QUIET (0.15 s) of a step's end; people are slower
+QUIET_MS = 200  # a person looks at the new day before the next click
 
 
 def reset(page) -> None:

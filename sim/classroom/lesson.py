@@ -46,18 +46,21 @@ from .model import (
 
 # Measured with scripts/classroom_load.py (a measurement, not computed here: run it again after
 # a change to the app, on the machine you mean).
-LOAD = """Measured on a 2-core machine (`scripts/classroom_load.py`: 30 headless Chromium tabs,
-arriving 2 s apart, each clicking Step 10 times at 300 users with 1-3 s between clicks, the
-server on 127.0.0.1): click-to-redraw median 3.0 s, 95th percentile 7.2 s (300 clicks). That
-misses the aim of 0.5 s and 1.5 s, and the time is the browsers', not the server's: over the
-199 s the server used 36 s of CPU (about 0.12 s a click, under a fifth of one core), Chromium
-226 s, on a machine that other jobs also loaded (load average 28 on 2 cores). A
-tab alone redraws a step in 0.1-0.2 s (`tests/test_app.py`). With the students' browsers
-on their own laptops, the teacher's laptop does only the server's share; we have not measured
-that set-up. Memory: the server took 198 MB idle and 327 MB with 30 tabs open. 10 s after 15
-tabs closed, 9 of their sessions were freed (30 to 21 live); 140 s after the other 15 vanished
-without closing (the cull waits 2 minutes), 1 session was left; the server then held 305 MB
-(freed memory stays with the Python process; the first tab alone adds ~35 MB for good)."""
+LOAD = """Measured on a 2-core machine (`scripts/classroom_load.py`: 30 students as light
+clients that speak the page's websocket protocol and draw nothing, so that the server is what
+is measured; the tabs open 1 s apart, then each clicks Step 10 times at 300 users with 1-3 s
+between clicks; the server on 127.0.0.1): click-to-redraw median 38 ms, 95th percentile 171 ms
+(300 clicks). The server used 29 ms of CPU a click, and 0.44 s to open a page (build its
+model and send its ~160 widgets); 30 students clicking every 2 s keep under half of one core
+busy. With 30 headless Chromium tabs on the same 2 cores (`--client browser`) the browsers'
+drawing dominated: an earlier version measured median 3.0 s and 95th percentile 7.2 s, with
+the server at 36 s of CPU and Chromium at 226 s. In a class, each browser runs on its
+student's laptop. Memory: the server took 193 MB idle and 319 MB with 30 tabs open. Every
+closed session is freed (a closed tab at once, a vanished one after the 2-minute cull), and
+Python's own heap returns to within 1 MB (tracemalloc); the process keeps 35-45 MB above a
+cold start (the first page's imports and the allocator's arenas), and that does not grow
+with more classes: 10 sessions opened and closed three times in a row left 234, 232 and 234
+MB (`tests/test_app.py::test_closed_sessions_give_their_memory_back`)."""
 
 FIGURE_ALT = (
     "The classroom app at 1024x768: no rules (left) and a ban on political ads (right), "
@@ -443,8 +446,10 @@ What is on the screen:
   **{BUTTON_RESET}** builds the model again with the settings on the left: settings do nothing until
   then, and the page says *Settings changed: press Reset to apply them* when they differ from the
   running model's. **{BUTTON_DEFAULTS}** (above the settings) puts every setting back to its start value.
-  While the model computes, the buttons are disabled; a click that still gets through is
-  ignored, not queued, and the page says so. **{BUTTON_RUN}** only goes forward: to an earlier
+  A click made while a day or a Reset computes waits and runs next (one: a further one is
+  not applied, and the page says so for a few seconds), so a Reset right after a new scenario
+  applies it. During Play and Run every button but **Stop** is disabled. **{BUTTON_RUN}** only
+  goes forward: to an earlier
   day it says so (press **{BUTTON_RESET}** to start again). A new *Play speed* applies at once,
   also while playing.
 - **Presentation** (at the top of the settings, for a projector) hides the settings and shows
