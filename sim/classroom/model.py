@@ -206,6 +206,8 @@ REGIME_TEXT = {
     "they are paid.",
     "cap": "limits: at most 3 ads a day per person per campaign, 2 identical posts a day per "
     "account, coarse targeting only; the platform hunts coordinated accounts.",
+    "limited_targeting": "political ads may be aimed only at broad groups (age, gender, place: Google's "
+    "2019 rule), not at individual supporters; no labels or caps.",
     "no_reshares": "reshared posts are taken out of feeds (the 2020 Facebook experiment): people "
     "see only what the accounts they follow posted themselves.",
     "demote_political": "political posts are shown lower in personalised feeds (as Facebook did from 2021).",

@@ -239,7 +239,7 @@ def write_brief(
             )
         left, right = bottom.subfigures(1, 2, width_ratios=[1, 1.5])
         draw_money_advantage(left, sweep)
-        draw_exposure(right, sweep, regime_exposure or baseline, rows=("band",))
+        draw_exposure(right, sweep, regime_exposure or baseline, rows=("band",), candidates_only=True)
         prov["checks"] = run_checks(fig, "brief")
         paths = save(fig, Path(out), "brief", prov, formats=("pdf", "png"), dpi=150)
         plt.close(fig)

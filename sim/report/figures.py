@@ -299,10 +299,12 @@ def exposure_shares(sweep: Sweep, regime: str, kind: str, groups: list[str]) -> 
     return out
 
 
-def draw_exposure(fig, sweep: Sweep, regime: str = "none", rows=("band", "segment")) -> str:
+def draw_exposure(
+    fig, sweep: Sweep, regime: str = "none", rows=("band", "segment"), candidates_only: bool = False
+) -> str:
     """Grouped bars: paid versus organic impressions of each campaign with money to spend by
     ideology band (top) and by segment (bottom), as shares of the campaign's paid / organic
-    impressions."""
+    impressions; ``candidates_only``: the paying candidates alone (the brief's narrow panel)."""
     segs = sorted(int(c.rsplit("_", 1)[1]) for c in sweep.runs.columns if c.startswith("paid_segment_"))
     panels = {
         "band": ([f"band_{b}" for b in IDEOLOGY_BANDS], BAND_LABELS, "ideology band"),
@@ -310,6 +312,8 @@ def draw_exposure(fig, sweep: Sweep, regime: str = "none", rows=("band", "segmen
     }
     rows = [(r, *panels[r]) for r in rows]
     camps = sweep.paying or sweep.campaigns
+    if candidates_only or len(camps) > REACH_COLUMNS:  # too many to read side by side
+        camps = [c for c in camps if c in sweep.candidates] or camps
     axes = fig.subplots(len(rows), len(camps), sharey="row", squeeze=False)
     kinds = (
         ("paid", ORIGIN_COLORS["ad"], "paid (ad, amplified, earned from paid)"),
@@ -455,14 +459,19 @@ def draw_money_by_size(fig, sweep: Sweep) -> str:
     runs = runs.assign(size=runs["budget"] / runs["population"] * 1000)
     ax = fig.subplots()
     sized = runs[runs["size"] > 0]
+    names = {}
+    for camp, grp in sized.groupby("campaign", sort=False):
+        names.setdefault(round(float(grp["size"].mean()), 6), []).append(camp)
+    # campaigns of one size (e.g. two sides' PACs) side by side, each with its own error bars
+    apart = {c: 1.25 ** (k - (len(cs) - 1) / 2) for cs in names.values() for k, c in enumerate(cs)}
     for i, regime in enumerate(sweep.regimes):
         rows = sized[sized["policy"] == regime]
         dodge = 1 + 0.04 * (i - (len(sweep.regimes) - 1) / 2)  # multiplicative: log axis
-        for j, (_camp, grp) in enumerate(rows.groupby("campaign", sort=False)):
+        for j, (camp, grp) in enumerate(rows.groupby("campaign", sort=False)):
             est = mean_ci(grp["money_share"])
             if not math.isfinite(est.mean):
                 continue
-            x = float(grp["size"].mean()) * dodge
+            x = float(grp["size"].mean()) * dodge * apart[camp]
             ax.plot(
                 x,
                 est.mean,
@@ -473,9 +482,6 @@ def draw_money_by_size(fig, sweep: Sweep) -> str:
             )
             if math.isfinite(est.lo):
                 _errbar(ax, x, est, colors[regime], lo=0, hi=1)
-    names = {}
-    for camp, grp in sized.groupby("campaign", sort=False):
-        names.setdefault(round(float(grp["size"].mean()), 6), []).append(camp)
     ax.set_xscale("log")
     ax.set_xticks(sorted(names), [f"${v:g}\n{', '.join(names[v])}" for v in sorted(names)], fontsize=6)
     ax.minorticks_off()

@@ -201,10 +201,10 @@ class Sweep:
 
     @property
     def candidates(self) -> list[str]:
-        """Campaigns that count in vote share (their vote-share change is a number)."""
-        finite = self.runs.groupby("campaign", sort=False)["vote_share_change"].apply(
-            lambda s: s.notna().any()
-        )
+        """Campaigns that count in vote share: candidates (their votes gained is a number; tables
+        from before that column: their vote-share change is)."""
+        col = "votes_gained" if "votes_gained" in self.runs.columns else "vote_share_change"
+        finite = self.runs.groupby("campaign", sort=False)[col].apply(lambda s: s.notna().any())
         return [c for c in self.campaigns if finite.get(c, False)]
 
     @property

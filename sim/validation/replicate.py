@@ -391,7 +391,7 @@ def _campaign(summary: dict, name: str) -> dict:
 TWITTER, FACEBOOK = "platform=twitter", "platform=facebook_2020"
 
 
-def huszar(scale: Scale, seed: int) -> dict:
+def huszar(scale: Scale, seed: int, hostile_share: float = 0.5) -> dict:
     """Huszar et al. 2022: a random 20% of users on a reverse-chronological feed
     (policy=chronological_option, the Twitter-like preset); amplification = daily reach per user
     of a candidate's posts on ranked over chronological feeds, averaged over A and B. And the more
@@ -407,7 +407,7 @@ def huszar(scale: Scale, seed: int) -> dict:
         }
         return reach["engagement"] / reach["chronological"]
 
-    hostile = "scenario.campaigns.1.outgroup_share=0.5"
+    hostile = f"scenario.campaigns.1.outgroup_share={hostile_share}"
     return {"ratio": ratio, "engaging_gap": amplification(hostile) - amplification()}
 
 
