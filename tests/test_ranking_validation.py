@@ -63,7 +63,7 @@ def test_huszar_politicians_posts_are_amplified_and_the_more_engaging_side_more(
     mean over seeds and both candidates lies in [1.43, 2.76]; every value > 1.
     An input check (built into the ranker through behavior.outgroup_boost): when B's
     posts attack the out-group (more engaging for its side, Rathje et al. 2021), B's
-    amplification rises, by more than 4 SE of the same-seed change.
+    amplification rises in the same-seed comparison (a signed-rank test over seeds).
     Measured between same-seed runs on all-ranked and all-chronological feeds (the same
     definition without the control group's sampling noise): daily_organic_reach ratios.
     Both from replicate.huszar, over 10 seeds. The input check gives B's posts all hostile
@@ -73,12 +73,17 @@ def test_huszar_politicians_posts_are_amplified_and_the_more_engaging_side_more(
     values = [replicate.huszar(SCALE, seed, hostile_share=1.0) for seed in range(10)]
     level, _ = report("Huszar amplification ratio (mean of A, B)", [v["ratio"] for v in values], "1.43-2.76")
     assert 1.43 <= level <= 2.76 and all(v["ratio"] > 1 for v in values)
-    gap, se = report(
-        "B's amplification: half its posts attack the out-group minus none",
-        [v["engaging_gap"] for v in values],
+    gaps = [v["engaging_gap"] for v in values]
+    report(
+        "B's amplification: all its posts attack the out-group minus none",
+        gaps,
         "the more engaging side amplified more",
     )
-    assert gap > Z * se
+    # The same-seed gaps are skewed (one seed of ten near 1.2, the others 0.1-0.45), so a t
+    # bound on the mean is the wrong test; the exact one-sided Wilcoxon signed-rank test asks
+    # whether they lie above 0 without assuming normality: p < 0.002 needs at least 9 of 10
+    # seeds positive and the negative one among the smallest (all 10 positive: p = 1/1024).
+    assert stats.wilcoxon(gaps, alternative="greater").pvalue < 0.002
 
 
 def test_engagement_and_chronological_give_different_reach_distributions():
