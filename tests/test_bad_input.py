@@ -221,7 +221,7 @@ CASES = [
     Case(
         "campaign-index",
         ["scenario.campaigns.9.budget=3"],
-        ["scenario.campaigns.9.budget = 3", "no entry 9", "7 entries, 0-6"],
+        ["scenario.campaigns.9.budget = 3", "no entry 9", "9 entries, 0-8"],
     ),
     # ---- unknown options
     Case("policy", ["policy=nope"], ["policy = 'nope'", "one of ban, cap,", "none, transparency"]),

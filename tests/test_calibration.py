@@ -87,7 +87,9 @@ def test_organizers_2020_suspensions():
     shares = []
     for model, s in runs("scenario=organizers_2020", "policy=ban"):
         c = campaign(s, "A")
-        assert c["amplifiers"] == 500 and c["impressions_ad"] == 0
+        # 500 hired at the start; the pay of suspended organizers is freed and may hire
+        # replacements (the allocation rule), at most one per suspension
+        assert 500 <= c["amplifiers"] <= 500 + c["accounts_suspended"] and c["impressions_ad"] == 0
         shares.append(c["accounts_suspended"] / c["amplifiers"])
         followers = np.bincount(model.follows.users.indices, minlength=model.n)
         assert np.median(followers[model.campaigns[0].amplifiers]) < 20
