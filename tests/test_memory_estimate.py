@@ -13,12 +13,21 @@ from sim.runs.memory import estimate_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 OVERRIDES = ["population.n=5000", "steps=5"]
+# The child's own peak: VmHWM of its address space. Not ru_maxrss: Linux carries the parent's
+# peak RSS across fork + exec into the child's ru_maxrss, so inside a long pytest session it
+# reported the test runner's size (477-658 MB) instead of the run's (356 MB).
 RUN = f"""
 import json, resource
+from pathlib import Path
 from sim.configure import compose
 from sim.model import SimModel
 SimModel(compose(*{OVERRIDES!r})).run()
-print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))
+status = Path("/proc/self/status")
+if status.exists():
+    kb = next(int(line.split()[1]) for line in status.read_text().splitlines() if line.startswith("VmHWM:"))
+else:  # not Linux: ru_maxrss (bytes on macOS)
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+print(json.dumps(kb * 1024))
 """
 
 

@@ -54,8 +54,9 @@ def test_basic_sweep_table(reference):
     row = runs[(runs.run_dir == "3") & (runs.campaign == "A")].iloc[0]
     entry = next(c for c in one["campaigns"] if c["campaign"] == "A")
     assert row["money_share"] == entry["money_share"] and row["seed"] == one["seed"] == 1
-    # under the ban no candidate spends: money advantage is NaN (null in summary.json)
-    assert one["money_advantage"] is None and np.isnan(row["money_advantage"])
+    # under the ban the candidates' money moves to their organic channels (allocation.py), so
+    # they still spend and the money advantage is a number, the same in the table
+    assert entry["spend"] > 0 and row["money_advantage"] == one["money_advantage"]
     assert row["config_hash"] == one["config_hash"] and row["status"] == "ok"
     steps = res["steps"]
     assert len(steps) == 6 * 5 * CAMPAIGNS and set(steps.run_dir) == {str(i) for i in range(6)}
@@ -279,7 +280,8 @@ def test_sensitivity_sweep(tmp_path):
     # users and 3 days) is reported as such, not given indices; all others are finite
     defined = table["note"] == "" if "note" in table else np.ones(len(table), bool)
     assert np.isfinite(table.loc[defined, ["S1", "ST"]].to_numpy()).all()
-    assert (table.loc[~defined, "note"] == "undefined in some runs").all()
+    if "note" in table:  # (no note column when every outcome is defined in every run)
+        assert (table.loc[~defined, "note"] == "undefined in some runs").all()
     # labels are off (policy none): label_effect cannot change anything, so the Sobol
     # estimators, built from differences of outputs, give exactly zero
     null = table[(table.parameter == "behavior.label_effect") & defined]
@@ -368,7 +370,7 @@ def test_parameter_ensemble_reports_default_and_spread(tmp_path):
 @pytest.mark.parametrize(
     "param, fixed",
     [
-        ("scenario.campaigns.7.budget=10:20", "population.n=500"),  # beyond two_party's campaigns
+        ("scenario.campaigns.9.budget=10:20", "population.n=500"),  # beyond two_party's campaigns
         ("behavior.epsilonn=0.1:0.5", "population.n=500"),  # a typo
         ("policy.labels.recal=0.1:0.5", "population.n=500"),  # a lever's field, misspelt
     ],

@@ -270,6 +270,7 @@ def _ad_reach(n, per_user, cap, seed):
         f"policy.frequency_cap.per_day={cap}",
         "network.cache=false",
         "network.mean_degree=5",
+        "feed.ad_slots=null",  # ad slots from the compressed feed: s = 4 (the theory's s)
     )
     cfg.scenario.campaigns = [
         CampaignConfig(name="buyer", budget=100.0, bid=25.0, targeting="broad", posts_per_day=0)

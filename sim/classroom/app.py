@@ -625,7 +625,7 @@ def Toolbar(session: Session):
                     on_click=session.stop.set,
                     small=True,
                     classes=["sim-stop"],
-                )
+                ).key("sim-stop")  # its own widget: Play's disabled one kept pointer-events off
             else:
                 solara.Button(
                     PLAY,
@@ -636,7 +636,7 @@ def Toolbar(session: Session):
                         session, lambda: do_steps(session, session.model.days, play=True), "play", PLAY
                     ),
                     classes=["sim-play"],
-                )
+                ).key("sim-play")
             solara.v.Select(
                 items=list(SPEEDS),
                 v_model=speed.value,
