@@ -9,7 +9,16 @@ in %, differences of shares in percentage points (pp). The ensemble ranges are t
 comparison's brief.json quotes (median and 5-95% across plausible values of the judgement parameters).
 
     python experiments/brief_numbers.py [results/briefs] [--ensemble results/ensemble]
-        [--caps-robustness DIR ...] [--platforms DIR ...]
+        [--caps-robustness DIR ...] [--platforms DIR ...] [--money DIR ...]
+
+A section or a line whose columns the collected tables lack (an older or newer model) says so and
+the script goes on; outcomes that only some model versions have (money's share of all political
+impressions, spend on staff and volunteers) are printed where they exist. The ensemble section
+reads the ensemble's collected runs, so it gives the median and 5-95% across parameter sets of any
+outcome, levels as well as same-seed effects, and the scenario discovery box if
+``python -m sim ensemble discover`` wrote one (DIR/discovery/discovery.json).
+--money: sweeps that vary the money mechanisms (e.g. allocation.substitution) next to policy: the
+money outcomes per value and regime.
 
 --caps-robustness: sweeps of budget_inequality at 12:1 (A at $900 per 1,000 users) under no rules
 and caps that vary one plausible value; the caps' same-seed effect on A's share of the candidates'
@@ -54,7 +63,13 @@ PER_1000 = (
     "impressions_owned",
     "impressions_amplified",
     "impressions_earned_from_organic",
+    "impressions_funded",
 )
+# where a campaign's money goes, as the model version records it (spend = their sum)
+CHANNELS = ("spend_ads", "spend_amplifiers", "spend_staff", "spend_volunteers")
+# money's share of a campaign's reach / of all political impressions, newest definition first
+MONEY_SHARES = ("money_reach_share", "money_share")
+POLITICAL_SHARES = ("money_share_of_political", "ad_share_of_political")
 ORGANIC = ("impressions_owned", "impressions_earned_from_organic")
 ZERO_END = re.compile(r"[\[ ][+-]?0\.0*[,\]]")  # an interval end printed as zero: "[-0.0," or " -0.0]"
 
@@ -71,8 +86,13 @@ def table(sweep: Sweep, campaign: str | None):
     """A campaign's rows, or one row per run (campaign None); counts become per 1,000 users, and
     ``organic`` is owned plus earned-from-organic impressions."""
     rows = sweep.run_level() if campaign is None else sweep.runs[sweep.runs["campaign"] == campaign]
-    rows = rows.assign(**sweep.per_1000(rows, list(PER_1000)))
-    return rows.assign(organic=rows[list(ORGANIC)].sum(axis=1))
+    rows = rows.assign(**sweep.per_1000(rows, [c for c in PER_1000 if c in rows.columns]))
+    return rows.assign(organic=rows[[c for c in ORGANIC if c in rows.columns]].sum(axis=1))
+
+
+def has(sweep: Sweep, *cols: str) -> bool:
+    """Whether the collected table has every one of these columns (model versions differ)."""
+    return all(c in sweep.runs.columns for c in cols)
 
 
 def level(sweep: Sweep, col: str, regime: str, campaign: str | None = None):
@@ -125,6 +145,13 @@ def slope(est, difference: bool = False) -> str:
 
 
 def say(label: str, value) -> None:
+    """One number; ``value`` may be a function, called here, so that a column this model version
+    lacks costs that line only (it prints n/a and why)."""
+    if callable(value):
+        try:
+            value = value()
+        except (KeyError, IndexError, ValueError) as exc:
+            value = f"n/a ({type(exc).__name__}: {exc})"
     print(f"  {label}: {value}")
 
 
@@ -158,6 +185,7 @@ def policy_comparison(s: Sweep) -> None:
             )
     for regime in ("transparency", "cap"):
         say(f"A money share diff, {regime}", pp(diff(s, "money_share", regime, campaign="A")))
+    money_by_regime(s)
     spending(s)
     say("ads' share of political impressions, no rules", pct(level(s, "ad_share_of_political", "none")))
     for regime in s.regimes:
@@ -197,6 +225,116 @@ def spending(s: Sweep) -> None:
         "lowest spend / budget there, by campaign",
         (allowed["spend"] / allowed["budget"]).groupby(allowed["campaign"]).min().round(4).to_dict(),
     )
+
+
+def money_by_regime(s: Sweep) -> None:
+    """The outcome that answers the policy question, per regime: money's share of each
+    candidate's reach and of all political impressions, with same-seed differences from no rules
+    (where the sweep has no rules), and where each campaign's dollars went."""
+    base = s.resolve_baseline("none") if any(r.split(",")[0] == "none" for r in s.regimes) else None
+    cands = [c for c in ("A", "B", "Challenger", "Incumbent") if c in s.campaigns]
+    for regime in s.regimes:
+        for col in [c for c in MONEY_SHARES if has(s, c)]:
+            say(
+                f"{regime}: {col}, " + " / ".join(cands),
+                " / ".join(pct(level(s, col, regime, c)) for c in cands),
+            )
+            if base and regime != base:
+                say(
+                    f"{regime}: {col} - {base}, " + " / ".join(cands),
+                    " / ".join(pp(diff(s, col, regime, base, c)) for c in cands),
+                )
+        for col in [c for c in POLITICAL_SHARES if has(s, c)]:
+            say(f"{regime}: {col}", pct(level(s, col, regime)))
+            if base and regime != base:
+                say(f"{regime}: {col} - {base}", pp(diff(s, col, regime, base)))
+    channels(s)
+
+
+def channels(s: Sweep) -> None:
+    """Dollars per 1,000 users by channel, per regime and paying campaign (mean over seeds), and
+    the share of its budget each spent."""
+    cols = [c for c in CHANNELS if has(s, c)]
+    for regime in s.regimes:
+        for camp in s.paying:
+            rows = s.runs[(s.runs["campaign"] == camp) & (s.runs["policy"] == regime)]
+            per = rows[cols].div(rows["population"], axis=0) * 1000
+            spent = rows["spend"] / rows["budget"].where(rows["budget"] > 0)
+            say(
+                f"{regime}: {camp} $ per 1,000 users by channel; spent / budget",
+                ", ".join(f"{c.removeprefix('spend_')} {per[c].mean():,.1f}" for c in cols)
+                + f"; {pct(mean_ci(spent))}",
+            )
+
+
+def money_design(s: Sweep) -> None:
+    """A sweep over the money mechanisms (allocation.substitution, a spend cap, ...): the money
+    outcomes per value of each varied setting."""
+    heading("Money mechanisms", s)
+    for col in varying(s) or [None]:
+        for value in sorted(s.runs[col].unique()) if col else [None]:
+            print(f"  [{col} = {value}]" if col else "  [all]")
+            money_by_regime(only(s, col, value) if col else s)
+
+
+def ensemble_section(folder: Path) -> None:
+    """Median and 5-95% across the ensemble's parameter sets (and the value at the defaults) of
+    levels and same-seed effects, from its collected runs; the discovery box if there is one."""
+    s = Sweep.load(folder / "runs")
+    design = "design"
+    sets = sorted(d for d in s.runs[design].unique() if d != "default")
+    print(
+        f"\n== Ensemble ({folder}): {len(sets)} parameter sets + the defaults, "
+        f"{s.runs['seed'].nunique()} seeds, regimes {', '.join(s.regimes)}"
+    )
+
+    def spread(col: str, regime: str, campaign: str | None, baseline: str | None = None) -> str:
+        scale, unit = (1, "") if col == "money_advantage" else (100, " (% or pp)")
+        rows = table(s, campaign)
+        if baseline is None:
+            rows = rows[rows["policy"] == regime].rename(columns={col: "diff"})
+        else:
+            rows = paired_differences(rows, col, [], regime, baseline, s.pair_on)
+        per_set = rows.groupby(design)["diff"].mean()
+        at_default = per_set.get("default", float("nan"))
+        x = per_set.drop("default", errors="ignore").dropna()
+        q = x.quantile([0.05, 0.5, 0.95]).to_numpy() * scale
+        return (
+            f"defaults {scale * at_default:+.3g}; median {q[1]:+.3g}, 5-95% {q[0]:+.3g} to {q[2]:+.3g}, "
+            f"min {scale * x.min():+.3g}, max {scale * x.max():+.3g}{unit} ({len(x)} sets)"
+        )
+
+    for col in [c for c in MONEY_SHARES if has(s, c)]:
+        say(f"level, no rules: A {col}", lambda col=col: spread(col, "none", "A"))
+    for col in [c for c in POLITICAL_SHARES if has(s, c)]:
+        say(f"level, no rules: {col}", lambda col=col: spread(col, "none", None))
+    for regime in [r for r in s.regimes if r != "none"]:
+        for col, camp in [
+            *[(c, "A") for c in MONEY_SHARES if has(s, c)],
+            *[(c, None) for c in POLITICAL_SHARES if has(s, c)],
+            ("candidate_reach_share", "A"),
+            ("vote_share_change", "A"),
+            ("turnout_change", None),
+            ("money_advantage", None),
+        ]:
+            say(
+                f"effect, {regime} - none: {camp or '(run)'} {col}",
+                lambda col=col, camp=camp, regime=regime: spread(col, regime, camp, "none"),
+            )
+    found = folder / "discovery" / "discovery.json"
+    if found.is_file():
+        import json
+
+        d = json.loads(found.read_text())
+        say("discovery", d.get("question"))
+        say(
+            "discovery box",
+            f"{d['box']}; coverage {d['coverage']:.0%}, density {d['density']:.0%}, "
+            f"{d['cases']} cases of {d['sets']} sets, {d['sets_in_box']} sets in the box",
+        )
+        say("discovery sentence", d.get("sentence", ""))
+    else:
+        say("discovery", f"none ({found} missing: run python -m sim ensemble discover {folder} ...)")
 
 
 def budget_inequality(s: Sweep) -> None:
@@ -379,6 +517,7 @@ def main() -> None:
     parser.add_argument("--ensemble", default="results/ensemble", help="parameter ensemble folder")
     parser.add_argument("--caps-robustness", nargs="*", default=[], metavar="DIR")
     parser.add_argument("--platforms", nargs="*", default=[], metavar="DIR")
+    parser.add_argument("--money", nargs="*", default=[], metavar="DIR")
     args = parser.parse_args()
     ensemble = args.ensemble if (Path(args.ensemble) / "effects.parquet").is_file() else None
     sections = [
@@ -390,6 +529,7 @@ def main() -> None:
         (watchdogs, args.briefs / "watchdogs/sweep", {}),
         (ranking_comparison, args.briefs / "ranking_comparison/sweep", {}),
         *[(platforms, folder, {}) for folder in args.platforms or ()],
+        *[(money_design, folder, {}) for folder in args.money],
     ]
     for section, folder, options in sections:
         try:
@@ -397,7 +537,20 @@ def main() -> None:
         except ConfigError as exc:  # not collected (yet): say so and go on with the others
             print(f"\n== {section.__name__}: skipped, {exc}")
             continue
-        section(sweep)
+        run_section(section, sweep)
+    if ensemble:
+        run_section(ensemble_section, Path(ensemble))
+    for name in ("ecosystem_2019.txt",):  # printed by experiments/all_briefs.sh's extra experiments
+        if (args.briefs / name).is_file():
+            print(f"\n== {name} ({args.briefs / name})\n{(args.briefs / name).read_text()}")
+
+
+def run_section(section, arg) -> None:
+    """A section; a column this model version lacks stops that section only, saying which."""
+    try:
+        section(arg)
+    except (KeyError, ValueError, ConfigError) as exc:
+        print(f"  (section {section.__name__} stopped: {type(exc).__name__}: {exc})")
 
 
 if __name__ == "__main__":
