@@ -9,7 +9,7 @@ in %, differences of shares in percentage points (pp). The ensemble ranges are t
 comparison's brief.json quotes (median and 5-95% across plausible values of the judgement parameters).
 
     python experiments/brief_numbers.py [results/briefs] [--ensemble results/ensemble]
-        [--caps-robustness DIR ...] [--platforms DIR ...] [--money DIR ...]
+        [--caps-robustness DIR ...] [--platforms DIR ...] [--money DIR ...] [--ecosystem DIR ...]
 
 A section or a line whose columns the collected tables lack (an older or newer model) says so and
 the script goes on; outcomes that only some model versions have (money's share of all political
@@ -18,7 +18,9 @@ reads the ensemble's collected runs, so it gives the median and 5-95% across par
 outcome, levels as well as same-seed effects, and the scenario discovery box if
 ``python -m sim ensemble discover`` wrote one (DIR/discovery/discovery.json).
 --money: sweeps that vary the money mechanisms (e.g. allocation.substitution) next to policy: the
-money outcomes per value and regime.
+money outcomes per value and regime. --ecosystem: sweeps of a several-platform world (platforms=...)
+over the platforms' policies (platforms.N.policy, which become the regimes): each campaign's ad
+dollars and impressions per platform, from the runs' summary.json.
 
 --caps-robustness: sweeps of budget_inequality at 12:1 (A at $900 per 1,000 users) under no rules
 and caps that vary one plausible value; the caps' same-seed effect on A's share of the candidates'
@@ -43,7 +45,7 @@ from pathlib import Path
 from sim.config import ConfigError
 from sim.report.brief import ensemble_phrase, fmt
 from sim.report.figures import exposure_shares, ranking_effects, rankings, watchdog_effects
-from sim.report.tables import Sweep
+from sim.report.tables import Sweep, find_collected
 from sim.stats import mean_ci, paired_differences
 from sim.vocabulary import IDEOLOGY_BANDS
 
@@ -231,7 +233,7 @@ def money_by_regime(s: Sweep) -> None:
     """The outcome that answers the policy question, per regime: money's share of each
     candidate's reach and of all political impressions, with same-seed differences from no rules
     (where the sweep has no rules), and where each campaign's dollars went."""
-    base = s.resolve_baseline("none") if any(r.split(",")[0] == "none" for r in s.regimes) else None
+    base = baseline_of(s)
     cands = [c for c in ("A", "B", "Challenger", "Incumbent") if c in s.campaigns]
     for regime in s.regimes:
         for col in [c for c in MONEY_SHARES if has(s, c)]:
@@ -249,6 +251,13 @@ def money_by_regime(s: Sweep) -> None:
             if base and regime != base:
                 say(f"{regime}: {col} - {base}", pp(diff(s, col, regime, base)))
     channels(s)
+
+
+def baseline_of(s: Sweep) -> str | None:
+    """No rules: the regime whose every part is "none" (a several-platform sweep's "none,
+    policy=none"), else the first built on it, else None."""
+    plain = [r for r in s.regimes if all(part.split("=")[-1] == "none" for part in r.split(", "))]
+    return (plain or [r for r in s.regimes if r.split(",")[0] == "none"] or [None])[0]
 
 
 def channels(s: Sweep) -> None:
@@ -275,6 +284,68 @@ def money_design(s: Sweep) -> None:
         for value in sorted(s.runs[col].unique()) if col else [None]:
             print(f"  [{col} = {value}]" if col else "  [all]")
             money_by_regime(only(s, col, value) if col else s)
+
+
+def platform_rows(s: Sweep):
+    """One row per (run, platform, campaign) from each run's summary.json, where a several-platform
+    run keeps its breakdown (collect leaves it there), with the run's regime, seed and settings."""
+    import json
+
+    import pandas as pd
+
+    sweep_dir = Path(s.source).parent if Path(s.source).name == "collected" else Path(s.source)
+    rows = []
+    for _, run in s.run_level().iterrows():
+        summary = json.loads((sweep_dir / str(run["run_dir"]) / "summary.json").read_text())
+        keep = {c: run[c] for c in ("policy", "seed", "population", *s.settings)}
+        rows += [{**row, **keep} for row in summary.get("platforms") or []]
+    return pd.DataFrame(rows)
+
+
+def platforms_money(s: Sweep) -> None:
+    """Where the money goes across platforms: per regime (the policy of each platform), each
+    paying campaign's ad dollars and impressions per 1,000 users on each platform and the money
+    share there; then the cross-platform outcomes (money_by_regime)."""
+    heading("Money across platforms", s)
+    rows = platform_rows(s)
+    if rows.empty:
+        print("  (one platform: no per-platform rows in summary.json)")
+    else:
+        rows = rows.assign(**s.per_1000(rows, ["spend_ads", "impressions"]))
+        for (regime, platform), grp in rows.groupby(["policy", "platform"], sort=False):
+            rules = grp["platform_policy"].iloc[0] if "platform_policy" in grp else "?"
+            for camp in [c for c in s.paying if c in set(grp["campaign"])]:
+                mine = grp[grp["campaign"] == camp]
+                say(
+                    f"{regime}: {platform} ({rules}), {camp}: ad $, impressions per 1,000 users; money share",
+                    f"{mean_ci(mine['spend_ads']).mean:,.2f} / {count(mean_ci(mine['impressions']))}; "
+                    + pct(mean_ci(mine["money_share"])),
+                )
+    money_by_regime(s)
+    if "Challenger" in s.campaigns:
+        for regime in s.regimes:
+            say(
+                f"{regime}: Challenger share of the candidates' impressions",
+                pct(level(s, "candidate_reach_share", regime, "Challenger")),
+            )
+        base = baseline_of(s) or s.regimes[0]
+        for regime in [r for r in s.regimes if r != base]:
+            say(
+                f"{regime} - {base}: Challenger share of the candidates' impressions",
+                pp(diff(s, "candidate_reach_share", regime, base, "Challenger")),
+            )
+
+
+def platform_regimes(folder: Path) -> tuple[str, ...]:
+    """The per-platform policy columns a several-platform sweep varies (platforms.N.policy): they
+    are its regimes."""
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(find_collected(folder) / "runs.parquet").names
+    except (ConfigError, OSError):
+        return ()
+    return tuple(c for c in names if re.fullmatch(r"platforms\.\d+\.policy", c))
 
 
 def ensemble_section(folder: Path) -> None:
@@ -518,6 +589,7 @@ def main() -> None:
     parser.add_argument("--caps-robustness", nargs="*", default=[], metavar="DIR")
     parser.add_argument("--platforms", nargs="*", default=[], metavar="DIR")
     parser.add_argument("--money", nargs="*", default=[], metavar="DIR")
+    parser.add_argument("--ecosystem", nargs="*", default=[], metavar="DIR")
     args = parser.parse_args()
     ensemble = args.ensemble if (Path(args.ensemble) / "effects.parquet").is_file() else None
     sections = [
@@ -530,6 +602,7 @@ def main() -> None:
         (ranking_comparison, args.briefs / "ranking_comparison/sweep", {}),
         *[(platforms, folder, {}) for folder in args.platforms or ()],
         *[(money_design, folder, {}) for folder in args.money],
+        *[(platforms_money, f, {"regime_by": platform_regimes(f)}) for f in args.ecosystem],
     ]
     for section, folder, options in sections:
         try:
