@@ -5,10 +5,11 @@
 # the ban's vote effect on A is small (docs/figures/discovery_ban_vote.png). Wall time: docs/brief.md.
 #   experiments/all_briefs.sh [NAME ...]   only these briefs (default: all, in the order below;
 #                                          the names are the scripts in this folder, plus
-#                                          "discovery" and any experiments/*money*.sh and
-#                                          experiments/ecosystem_2019.sh that exist)
-# Env as brief.sh, plus DISCOVER_THRESHOLD (pp, default 0.02), ENSEMBLE (results/ensemble). Text outputs of the extra
-# experiments go to results/briefs/NAME.txt (experiments/brief_numbers.py prints them).
+#                                          "discovery" and any experiments/*money*.{sh,py},
+#                                          *ecosystem*.sh and *2019*.sh that exist)
+# Env as brief.sh, plus DISCOVER_THRESHOLD (pp, default 0.02), ENSEMBLE (results/ensemble),
+# USERS (10000) and MONEY_SEEDS (3) for a Python experiment (experiments/money_moves.py). The
+# extra experiments' text outputs go to results/briefs/NAME.txt (brief_numbers.py prints them).
 set -euo pipefail
 here="$(dirname "$0")"
 cd "$here/.."
@@ -16,9 +17,11 @@ py=${PYTHON:-python}
 ensemble=${ENSEMBLE:-results/ensemble}
 b=results/briefs
 mkdir -p "$b"
-extra=()
-for f in "$here"/*money*.sh "$here"/ecosystem_2019.sh; do
-  [ -f "$f" ] && extra+=("$(basename "$f" .sh)")
+extra=()  # the experiments of issue 23 (where the money goes; the 2019 ecosystem), when present
+for f in "$here"/*money*.sh "$here"/*money*.py "$here"/*ecosystem*.sh "$here"/*2019*.sh; do
+  [ -f "$f" ] || continue
+  n=$(basename "$f"); n=${n%.*}
+  [[ " ${extra[*]} " == *" $n "* ]] || extra+=("$n")
 done
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
@@ -29,7 +32,7 @@ fi
 for name in "${names[@]}"; do  # every name known before anything runs
   case $name in
     policy_comparison | discovery) ;;
-    *) [ -f "$here/$name.sh" ] || { echo "error: brief = '$name': no $here/$name.sh" >&2; exit 2; } ;;
+    *) [ -f "$here/$name.sh" ] || [ -f "$here/$name.py" ] || { echo "error: brief = '$name': no $here/$name.sh" >&2; exit 2; } ;;
   esac
 done
 
@@ -84,7 +87,11 @@ for name in "${names[@]}"; do
       copy "$b/watchdogs/figures/watchdog_sweep.png" watchdog_sweep.png
       ;;
     *)
-      "$here/$name.sh" | tee "$b/$name.txt"
+      if [ -f "$here/$name.sh" ]; then
+        "$here/$name.sh" | tee "$b/$name.txt"
+      else  # a Python experiment (experiments/money_moves.py): the brief's size, MONEY_SEEDS seeds
+        "$py" -m "experiments.$name" --n "${USERS:-10000}" --seeds "${MONEY_SEEDS:-3}" | tee "$b/$name.txt"
+      fi
       ;;
   esac
   echo "[all_briefs] $name: $((SECONDS - start)) s"

@@ -613,9 +613,8 @@ def main() -> None:
         run_section(section, sweep)
     if ensemble:
         run_section(ensemble_section, Path(ensemble))
-    for name in ("ecosystem_2019.txt",):  # printed by experiments/all_briefs.sh's extra experiments
-        if (args.briefs / name).is_file():
-            print(f"\n== {name} ({args.briefs / name})\n{(args.briefs / name).read_text()}")
+    for text in sorted(args.briefs.glob("*.txt")):  # all_briefs.sh's extra experiments print tables
+        print(f"\n== {text.stem} ({text})\n{text.read_text()}")
 
 
 def run_section(section, arg) -> None:
