@@ -261,8 +261,8 @@ def baseline_of(s: Sweep) -> str | None:
 
 
 def channels(s: Sweep) -> None:
-    """Dollars per 1,000 users by channel, per regime and paying campaign (mean over seeds), and
-    the share of its budget each spent."""
+    """Dollars per 1,000 users by channel, per regime and paying campaign, and the share of its
+    budget each spent (means over seeds)."""
     cols = [c for c in CHANNELS if has(s, c)]
     for regime in s.regimes:
         for camp in s.paying:
@@ -272,7 +272,7 @@ def channels(s: Sweep) -> None:
             say(
                 f"{regime}: {camp} $ per 1,000 users by channel; spent / budget",
                 ", ".join(f"{c.removeprefix('spend_')} {per[c].mean():,.1f}" for c in cols)
-                + f"; {pct(mean_ci(spent))}",
+                + f"; {100 * spent.mean():.1f}%",
             )
 
 
