@@ -8,6 +8,7 @@
 #                                          "discovery" and any experiments/*money*.{sh,py},
 #                                          *ecosystem*.sh and *2019*.sh that exist)
 # Env as brief.sh, plus DISCOVER_THRESHOLD (pp, default 0.02), ENSEMBLE (results/ensemble),
+# BRIEF_ARGS (hydra overrides every brief sweep gets, e.g. 'seed=range(5)' when time is short),
 # USERS (10000) and MONEY_SEEDS (3) for a Python experiment (experiments/money_moves.py). The
 # extra experiments' text outputs go to results/briefs/NAME.txt (brief_numbers.py prints them).
 set -euo pipefail
@@ -45,10 +46,10 @@ for name in "${names[@]}"; do
   case $name in
     policy_comparison)
       if [ -f "$ensemble/effects.parquet" ]; then
-        REPORT_ARGS="--ensemble $ensemble" "$here/policy_comparison.sh"
+        REPORT_ARGS="--ensemble $ensemble" "$here/policy_comparison.sh" ${BRIEF_ARGS:-}
       else
         echo "no $ensemble/effects.parquet: the brief will not show ensemble ranges (run experiments/ensemble.sh)"
-        "$here/policy_comparison.sh"
+        "$here/policy_comparison.sh" ${BRIEF_ARGS:-}
       fi
       for f in reach_by_origin money_advantage vote_turnout_effects who_sees_what cascade_sizes \
                impressions_over_time; do
@@ -66,24 +67,24 @@ for name in "${names[@]}"; do
       fi
       ;;
     ranking_comparison)
-      "$here/$name.sh"
+      "$here/$name.sh" ${BRIEF_ARGS:-}
       copy "$b/ranking_comparison/figures/ranking_money_share.png" ranking_money_share.png
       ;;
     budget_inequality)
-      "$here/$name.sh"
+      "$here/$name.sh" ${BRIEF_ARGS:-}
       copy "$b/budget_inequality/figures/money_advantage.png" budget_inequality_money_advantage.png
       ;;
     ad_ban_loophole)
-      "$here/$name.sh"
+      "$here/$name.sh" ${BRIEF_ARGS:-}
       copy "$b/ad_ban_loophole/figures/reach_by_origin.png" ad_ban_loophole_reach_by_origin.png
       ;;
     incumbent_challenger)
-      "$here/$name.sh"
+      "$here/$name.sh" ${BRIEF_ARGS:-}
       copy "$b/incumbent_challenger/figures/reach_by_origin.png" incumbent_challenger_reach_by_origin.png
       copy "$b/incumbent_challenger/figures/money_by_size.png" incumbent_challenger_money_by_size.png
       ;;
     watchdogs)
-      "$here/$name.sh"
+      "$here/$name.sh" ${BRIEF_ARGS:-}
       copy "$b/watchdogs/figures/watchdog_sweep.png" watchdog_sweep.png
       ;;
     *)
