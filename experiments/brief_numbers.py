@@ -32,7 +32,12 @@ presets. The designs docs/brief.md quotes (4 and 6 seeds, under ~1 min each with
         scenario.campaigns.0.bid_ceiling=1.2,5 instead of the segment signal)
     python -m sim -m +experiment=ranking_comparison platform=twitter,facebook_2020 policy=none \\
         'seed=range(6)' hydra.sweep.dir=DIR
+    python -m sim -m scenario=incumbent_challenger platforms=ecosystem_2019 \\
+        platforms.0.policy=none,ban 'seed=range(5)' population.n=10000 hydra.sweep.dir=DIR  (--ecosystem)
     python -m sim collect DIR
+
+The tables of experiments/money_moves.py and experiments/ecosystem_2019.sh (run by all_briefs.sh
+into results/briefs/*.txt) are printed at the end.
 """
 
 from __future__ import annotations
