@@ -486,6 +486,7 @@ def ad_ban_loophole(s: Sweep) -> None:
 def incumbent_challenger(s: Sweep) -> None:
     heading("Incumbent and challenger", s)
     say("ads' share of political impressions, no rules", pct(level(s, "ad_share_of_political", "none")))
+    money_by_regime(s)
     for regime in s.regimes:
         for camp in ("Challenger", "Incumbent"):
             say(
