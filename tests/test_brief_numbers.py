@@ -1,6 +1,6 @@
 """experiments/brief_numbers.py, the printer of every number docs/brief.md quotes, on a real small
 sweep: its numbers equal the collected table's, and a table from another model version (a
-column missing, a new outcome present) costs the affected lines only."""
+column missing, outcomes of a newer model absent) costs the affected lines only."""
 
 from __future__ import annotations
 
@@ -72,7 +72,9 @@ def test_numbers_equal_the_table(briefs):
     assert line(out, "A money share, no rules") == pct_ci(a["money_share"])
     per_run = runs[runs["policy"] == "none"].drop_duplicates("run_dir")
     assert line(out, "none: ad_share_of_political") == pct_ci(per_run["ad_share_of_political"])
-    assert "money_share_of_political" not in out  # this model version has no such outcome
+    cap = runs[runs["policy"] == "cap"].drop_duplicates("run_dir")
+    assert line(out, "cap: money_share_of_political") == pct_ci(cap["money_share_of_political"])
+    assert line(out, "ban: money_share_of_political - none").startswith("-")  # the ban removes some
     assert "Ensemble" not in out  # no ensemble folder: no section, no error
 
 
@@ -84,16 +86,18 @@ def test_missing_column_costs_its_lines_only(briefs, tmp_path):
     assert "== budget_inequality: skipped" in out  # and the other sections still run
 
 
-def test_new_outcome_is_printed(briefs, tmp_path):
-    """A model version with money's share of all political impressions: printed per regime, with
-    the same-seed difference from no rules."""
-    share = lambda t: t.append_column("money_share_of_political", t.column("ad_share_of_political"))  # noqa: E731
-    out = numbers(rewrite(briefs, tmp_path, share))
+def test_older_model_version(briefs, tmp_path):
+    """A table from before money could move (no money_share_of_political, money_reach_share,
+    spend on staff or volunteers): those lines are left out, the rest is printed."""
+    gone = ("money_share_of_political", "money_reach_share", "spend_staff", "spend_volunteers")
+    older = lambda t: t.drop_columns([c for c in gone if c in t.column_names])  # noqa: E731
+    out = numbers(rewrite(briefs, tmp_path, older))
+    assert "money_share_of_political" not in out and "money_reach_share" not in out
+    assert "staff" not in out and "stopped" not in out
     runs = pq.read_table(briefs / "policy_comparison/sweep/collected/runs.parquet").to_pandas()
     per_run = runs[runs["policy"] == "cap"].drop_duplicates("run_dir")
-    assert line(out, "cap: money_share_of_political") == pct_ci(per_run["ad_share_of_political"])
-    assert line(out, "ban: money_share_of_political - none").startswith("-")  # the ban removes it
+    assert line(out, "cap: ad_share_of_political") == pct_ci(per_run["ad_share_of_political"])
     meta = json.loads(
         pq.read_schema(briefs / "policy_comparison/sweep/collected/runs.parquet").metadata[b"sim"]
     )
-    assert "override_columns" in meta  # the rewrite kept what pairing relies on
+    assert "override_columns" in meta  # what pairing relies on is in the table the copies keep
