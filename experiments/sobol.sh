@@ -6,9 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-results/sobol}
+case $out in /*) abs=$out ;; *) abs=$PWD/$out ;; esac
 py=${PYTHON:-python}
 fixed="population.n=${USERS:-100000} network.cache=false"
 "$py" -m sim sensitivity sample "$out" --n "${1:-64}" --fixed "$fixed"
-"$py" -m sim -m -cd "$PWD/$out" '+design=glob(*)' "hydra.sweep.dir=$PWD/$out/runs" $fixed \
+"$py" -m sim -m -cd "$abs" '+design=glob(*)' "hydra.sweep.dir=$abs/runs" $fixed \
   output.figure=false output.quiet=true hydra/launcher=joblib "hydra.launcher.n_jobs=${JOBS:-2}"
 "$py" -m sim sensitivity analyze "$out"
