@@ -35,7 +35,9 @@ def test_estimate_covers_a_small_run_with_its_imports(tmp_path):
     # A small run is almost all fixed cost (Python, NumPy, SciPy, Mesa, numba's compiler):
     # the peak RSS of a fresh process must stay under the estimate, which fails if an import
     # grows the fixed part beyond BASE_BYTES. The kernels are compiled in an empty numba
-    # cache, the largest case (a first run: 337 MB against 300 MB with the cache warm).
+    # cache, the largest case (a first run: 337 MB against 300 MB with the cache warm). Run in
+    # a fresh clone, the libraries' files are all in the page cache and more of them count as
+    # resident (399 MB against 346 MB, same anonymous memory; sim/runs/memory.py).
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NUMBA_CACHE_DIR": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", RUN], capture_output=True, text=True, env=env, check=True)
     peak = json.loads(out.stdout.strip().splitlines()[-1])
