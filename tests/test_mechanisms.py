@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.model import SimModel
-from sim.model.auction import AdAuction, second_price, within_budget
+from sim.model import SimModel, kernels
 from sim.model.campaigns import Campaign
 from sim.model.content import SeenSet
 from sim.model.feed.attention import rank_in_group
@@ -23,11 +22,41 @@ def logged_model(*overrides):
     return model
 
 
+def slot(campaign_bids, commercial, uncapped, limit=np.inf, order=None):
+    """One slot of auctions through the kernel (kernels.ad_slot_auction), quality 1: per row
+    the winner (0: the commercial market, j + 1: campaign j), what it pays per unit of quality
+    (the runner-up's effective bid) and whether its budget paid for it."""
+    bids = np.array(campaign_bids, dtype=float)  # campaigns x rows; -inf: not eligible
+    n_b, n = bids.shape
+    rows = np.arange(n)
+    order = np.arange(n) if order is None else np.asarray(order)
+    offsets, who, price, paid = kernels.ad_slot_auction(
+        rows,
+        np.isfinite(bids),
+        bids,
+        np.ones((n_b, n)),
+        np.empty((n_b, 0)),
+        np.asarray(commercial, float),
+        np.asarray(uncapped),
+        np.full(n_b, limit, float),
+        order,
+        np.zeros(n, np.int64),
+        np.zeros(n),
+    )
+    winner, pays, ok = np.zeros(n, int), np.zeros(n), np.zeros(n, bool)
+    for j in range(n_b):
+        span = slice(offsets[j], offsets[j + 1])
+        winner[who[span]], pays[who[span]], ok[who[span]] = j + 1, price[span] * 1000, paid[span]
+    return winner, pays, ok
+
+
 def test_second_price_pays_the_runner_up_bid():
-    bids = np.array([[5.0, 3.0, 1.0], [1.0, -np.inf, 2.0], [7.0, 7.5, 7.2], [4.0, -np.inf, -np.inf]])
-    winner, price = second_price(list(bids.T))  # one array per bidder
+    commercial = [5.0, 1.0, 7.0, 4.0]  # bid-cap campaigns: the plain second price over all
+    winner, price, _ = slot(
+        [[3.0, -np.inf, 7.5, -np.inf], [1.0, 2.0, 7.2, -np.inf]], commercial, [False, False]
+    )
     assert winner.tolist() == [0, 2, 1, 0]
-    assert price.tolist() == [3.0, 1.0, 7.2, 0.0]
+    assert price.tolist() == [0.0, 1.0, 7.2, 0.0]  # where the market wins, no campaign pays
 
 
 def test_lowest_cost_wins_against_the_commercial_market_and_pays_the_runner_up():
@@ -36,18 +65,18 @@ def test_lowest_cost_wins_against_the_commercial_market_and_pays_the_runner_up()
     the best campaign it wins whatever the commercial bid, paying the higher of the commercial
     bid and the other campaign's; where campaign 1 is best, campaign 1 (capped) must still
     beat the commercial bid."""
-    camp = [np.array([10.0, 10.0, 1.0, -np.inf]), np.array([5.0, -np.inf, 3.0, 2.0])]
-    commercial = np.array([20.0, 4.0, 2.5, 1.0])
-    capped = AdAuction.auction(camp, commercial, np.array([False, False]))
-    assert capped[0].tolist() == [0, 1, 2, 2] and capped[1].tolist() == [10.0, 4.0, 2.5, 1.0]
-    winner, price = AdAuction.auction(camp, commercial, np.array([True, False]))
+    camp = [[10.0, 10.0, 1.0, -np.inf], [5.0, -np.inf, 3.0, 2.0]]
+    commercial = [20.0, 4.0, 2.5, 1.0]
+    capped = slot(camp, commercial, [False, False])
+    assert capped[0].tolist() == [0, 1, 2, 2] and capped[1].tolist() == [0.0, 4.0, 2.5, 1.0]
+    winner, price, _ = slot(camp, commercial, [True, False])
     assert winner.tolist() == [1, 1, 2, 2]
     assert price.tolist() == [20.0, 4.0, 2.5, 1.0]  # max(runner-up campaign, commercial)
 
 
-def test_within_budget_stops_at_the_budget_in_the_given_order():
-    prices = np.array([0.4, 0.3, 0.2, 0.5])
-    ok = within_budget(prices, 0.75, order=np.array([3, 2, 1, 0]))
+def test_budget_stops_in_the_priority_order():
+    prices = np.array([0.4, 0.3, 0.2, 0.5])  # $ per impression: the commercial bid / 1000
+    _, _, ok = slot([[1e9] * 4], prices * 1000, [False], limit=0.75, order=[3, 2, 1, 0])
     assert ok.tolist() == [False, False, True, True]  # 0.5 + 0.2 fit, + 0.3 would not
 
 

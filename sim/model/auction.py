@@ -18,9 +18,14 @@ stop or label them) pass the ban unless the platform's review catches them: each
 creatives of such a campaign is caught with probability ``ad_review.recall`` and the users get
 the approved ones only.
 
-Arrays are kept one per campaign (column by column), and each slot is auctioned only where some
-campaign is eligible: elsewhere the commercial market wins anyway. The only Python loops run
-over ad slots and campaigns.
+Each slot is auctioned only where some campaign is eligible (elsewhere the commercial market wins
+anyway), by two compiled kernels (kernels.ad_eligibility, kernels.ad_slot_auction) that do all
+campaigns in one pass over the readers. A campaign on the bid-cap strategy wins only where its
+effective bid beats every other bid; one on lowest cost (``bid_strategy: lowest_cost``) has the
+platform bid for it without a cap (Meta's LOWEST_COST_WITHOUT_CAP: "automatically increase your
+effective bid as needed"): where it is the best campaign it wins against the commercial market
+and pays the runner-up, the commercial bid or the next campaign's, whichever is higher. The only
+Python loops run over ad slots and campaigns.
 """
 
 from __future__ import annotations
@@ -28,38 +33,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..vocabulary import Origin
-from . import behavior
+from . import behavior, kernels
 from .attribution import ad_origin, ad_slots
 from .records import AdReceipt, Impressions
-
-
-def second_price(bids: list[np.ndarray]):
-    """Second-price auctions, one per row; ``bids`` holds one array per bidder (effective
-    bids, -inf where not eligible).
-
-    Returns the winning bidder's index and the runner-up's effective bid (what the winner pays
-    per unit of its own quality); 0 where there is no runner-up. Ties go to the earlier bidder.
-    Column by column with a running best and second: no row-wise sort or partition.
-    """
-    best = np.full(len(bids[0]), -np.inf)
-    second = np.full(len(bids[0]), -np.inf)
-    winner = np.zeros(len(bids[0]), dtype=np.int64)
-    for j, bid in enumerate(bids):  # over bidders: a handful of campaigns and the market
-        better = bid > best
-        second = np.where(better, best, np.maximum(second, bid))
-        winner[better] = j
-        best = np.where(better, bid, best)
-    return winner, np.where(np.isfinite(second), second, 0.0)
-
-
-def within_budget(prices: np.ndarray, budget: float, order: np.ndarray) -> np.ndarray:
-    """Mask of the wins a campaign can pay for: in ``order``, until the budget runs out."""
-    ordered = prices[order]
-    ok_sorted = np.cumsum(ordered) <= budget + 1e-9
-    ok = np.empty(len(prices), dtype=bool)
-    ok[order] = ok_sorted
-    return ok
-
 
 UNDERSPENT = 0.95  # spend below this share of the day's budget, at full participation: bid up
 
@@ -174,13 +150,18 @@ class AdAuction:
             )
             for c in bidders
         ]
-        quality = [
-            relevance(cfg, w, ideology, c.cfg.position) * rng.lognormal(0.0, cfg.feed.prediction_noise, n_r)
-            for c, w in zip(bidders, weight)
-        ]
-        effective = [c.cfg.bid * c.bid_scale[p] * q for c, q in zip(bidders, quality)]
-        joins = [participation(c.pacing[p], q, a) for c, q, a in zip(bidders, quality, audience)]
-        shown = [np.zeros(n_r, np.int64) for _ in bidders]
+        # one row per campaign (kernels.ad_eligibility / ad_slot_auction read them as matrices)
+        n_b = len(bidders)
+        quality, effective, joins = (np.empty((n_b, n_r)) for _ in range(3))
+        for j, (c, w) in enumerate(zip(bidders, weight)):
+            quality[j] = relevance(cfg, w, ideology, c.cfg.position) * rng.lognormal(
+                0.0, cfg.feed.prediction_noise, n_r
+            )
+            effective[j] = c.cfg.bid * c.bid_scale[p] * quality[j]
+        for j, c in enumerate(bidders):
+            joins[j] = participation(c.pacing[p], quality[j], audience[j])
+        audience = np.array(audience, dtype=bool).reshape(n_b, n_r)
+        shown = np.zeros((n_b, n_r), np.int64)
         cap = self.policy.frequency_cap()
         cap = self.slots if cap is None else cap
         # the creatives each campaign may show today (undeclared ones: those the review let by)
@@ -188,45 +169,58 @@ class AdAuction:
             np.flatnonzero(self.approved[c.index, day]) if c.undeclared else np.arange(self.slots)
             for c in bidders
         ]
-        caps = [min(cap, len(v)) for v in variants]
+        caps = np.array([min(cap, len(v)) for v in variants], dtype=np.int64)
+        # pacing: a throttled campaign joins some auctions, by a draw per reader and slot (one
+        # block per slot, the throttled campaigns' rows in order: the same stream as one draw each)
+        throttled = np.array([c.pacing[p] < 1.0 for c in bidders])
+        draw_row = np.where(throttled, np.cumsum(throttled) - 1, -1).astype(np.int64)
         priority = rng.random(n_r)  # random order of auctions, for the budget stop
+        by_priority = np.argsort(priority, kind="stable")
         alike = self.creative_quality is None
+        no_factor = np.empty((n_b, 0))
         # lowest-cost bidding (Meta's default, LOWEST_COST_WITHOUT_CAP): no bid cap against
         # the commercial market; bid_cap: the campaign's bid caps what it pays
         uncapped = np.array([c.cfg.bid_strategy == "lowest_cost" for c in bidders])
+        eligible = np.empty((n_b, n_r), dtype=bool)
+        winner_of, price_of = np.zeros(n_r, np.int64), np.zeros(n_r)
         out = []
         for _slot in range(self.slots):
             if not (remaining > 0).any():  # every budget spent: the commercial market has the rest
                 break
-            eligible = []
-            for j, camp in enumerate(bidders):
-                ok = audience[j] & (shown[j] < caps[j]) if remaining[j] > 0 else np.zeros(n_r, bool)
-                if camp.pacing[p] < 1.0:  # pacing: a throttled campaign joins some auctions
-                    ok &= rng.random(n_r) < joins[j]
-                eligible.append(ok)
-            rows = np.flatnonzero(np.logical_or.reduce(eligible))
+            draws = rng.random((int(throttled.sum()), n_r))
+            rows = kernels.ad_eligibility(
+                audience, shown, caps, remaining > 0, draw_row, draws, joins, eligible
+            )
             commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma, len(rows))
             # each creative's own quality (market.creative_sigma): none when creatives are alike
             factor = (
-                None
+                no_factor
                 if alike
-                else [self.quality_of_next(c, day, v, s[rows]) for c, v, s in zip(bidders, variants, shown)]
+                else np.array(
+                    [self.quality_of_next(c, day, v, s[rows]) for c, v, s in zip(bidders, variants, shown)]
+                )
             )
-            bids = [
-                np.where(e[rows], b[rows] if alike else b[rows] * factor[j], -np.inf)
-                for j, (e, b) in enumerate(zip(eligible, effective))
-            ]
-            winner, runner_up = self.auction(bids, commercial, uncapped)
+            offsets, won, prices, paid = kernels.ad_slot_auction(
+                rows,
+                eligible,
+                effective,
+                quality,
+                factor,
+                commercial,
+                uncapped,
+                remaining + 1e-9,
+                by_priority,
+                winner_of,
+                price_of,
+            )
             for j, camp in enumerate(bidders):
-                won = np.flatnonzero(winner == j + 1)
-                if len(won) == 0:
+                lo, hi = offsets[j], offsets[j + 1]
+                if hi == lo:
                     continue
-                who = rows[won]
-                paid_for = quality[j][who] if alike else quality[j][who] * factor[j][won]
-                price = runner_up[won] / paid_for / 1000.0  # $ per impression
+                price = prices[lo:hi]  # $ per impression, in reader order
                 demand[j] += price.sum()
-                ok = within_budget(price, remaining[j], np.argsort(priority[who]))
-                who, price = who[ok], price[ok]
+                ok = paid[lo:hi]  # within the budget, paid in the random priority order
+                who, price = won[lo:hi][ok], price[ok]
                 remaining[j] -= price.sum()
                 creative = self.creative(camp, day, variants[j][shown[j][who]], rng)
                 shown[j][who] += 1
@@ -243,28 +237,6 @@ class AdAuction:
                 receipts[j].submitted, receipts[j].approved = self.slots, len(variants[j])
         return Impressions.concat(out) if out else Impressions.empty(), receipts
 
-    @staticmethod
-    def auction(bids: list[np.ndarray], commercial: np.ndarray, uncapped: np.ndarray):
-        """One second-price auction per row among the campaigns' effective ``bids`` and the
-        ``commercial`` bid. Returns the winner (0: the commercial market, j + 1: campaign j) and
-        the runner-up's effective bid (what the winner pays per unit of its quality).
-
-        A campaign on the bid-cap strategy wins only where its effective bid beats every other
-        bid. One on lowest cost (``uncapped``) has the platform bid for it without a cap (Meta's
-        LOWEST_COST_WITHOUT_CAP: "automatically increase your effective bid as needed"): where
-        it is the best campaign, it wins against the commercial market and pays the runner-up,
-        the commercial bid or the next campaign's, whichever is higher. With every campaign
-        capped this is the plain second-price auction over all bidders."""
-        if not uncapped.any():
-            return second_price([commercial] + bids)
-        best, second = second_price(bids)
-        top = np.full(len(commercial), -np.inf)
-        for j, bid in enumerate(bids):  # the best campaign's bid
-            np.copyto(top, bid, where=best == j)
-        wins = np.isfinite(top) & (uncapped[best] | (top > commercial))
-        runner_up = np.maximum(second, commercial)
-        return np.where(wins, best + 1, 0), np.where(wins, runner_up, 0.0)
-
     def quality_of_next(self, camp, day: int, variants: np.ndarray, shown: np.ndarray):
         """The predicted quality of the creative each reader would get next (the k-th of the
         day), when creatives differ (``market.creative_sigma`` > 0)."""
@@ -280,7 +252,11 @@ class AdAuction:
         """Content ids of a campaign's k-th ad of the day (created on first use): a user never
         gets one ad twice, and the frequency cap bounds how many they get."""
         ids = self.creatives[camp.index, day]
-        missing = np.unique(k[ids[k] < 0])
+        got = ids[k]
+        new = got < 0
+        if not new.any():  # the usual case after the day's first slots
+            return got
+        missing = np.unique(k[new])
         if len(missing):
             ids[missing] = self.registry.add(
                 len(missing),

@@ -223,3 +223,96 @@ def draw_readers(u: np.ndarray, activity: np.ndarray, factor: np.ndarray, suspen
             out[k] = i
             k += 1
     return out[:k]
+
+
+# ---------------------------------------------------------------- the ad auction (auction.py)
+# One ad slot of every reader at a time, all campaigns in one pass over the readers: the masks,
+# where()s, running best/second and argsorts of the array code, without its temporaries.
+
+
+@jit
+def ad_eligibility(audience, shown, caps, active, draw_row, draws, joins, eligible) -> np.ndarray:
+    """Which campaign may bid for which reader in this slot, into ``eligible`` (campaigns x
+    readers): one with budget left (``active``), the reader in its audience and under its cap
+    (``shown`` < ``caps``), and, for a throttled campaign (``draw_row`` >= 0), a pacing draw
+    ``draws[draw_row]`` below its ``joins``. Returns the readers where any campaign may bid."""
+    n_b, n_r = audience.shape
+    some = np.zeros(n_r, np.bool_)
+    for j in range(n_b):
+        t = draw_row[j]
+        for i in range(n_r):
+            ok = active[j] and audience[j, i] and shown[j, i] < caps[j]
+            if ok and t >= 0:
+                ok = draws[t, i] < joins[j, i]
+            eligible[j, i] = ok
+            if ok:
+                some[i] = True
+    return np.flatnonzero(some)
+
+
+@jit
+def ad_slot_auction(
+    rows, eligible, effective, quality, factor, commercial, uncapped, limit, by_priority, winner_of, price_of
+):
+    """Second-price auctions for one slot of the ``rows`` readers (the rules: sim/model/auction.py;
+    ties go to the earlier bidder, the commercial bid first), then each campaign's budget stop.
+    ``factor`` (campaigns x rows, or no columns): each creative's own quality. Campaign j's wins are
+    paid for in ``by_priority`` order while the running sum of prices stays <= ``limit[j]``.
+    Returns, grouped by campaign (``offsets``) in row order: the readers won, their prices ($ per
+    impression) and whether paid for. ``winner_of`` / ``price_of``: zeroed work arrays over all
+    readers, left zeroed."""
+    n_b = eligible.shape[0]
+    alike = factor.shape[1] == 0
+    any_uncapped = False
+    for j in range(n_b):
+        any_uncapped = any_uncapped or uncapped[j]
+    counts = np.zeros(n_b + 1, np.int64)
+    for i in range(len(rows)):
+        r = rows[i]
+        best, second, win = -np.inf, -np.inf, -1  # over the campaigns (win: -1 none)
+        if not any_uncapped:  # the commercial bid takes part as bidder 0
+            best, win = commercial[i], n_b
+        for j in range(n_b):
+            if not eligible[j, r]:
+                bid = -np.inf
+            elif alike:
+                bid = effective[j, r]
+            else:
+                bid = effective[j, r] * factor[j, i]
+            if bid > best:
+                second, best, win = best, bid, j
+            elif bid > second:
+                second = bid
+        if not np.isfinite(second):
+            second = 0.0
+        if any_uncapped:
+            if win < 0 or not (uncapped[win] or best > commercial[i]):
+                continue
+            second = max(second, commercial[i])
+        elif win == n_b:  # the commercial market won
+            continue
+        paid_for = quality[win, r] if alike else quality[win, r] * factor[win, i]
+        winner_of[r] = win + 1
+        price_of[r] = second / paid_for / 1000.0
+        counts[win + 1] += 1
+    spent = np.zeros(n_b)
+    paid = np.zeros(len(winner_of), np.bool_)
+    for r in by_priority:
+        w = winner_of[r]
+        if w > 0:
+            spent[w - 1] += price_of[r]
+            paid[r] = spent[w - 1] <= limit[w - 1]
+    for j in range(n_b):
+        counts[j + 1] += counts[j]
+    fill = counts[:-1].copy()
+    who = np.empty(counts[n_b], np.int64)
+    price = np.empty(counts[n_b])
+    ok = np.empty(counts[n_b], np.bool_)
+    for r in rows:
+        w = winner_of[r]
+        if w > 0:
+            k = fill[w - 1]
+            who[k], price[k], ok[k] = r, price_of[r], paid[r]
+            fill[w - 1] += 1
+            winner_of[r], price_of[r] = 0, 0.0
+    return counts, who, price, ok

@@ -8,15 +8,15 @@ generated, Python and imports included; 7 runs from 10,000 users x 20 follows to
 
     peak ~ 420 MB + 150 bytes per user + 45 bytes per follow + 230 bytes per content
 
-(1,000,000 users with 20,000,000 follows: 1.14 GB measured, 1.15 GB estimated with the fixed part then at 380 MB; contents, from
-a run of 10,000 users whose 20,000 sockpuppets post 6,000,000 contents: 1.52 GB against
-0.18 GB without them.) The fixed part was 170 MB until the step's compiled kernels
-(sim/model/kernels.py) brought numba and llvmlite: importing sim.model went from 147 to
-260 MB peak RSS and a 5,000-user run from 162 to 300 MB, 337 MB when it compiles the
-kernels (the first run after an install or a change to them; 2026-12-03), a fixed cost; the
-calibrated default world at 1,000,000 users peaked at 1.30 GiB before the kernels and
-1.36 GiB after, 30 days (estimate 1.65 GiB with its 1.8M planned posts; the profile on).
-The fixed part also holds the libraries' code mapped from disk, and how much of it counts as
+(1,000,000 users with 20,000,000 follows: 1.14 GB measured, 1.15 GB estimated with the fixed
+part then at 380 MB; contents, from a run of 10,000 users whose 20,000 sockpuppets post
+6,000,000 contents: 1.52 GB against 0.18 GB without them.) The fixed part was 170 MB until the
+step's compiled kernels (sim/model/kernels.py) brought numba and llvmlite: importing sim.model
+went from 147 to 260 MB peak RSS and a 5,000-user run from 162 to 300 MB, 337 MB when it
+compiles the kernels (the first run after an install or a change to them; 2026-12-03), a fixed
+cost; the calibrated default world at 1,000,000 users peaked at 1.30 GiB before the kernels and
+1.36 GiB after, 30 days (estimate 1.65 GiB with its 1.8M planned posts; the profile on). The
+fixed part also holds the libraries' code mapped from disk, and how much of it counts as
 resident depends on the page cache, not on the run: the kernel maps the neighbours of a touched
 page when they are cached, so a freshly installed environment (every library file just written,
 all of it cached) shows more. The same 5,000-user run peaked at 346 MB in an older environment
