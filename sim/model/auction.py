@@ -138,17 +138,12 @@ class AdAuction:
         # True engagement weight of each campaign's ad, and the platform's noisy prediction of
         # it relative to a perfectly aligned ad, weighted by creative-reader relevance: the
         # auction's quality factor.
+        labels = [self.label(c) for c in bidders]
         weight = [
             behavior.engagement_weight(
-                bcfg,
-                ideology,
-                c.cfg.position,
-                self.registry.appeals[c.index],
-                True,
-                skepticism,
-                self.label(c),
+                bcfg, ideology, c.cfg.position, self.registry.appeals[c.index], True, skepticism, label
             )
-            for c in bidders
+            for c, label in zip(bidders, labels)
         ]
         # one row per campaign (kernels.ad_eligibility / ad_slot_auction read them as matrices)
         n_b = len(bidders)
@@ -183,7 +178,7 @@ class AdAuction:
         uncapped = np.array([c.cfg.bid_strategy == "lowest_cost" for c in bidders])
         eligible = np.empty((n_b, n_r), dtype=bool)
         winner_of, price_of = np.zeros(n_r, np.int64), np.zeros(n_r)
-        out = []
+        won_by, creatives, weights = [], [], []  # the day's ad impressions, slot by slot
         for _slot in range(self.slots):
             if not (remaining > 0).any():  # every budget spent: the commercial market has the rest
                 break
@@ -222,20 +217,29 @@ class AdAuction:
                 ok = paid[lo:hi]  # within the budget, paid in the random priority order
                 who, price = won[lo:hi][ok], price[ok]
                 remaining[j] -= price.sum()
-                creative = self.creative(camp, day, variants[j][shown[j][who]], rng)
+                creative = self.creative(camp, day, variants[j][shown[j][who]], rng, labels[j])
                 shown[j][who] += 1
                 receipts[j].creatives.append(creative)
                 receipts[j].prices.append(price)
-                out.append(
-                    Impressions.of(
-                        readers[who], creative, ad_origin(len(who)), weight[j][who], from_ad=True, platform=p
-                    )
-                )
+                won_by.append(who)
+                creatives.append(creative)
+                weights.append(weight[j][who])
         for j, camp in enumerate(bidders):
             receipts[j].remaining, receipts[j].demand = remaining[j], demand[j]
             if camp.undeclared:  # it submitted the day's creatives; the review let some through
                 receipts[j].submitted, receipts[j].approved = self.slots, len(variants[j])
-        return Impressions.concat(out) if out else Impressions.empty(), receipts
+        if not won_by:
+            return Impressions.empty(), receipts
+        who = np.concatenate(won_by)
+        served = Impressions.of(
+            readers[who],
+            np.concatenate(creatives),
+            ad_origin(len(who)),
+            np.concatenate(weights),
+            from_ad=True,
+            platform=p,
+        )
+        return served, receipts
 
     def quality_of_next(self, camp, day: int, variants: np.ndarray, shown: np.ndarray):
         """The predicted quality of the creative each reader would get next (the k-th of the
@@ -248,22 +252,25 @@ class AdAuction:
         Only ads the platform knows are political-or-civic ads get one: undeclared ones do not."""
         return self.policy.label_recall if self.policy.labels and not camp.undeclared else 0.0
 
-    def creative(self, camp, day: int, k: np.ndarray, rng) -> np.ndarray:
-        """Content ids of a campaign's k-th ad of the day (created on first use): a user never
-        gets one ad twice, and the frequency cap bounds how many they get."""
+    def creative(self, camp, day: int, k: np.ndarray, rng, label: float) -> np.ndarray:
+        """Content ids of a campaign's k-th ad of the day (created on first use; ``label``: what
+        it carries, AdAuction.label): a user never gets one ad twice, and the frequency cap
+        bounds how many they get."""
         ids = self.creatives[camp.index, day]
         got = ids[k]
         new = got < 0
-        if not new.any():  # the usual case after the day's first slots
+        if not new.any():
             return got
-        missing = np.unique(k[new])
+        first_use = np.zeros(len(ids), bool)
+        first_use[k[new]] = True
+        missing = np.flatnonzero(first_use)  # sorted, as np.unique would give
         if len(missing):
             ids[missing] = self.registry.add(
                 len(missing),
                 campaign=camp.index,
                 origin=Origin.AD,
                 author=camp.official,
-                labeled=self.label(camp),
+                labeled=label,
                 cta=rng.random(len(missing)) < camp.cta_share,
                 created=day,
                 variant=missing,

@@ -238,15 +238,19 @@ def ad_eligibility(audience, shown, caps, active, draw_row, draws, joins, eligib
     ``draws[draw_row]`` below its ``joins``. Returns the readers where any campaign may bid."""
     n_b, n_r = audience.shape
     some = np.zeros(n_r, np.bool_)
-    for j in range(n_b):
-        t = draw_row[j]
-        for i in range(n_r):
-            ok = active[j] and audience[j, i] and shown[j, i] < caps[j]
-            if ok and t >= 0:
-                ok = draws[t, i] < joins[j, i]
-            eligible[j, i] = ok
-            if ok:
-                some[i] = True
+    for j in range(n_b):  # branch-free inner loops (vectorised by the compiler)
+        e, a, s, cap, t = eligible[j], audience[j], shown[j], caps[j], draw_row[j]
+        if not active[j]:
+            e[:] = False
+        elif t < 0:
+            for i in range(n_r):
+                e[i] = a[i] & (s[i] < cap)
+                some[i] |= e[i]
+        else:
+            d, q = draws[t], joins[j]
+            for i in range(n_r):
+                e[i] = a[i] & (s[i] < cap) & (d[i] < q[i])
+                some[i] |= e[i]
     return np.flatnonzero(some)
 
 
