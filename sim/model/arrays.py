@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import counting_argsort, merge_sorted
+from .kernels import counting_argsort, group_by_key, merge_sorted
 
 COUNTING_RANGE = 8  # counting sort while the key range is at most this many times the keys
 
@@ -42,6 +42,11 @@ def group_sums(keys: np.ndarray, weights: np.ndarray):
     number of entries, whatever the range of the keys."""
     if len(keys) == 0:
         return np.zeros(0, np.int64), np.zeros(0)
+    keys = np.asarray(keys, np.int64)
+    top = int(keys.max()) + 1
+    if top <= COUNTING_RANGE * len(keys) + 1024:  # user ids: one counting pass, no argsort
+        distinct, first, ordered = group_by_key(keys, np.asarray(weights, np.float64), top)
+        return distinct, np.add.reduceat(ordered, first)
     order = argsort_ints(keys)
     ordered = keys[order]
     first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])

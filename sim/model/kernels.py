@@ -320,3 +320,42 @@ def ad_slot_auction(
             fill[w - 1] += 1
             winner_of[r], price_of[r] = 0, 0.0
     return counts, who, price, ok
+
+
+@jit
+def group_by_key(keys: np.ndarray, weights: np.ndarray, top: int):
+    """The distinct ``keys`` (integers in [0, top)), sorted; where each one's entries start in
+    the returned ``weights``, which are ordered by key, stably (a counting sort): what an argsort
+    and two gathers gave, for np.add.reduceat to sum in the same order."""
+    start = np.zeros(top + 1, np.int64)
+    for k in keys:
+        start[k + 1] += 1
+    for v in range(top):
+        start[v + 1] += start[v]
+    fill = start[:-1].copy()
+    ordered = np.empty(len(weights), weights.dtype)
+    for i in range(len(keys)):
+        k = keys[i]
+        ordered[fill[k]] = weights[i]
+        fill[k] += 1
+    distinct = np.empty(len(keys), np.int64)
+    first = np.empty(len(keys), np.int64)
+    g = 0
+    for v in range(top):
+        if start[v + 1] > start[v]:
+            distinct[g], first[g] = v, start[v]
+            g += 1
+    return distinct[:g], first[:g], ordered
+
+
+@jit
+def mark_reached(reached, reached_any, reach, users, camp, origin) -> None:
+    """Mark each impression's (user, campaign, origin) and (user, campaign) as reached and add
+    the users a campaign reaches for the first time to its ``reach``: the fancy-index writes,
+    sort and de-duplication of the array code in one pass."""
+    for i in range(len(users)):
+        u, c = users[i], camp[i]
+        reached[u, c, origin[i]] = True
+        if not reached_any[u, c]:
+            reached_any[u, c] = True
+            reach[c] += 1

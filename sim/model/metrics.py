@@ -20,8 +20,8 @@ import numpy as np
 from .. import outcomes
 from ..vocabulary import IDEOLOGY_BANDS, IS_PAID, ORIGINS, PAID_ORIGINS, ROOT_ORIGINS, Origin, ideology_band
 from . import behavior
-from .arrays import runs
 from .attribution import ad_slots
+from .kernels import mark_reached
 from .measures import AdLibrary, FeedMeasures, PlatformBreakdown, count, ratio
 from .records import CampaignState, Day, Impressions, Reactions
 
@@ -188,12 +188,8 @@ class Metrics:
         funded = reg.funded[items] & ~IS_PAID[origin]
         self.funded += np.bincount(camp[funded], minlength=self.n_campaigns)
         self.platforms.observe(imp, camp, funded)
-        self.reached[users, camp, origin] = True
-        first = ~self.reached_any[users, camp]
-        self.reached_any[users[first], camp[first]] = True
-        # a (user, campaign) pair can occur twice in one step: count unique newcomers
-        newcomers, _ = runs(np.sort(users[first].astype(np.int64) * self.n_campaigns + camp[first]))
-        self.reach += np.bincount(newcomers % self.n_campaigns, minlength=self.n_campaigns)
+        # reach: unique users, counted once even when a pair occurs twice in one step
+        mark_reached(self.reached, self.reached_any, self.reach, users, camp, origin)
         self._step_eng = np.bincount(camp[engaged], minlength=self.n_campaigns)
         self._step_res = np.bincount(camp[reshared], minlength=self.n_campaigns)
         self._step_fol = np.bincount(
