@@ -2,27 +2,33 @@
 
 A population too large for the machine would otherwise end in a MemoryError (or the kernel's
 out-of-memory killer) minutes into building the network. The peak is close to linear in users
-and follows; measured on this machine (peak RSS of a whole 30-day default run, network
-generated, Python and imports included; 7 runs from 10,000 users x 20 follows to 2,000,000 x
-20, least squares, every run within 15 MB of the fit):
+and follows:
 
-    peak ~ 420 MB + 150 bytes per user + 45 bytes per follow + 230 bytes per content
+    peak ~ 420 MiB + 1,000 bytes per user + 45 bytes per follow + 230 bytes per content
 
-(1,000,000 users with 20,000,000 follows: 1.14 GB measured, 1.15 GB estimated with the fixed
-part then at 380 MB; contents, from a run of 10,000 users whose 20,000 sockpuppets post
-6,000,000 contents: 1.52 GB against 0.18 GB without them.) The fixed part was 170 MB until the
-step's compiled kernels (sim/model/kernels.py) brought numba and llvmlite: importing sim.model
-went from 147 to 260 MB peak RSS and a 5,000-user run from 162 to 300 MB, 337 MB when it
-compiles the kernels (the first run after an install or a change to them; 2026-12-03), a fixed
-cost; the calibrated default world at 1,000,000 users peaked at 1.30 GiB before the kernels and
-1.36 GiB after, 30 days (estimate 1.65 GiB with its 1.8M planned posts; the profile on). The
-fixed part also holds the libraries' code mapped from disk, and how much of it counts as
-resident depends on the page cache, not on the run: the kernel maps the neighbours of a touched
-page when they are cached, so a freshly installed environment (every library file just written,
-all of it cached) shows more. The same 5,000-user run peaked at 346 MB in an older environment
-and 399 MB in a fresh clone's (CI: 400 MB), with the same 180 MB of the process's own
-(anonymous) memory and 161 against 213 MB of library files (2026-12-03). BASE covers the fresh
-case. tests/test_memory_estimate.py checks that the estimate covers a small run.
+The per-user term holds the user's arrays and a day's impressions, mostly ads: the calibrated
+default world sells 60 ad slots of each reader-day and serves ~3.4 impressions per user a day.
+Measured 2026-12-03 (peak RSS of a whole 30-day default run, network cached, Python and imports
+included): 100,000 users 645 MB, 300,000 users 1,123 MB, 1,000,000 users (20.2M follows, 1.8M
+planned posts) 2,734 MB; with the follows and contents at their terms below, a line through
+them gives 413 MB + 997 bytes per user, every run within 14 MB of it. Before the calibrated
+world (4 ad slots) the per-user term was 150 bytes (7 runs from 10,000 users x 20 follows to
+2,000,000 x 20, least squares, every run within 15 MB of the fit; 1,000,000 users with
+20,000,000 follows: 1.14 GB). A scenario with more ad slots or more active users needs more
+than the estimate says. The follows' and contents' terms come from that fit and from a run of
+10,000 users whose 20,000 sockpuppets post 6,000,000 contents (1.52 GB against 0.18 GB without
+them).
+
+The fixed part was 170 MB until the step's compiled kernels (sim/model/kernels.py) brought numba
+and llvmlite: importing sim.model went from 147 to 260 MB peak RSS and a 5,000-user run from 162
+to 300 MB, 337 MB when it compiles the kernels (the first run after an install or a change to
+them). It also holds the libraries' code mapped from disk, and how much of it counts as resident
+depends on the page cache, not on the run: the kernel maps the neighbours of a touched page when
+they are cached, so a freshly installed environment (every library file just written, all of it
+cached) shows more. The same 5,000-user run peaked at 346 MB in an older environment and 399 MB
+in a fresh clone's (CI: 400 MB), with the same 180 MB of the process's own (anonymous) memory and
+161 against 213 MB of library files (2026-12-03). BASE covers the fresh case.
+tests/test_memory_estimate.py checks that the estimate covers a small run.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from ..config import FILE_NETWORKS, Config, ConfigError, planned_contents
 # Python, NumPy, SciPy, Mesa, numba compiling the kernels: a cold-cache run of 5,000 users (9
 # campaigns, 60 ad slots a reader-day) peaks at 346-400 MB, the most in a fresh install (above)
 BASE_BYTES = 420 * 2**20
-BYTES_PER_USER = 150
+BYTES_PER_USER = 1000  # the user's arrays and a day's impressions (docstring)
 BYTES_PER_FOLLOW = 45
 BYTES_PER_CONTENT = 230
 FILE_FACTOR = 8  # reading an edge list peaks at ~8x its size (20M edges, 276 MB: 2.2 GB)
