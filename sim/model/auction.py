@@ -156,7 +156,7 @@ class AdAuction:
         for j, c in enumerate(bidders):
             joins[j] = participation(c.pacing[p], quality[j], audience[j])
         audience = np.array(audience, dtype=bool).reshape(n_b, n_r)
-        shown = np.zeros((n_b, n_r), np.int64)
+        shown = np.zeros((n_b, n_r), np.int16)  # ads shown per reader today: at most the slots
         cap = self.policy.frequency_cap()
         cap = self.slots if cap is None else cap
         # the creatives each campaign may show today (undeclared ones: those the review let by)
