@@ -359,3 +359,50 @@ def mark_reached(reached, reached_any, reach, users, camp, origin) -> None:
         if not reached_any[u, c]:
             reached_any[u, c] = True
             reach[c] += 1
+
+
+@jit
+def count_exposures(
+    users,
+    contents,
+    camp,
+    origin,
+    ideology,
+    segment,
+    positions,
+    is_paid,
+    edges,
+    ad_code,
+    reg_campaign,
+    reg_created,
+    reg_variant,
+    steps,
+    slots,
+    cross,
+    exposure_band,
+    exposure_segment,
+    lib_segments,
+    lib_bands,
+) -> None:
+    """The day's exposure counters in one pass over the impressions: cross-side impressions per
+    campaign; impressions by campaign, paid or not and the viewer's ideology band (the bands cut
+    at ``edges``, as np.searchsorted(edges, x, side="right")) or segment; and for each ad (origin
+    ``ad_code``), its ad-library row (campaign, day, variant) by the viewer's segment and band."""
+    for i in range(len(users)):
+        u, c, o = users[i], camp[i], origin[i]
+        x, p = ideology[u], positions[c]
+        if p != 0 and np.sign(x) != np.sign(p):
+            cross[c] += 1
+        band = 0
+        for e in edges:
+            if x >= e:
+                band += 1
+        paid = 1 if is_paid[o] else 0
+        seg = segment[u]
+        exposure_band[c, paid, band] += 1
+        exposure_segment[c, paid, seg] += 1
+        if o == ad_code:
+            k = contents[i]
+            row = (np.int64(reg_campaign[k]) * steps + reg_created[k]) * slots + reg_variant[k]
+            lib_segments[row, seg] += 1
+            lib_bands[row, band] += 1
