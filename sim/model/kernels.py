@@ -231,41 +231,44 @@ def draw_readers(u: np.ndarray, activity: np.ndarray, factor: np.ndarray, suspen
 
 
 @jit
-def ad_eligibility(audience, shown, caps, active, draw_row, draws, joins, eligible) -> np.ndarray:
-    """Which campaign may bid for which reader in this slot, into ``eligible`` (campaigns x
-    readers): one with budget left (``active``), the reader in its audience and under its cap
-    (``shown`` < ``caps``), and, for a throttled campaign (``draw_row`` >= 0), a pacing draw
-    ``draws[draw_row]`` below its ``joins``. Returns the readers where any campaign may bid."""
+def ad_eligibility(audience, shown, caps, active, draw_row, draws, joins, effective, bids) -> np.ndarray:
+    """Each campaign's bid for each reader in this slot, into ``bids`` (campaigns x readers):
+    its ``effective`` bid where it may bid, -inf elsewhere. It may bid with budget left
+    (``active``), the reader in its audience and under its cap (``shown`` < ``caps``), and, for a
+    throttled campaign (``draw_row`` >= 0), a pacing draw ``draws[draw_row]`` below its
+    ``joins``. Returns the readers where any campaign may bid."""
     n_b, n_r = audience.shape
     some = np.zeros(n_r, np.bool_)
     for j in range(n_b):  # branch-free inner loops (vectorised by the compiler)
-        e, a, s, cap, t = eligible[j], audience[j], shown[j], caps[j], draw_row[j]
+        out, eff, a, s, cap, t = bids[j], effective[j], audience[j], shown[j], caps[j], draw_row[j]
         if not active[j]:
-            e[:] = False
+            out[:] = -np.inf
         elif t < 0:
             for i in range(n_r):
-                e[i] = a[i] & (s[i] < cap)
-                some[i] |= e[i]
+                ok = a[i] & (s[i] < cap)
+                out[i] = eff[i] if ok else -np.inf
+                some[i] |= ok
         else:
             d, q = draws[t], joins[j]
             for i in range(n_r):
-                e[i] = a[i] & (s[i] < cap) & (d[i] < q[i])
-                some[i] |= e[i]
+                ok = a[i] & (s[i] < cap) & (d[i] < q[i])
+                out[i] = eff[i] if ok else -np.inf
+                some[i] |= ok
     return np.flatnonzero(some)
 
 
 @jit
 def ad_slot_auction(
-    rows, eligible, effective, quality, factor, commercial, uncapped, limit, by_priority, winner_of, price_of
+    rows, bids, quality, factor, commercial, uncapped, limit, by_priority, winner_of, price_of
 ):
-    """Second-price auctions for one slot of the ``rows`` readers (the rules: sim/model/auction.py;
-    ties go to the earlier bidder, the commercial bid first), then each campaign's budget stop.
-    ``factor`` (campaigns x rows, or no columns): each creative's own quality. Campaign j's wins are
-    paid for in ``by_priority`` order while the running sum of prices stays <= ``limit[j]``.
-    Returns, grouped by campaign (``offsets``) in row order: the readers won, their prices ($ per
-    impression) and whether paid for. ``winner_of`` / ``price_of``: zeroed work arrays over all
-    readers, left zeroed."""
-    n_b = eligible.shape[0]
+    """Second-price auctions for one slot of the ``rows`` readers among the campaigns' ``bids``
+    (-inf: not eligible; the rules: sim/model/auction.py; ties go to the earlier bidder, the
+    commercial bid first), then each campaign's budget stop. ``factor`` (campaigns x rows, or no
+    columns): each creative's own quality. Campaign j's wins are paid for in ``by_priority``
+    order while the running sum of prices stays <= ``limit[j]``. Returns, grouped by campaign
+    (``offsets``) in row order: the readers won, their prices ($ per impression) and whether
+    paid for. ``winner_of`` / ``price_of``: zeroed work arrays over all readers, left zeroed."""
+    n_b = bids.shape[0]
     alike = factor.shape[1] == 0
     any_uncapped = False
     for j in range(n_b):
@@ -276,17 +279,11 @@ def ad_slot_auction(
         best, second, win = -np.inf, -np.inf, -1  # over the campaigns (win: -1 none)
         if not any_uncapped:  # the commercial bid takes part as bidder 0
             best, win = commercial[i], n_b
-        for j in range(n_b):
-            if not eligible[j, r]:
-                bid = -np.inf
-            elif alike:
-                bid = effective[j, r]
-            else:
-                bid = effective[j, r] * factor[j, i]
-            if bid > best:
-                second, best, win = best, bid, j
-            elif bid > second:
-                second = bid
+        for j in range(n_b):  # running best and second without branches
+            bid = bids[j, r] if alike else bids[j, r] * factor[j, i]
+            win = j if bid > best else win
+            second = max(second, min(best, bid))
+            best = max(best, bid)
         if not np.isfinite(second):
             second = 0.0
         if any_uncapped:
