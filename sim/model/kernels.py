@@ -279,11 +279,18 @@ def ad_slot_auction(
         best, second, win = -np.inf, -np.inf, -1  # over the campaigns (win: -1 none)
         if not any_uncapped:  # the commercial bid takes part as bidder 0
             best, win = commercial[i], n_b
-        for j in range(n_b):  # running best and second without branches
-            bid = bids[j, r] if alike else bids[j, r] * factor[j, i]
-            win = j if bid > best else win
-            second = max(second, min(best, bid))
-            best = max(best, bid)
+        if alike:  # running best and second without branches
+            for j in range(n_b):
+                bid = bids[j, r]
+                win = j if bid > best else win
+                second = max(second, min(best, bid))
+                best = max(best, bid)
+        else:
+            for j in range(n_b):
+                bid = bids[j, r] * factor[j, i]
+                win = j if bid > best else win
+                second = max(second, min(best, bid))
+                best = max(best, bid)
         if not np.isfinite(second):
             second = 0.0
         if any_uncapped:
@@ -296,13 +303,22 @@ def ad_slot_auction(
         winner_of[r] = win + 1
         price_of[r] = second / paid_for / 1000.0
         counts[win + 1] += 1
-    spent = np.zeros(n_b)
-    paid = np.zeros(len(winner_of), np.bool_)
-    for r in by_priority:
-        w = winner_of[r]
-        if w > 0:
-            spent[w - 1] += price_of[r]
-            paid[r] = spent[w - 1] <= limit[w - 1]
+    # The budget stop, in priority order, only for a campaign whose wins may cost more than its
+    # limit: when their total is below it by far more than rounding (n x 1e-16 relative), every
+    # running sum is too, and all of them are paid for.
+    total = np.zeros(n_b)
+    for r in rows:
+        if winner_of[r] > 0:
+            total[winner_of[r] - 1] += price_of[r]
+    binds = total * (1.0 + 1e-6) > limit
+    paid = np.ones(len(winner_of), np.bool_)
+    if binds.any():
+        spent = np.zeros(n_b)
+        for r in by_priority:
+            w = winner_of[r]
+            if w > 0 and binds[w - 1]:
+                spent[w - 1] += price_of[r]
+                paid[r] = spent[w - 1] <= limit[w - 1]
     for j in range(n_b):
         counts[j + 1] += counts[j]
     fill = counts[:-1].copy()
