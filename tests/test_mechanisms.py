@@ -31,9 +31,18 @@ def slot(campaign_bids, commercial, uncapped, limit=np.inf, order=None):
     rows = np.arange(n)
     order = np.arange(n) if order is None else np.asarray(order)
     offsets, who, price, paid = kernels.ad_slot_auction(
-        rows, bids, np.ones((n_b, n)), np.empty((n_b, 0)), np.asarray(commercial, float),
-        np.asarray(uncapped), np.full(n_b, limit, float), order, np.zeros(n, np.int64), np.zeros(n),
-    )  # fmt: skip
+        rows,
+        np.isfinite(bids),
+        bids,
+        np.ones((n_b, n)),
+        np.empty((n_b, 0)),
+        np.asarray(commercial, float),
+        np.asarray(uncapped),
+        np.full(n_b, limit, float),
+        order,
+        np.zeros(n, np.int64),
+        np.zeros(n),
+    )
     winner, pays, ok = np.zeros(n, int), np.zeros(n), np.zeros(n, bool)
     for j in range(n_b):
         span = slice(offsets[j], offsets[j + 1])

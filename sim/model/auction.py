@@ -176,7 +176,7 @@ class AdAuction:
         # lowest-cost bidding (Meta's default, LOWEST_COST_WITHOUT_CAP): no bid cap against
         # the commercial market; bid_cap: the campaign's bid caps what it pays
         uncapped = np.array([c.cfg.bid_strategy == "lowest_cost" for c in bidders])
-        bids = np.empty((n_b, n_r))  # this slot's bids (-inf: not eligible)
+        eligible = np.empty((n_b, n_r), dtype=bool)
         winner_of, price_of = np.zeros(n_r, np.int64), np.zeros(n_r)
         won_by, creatives, weights = [], [], []  # the day's ad impressions, slot by slot
         for _slot in range(self.slots):
@@ -184,7 +184,7 @@ class AdAuction:
                 break
             draws = rng.random((int(throttled.sum()), n_r))
             rows = kernels.ad_eligibility(
-                audience, shown, caps, remaining > 0, draw_row, draws, joins, effective, bids
+                audience, shown, caps, remaining > 0, draw_row, draws, joins, eligible
             )
             commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma, len(rows))
             # each creative's own quality (market.creative_sigma): none when creatives are alike
@@ -197,7 +197,8 @@ class AdAuction:
             )
             offsets, won, prices, paid = kernels.ad_slot_auction(
                 rows,
-                bids,
+                eligible,
+                effective,
                 quality,
                 factor,
                 commercial,

@@ -231,44 +231,41 @@ def draw_readers(u: np.ndarray, activity: np.ndarray, factor: np.ndarray, suspen
 
 
 @jit
-def ad_eligibility(audience, shown, caps, active, draw_row, draws, joins, effective, bids) -> np.ndarray:
-    """Each campaign's bid for each reader in this slot, into ``bids`` (campaigns x readers):
-    its ``effective`` bid where it may bid, -inf elsewhere. It may bid with budget left
-    (``active``), the reader in its audience and under its cap (``shown`` < ``caps``), and, for a
-    throttled campaign (``draw_row`` >= 0), a pacing draw ``draws[draw_row]`` below its
-    ``joins``. Returns the readers where any campaign may bid."""
+def ad_eligibility(audience, shown, caps, active, draw_row, draws, joins, eligible) -> np.ndarray:
+    """Which campaign may bid for which reader in this slot, into ``eligible`` (campaigns x
+    readers): one with budget left (``active``), the reader in its audience and under its cap
+    (``shown`` < ``caps``), and, for a throttled campaign (``draw_row`` >= 0), a pacing draw
+    ``draws[draw_row]`` below its ``joins``. Returns the readers where any campaign may bid."""
     n_b, n_r = audience.shape
     some = np.zeros(n_r, np.bool_)
     for j in range(n_b):  # branch-free inner loops (vectorised by the compiler)
-        out, eff, a, s, cap, t = bids[j], effective[j], audience[j], shown[j], caps[j], draw_row[j]
+        e, a, s, cap, t = eligible[j], audience[j], shown[j], caps[j], draw_row[j]
         if not active[j]:
-            out[:] = -np.inf
+            e[:] = False
         elif t < 0:
             for i in range(n_r):
-                ok = a[i] & (s[i] < cap)
-                out[i] = eff[i] if ok else -np.inf
-                some[i] |= ok
+                e[i] = a[i] & (s[i] < cap)
+                some[i] |= e[i]
         else:
             d, q = draws[t], joins[j]
             for i in range(n_r):
-                ok = a[i] & (s[i] < cap) & (d[i] < q[i])
-                out[i] = eff[i] if ok else -np.inf
-                some[i] |= ok
+                e[i] = a[i] & (s[i] < cap) & (d[i] < q[i])
+                some[i] |= e[i]
     return np.flatnonzero(some)
 
 
 @jit
 def ad_slot_auction(
-    rows, bids, quality, factor, commercial, uncapped, limit, by_priority, winner_of, price_of
+    rows, eligible, effective, quality, factor, commercial, uncapped, limit, by_priority, winner_of, price_of
 ):
-    """Second-price auctions for one slot of the ``rows`` readers among the campaigns' ``bids``
-    (-inf: not eligible; the rules: sim/model/auction.py; ties go to the earlier bidder, the
-    commercial bid first), then each campaign's budget stop. ``factor`` (campaigns x rows, or no
-    columns): each creative's own quality. Campaign j's wins are paid for in ``by_priority``
-    order while the running sum of prices stays <= ``limit[j]``. Returns, grouped by campaign
-    (``offsets``) in row order: the readers won, their prices ($ per impression) and whether
-    paid for. ``winner_of`` / ``price_of``: zeroed work arrays over all readers, left zeroed."""
-    n_b = bids.shape[0]
+    """Second-price auctions for one slot of the ``rows`` readers (the rules: sim/model/auction.py;
+    ties go to the earlier bidder, the commercial bid first), then each campaign's budget stop.
+    ``factor`` (campaigns x rows, or no columns): each creative's own quality. Campaign j's wins are
+    paid for in ``by_priority`` order while the running sum of prices stays <= ``limit[j]``.
+    Returns, grouped by campaign (``offsets``) in row order: the readers won, their prices ($ per
+    impression) and whether paid for. ``winner_of`` / ``price_of``: zeroed work arrays over all
+    readers, left zeroed."""
+    n_b = eligible.shape[0]
     alike = factor.shape[1] == 0
     any_uncapped = False
     for j in range(n_b):
@@ -279,18 +276,17 @@ def ad_slot_auction(
         best, second, win = -np.inf, -np.inf, -1  # over the campaigns (win: -1 none)
         if not any_uncapped:  # the commercial bid takes part as bidder 0
             best, win = commercial[i], n_b
-        if alike:  # running best and second without branches
-            for j in range(n_b):
-                bid = bids[j, r]
-                win = j if bid > best else win
-                second = max(second, min(best, bid))
-                best = max(best, bid)
-        else:
-            for j in range(n_b):
-                bid = bids[j, r] * factor[j, i]
-                win = j if bid > best else win
-                second = max(second, min(best, bid))
-                best = max(best, bid)
+        for j in range(n_b):
+            if not eligible[j, r]:
+                bid = -np.inf
+            elif alike:
+                bid = effective[j, r]
+            else:
+                bid = effective[j, r] * factor[j, i]
+            if bid > best:
+                second, best, win = best, bid, j
+            elif bid > second:
+                second = bid
         if not np.isfinite(second):
             second = 0.0
         if any_uncapped:
@@ -303,22 +299,13 @@ def ad_slot_auction(
         winner_of[r] = win + 1
         price_of[r] = second / paid_for / 1000.0
         counts[win + 1] += 1
-    # The budget stop, in priority order, only for a campaign whose wins may cost more than its
-    # limit: when their total is below it by far more than rounding (n x 1e-16 relative), every
-    # running sum is too, and all of them are paid for.
-    total = np.zeros(n_b)
-    for r in rows:
-        if winner_of[r] > 0:
-            total[winner_of[r] - 1] += price_of[r]
-    binds = total * (1.0 + 1e-6) > limit
-    paid = np.ones(len(winner_of), np.bool_)
-    if binds.any():
-        spent = np.zeros(n_b)
-        for r in by_priority:
-            w = winner_of[r]
-            if w > 0 and binds[w - 1]:
-                spent[w - 1] += price_of[r]
-                paid[r] = spent[w - 1] <= limit[w - 1]
+    spent = np.zeros(n_b)
+    paid = np.zeros(len(winner_of), np.bool_)
+    for r in by_priority:
+        w = winner_of[r]
+        if w > 0:
+            spent[w - 1] += price_of[r]
+            paid[r] = spent[w - 1] <= limit[w - 1]
     for j in range(n_b):
         counts[j + 1] += counts[j]
     fill = counts[:-1].copy()
@@ -372,50 +359,3 @@ def mark_reached(reached, reached_any, reach, users, camp, origin) -> None:
         if not reached_any[u, c]:
             reached_any[u, c] = True
             reach[c] += 1
-
-
-@jit
-def count_exposures(
-    users,
-    contents,
-    camp,
-    origin,
-    ideology,
-    segment,
-    positions,
-    is_paid,
-    edges,
-    ad_code,
-    reg_campaign,
-    reg_created,
-    reg_variant,
-    steps,
-    slots,
-    cross,
-    exposure_band,
-    exposure_segment,
-    lib_segments,
-    lib_bands,
-) -> None:
-    """The day's exposure counters in one pass over the impressions: cross-side impressions per
-    campaign; impressions by campaign, paid or not and the viewer's ideology band (the bands cut
-    at ``edges``, as np.searchsorted(edges, x, side="right")) or segment; and for each ad (origin
-    ``ad_code``), its ad-library row (campaign, day, variant) by the viewer's segment and band."""
-    for i in range(len(users)):
-        u, c, o = users[i], camp[i], origin[i]
-        x, p = ideology[u], positions[c]
-        if p != 0 and np.sign(x) != np.sign(p):
-            cross[c] += 1
-        band = 0
-        for e in edges:
-            if x >= e:
-                band += 1
-        paid = 1 if is_paid[o] else 0
-        seg = segment[u]
-        exposure_band[c, paid, band] += 1
-        exposure_segment[c, paid, seg] += 1
-        if o == ad_code:
-            k = contents[i]
-            row = (np.int64(reg_campaign[k]) * steps + reg_created[k]) * slots + reg_variant[k]
-            lib_segments[row, seg] += 1
-            lib_bands[row, band] += 1

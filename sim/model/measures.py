@@ -105,8 +105,7 @@ class FeedMeasures:
 
 class AdLibrary:
     """Every ad creative shown: its content id, spend and audience by segment and ideology band
-    (the public ad archives' fields). A creative is a campaign's k-th ad of a day (a row); the
-    audience is counted with the day's other exposures (kernels.count_exposures)."""
+    (the public ad archives' fields). A creative is a campaign's k-th ad of a day (a row)."""
 
     def __init__(self, world, slots: int):
         self.world, self.slots = world, slots
@@ -128,6 +127,14 @@ class AdLibrary:
             rows = self._row(creatives)
             self.spend += np.bincount(rows, weights=price, minlength=len(self.spend))
             self.ids[rows] = creatives
+
+    def observe(self, imp: Impressions, bands: np.ndarray) -> None:
+        """Impressions (``bands``: each viewer's ideology band)."""
+        pop = self.world.population
+        ads = imp.origin == Origin.AD
+        rows = self._row(imp.contents[ads])
+        self.segments += count(self.segments.shape, rows, pop.segment[imp.users[ads]].astype(np.int64))
+        self.bands += count(self.bands.shape, rows, bands[ads])
 
     def table(self, states) -> dict[str, np.ndarray]:
         """One row per ad that was shown (``states``: the campaigns as they are now)."""

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 
 from .. import outcomes
-from ..vocabulary import BAND_EDGES, IDEOLOGY_BANDS, IS_PAID, ORIGINS, PAID_ORIGINS, ROOT_ORIGINS, Origin
+from ..vocabulary import IDEOLOGY_BANDS, IS_PAID, ORIGINS, PAID_ORIGINS, ROOT_ORIGINS, Origin, ideology_band
 from . import behavior
 from .attribution import ad_slots
-from .kernels import count_exposures, mark_reached
-from .measures import AdLibrary, FeedMeasures, PlatformBreakdown, ratio
+from .kernels import mark_reached
+from .measures import AdLibrary, FeedMeasures, PlatformBreakdown, count, ratio
 from .records import CampaignState, Day, Impressions, Reactions
 
 N_ORIGINS = len(ORIGINS)
@@ -199,13 +199,16 @@ class Metrics:
         self.engagements += self._step_eng
         self.reshares += self._step_res
         self.new_followers += self._step_fol
-        lib = self.library
-        count_exposures(
-            users, items, camp, origin, pop.ideology, pop.segment, np.asarray(reg.positions, np.float64),
-            IS_PAID, BAND_EDGES, int(Origin.AD), reg.campaign, reg.created, reg.variant,
-            self.world.cfg.steps, lib.slots,
-            self.cross, self.exposure_band, self.exposure_segment, lib.segments, lib.bands,
-        )  # fmt: skip
+        positions = reg.positions[camp]
+        cross = (np.sign(pop.ideology[users]) != np.sign(positions)) & (positions != 0)
+        self.cross += np.bincount(camp[cross], minlength=self.n_campaigns)
+        paid = IS_PAID[origin].astype(np.int64)
+        bands = ideology_band(pop.ideology[users])
+        self.exposure_band += count(self.exposure_band.shape, camp, paid, bands)
+        self.exposure_segment += count(
+            self.exposure_segment.shape, camp, paid, pop.segment[users].astype(np.int64)
+        )
+        self.library.observe(imp, bands)
 
     def _record_step(self, today: Day) -> None:
         w, pop, day = self.world, self.world.population, today.day
