@@ -16,6 +16,11 @@ from .kernels import counting_argsort, group_by_key, merge_sorted
 COUNTING_RANGE = 8  # counting sort while the key range is at most this many times the keys
 
 
+def counting_fits(top: int, count: int) -> bool:
+    """Whether ``count`` keys in [0, top) sort faster by counting (user ids) than by sorting."""
+    return 0 < top <= COUNTING_RANGE * count + 1024
+
+
 def runs(sorted_keys: np.ndarray):
     """Distinct values of a sorted array and how often each occurs."""
     if len(sorted_keys) == 0:
@@ -30,7 +35,7 @@ def argsort_ints(values: np.ndarray) -> np.ndarray:
     (value, position) packed into one int64."""
     values = np.asarray(values, np.int64)
     top = int(values.max()) + 1 if len(values) else 0
-    if 0 < top <= COUNTING_RANGE * len(values) + 1024:
+    if counting_fits(top, len(values)):
         return counting_argsort(values, top)
     shift = max(1, int(len(values)).bit_length())
     packed = (np.asarray(values, np.int64) << shift) | np.arange(len(values), dtype=np.int64)
@@ -44,7 +49,7 @@ def group_sums(keys: np.ndarray, weights: np.ndarray):
         return np.zeros(0, np.int64), np.zeros(0)
     keys = np.asarray(keys, np.int64)
     top = int(keys.max()) + 1
-    if top <= COUNTING_RANGE * len(keys) + 1024:  # user ids: one counting pass, no argsort
+    if counting_fits(top, len(keys)):  # user ids: one counting pass, no argsort
         distinct, first, ordered = group_by_key(keys, np.asarray(weights, np.float64), top)
         return distinct, np.add.reduceat(ordered, first)
     order = argsort_ints(keys)

@@ -153,7 +153,6 @@ class AdAuction:
                 0.0, cfg.feed.prediction_noise, n_r
             )
             effective[j] = c.cfg.bid * c.bid_scale[p] * quality[j]
-        for j, c in enumerate(bidders):
             joins[j] = participation(c.pacing[p], quality[j], audience[j])
         audience = np.array(audience, dtype=bool).reshape(n_b, n_r)
         shown = np.zeros((n_b, n_r), np.int16)  # ads shown per reader today: at most the slots

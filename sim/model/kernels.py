@@ -40,13 +40,21 @@ def merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @jit
-def counting_argsort(values: np.ndarray, top: int) -> np.ndarray:
-    """Stable argsort of integers in [0, top): one counting pass and one placing pass."""
+def bucket_starts(values: np.ndarray, top: int) -> np.ndarray:
+    """Where each value's bucket starts in a counting sort of integers in [0, top) (length top + 1:
+    the last entry is len(values))."""
     start = np.zeros(top + 1, np.int64)
     for v in values:
         start[v + 1] += 1
     for v in range(top):
         start[v + 1] += start[v]
+    return start
+
+
+@jit
+def counting_argsort(values: np.ndarray, top: int) -> np.ndarray:
+    """Stable argsort of integers in [0, top): one counting pass and one placing pass."""
+    start = bucket_starts(values, top)
     order = np.empty(len(values), np.int64)
     for i in range(len(values)):
         v = values[i]
@@ -79,11 +87,7 @@ def group_pairs(who: np.ndarray, key: np.ndarray, n: int):
     and of reshares pushed for each. ``who`` in [0, n): a counting sort by reader, then each
     reader's few keys sorted."""
     m = len(who)
-    start = np.zeros(n + 1, np.int64)
-    for w in who:
-        start[w + 1] += 1
-    for u in range(n):
-        start[u + 1] += start[u]
+    start = bucket_starts(who, n)
     fill = start[:-1].copy()
     by_reader = np.empty(m, np.int64)
     for i in range(m):
@@ -327,11 +331,7 @@ def group_by_key(keys: np.ndarray, weights: np.ndarray, top: int):
     """The distinct ``keys`` (integers in [0, top)), sorted; where each one's entries start in
     the returned ``weights``, which are ordered by key, stably (a counting sort): what an argsort
     and two gathers gave, for np.add.reduceat to sum in the same order."""
-    start = np.zeros(top + 1, np.int64)
-    for k in keys:
-        start[k + 1] += 1
-    for v in range(top):
-        start[v + 1] += start[v]
+    start = bucket_starts(keys, top)
     fill = start[:-1].copy()
     ordered = np.empty(len(weights), weights.dtype)
     for i in range(len(keys)):
