@@ -362,9 +362,20 @@ def ali(scale: Scale, seed: int) -> dict:
     return out
 
 
+def within_campaign_sd(log_cpm: np.ndarray, campaign: np.ndarray) -> float:
+    """The spread of per-ad prices within a campaign: the standard deviation of the ads' log
+    CPMs, each less its campaign's mean (pooled over campaigns). It is what
+    ``market.creative_sigma`` was set from (Snapchat's 2020 presidential ads: 0.634)."""
+    dev = np.concatenate(
+        [log_cpm[campaign == c] - log_cpm[campaign == c].mean() for c in np.unique(campaign)]
+    )
+    return float(dev.std(ddof=1))
+
+
 def markup(scale: Scale, seed: int) -> dict:
     """The Markup 2020: the facebook_2020 scenario's two rival campaigns; the ratio of their
-    average ad CPMs (higher over lower) and the spread of CPMs across their ads."""
+    average ad CPMs (higher over lower), the spread of CPMs across their ads, and the spread
+    within a campaign (the calibration of market.creative_sigma, not a row)."""
     model = SimModel(config(scale, seed, "scenario=facebook_2020"))
     model.run()
     cpms = [c["ad_cpm"] for c in model.summary()["campaigns"]]
@@ -372,7 +383,11 @@ def markup(scale: Scale, seed: int) -> dict:
     shown = lib["impressions"] >= 20  # CPMs of ads with a handful of impressions are noise
     per_ad = 1000 * lib["spend"][shown] / lib["impressions"][shown]
     lo, hi = np.quantile(per_ad, [0.01, 0.99])
-    return {"rival_ratio": max(cpms) / min(cpms), "ad_spread": hi / lo}
+    return {
+        "rival_ratio": max(cpms) / min(cpms),
+        "ad_spread": hi / lo,
+        "within_sd": within_campaign_sd(np.log(per_ad), lib["campaign"][shown]),
+    }
 
 
 # ---------------------------------------------------------------- designs: feed ranking (#11)
