@@ -111,7 +111,7 @@ def test_guess_chronological_feed_raises_political_share_and_cuts_sessions():
     their feed by 1.99 pp [1.82, 2.15] on a 13.5% base (+14.7% relative, [+13.5%, +15.9%])
     and cut time spent by 20.81% (no interval found). Model: platform=facebook_2020,
     engagement ranking against chronological on the same seeds. FITTED:
-    feed.political_engagement = 2.35 to the political share, behavior.session_elasticity = 0.4
+    feed.political_engagement = 2.3 to the political share, behavior.session_elasticity = 0.4
     to the time spent (not evidence; the signs follow from the fitted values). Tolerance: 4 SE
     of the model's mean relative change plus the published interval's half-width; for
     sessions, with no published interval, 4 SE + 5 pp (the sheet's column is inferred)."""
