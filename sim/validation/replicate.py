@@ -692,6 +692,9 @@ ROWS: tuple[Row, ...] = (
         cls="weak",
         why_class="built into pacing: a small budget is spent only on the readers the platform "
         "predicts most relevant, a large one on everyone, so the sign cannot fail",
+        why_not="not detectable at this size: with creatives that differ (market.creative_sigma) "
+        "the small budget's few impressions are noisy at a few thousand users (20,000 users "
+        "detect it)",
     ),
     Row(
         "Ali 2021",
