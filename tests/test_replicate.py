@@ -71,3 +71,18 @@ def test_cli_bad_input_is_one_line_and_exit_2(args, field):
     res = run_cli("replicate", "--fast", *args)
     assert res.returncode == 2 and field in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_news_share_is_the_news_outlets_organic_items_over_all_items_shown():
+    """Guess 2023b measured political news: the share of the feed that is the news outlets'
+    organic items (their posts and reshares of them). 400 organic items of which 100 are news,
+    at a political share of 0.08 of the items shown: news is 0.02 of what was shown; a
+    scenario without the news outlets is a one-line error naming them."""
+    camp = lambda name, imps, ads: {"campaign": name, "impressions": imps, "impressions_ad": ads}  # noqa: E731
+    summary = {
+        "political_share": 0.08,
+        "campaigns": [camp("A", 1000, 800), camp("News L", 60, 0), camp("News R", 40, 0), camp("U", 100, 0)],
+    }
+    assert replicate.news_share(summary) == pytest.approx(0.08 * 100 / 400)
+    with pytest.raises(ValueError, match="News L"):
+        replicate.news_share({"political_share": 0.08, "campaigns": [camp("A", 10, 0)]})

@@ -124,6 +124,14 @@ UNCERTAINTIES: tuple[Uncertainty, ...] = (
         "bidding, 0.5 just gives Ali et al. 2021's >65% / <40% split (measured by party "
         "registration, a noisy proxy); 1 is the users' own affinity",
     ),
+    Uncertainty(
+        "market.creative_sigma",
+        0.45,
+        0.8,
+        "log-sd of each creative's predicted quality; 0.7 reproduces the spread of per-ad CPMs "
+        "within the 2020 presidential campaigns on Snapchat (pooled log-sd 0.63); 0.45 and 0.8 "
+        "reproduce Trump's ads (0.45) and Biden's (0.72) alone",
+    ),
     # Feed ranking (issue 11) and policy mechanisms (issue 12): ranges from docs/model.md.
     Uncertainty(
         "feed.candidates_per_followee",
