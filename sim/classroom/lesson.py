@@ -539,7 +539,7 @@ non-partisan ads stay allowed, as in Twitter's 2019 ban.
   Observed: A {n(ma["impressions"])} impressions ({pct(m.share(0, A))} of all), B
   {n(mb["impressions"])} ({pct(m.share(0, B))}). A's money share is {pct(ma["money_share"])}:
   {n(ma["impressions_ad"])} of its impressions are ads and {n(ma["impressions_earned_from_paid"])}
-  reshares of its ads (earned from paid). B's money share is {pct(mb["money_share"])}. A spent
+  came from reshares of its ads (earned from paid). B's money share is {pct(mb["money_share"])}. A spent
   {usd(ma["spend"])} of its {usd(ma["budget"])}, B {usd(mb["spend"])} of {usd(mb["budget"])}.
 
 Now make B's messages twice as engaging: {APPEAL.instructions()}.
