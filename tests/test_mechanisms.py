@@ -35,7 +35,8 @@ def slot(campaign_bids, commercial, uncapped, limit=np.inf, order=None):
         np.isfinite(bids),
         bids,
         np.ones((n_b, n)),
-        np.empty((n_b, 0)),
+        np.empty((n_b, 0)),  # creatives alike
+        np.zeros((n_b, n), np.int16),
         np.asarray(commercial, float),
         np.asarray(uncapped),
         np.full(n_b, limit, float),

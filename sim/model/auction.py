@@ -170,8 +170,7 @@ class AdAuction:
         draw_row = np.where(throttled, np.cumsum(throttled) - 1, -1).astype(np.int64)
         priority = rng.random(n_r)  # random order of auctions, for the budget stop
         by_priority = np.argsort(priority, kind="stable")
-        alike = self.creative_quality is None
-        no_factor = np.empty((n_b, 0))
+        next_quality = self.qualities_today(bidders, day, variants)
         # lowest-cost bidding (Meta's default, LOWEST_COST_WITHOUT_CAP): no bid cap against
         # the commercial market; bid_cap: the campaign's bid caps what it pays
         uncapped = np.array([c.cfg.bid_strategy == "lowest_cost" for c in bidders])
@@ -186,20 +185,13 @@ class AdAuction:
                 audience, shown, caps, remaining > 0, draw_row, draws, joins, eligible
             )
             commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma, len(rows))
-            # each creative's own quality (market.creative_sigma): none when creatives are alike
-            factor = (
-                no_factor
-                if alike
-                else np.array(
-                    [self.quality_of_next(c, day, v, s[rows]) for c, v, s in zip(bidders, variants, shown)]
-                )
-            )
             offsets, won, prices, paid = kernels.ad_slot_auction(
                 rows,
                 eligible,
                 effective,
                 quality,
-                factor,
+                next_quality,
+                shown,
                 commercial,
                 uncapped,
                 remaining + 1e-9,
@@ -240,11 +232,20 @@ class AdAuction:
         )
         return served, receipts
 
-    def quality_of_next(self, camp, day: int, variants: np.ndarray, shown: np.ndarray):
-        """The predicted quality of the creative each reader would get next (the k-th of the
-        day), when creatives differ (``market.creative_sigma`` > 0)."""
-        k = variants[np.minimum(shown, max(len(variants) - 1, 0))] if len(variants) else 0
-        return self.creative_quality[camp.index, day, k]
+    def qualities_today(self, bidders, day: int, variants: list[np.ndarray]) -> np.ndarray:
+        """Each bidder's creatives' predicted quality in the order it shows them today (row j,
+        column m: its m-th ad of the day to a reader; a reader past the last gets the last one
+        again: the frequency cap stops it before). No columns when creatives are alike
+        (``market.creative_sigma`` 0). ``kernels.ad_slot_auction`` looks a reader's next one
+        up by the ads it was shown."""
+        if self.creative_quality is None:
+            return np.empty((len(bidders), 0))
+        table = np.empty((len(bidders), max(self.slots, 1)))
+        for j, (camp, v) in enumerate(zip(bidders, variants)):
+            own = self.creative_quality[camp.index, day, v if len(v) else np.zeros(1, np.int64)]
+            table[j, : len(own)] = own
+            table[j, len(own) :] = own[-1]
+        return table
 
     def label(self, camp) -> float:
         """The label an ad of ``camp`` carries: the share of viewers who recall it (0: none).

@@ -260,17 +260,30 @@ def ad_eligibility(audience, shown, caps, active, draw_row, draws, joins, eligib
 
 @jit
 def ad_slot_auction(
-    rows, eligible, effective, quality, factor, commercial, uncapped, limit, by_priority, winner_of, price_of
+    rows,
+    eligible,
+    effective,
+    quality,
+    next_quality,
+    shown,
+    commercial,
+    uncapped,
+    limit,
+    by_priority,
+    winner_of,
+    price_of,
 ):
     """Second-price auctions for one slot of the ``rows`` readers (the rules: sim/model/auction.py;
     ties go to the earlier bidder, the commercial bid first), then each campaign's budget stop.
-    ``factor`` (campaigns x rows, or no columns): each creative's own quality. Campaign j's wins are
+    ``next_quality`` (campaigns x the day's ads, or no columns when creatives are alike): the
+    quality of each campaign's m-th creative of the day, the one a reader shown m of its ads
+    (``shown``) gets next. Campaign j's wins are
     paid for in ``by_priority`` order while the running sum of prices stays <= ``limit[j]``.
     Returns, grouped by campaign (``offsets``) in row order: the readers won, their prices ($ per
     impression) and whether paid for. ``winner_of`` / ``price_of``: zeroed work arrays over all
     readers, left zeroed."""
     n_b = eligible.shape[0]
-    alike = factor.shape[1] == 0
+    alike = next_quality.shape[1] == 0
     any_uncapped = False
     for j in range(n_b):
         any_uncapped = any_uncapped or uncapped[j]
@@ -286,7 +299,7 @@ def ad_slot_auction(
             elif alike:
                 bid = effective[j, r]
             else:
-                bid = effective[j, r] * factor[j, i]
+                bid = effective[j, r] * next_quality[j, shown[j, r]]
             if bid > best:
                 second, best, win = best, bid, j
             elif bid > second:
@@ -299,7 +312,7 @@ def ad_slot_auction(
             second = max(second, commercial[i])
         elif win == n_b:  # the commercial market won
             continue
-        paid_for = quality[win, r] if alike else quality[win, r] * factor[win, i]
+        paid_for = quality[win, r] if alike else quality[win, r] * next_quality[win, shown[win, r]]
         winner_of[r] = win + 1
         price_of[r] = second / paid_for / 1000.0
         counts[win + 1] += 1
