@@ -318,6 +318,27 @@ def test_sensitivity_sweep(tmp_path):
     assert row.endswith("| yes |" if separated else "| no |")
 
 
+def test_morris_markdown_ranks_by_mu_star():
+    """A Morris table prints ranked by mu* with its half-width and sigma (not an empty section,
+    as when only Sobol tables printed); row k says "yes" exactly where the first k's intervals
+    lie above all the others'. Hand-made table: a's [0.8, 1.2] clears b's and c's tops (0.6),
+    a and b's lowest bound (0.4) does not clear c's top (0.3 + 0.3 = 0.6)."""
+    table = pd.DataFrame(
+        {
+            "outcome": ["y"] * 3,
+            "parameter": ["c", "a", "b"],
+            "mu_star": [0.3, 1.0, 0.5],
+            "mu_star_conf": [0.3, 0.2, 0.1],
+            "sigma": [0.05, 0.4, 0.2],
+        }
+    )
+    rows = [ln for ln in sensitivity.markdown(table, top=3).splitlines() if ln.startswith("| ")]
+    assert rows[0] == "| rank | parameter | mu* | sigma | top k separate from the rest? |"
+    assert rows[1] == "| 1 | `a` | 1 ± 0.2 | 0.4 | yes |"
+    assert rows[2] == "| 2 | `b` | 0.5 ± 0.1 | 0.2 | no |"
+    assert rows[3].startswith("| 3 | `c` |") and rows[3].endswith("| no |")
+
+
 def test_parameter_ensemble_reports_default_and_spread(tmp_path):
     """Two parameter sets and the defaults, two seeds, none vs ban: the effect at the defaults
     is the same-seed mean difference there, and the spread is over the sets' mean differences

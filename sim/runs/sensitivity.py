@@ -167,30 +167,44 @@ def analyze(out_dir, *, campaign: str | None = None, n: int | None = None):
     return table
 
 
+# How each method's table is printed: the ranking index and its 95% half-width, then the
+# second column (Sobol's first-order index with its half-width; Morris's sigma, the spread of
+# the elementary effects: interaction or non-linearity).
+_COLUMNS = {
+    "ST": ("ST", "S1", "S1_conf"),
+    "mu_star": ("mu*", "sigma", None),
+}
+
+
 def markdown(table, top: int = 6) -> str:
-    """Per outcome, the ``top`` parameters by total-order index as a Markdown table (ST and S1
-    with their 95% bootstrap half-widths). Row k says whether the top k separate from the rest:
-    the lowest lower bound among them lies above the highest upper bound of all the others, so
-    that "these k matter more than the rest" is resolved at this N."""
+    """Per outcome, the ``top`` parameters by their index as a Markdown table: a Sobol table by
+    total-order index (ST and S1 with their 95% bootstrap half-widths), a Morris table by mu*
+    (with its half-width) and sigma. Row k says whether the top k separate from the rest: the
+    lowest lower bound among them lies above the highest upper bound of all the others, so that
+    "these k matter more than the rest" is resolved at this design's size."""
+    index = "ST" if "ST" in table else "mu_star"
+    title, second, second_conf = _COLUMNS[index]
     out = []
     for outcome, grp in table.groupby("outcome", sort=True):
-        if "ST" not in grp or grp["ST"].isna().all():
+        if index not in grp or grp[index].isna().all():
             out.append(f"### {outcome}\n\n{grp['note'].iloc[0] if 'note' in grp else 'no indices'}\n")
             continue
-        grp = grp.sort_values("ST", ascending=False).reset_index(drop=True)
-        low, high = (grp.ST - grp.ST_conf).to_numpy(), (grp.ST + grp.ST_conf).to_numpy()
+        grp = grp.sort_values(index, ascending=False).reset_index(drop=True)
+        value, conf = grp[index].to_numpy(), grp[f"{index}_conf"].to_numpy()
+        low, high = value - conf, value + conf
         lines = [
             f"### {outcome}",
             "",
-            "| rank | parameter | ST | S1 | top k separate from the rest? |",
+            f"| rank | parameter | {title} | {second} | top k separate from the rest? |",
             "|---:|---|---|---|---|",
         ]
         for i, r in grp.head(top).iterrows():
             k = i + 1
             separate = k < len(grp) and low[:k].min() > high[k:].max()
+            other = f"{r[second]:.3g}" + (f" ± {r[second_conf]:.3g}" if second_conf else "")
             lines.append(
-                f"| {k} | `{r.parameter}` | {r.ST:.3f} ± {r.ST_conf:.3f} | "
-                f"{r.S1:.3f} ± {r.S1_conf:.3f} | {'yes' if separate else 'no'} |"
+                f"| {k} | `{r.parameter}` | {value[i]:.3g} ± {conf[i]:.3g} | {other} | "
+                f"{'yes' if separate else 'no'} |"
             )
         out.append("\n".join(lines) + "\n")
     return "\n".join(out)
