@@ -384,6 +384,8 @@ def ensemble_section(folder: Path) -> None:
         say(f"level, no rules: A {col}", lambda col=col: spread(col, "none", "A"))
     for col in [c for c in POLITICAL_SHARES if has(s, c)]:
         say(f"level, no rules: {col}", lambda col=col: spread(col, "none", None))
+        if "ban" in s.regimes:  # docs/brief.md quotes what is left of it under the ban
+            say(f"level, ban: {col}", lambda col=col: spread(col, "ban", None))
     for regime in [r for r in s.regimes if r != "none"]:
         for col, camp in [
             *[(c, "A") for c in MONEY_SHARES if has(s, c)],
