@@ -169,10 +169,11 @@ def analyze(out_dir, *, campaign: str | None = None, n: int | None = None):
 
 # How each method's table is printed: the ranking index and its 95% half-width, then the
 # second column (Sobol's first-order index with its half-width; Morris's sigma, the spread of
-# the elementary effects: interaction or non-linearity).
+# the elementary effects: interaction or non-linearity), and the number format (Sobol indices
+# are shares, 3 decimals as before; Morris effects are in the outcome's units, 3 significant).
 _COLUMNS = {
-    "ST": ("ST", "S1", "S1_conf"),
-    "mu_star": ("mu*", "sigma", None),
+    "ST": ("ST", "S1", "S1_conf", ".3f"),
+    "mu_star": ("mu*", "sigma", None, ".3g"),
 }
 
 
@@ -183,7 +184,7 @@ def markdown(table, top: int = 6) -> str:
     lowest lower bound among them lies above the highest upper bound of all the others, so that
     "these k matter more than the rest" is resolved at this design's size."""
     index = "ST" if "ST" in table else "mu_star"
-    title, second, second_conf = _COLUMNS[index]
+    title, second, second_conf, fmt = _COLUMNS[index]
     out = []
     for outcome, grp in table.groupby("outcome", sort=True):
         if index not in grp or grp[index].isna().all():
@@ -201,9 +202,9 @@ def markdown(table, top: int = 6) -> str:
         for i, r in grp.head(top).iterrows():
             k = i + 1
             separate = k < len(grp) and low[:k].min() > high[k:].max()
-            other = f"{r[second]:.3g}" + (f" ± {r[second_conf]:.3g}" if second_conf else "")
+            other = f"{r[second]:{fmt}}" + (f" ± {r[second_conf]:{fmt}}" if second_conf else "")
             lines.append(
-                f"| {k} | `{r.parameter}` | {value[i]:.3g} ± {conf[i]:.3g} | {other} | "
+                f"| {k} | `{r.parameter}` | {value[i]:{fmt}} ± {conf[i]:{fmt}} | {other} | "
                 f"{'yes' if separate else 'no'} |"
             )
         out.append("\n".join(lines) + "\n")
