@@ -506,6 +506,10 @@ def test_app_in_offline_browser(tmp_path):
         assert page.input_value(".sim-control-budget_a input[type=number]") == "90"
         set_number(page, "budget_a", 180)
         set_number(page, "n", 1000)
+        # The longest run the page allows: Play then runs 50 days past the clicks below, so it
+        # cannot end (and Stop vanish) between reaching day start + 8 and the click on Stop; with
+        # the default 30 days only 12 were left, which a fast machine played before the click.
+        set_number(page, "days", 60)
         t0 = time.monotonic()
         page.locator(".sim-reset").click()
         page.wait_for_selector(".sim-busy", timeout=10_000)  # busy while the model is built
@@ -540,6 +544,7 @@ def test_app_in_offline_browser(tmp_path):
             "budget_a": 180.0,
             "budget_b": 90.0,
             "n": 1000,
+            "days": 60,
         }
         assert page_counters(page) == expected_counters(settings, stopped)
 
