@@ -44,6 +44,13 @@ def test_two_error_bars_on_one_bar_fail(fig):
     assert list(problems(fig)) == ["one_error_bar"]
 
 
+def test_two_error_bars_at_one_x_apart_in_height_pass(fig):
+    ax = fig.subplots()  # two candidates at 50% of the spending: one near 90% reach, one near 10%
+    ax.errorbar([0.5], [0.9], yerr=[0.03], fmt="none")
+    ax.errorbar([0.5], [0.1], yerr=[0.03], fmt="none")
+    assert problems(fig) == {}
+
+
 def test_a_legend_line_that_is_not_drawn_fails(fig):
     ax = fig.subplots()
     ax.plot([0.5], [0.5], "o", color="C0")
@@ -101,3 +108,16 @@ def test_overlapping_labels_fail():
     found = problems(fig)
     plt.close(fig)
     assert found.get("labels_apart") == ["'a panel title' overlaps 'A figure title'"]
+
+
+def test_a_squeezed_panel_and_text_over_a_title_fail():
+    fig = plt.figure(figsize=(3.4, 3.0), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1])
+    top.text(0.01, 0.1, "a long sentence\nthat runs down\ninto the panel below\nand on", va="top")
+    bottom.suptitle("A panel's title")
+    axes = bottom.subplots(6, 1)  # six panels in 1.5 in: slivers
+    axes[0].plot([0, 1], [0, 1])
+    found = problems(fig)
+    plt.close(fig)
+    assert "panels_sized" in found
+    assert any("A panel's title" in p for p in found.get("labels_apart", [])), found

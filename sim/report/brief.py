@@ -17,6 +17,9 @@ from .figures import (
     draw_exposure,
     draw_money_advantage,
     draw_reach,
+    effects_legend_height,
+    money_legend_height,
+    reach_height,
     run_checks,
     save,
     with_footer,
@@ -211,17 +214,31 @@ def _plain(numbers: dict) -> dict:
 def write_brief(
     sweep: Sweep, out: Path, baseline: str = "none", regime_exposure: str | None = None
 ) -> list[Path]:
-    """brief.pdf (one A4 page: title, sentences, four key figures, provenance) + brief.json."""
+    """brief.pdf (one page: title, sentences, four key figures, provenance) + brief.json. The
+    page is A4 unless a sweep of many regimes needs more room for its sentences, legends and
+    labels; then it grows taller (text once ran over the figures of an 8-regime sweep)."""
     import matplotlib.pyplot as plt
 
     sentences, numbers = headline(sweep, baseline)
     prov = {**sweep.provenance("brief"), "sentences": sentences, "numbers": numbers}
+    lines = _bullets(sentences)
+    heights = [  # inches: the text block, then the three rows of figures
+        HEADER_IN + len(lines) * LINE_IN + 0.15,
+        reach_height(sweep) - 0.3,
+        2.3 + effects_legend_height(sweep),
+        3.0 + 1.5 * money_legend_height(sweep),  # (a narrower panel than the figure's)
+    ]
+    room = A4[1] - 0.4 - heights[0]  # for the figures on an A4 page, under the text
+    if 0 < sum(heights[1:]) - room <= SQUEEZE_IN:  # a little short: the figures give way
+        heights[1:] = [h * room / sum(heights[1:]) for h in heights[1:]]
+    size = (A4[0], max(A4[1], sum(heights) + 0.4))
+    heights[-1] += size[1] - 0.4 - sum(heights)  # an A4 page's spare room goes to the last row
     with style():
-        fig = plt.figure(figsize=A4)
-        body = with_footer(fig, prov, A4[0], A4[1])
-        text, reach, effects, bottom = body.subfigures(4, 1, height_ratios=[2.9, 2.6, 2.2, 3.4])
-        _text_block(text, sweep, sentences)
-        draw_reach(reach, sweep)
+        fig = plt.figure(figsize=size)
+        body = with_footer(fig, prov, *size)
+        text, reach, effects, bottom = body.subfigures(4, 1, height_ratios=heights)
+        _text_block(text, sweep, lines, heights[0])
+        draw_reach(reach, sweep, candidates_only=True)  # the page has room for one row
         if len(sweep.regimes) > 1:
             draw_effects(effects, sweep, baseline)
         else:  # a sweep of seeds or of settings under one regime: nothing to compare it with
@@ -246,11 +263,27 @@ def write_brief(
     return paths
 
 
-def _text_block(fig, sweep: Sweep, sentences: list[str]) -> None:
+SQUEEZE_IN = 0.6  # inches the figures may shrink by to keep the page A4
+HEADER_IN = 0.78  # inches above the sentences: the title and the line under it
+LINE_IN = 7.4 * 1.35 / 72  # one line of the sentences (7.4 pt text, line spacing 1.35)
+
+
+def _bullets(sentences: list[str]) -> list[str]:
+    """The sentences as bullet points wrapped to the page's width."""
+    lines = []
+    for s in sentences:
+        wrapped = textwrap.wrap(s, 132)
+        lines += ["\u2022 " + wrapped[0]] + ["   " + w for w in wrapped[1:]]
+    return lines
+
+
+def _text_block(fig, sweep: Sweep, lines: list[str], height_in: float) -> None:
+    """Title, subtitle and sentences, placed in inches from the top of their block."""
+    at = lambda inches: 1 - inches / height_in  # noqa: E731
     scen = ", ".join(sorted({str(s) for s in sweep.runs.get("scenario", [])})) or "sweep"
     fig.text(
         0.01,
-        0.97,
+        at(0.08),
         "Paid versus organic reach under platform policy regimes",
         fontsize=13,
         fontweight="bold",
@@ -258,7 +291,7 @@ def _text_block(fig, sweep: Sweep, sentences: list[str]) -> None:
     )
     fig.text(
         0.01,
-        0.87,
+        at(0.38),
         f"Simulated brief, scenario {scen}. Each impression is attributed to "
         "how its cascade started: bought (ads, paid amplifiers)\nor won (the campaign's "
         "own posts), and whether it was reshared.",
@@ -266,8 +299,4 @@ def _text_block(fig, sweep: Sweep, sentences: list[str]) -> None:
         color="#444444",
         va="top",
     )
-    lines = []
-    for s in sentences:
-        wrapped = textwrap.wrap(s, 132)
-        lines += ["\u2022 " + wrapped[0]] + ["   " + w for w in wrapped[1:]]
-    fig.text(0.01, 0.75, "\n".join(lines), fontsize=7.4, va="top", linespacing=1.35)
+    fig.text(0.01, at(HEADER_IN), "\n".join(lines), fontsize=7.4, va="top", linespacing=1.35)

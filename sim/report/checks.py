@@ -4,13 +4,16 @@ result in the figure's JSON sidecar and prints a warning for each problem; the t
 that the brief's figures pass.
 
 - ``inside``: every text (titles, labels, tick labels, legends, notes) lies inside the canvas;
-- ``one_error_bar``: no two error bars share a bar (the reach figure once drew two per
-  stacked bar, paid and total, on top of each other);
+- ``one_error_bar``: no two error bars are drawn over each other (same x, overlapping
+  heights): the reach figure once drew two per stacked bar, paid and total; two whiskers at
+  one x but apart in height (two candidates at 50% of the spending) read fine;
 - ``legend_drawn``: a legend entry drawn as a line stands for a line that is drawn (the
   money-advantage legend once showed slope lines that were never drawn);
 - ``text_clear``: no note or annotation inside the axes is crossed by a drawn line (the
   diagonal once struck its own label; rotated labels sat on error caps);
-- ``labels_apart``: axis labels, titles and legends do not overlap one another.
+- ``labels_apart``: axis labels, titles, legends and the figure's texts (the brief's
+  sentences) do not overlap one another;
+- ``panels_sized``: no panel is squeezed to a sliver by the layout.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 MARGIN = 1.0  # pixels
+MIN_PANEL_IN = 0.6  # inches: the smallest panel side that still shows its data
 
 
 def inside(fig) -> list[str]:
@@ -56,15 +60,19 @@ def one_error_bar(fig) -> list[str]:
 
     out = []
     for ax in fig.get_axes():
-        xs = []
+        at = {}  # x: the (low, high) of every whisker drawn there
         for container in ax.containers:
             if isinstance(container, ErrorbarContainer):
                 lines = container.lines[2]
                 for coll in lines:
                     for seg in coll.get_segments():
                         if len(seg):  # a whisker of NaN (one seed) has no points
-                            xs.append(round(float(seg[0][0]), 9))
-        dup = len(xs) - len(set(xs))
+                            ys = sorted(float(p[1]) for p in seg)
+                            at.setdefault(round(float(seg[0][0]), 9), []).append((ys[0], ys[-1]))
+        dup = 0
+        for spans in at.values():  # whiskers at one x that share some height: drawn over each other
+            spans.sort()
+            dup += sum(later[0] <= earlier[1] for earlier, later in zip(spans, spans[1:]))
         if dup:
             out.append(f"{dup} bar(s) of panel {ax.get_title()!r} carry more than one error bar")
     return out
@@ -139,9 +147,10 @@ def labels_apart(fig) -> list[str]:
             if text.get_visible() and text.get_text().strip():
                 items.append((text.get_text(), text.get_window_extent(renderer)))
     figures = [fig, *fig.findobj(lambda a: a.__class__.__name__ == "SubFigure")]
-    for sub in figures:
-        for text in (sub._suptitle, sub._supxlabel, sub._supylabel):
-            if text is not None and text.get_visible() and text.get_text().strip():
+    for sub in figures:  # with the figures' own texts (the brief's sentences)
+        texts = {id(t): t for t in (sub._suptitle, sub._supxlabel, sub._supylabel, *sub.texts) if t}
+        for text in texts.values():  # (a suptitle is one of the texts too)
+            if text.get_visible() and text.get_text().strip():
                 items.append((text.get_text(), text.get_window_extent(renderer)))
     for legend in fig.findobj(lambda a: a.__class__.__name__ == "Legend"):
         items.append(("legend", legend.get_window_extent(renderer)))
@@ -155,12 +164,27 @@ def labels_apart(fig) -> list[str]:
     return out
 
 
+def panels_sized(fig) -> list[str]:
+    """Every panel keeps a readable size: a layout with no room left (too many panels, a tall
+    legend) shrinks axes to slivers, as the brief's reach panel with nine campaigns once was."""
+    out = []
+    for ax in fig.get_axes():
+        if not ax.get_visible():
+            continue
+        box = ax.get_position(original=False).transformed(fig.transFigure)
+        if min(box.width, box.height) < MIN_PANEL_IN * fig.dpi:
+            name = ax.get_title()[:40] or ax.get_ylabel()[:40]
+            out.append(f"panel {name!r} is {box.width / fig.dpi:.2f} x {box.height / fig.dpi:.2f} in")
+    return out
+
+
 CHECKS = {
     "inside": inside,
     "one_error_bar": one_error_bar,
     "legend_drawn": legend_drawn,
     "text_clear": text_clear,
     "labels_apart": labels_apart,
+    "panels_sized": panels_sized,
 }
 
 

@@ -23,6 +23,9 @@ FORMATS = ("png", "pdf", "svg")
 COLUMN, PAGE = 3.4, 7.0  # inches: one column, full text width
 MARKERS = "osD^vP*X"
 DODGE = 0.006  # horizontal offset between regimes in the money-advantage plot (share units)
+MOVES_X = 0.02  # settings that change a campaign's share of the money by this much draw paths
+WATCHDOG_DODGE = 1.07  # factor between coverages' positions on the watchdog plot's log lag axis
+TITLE_CHARS_PER_IN = 11  # characters of a figure title per inch of width (bold, 12 pt)
 REACH_COLUMNS = 4  # campaigns per row of the reach figure
 
 
@@ -41,21 +44,48 @@ def _errbar(ax, x, est, color, lo=-math.inf, hi=math.inf, **kw):
     )
 
 
+def wrap(text: str, chars: int) -> str:
+    """``text`` with each of its lines wrapped to ``chars`` characters."""
+    import textwrap
+
+    return "\n".join(w for line in text.split("\n") for w in textwrap.wrap(line, max(chars, 12)))
+
+
+def width_in(fig) -> float:
+    return fig.bbox.width / fig.dpi
+
+
+def suptitle(fig, title: str) -> None:
+    """The figure's title wrapped to the figure's width (a title naming a long variant, "no
+    rules, enforcement=off, reallocation=off", ran past the canvas)."""
+    fig.suptitle(wrap(title, int(TITLE_CHARS_PER_IN * width_in(fig))))
+
+
+def legend_columns(fig, labels: list[str], fontsize: float, most: int) -> int:
+    """As many legend columns (up to ``most``) as the figure's width holds for these labels
+    (a row of four variant names ran past the canvas)."""
+    chars = max((len(line) for label in labels for line in label.split("\n")), default=1) + 6
+    per_in = 72 / (0.55 * fontsize)  # characters per inch of text at this size
+    return max(1, min(most, len(labels), int(width_in(fig) * per_in / chars)))
+
+
 # ------------------------------------------------------------------ 1. reach by origin
 
 
-def draw_reach(fig, sweep: Sweep) -> str:
-    """Stacked mean impressions by origin per regime, one panel per campaign; one whisker per
-    bar: the 95% CI of all impressions (the top of the stack)."""
+def draw_reach(fig, sweep: Sweep, candidates_only: bool = False) -> str:
+    """Stacked mean impressions by origin per regime, one panel per campaign (per candidate
+    with ``candidates_only``: the brief's one row of panels); one whisker per bar: the 95% CI
+    of all impressions (the top of the stack)."""
     regimes, runs = sweep.regimes, sweep.runs
-    ncols = min(REACH_COLUMNS, len(sweep.campaigns))
-    grid = fig.subplots(math.ceil(len(sweep.campaigns) / ncols), ncols, sharey=True, squeeze=False)
+    campaigns = (sweep.candidates or sweep.campaigns) if candidates_only else sweep.campaigns
+    ncols = min(REACH_COLUMNS, len(campaigns))
+    grid = fig.subplots(math.ceil(len(campaigns) / ncols), ncols, sharey=True, squeeze=False)
     axes = grid.ravel()
-    for ax in axes[len(sweep.campaigns) :]:
+    for ax in axes[len(campaigns) :]:
         ax.set_visible(False)
     cols = [f"impressions_{o}" for o in ORIGINS]
     scaled = sweep.per_1000(runs, cols).assign(policy=runs["policy"], campaign=runs["campaign"])
-    for ax, camp in zip(axes, sweep.campaigns):
+    for ax, camp in zip(axes, campaigns):
         for i, regime in enumerate(regimes):
             rows = scaled[(scaled["campaign"] == camp) & (scaled["policy"] == regime)]
             bottom = 0.0
@@ -78,7 +108,7 @@ def draw_reach(fig, sweep: Sweep) -> str:
             rotation=90 if many else 30,
             ha="center" if many else "right",
         )
-        ax.set_title(f"Campaign {camp}" if len(sweep.campaigns) <= REACH_COLUMNS else camp)
+        ax.set_title(f"Campaign {camp}" if len(campaigns) <= REACH_COLUMNS else camp)
         ax.tick_params(axis="x", length=0)
     ylabel = "impressions per 1,000 users\n(mean over seeds, 95% CI of the total)"
     if len(grid) > 1:  # one label for the rows: two long ones would run into each other
@@ -87,7 +117,9 @@ def draw_reach(fig, sweep: Sweep) -> str:
         grid[0][0].set_ylabel(ylabel)
     fig.legend(loc="outside lower center", ncol=5, handlelength=1, columnspacing=1)
     title = "Where each campaign's reach comes from, by policy regime"
-    fig.suptitle(title)
+    if len(campaigns) < len(sweep.campaigns):
+        title = "Where the candidates' reach comes from, by policy regime"  # all: reach_by_origin
+    suptitle(fig, title)
     return title
 
 
@@ -106,41 +138,47 @@ def draw_money_advantage(fig, sweep: Sweep) -> str:
     campaigns = [c for c in sweep.campaigns if c in set(runs["campaign"])]
     colors = sweep.regime_colors()
     ax = fig.subplots()
-    ax.plot([0, 1], [0, 1], ls="--", lw=0.8, color="#999999", zorder=0)
     money = "spend" if spend_based else "budget"
-    ax.text(
-        0.97,
-        0.03,
-        f"dashed: reach share\n= {money} share",
-        ha="right",
-        va="bottom",
-        fontsize=6.5,
-        color="#777777",
-        transform=ax.transAxes,
-    )
+    # The diagonal is named in the legend: a note inside the axes was crossed by the paths.
+    ax.plot([0, 1], [0, 1], ls="--", lw=0.8, color="#999999", zorder=0, label=f"reach share = {money} share")
     keys = ["campaign", *sweep.settings]
-    multi = runs.groupby(keys, sort=False).ngroups > len(campaigns)
+    # Settings that move a campaign's share of the money (a budget sweep) draw each campaign's
+    # path across them, and campaigns are set apart (equal budgets put both at 50%); settings
+    # that leave it in place (rankers) would stack their points at one x: those are set apart.
+    x_of = runs.groupby(["policy", *keys], sort=False)[xcol].mean()
+    paths = (
+        bool(sweep.settings)
+        and float(x_of.groupby(["policy", "campaign"]).agg(lambda v: v.max() - v.min()).max()) >= MOVES_X
+    )
+    setting_list = (
+        list(runs.groupby(sweep.settings, sort=False).groups) if sweep.settings and not paths else []
+    )
+    per_regime = len(campaigns) if paths else max(len(setting_list), 1)
+    slots = len(regimes) * per_regime
     slopes = sweep.run_level()
     for i, regime in enumerate(regimes):
         rows = runs[runs["policy"] == regime]
-        dx = (i - (len(regimes) - 1) / 2) * DODGE
         pts = {}  # per campaign: its path as its share changes across settings
         for key, grp in rows.groupby(keys, sort=False):
-            camp = key[0] if isinstance(key, tuple) else key
+            key = key if isinstance(key, tuple) else (key,)
+            camp, setting = key[0], key[1:] if len(key) > 2 else key[1] if len(key) == 2 else None
+            within = campaigns.index(camp) if paths else setting_list.index(setting) if setting_list else 0
+            dx = (i * per_regime + within - (slots - 1) / 2) * DODGE
             x = float(grp[xcol].mean())
             est = mean_ci(grp[ycol])
             if not math.isfinite(x) or not math.isfinite(est.mean):
                 continue
-            pts.setdefault(camp, []).append((x, est.mean))
+            pts.setdefault(camp, []).append((x + dx, est.mean))
             marker = MARKERS[campaigns.index(camp) % len(MARKERS)]
             ax.plot(x + dx, est.mean, marker, color=colors[regime], ms=4, mfc="white", mew=1.1)
             if math.isfinite(est.lo):
                 _errbar(ax, x + dx, est, colors[regime])
-        for path in pts.values() if multi else ():
+        for path in pts.values() if paths else ():
             xs, ys = np.array(sorted(path)).T
-            ax.plot(xs + dx, ys, color=colors[regime], lw=1)
+            ax.plot(xs, ys, color=colors[regime], lw=1)
         slope = mean_ci(slopes.loc[slopes["policy"] == regime, "money_advantage"].dropna())
-        ax.plot([], [], "s", color=colors[regime], ms=5, label=_slope_label(sweep, regime, slope))
+        label = wrap(_slope_label(sweep, regime, slope, sep=", "), int(width_in(fig) * 72 / (0.55 * 6.5)) - 8)
+        ax.plot([], [], "s", color=colors[regime], ms=5, label=label)
     for j, camp in enumerate(campaigns):
         ax.plot([], [], MARKERS[j % len(MARKERS)], color="#555555", mfc="white", label=f"campaign {camp}")
     ax.set_xlim(0, 1)
@@ -149,25 +187,27 @@ def draw_money_advantage(fig, sweep: Sweep) -> str:
     _percent_axes(ax)
     who = "candidates'" if spend_based else "campaigns'"  # short labels: a brief panel is small
     ax.set_xlabel(f"{who} share of {'spending' if spend_based else 'budget'} (%)")
-    ax.set_ylabel("share of impressions (%)")
+    ax.set_ylabel("share of\nimpressions (%)")  # two lines: one ran into the title of a brief's panel
+    labels = ax.get_legend_handles_labels()[1]
     fig.legend(
         loc="outside lower center",
-        ncol=1 if len(regimes) > 2 else 2,
+        ncol=1 if len(regimes) > 2 else legend_columns(fig, labels, 6.5, 2),
         title="regime: slope [95% CI]",
         fontsize=6.5,
         columnspacing=1,
     )
     title = f"Does money buy reach?\nReach share against {money} share"
-    fig.suptitle(title)
+    suptitle(fig, title)
     return title
 
 
-def _slope_label(sweep: Sweep, regime, est) -> str:
+def _slope_label(sweep: Sweep, regime, est, sep: str = "\n") -> str:
+    label = sweep.regime_label(regime, sep)
     if not math.isfinite(est.mean):
-        return f"{sweep.regime_label(regime)}: n/a (no spending to compare)"
+        return f"{label}: n/a (no spending to compare)"
     if not math.isfinite(est.lo):
-        return f"{sweep.regime_label(regime)}: {est.mean:.2f}"
-    return f"{sweep.regime_label(regime)}: {est.mean:.2f} [{est.lo:.2f}, {est.hi:.2f}]"
+        return f"{label}: {est.mean:.2f}"
+    return f"{label}: {est.mean:.2f} [{est.lo:.2f}, {est.hi:.2f}]"
 
 
 def _percent_axes(ax) -> None:
@@ -230,17 +270,23 @@ def draw_effects(fig, sweep: Sweep, baseline: str = "none") -> str:
     ax_v.set_xlim(-0.5, len(cands) - 0.5)
     ax_t.set_xticks([0], ["all users"])
     ax_t.set_xlim(-0.5, 0.5)
-    spread = sweep.ensemble is not None
-    ax_v.set_ylabel(
-        f"difference from {sweep.regime_label(baseline)}\n(percentage points, 95% CI"
-        + ("; bar: 5-95% over\nplausible parameters)" if spread else ")")
-    )
+    # A short axis label (a long one ran past the canvas); what dot and bar mean is told
+    # under the panels, in the legend's title.
+    ax_v.set_ylabel(wrap(f"difference from {sweep.regime_label(baseline, ', ')}\n(percentage points)", 26))
     ax_v.set_title("Vote-share change")
     ax_t.set_title("Turnout change")
-
-    fig.legend(loc="outside lower center", ncol=len(regimes), title=scale_cue(effects), title_fontsize=6.5)
-    title = f"Effect of each regime on votes and turnout, against {sweep.regime_label(baseline)}"
-    fig.suptitle(title)
+    meaning = "dot: mean over seeds, 95% CI" + (
+        "; light bar: 5-95% over plausible parameters" if sweep.ensemble is not None else ""
+    )
+    cue = scale_cue(effects)
+    fig.legend(
+        loc="outside lower center",
+        ncol=legend_columns(fig, [sweep.regime_label(r) for r in regimes], 7, 6),
+        title=f"{meaning}\n{cue}" if cue else meaning,
+        title_fontsize=6.5,
+    )
+    title = f"Effect of each regime on votes and turnout, against {sweep.regime_label(baseline, ', ')}"
+    suptitle(fig, title)
     return title
 
 
@@ -269,9 +315,11 @@ def _spread(ax, x, found, color, width):
     if found is None:
         return
     _, lo, hi, _ = found
-    ax.bar(
+    bars = ax.bar(
         x, 100 * (hi - lo), bottom=100 * lo, width=0.7 * width, color=color, alpha=0.18, linewidth=0, zorder=0
     )
+    for bar in bars:  # a bar's base is "sticky" (no margin below it): the spread looked cut off
+        bar.sticky_edges.y.clear()
 
 
 def _dot(ax, x, est, color, label=None):
@@ -346,8 +394,8 @@ def draw_exposure(
                 ax.set_title(f"Campaign {camp}")
         axes[r][0].set_ylabel("share of the campaign's\nimpressions (%)")
     fig.legend(loc="outside lower center", ncol=2)
-    title = f"Who sees what ({sweep.regime_label(regime)}): paid and organic exposure by group"
-    fig.suptitle(title)
+    title = f"Who sees what ({sweep.regime_label(regime, ', ')}): paid and organic exposure by group"
+    suptitle(fig, title)
     return title
 
 
@@ -401,7 +449,7 @@ def draw_cascades(fig, sweep: Sweep) -> str:
         title="root of the cascade (size = root posts + reshares)",
     )
     title = "How far content spreads: cascade sizes by the origin of their root"
-    fig.suptitle(title)
+    suptitle(fig, title)
     return title
 
 
@@ -443,7 +491,7 @@ def draw_timeline(fig, sweep: Sweep, seed: int | None = None) -> str:
     fig.legend(loc="outside lower center", ncol=5, handlelength=1, columnspacing=1)
     which = f"seed {seed}" if seed is not None else f"mean of {sweep.run_level()['seed'].nunique()} seeds"
     title = f"Daily impressions by origin ({which})"
-    fig.suptitle(title)
+    suptitle(fig, title)
     return title
 
 
@@ -489,9 +537,10 @@ def draw_money_by_size(fig, sweep: Sweep) -> str:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:.0f}"))
     ax.set_xlabel("budget, US$ per 1,000 users (log scale)")
     ax.set_ylabel("share of its impressions\nrooted in money (%)")
-    fig.legend(loc="outside lower center", ncol=min(4, len(sweep.regimes)), fontsize=6.5)
+    labels = [sweep.regime_label(r, " ") for r in sweep.regimes]
+    fig.legend(loc="outside lower center", ncol=legend_columns(fig, labels, 6.5, 4), fontsize=6.5)
     title = "Money's share of reach by campaign size"
-    fig.suptitle(title)
+    suptitle(fig, title)
     return title
 
 
@@ -532,7 +581,10 @@ def draw_watchdog_sweep(fig, sweep: Sweep) -> str:
     for ax, scen in zip(axes, scenarios):
         for i, cov in enumerate(coverages):
             color = cmap(0.15 + 0.7 * i / max(len(coverages) - 1, 1))
-            pts = sorted((k[2], v) for k, v in effects.items() if k[0] == scen and k[1] == cov)
+            # Coverages often remove the same share: each is shifted a little along the log
+            # axis, so coinciding points and whiskers stay apart.
+            dodge = WATCHDOG_DODGE ** (i - (len(coverages) - 1) / 2)
+            pts = sorted((k[2] * dodge, v) for k, v in effects.items() if k[0] == scen and k[1] == cov)
             ax.plot(
                 [p[0] for p in pts],
                 [100 * p[1].mean for p in pts],
@@ -555,7 +607,7 @@ def draw_watchdog_sweep(fig, sweep: Sweep) -> str:
     axes[0].set_ylabel("suspect sponsors' impressions\nremoved (%, 95% CI)")
     fig.legend(loc="outside lower center", ncol=len(coverages))
     title = "What watchdogs reading the ad library remove, by coverage and lag"
-    fig.suptitle(title)
+    suptitle(fig, title)
     return title
 
 
@@ -622,14 +674,36 @@ def draw_ranking(fig, sweep: Sweep, outcome: str = "money_share") -> str:
     axes[0].set_ylabel("impressions rooted in money (%)\n(mean over seeds, 95% CI)")
     fig.legend(loc="outside lower center", ncol=len(ranks), title="feed ranking")
     title = "What the ranking algorithm does to money's share of reach"
-    fig.suptitle(title)
+    suptitle(fig, title)
     return title
 
 
-FIGURES = {  # name: (draw function, width, height in inches)
+def has_variants(sweep: Sweep) -> bool:
+    """Regimes named by their variants ("ad ban, enforcement=on"): long labels, on 2-3 lines."""
+    return any(", " in r for r in sweep.regimes)
+
+
+def reach_height(sweep: Sweep) -> float:
+    """Inches per row of campaign panels: more when many regimes' names stand upright."""
+    return 3.0 + (1.2 if len(sweep.regimes) > 4 else 0.0)
+
+
+def effects_legend_height(sweep: Sweep) -> float:
+    """Extra inches for the effects legend when its regime labels take several lines."""
+    return 0.5 * math.ceil((len(sweep.regimes) - 1) / 5) + 0.4 if has_variants(sweep) else 0.0
+
+
+def money_legend_height(sweep: Sweep) -> float:
+    """Extra inches for the money-advantage legend: a line per regime beyond four (two lines
+    when a variant's name wraps)."""
+    per = 0.24 if has_variants(sweep) else 0.13
+    return per * max(0, len(sweep.regimes) - 4) + (0.5 if has_variants(sweep) else 0.0)
+
+
+FIGURES = {  # name: (draw function, width, height in inches; None: set by HEIGHTS)
     "reach_by_origin": (draw_reach, PAGE, None),
-    "money_advantage": (draw_money_advantage, COLUMN, 4.6),
-    "vote_turnout_effects": (draw_effects, PAGE, 2.8),
+    "money_advantage": (draw_money_advantage, COLUMN, None),
+    "vote_turnout_effects": (draw_effects, PAGE, None),
     "who_sees_what": (draw_exposure, PAGE, 4.6),
     "cascade_sizes": (draw_cascades, PAGE, None),
     "impressions_over_time": (draw_timeline, PAGE, None),
@@ -639,6 +713,13 @@ FIGURES = {  # name: (draw function, width, height in inches)
 SWEEP_FIGURES = {  # name: (settings it needs, draw function, width, height)
     "ranking_money_share": (("ranking",), draw_ranking, PAGE, 3.2),
     "watchdog_sweep": ((COVERAGE, LAG), draw_watchdog_sweep, PAGE, 3.0),
+}
+HEIGHTS = {  # inches, for the figures whose size grows with the sweep
+    "reach_by_origin": lambda s: reach_height(s) * math.ceil(len(s.campaigns) / REACH_COLUMNS),
+    "money_advantage": lambda s: 4.6 + money_legend_height(s),
+    "vote_turnout_effects": lambda s: 2.8 + effects_legend_height(s),
+    "impressions_over_time": lambda s: 1.0 + 1.1 * len(s.regimes),
+    "cascade_sizes": lambda s: 0.9 + 1.8 * math.ceil(len(s.regimes) / 4),
 }
 
 
@@ -699,15 +780,7 @@ def figure(name: str, sweep: Sweep, out: Path, **options) -> list[Path]:
     import matplotlib.pyplot as plt
 
     draw, width, height = FIGURES[name] if name in FIGURES else SWEEP_FIGURES[name][1:]
-    if height is None:  # grows with the number of regimes (campaigns for the reach figure)
-        n = len(sweep.regimes)
-        height = (
-            (1.0 + 1.1 * n)
-            if name == "impressions_over_time"
-            else 3.0 * math.ceil(len(sweep.campaigns) / REACH_COLUMNS)
-            if name == "reach_by_origin"
-            else 0.9 + 1.8 * math.ceil(n / 4)
-        )
+    height = height or HEIGHTS[name](sweep)  # grows with the regimes (campaigns: reach)
     prov = sweep.provenance(name)
     with style():
         fig = plt.figure(figsize=(width, height))
