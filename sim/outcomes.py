@@ -40,6 +40,11 @@ LEVELS = {
         "discovery/trajectory.parquet and box.parquet (python -m sim ensemble discover)",
         "peeling step / parameter",
     ),
+    "figure": (
+        "a report's figure sidecars NAME.json and brief.json (python -m sim report)",
+        "key of the JSON file (each figure is NAME.png at 300 dpi, NAME.pdf and NAME.svg; the brief "
+        "is brief.pdf and brief.png)",
+    ),
 }
 FAMILIES = {"origin": ORIGINS, "band": IDEOLOGY_BANDS, "segment": None}  # None: 0..segments-1
 
@@ -665,6 +670,37 @@ OUTCOMES: tuple[Outcome, ...] = (
     O("high", "discovery", "parameter's unit", "the box's upper bound"),
     O("range_low", "discovery", "parameter's unit", "lowest value drawn in the ensemble"),
     O("range_high", "discovery", "parameter's unit", "highest value drawn in the ensemble"),
+    # ------------------------------------------------------------ report figures' sidecars
+    O("figure", "figure", "name", "the figure (brief: the one-page brief)"),
+    O("package", "figure", "name", "the package that drew it (sim)"),
+    O("version", "figure", "version", "its version"),
+    O("git_commit", "figure", "commit", "the drawing code's git commit (null outside a git checkout)"),
+    O("date", "figure", "date", "the day it was drawn (also in the footer; the files carry no date)"),
+    O("source", "figure", "path", "the collected sweep it was drawn from"),
+    O("runs", "figure", "count", "runs behind it"),
+    O("failed_runs", "figure", "count", "runs of the sweep that failed (left out)"),
+    O("seeds", "figure", "count", "distinct seeds"),
+    O("regimes", "figure", "names", "the regimes compared, in the figure's order"),
+    O("population", "figure", "users", "the runs' population sizes"),
+    O("steps", "figure", "days", "the runs' lengths"),
+    O("scenario", "figure", "names", "the runs' scenarios"),
+    O("settings", "figure", "names", "the swept keys that are settings, not regimes or seeds"),
+    O("run_versions", "figure", "versions", "the package versions that made the runs"),
+    O("run_git_commits", "figure", "commits", "the git commits that made the runs"),
+    O("config_hashes", "figure", "hashes", "every run's config hash"),
+    O("config_hashes_digest", "figure", "hash", "a digest of them (in the footer)"),
+    O("title", "figure", "text", "the figure's title (not in brief.json)"),
+    O("options", "figure", "mapping", "options it was drawn with, e.g. its baseline (not in brief.json)"),
+    O(
+        "checks",
+        "figure",
+        "mapping",
+        "per check of sim/report/checks.py (inside, one_error_bar, legend_drawn, text_clear, "
+        "labels_apart, panels_sized): the problems found, empty when it passed",
+    ),
+    O("files", "figure", "names", "the files written"),
+    O("sentences", "figure", "text", "brief.json only: the brief's sentences"),
+    O("numbers", "figure", "mapping", "brief.json only: every number the sentences use (fractions, not %)"),
 )
 
 

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from sim.outcomes import declared
 from sim.report.brief import fmt, headline
-from sim.report.figures import FIGURES, FORMATS, figure
+from sim.report.figures import FIGURES, FORMATS, HEIGHTS, figure
 from sim.report.tables import Sweep
 from sim.stats import Estimate
 
@@ -57,7 +58,8 @@ def png_size(path):
     return struct.unpack(">II", head[16:24])
 
 
-def test_every_figure_in_three_formats_with_provenance(drawn):
+def test_every_figure_in_three_formats_with_provenance(drawn, sweep_dir):
+    sweep = Sweep.load(sweep_dir)
     for name, (_, width, height) in FIGURES.items():
         if name == "ranking_money_share":  # drawn for sweeps over rankers (test_ranking_figure)
             assert not (drawn / f"{name}.png").exists()
@@ -65,13 +67,19 @@ def test_every_figure_in_three_formats_with_provenance(drawn):
         for fmt_ in FORMATS:
             assert (drawn / f"{name}.{fmt_}").stat().st_size > 1000, (name, fmt_)
         side = json.loads((drawn / f"{name}.json").read_text())
+        # every key is declared (docs/outputs.md), and every declared key but brief.json's own
+        figure_keys = {o.name for o in declared("figure")} - {"sentences", "numbers"}
+        assert set(side) == figure_keys, set(side) ^ figure_keys
         assert side["seeds"] == len(SEEDS) and side["population"] == [1500]
         assert side["runs"] == len(SEEDS) * len(POLICIES)
         assert len(side["config_hashes"]) == len(SEEDS) * len(POLICIES)
         assert side["version"] and side["date"] and side["title"]
         assert side["regimes"] == list(POLICIES)
-        if height:  # 300 dpi: pixel width is 300 x the width in inches
-            assert png_size(drawn / f"{name}.png") == (round(300 * width), round(300 * height))
+        height = height or HEIGHTS[name](sweep)  # (sized by the sweep: regimes, campaigns)
+        # 300 dpi: pixel width is 300 x the width in inches
+        assert png_size(drawn / f"{name}.png") == (round(300 * width), round(300 * height)), name
+    brief_keys = set(json.loads((drawn / "brief.json").read_text()))
+    assert brief_keys == {o.name for o in declared("figure")} - {"options", "title"}, brief_keys
     pages = re.findall(rb"/Type\s*/Page(?!s)", (drawn / "brief.pdf").read_bytes())
     assert len(pages) == 1  # exactly one page (a page object, not the /Pages tree)
     assert (drawn / "brief.pdf").stat().st_size > 10_000
