@@ -596,7 +596,7 @@ def draw_watchdog_sweep(fig, sweep: Sweep) -> str:
             )
             for lag, est in pts:
                 if math.isfinite(est.lo):
-                    _errbar(ax, lag, est.scaled(100), color)
+                    _errbar(ax, lag, est.scaled(100), color, hi=100)  # no more than all is removed
         ax.set_xscale("log")
         lags = sorted({k[2] for k in effects})
         ax.set_xticks(lags, [f"{v:g}" for v in lags])
@@ -604,7 +604,7 @@ def draw_watchdog_sweep(fig, sweep: Sweep) -> str:
         ax.set_title(scen)
         ax.set_xlabel("lag from an ad to its sponsor's takedown (days, log)")
         ax.axhline(0, color="#888888", lw=0.7, zorder=0)
-    axes[0].set_ylabel("suspect sponsors' impressions\nremoved (%, 95% CI)")
+    axes[0].set_ylabel("suspect sponsors' impressions\nremoved (%, 95% CI, at most 100)")
     fig.legend(loc="outside lower center", ncol=len(coverages))
     title = "What watchdogs reading the ad library remove, by coverage and lag"
     suptitle(fig, title)
