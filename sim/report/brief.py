@@ -102,7 +102,7 @@ def headline(sweep: Sweep, baseline: str = "none", campaign: str | None = None) 
     sentences.append(
         "Money advantage (slope of the candidates' reach share on their share of "
         "the money spent; 0 = reach is not bought, 1 = reach share equals spend "
-        "share; n/a where candidates could not spend): "
+        "share; n/a where the candidates spent nothing or alike, within 5 points): "
         + "; ".join(
             f"{sweep.regime_label(r, ', ')} {fmt(e['money_advantage'], 1, '', digits=2)}"
             for r, e in numbers["regimes"].items()

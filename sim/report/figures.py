@@ -204,7 +204,7 @@ def draw_money_advantage(fig, sweep: Sweep) -> str:
 def _slope_label(sweep: Sweep, regime, est, sep: str = "\n") -> str:
     label = sweep.regime_label(regime, sep)
     if not math.isfinite(est.mean):
-        return f"{label}: n/a (no spending to compare)"
+        return f"{label}: n/a (spent alike or nothing)"
     if not math.isfinite(est.lo):
         return f"{label}: {est.mean:.2f}"
     return f"{label}: {est.mean:.2f} [{est.lo:.2f}, {est.hi:.2f}]"
