@@ -77,3 +77,25 @@ def test_array_helpers_match_numpy():
     touched, sums = group_sums(keys, weights)
     assert np.array_equal(touched, expect_keys)
     assert np.allclose(sums, np.bincount(keys, weights=weights)[expect_keys])
+
+
+def test_radix_sort_equals_numpy_sort():
+    from sim.model.arrays import argsort_ints, sort_ints
+    from sim.model.kernels import radix_sort
+
+    rng = np.random.default_rng(10)
+    packed = rng.integers(0, 10**6, 50_000) * (1 << 28) + rng.integers(0, 2 * 10**6, 50_000)  # 5 passes
+    cases = [
+        packed,
+        rng.integers(0, 3, 5000),  # one pass, many repeats
+        np.zeros(2000, np.int64),  # all zero: no pass
+        rng.integers(-(2**40), 2**40, 3000),  # negatives: NumPy's sort
+        np.array([2**62, 1, 2**62 - 1, 0]),  # the top bits
+        np.empty(0, np.int64),
+    ]
+    for keys in cases:
+        keys = keys.astype(np.int64)
+        assert np.array_equal(radix_sort(keys), np.sort(keys))
+        assert np.array_equal(sort_ints(keys), np.sort(keys))
+    big = rng.integers(0, 5000, 40_000)  # packed (value, position) argsort, radix-sorted
+    assert np.array_equal(argsort_ints(big * 10**6), np.argsort(big * 10**6, kind="stable"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import sort_ints
 from .kernels import member, merge_sorted
 
 KEY_SHIFT = 2**28  # seen-set key = user * KEY_SHIFT + content (int64): 268M content ids
@@ -124,7 +125,7 @@ class SeenSet:
 
     def add(self, users, contents) -> None:
         """Record pairs; pairs must be new (the feed filters them first)."""
-        keys = np.sort(self.key(users, contents))
+        keys = sort_ints(self.key(users, contents))
         if len(keys):
             self.runs.append(keys)
             self._merge()

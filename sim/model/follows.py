@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .arrays import runs
+from .arrays import runs, sort_ints
 from .content import SeenSet
 
 MERGE_SHARE = 0.05  # new user follows are merged into the base CSR beyond this share of it
@@ -30,7 +30,7 @@ def transpose(matrix: sp.csr_matrix) -> sp.csr_matrix:
 
 def unique_pairs(pairs: SeenSet, first: np.ndarray, second: np.ndarray):
     """Distinct (first, second) pairs, in the key order of ``pairs``."""
-    return pairs.split(runs(np.sort(pairs.key(first, second)))[0])
+    return pairs.split(runs(sort_ints(pairs.key(first, second)))[0])
 
 
 def followers_csr(pairs: SeenSet, n_rows: int, n_cols: int) -> sp.csr_matrix:

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import outcomes
 from ..vocabulary import IDEOLOGY_BANDS, ORIGINS, PAID_ORIGINS, Origin
-from .arrays import runs
+from .arrays import runs, sort_ints
 from .records import AdReceipt, Day, Impressions, Reactions
 
 N_ORIGINS = len(ORIGINS)
@@ -66,7 +66,7 @@ class FeedMeasures:
         # Huszar et al.'s measure: users who saw the campaign's own (organic-rooted) posts that
         # day, on ranked and on chronological feeds
         own = (origin == Origin.OWNED) | (origin == Origin.EARNED_FROM_ORGANIC)
-        keys, _ = runs(np.sort(users[own].astype(np.int64) * c + camp[own]))
+        keys, _ = runs(sort_ints(users[own].astype(np.int64) * c + camp[own]))
         who, which = np.divmod(keys, c)
         group = self.world.chronological[who].astype(np.int64)
         self.daily_reach += np.bincount(which * 2 + group, minlength=2 * c).reshape(c, 2)

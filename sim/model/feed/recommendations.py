@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...vocabulary import Origin
-from ..arrays import runs
+from ..arrays import runs, sort_ints
 from ..content import KEY_SHIFT
 
 
@@ -88,7 +88,7 @@ def draw_recommendations(readers, pool, per_reader: int, exclude_keys, seen, rng
     cdf = np.cumsum(weights)
     picks = np.searchsorted(cdf, rng.random(len(readers) * per_reader) * cdf[-1], side="right")
     picks = np.minimum(picks, len(items) - 1)
-    keys, _ = runs(np.sort(np.repeat(readers, per_reader).astype(np.int64) * KEY_SHIFT + items[picks]))
+    keys, _ = runs(sort_ints(np.repeat(readers, per_reader).astype(np.int64) * KEY_SHIFT + items[picks]))
     if len(exclude_keys):
         pos = np.minimum(np.searchsorted(exclude_keys, keys), len(exclude_keys) - 1)
         keys = keys[exclude_keys[pos] != keys]
