@@ -84,7 +84,7 @@ def test_radix_sort_equals_numpy_sort():
     from sim.model.kernels import radix_sort
 
     rng = np.random.default_rng(10)
-    packed = rng.integers(0, 10**6, 50_000) * (1 << 28) + rng.integers(0, 2 * 10**6, 50_000)  # 5 passes
+    packed = rng.integers(0, 10**6, 70_000) * (1 << 28) + rng.integers(0, 2 * 10**6, 70_000)  # 5 passes
     cases = [
         packed,
         rng.integers(0, 3, 5000),  # one pass, many repeats
@@ -97,5 +97,5 @@ def test_radix_sort_equals_numpy_sort():
         keys = keys.astype(np.int64)
         assert np.array_equal(radix_sort(keys), np.sort(keys))
         assert np.array_equal(sort_ints(keys), np.sort(keys))
-    big = rng.integers(0, 5000, 40_000)  # packed (value, position) argsort, radix-sorted
+    big = rng.integers(0, 5000, 70_000)  # packed (value, position) argsort, radix-sorted
     assert np.array_equal(argsort_ints(big * 10**6), np.argsort(big * 10**6, kind="stable"))
