@@ -16,10 +16,8 @@ from .kernels import counting_argsort, group_by_key, merge_sorted, radix_sort
 
 COUNTING_RANGE = 8  # counting sort while the key range is at most this many times the keys
 # Keys from which the radix sort is used. It is the faster from ~1,000 keys, but below 65,536
-# the gain is under 3 ms a sort, and the classroom app (at most 1,000 users, a few thousand keys
-# a day) then never calls it: with it in use there, CI's memory test (tests/test_app.py) once saw
-# the server hold ~48 MB more after its second round of sessions (not reproduced locally; the
-# only model change since that test last passed in CI).
+# the gain is under 3 ms a sort (the classroom app, at most 1,000 users, never calls it; it was
+# suspected, wrongly, of a memory-test failure that came from library pages, tests/test_app.py).
 RADIX_MIN = 1 << 16
 
 
