@@ -61,12 +61,16 @@ def suptitle(fig, title: str) -> None:
     fig.suptitle(wrap(title, int(TITLE_CHARS_PER_IN * width_in(fig))))
 
 
+def chars_per_in(fontsize: float) -> float:
+    """Characters of text per inch at this size (a character is ~0.55 of the size wide)."""
+    return 72 / (0.55 * fontsize)
+
+
 def legend_columns(fig, labels: list[str], fontsize: float, most: int) -> int:
     """As many legend columns (up to ``most``) as the figure's width holds for these labels
     (a row of four variant names ran past the canvas)."""
     chars = max((len(line) for label in labels for line in label.split("\n")), default=1) + 6
-    per_in = 72 / (0.55 * fontsize)  # characters per inch of text at this size
-    return max(1, min(most, len(labels), int(width_in(fig) * per_in / chars)))
+    return max(1, min(most, len(labels), int(width_in(fig) * chars_per_in(fontsize) / chars)))
 
 
 # ------------------------------------------------------------------ 1. reach by origin
@@ -177,7 +181,7 @@ def draw_money_advantage(fig, sweep: Sweep) -> str:
             xs, ys = np.array(sorted(path)).T
             ax.plot(xs, ys, color=colors[regime], lw=1)
         slope = mean_ci(slopes.loc[slopes["policy"] == regime, "money_advantage"].dropna())
-        label = wrap(_slope_label(sweep, regime, slope, sep=", "), int(width_in(fig) * 72 / (0.55 * 6.5)) - 8)
+        label = wrap(_slope_label(sweep, regime, slope, sep=", "), int(width_in(fig) * chars_per_in(6.5)) - 8)
         ax.plot([], [], "s", color=colors[regime], ms=5, label=label)
     for j, camp in enumerate(campaigns):
         ax.plot([], [], MARKERS[j % len(MARKERS)], color="#555555", mfc="white", label=f"campaign {camp}")
