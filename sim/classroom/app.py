@@ -548,6 +548,13 @@ def day_text(f: Frame) -> str:
     return f"Day {f.day} of {f.days}"
 
 
+def stop_pressed(session: Session) -> None:
+    session.stop.set()
+    if DEBUG:
+        day = session.model.day if session.model else 0
+        print(f"stop pressed at {time.time():.3f}, day {day}", file=sys.stderr, flush=True)
+
+
 def run_to(session: Session) -> None:
     """Run to day: forward only; an earlier (or the same) day says so instead of doing nothing."""
     day = session.model.day if session.model else 0
@@ -622,7 +629,7 @@ def Toolbar(session: Session):
                     icon_name="mdi-stop",
                     color="error",
                     disabled=False,  # (it takes Play's place and widget, which was disabled)
-                    on_click=session.stop.set,
+                    on_click=lambda: stop_pressed(session),
                     small=True,
                     classes=["sim-stop"],
                 ).key("sim-stop")  # its own widget: Play's disabled one kept pointer-events off
