@@ -537,7 +537,8 @@ def test_app_in_offline_browser(tmp_path):
             ".sim-stop",
             """b => { const r = b.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
             const hit = document.elementFromPoint(x, y);
-            return getComputedStyle(b).pointerEvents !== 'none' && !!hit && b.contains(hit) ? [x, y] : null; }""",
+            const reached = getComputedStyle(b).pointerEvents !== 'none' && !!hit && b.contains(hit);
+            return reached ? [x, y] : null; }""",
         )
         assert centre
         # ... and a mouse click there stops the run, as a person's does. (Not locator.click():
