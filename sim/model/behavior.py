@@ -12,6 +12,7 @@ import functools
 import numpy as np
 
 from ..config import BehaviorConfig
+from . import kernels
 from .arrays import group_sums
 from .kernels import fade
 
@@ -50,9 +51,9 @@ def react(cfg: BehaviorConfig, weight: np.ndarray, reshare_rate: np.ndarray, rng
     two probabilities.
     """
     u = rng.random(len(weight))
-    p_reshare = np.minimum(reshare_rate * weight, 1.0)
-    p_engage = np.maximum(np.minimum(cfg.engage_base * weight, 1.0), p_reshare)
-    return u < p_engage, u < p_reshare
+    return kernels.reactions(
+        u, np.asarray(weight, np.float64), np.asarray(reshare_rate, np.float64), float(cfg.engage_base)
+    )
 
 
 def update_opinions(cfg, opinion, users, position, persuasion_factor) -> np.ndarray:
@@ -61,9 +62,16 @@ def update_opinions(cfg, opinion, users, position, persuasion_factor) -> np.ndar
     All of a step's exposures act on the opinion held at the start of the step (synchronous).
     Only the users who moved are written; returns them (sorted).
     """
-    gap = position - opinion[users]
-    move = np.abs(gap) < cfg.epsilon
-    touched, delta = group_sums(users[move], cfg.persuasion * persuasion_factor[move] * gap[move])
+    touched, delta = group_sums(
+        *kernels.pulls(
+            opinion,
+            np.asarray(users, np.int64),
+            np.asarray(position, np.float64),
+            np.asarray(persuasion_factor, np.float64),
+            float(cfg.epsilon),
+            float(cfg.persuasion),
+        )
+    )
     opinion[touched] = np.clip(opinion[touched] + delta, -1.0, 1.0)
     return touched
 

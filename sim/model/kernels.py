@@ -254,6 +254,64 @@ def fade(opinion: np.ndarray, base: np.ndarray, keep: float) -> np.ndarray:
 
 
 @jit
+def reactions(u, weight, reshare_rate, engage_base: float):
+    """(engaged, reshared) of each impression from its uniform draw ``u``: reshared below
+    min(reshare_rate x weight, 1), engaged below the larger of that and min(engage_base x weight,
+    1); the products, minima and maxima of the array code in one pass (NaN as np.minimum)."""
+    engaged = np.empty(len(u), np.bool_)
+    reshared = np.empty(len(u), np.bool_)
+    for i in range(len(u)):
+        p_reshare = reshare_rate[i] * weight[i]
+        p_reshare = 1.0 if p_reshare > 1.0 else p_reshare
+        p_engage = engage_base * weight[i]
+        p_engage = 1.0 if p_engage > 1.0 else p_engage
+        p_engage = p_reshare if p_reshare > p_engage or p_reshare != p_reshare else p_engage
+        engaged[i] = u[i] < p_engage
+        reshared[i] = u[i] < p_reshare
+    return engaged, reshared
+
+
+@jit
+def pulls(opinion, users, position, factor, epsilon: float, persuasion: float):
+    """The exposures that move an opinion (bounded confidence): the users whose opinion is
+    within ``epsilon`` of the message's ``position``, and the pull of each, persuasion x
+    factor x gap; the gather, masks and products of the array code in one pass."""
+    who = np.empty(len(users), np.int64)
+    pull = np.empty(len(users))
+    k = 0
+    for i in range(len(users)):
+        gap = position[i] - opinion[users[i]]
+        if abs(gap) < epsilon:
+            who[k] = users[i]
+            pull[k] = persuasion * factor[i] * gap
+            k += 1
+    return who[:k], pull[:k]
+
+
+@jit
+def tally2(out, a, b) -> None:
+    """``out[a[i], b[i]] += 1`` for every i: counts of index pairs added in place, in one pass
+    (the ravel_multi_index and bincount of the array code made two, and a temporary)."""
+    n0, n1 = out.shape
+    for i in range(len(a)):
+        x, y = a[i], b[i]
+        if x < 0 or x >= n0 or y < 0 or y >= n1:
+            raise IndexError("tally: an index is out of range")
+        out[x, y] += 1
+
+
+@jit
+def tally3(out, a, b, c) -> None:
+    """``out[a[i], b[i], c[i]] += 1`` for every i (as tally2, for triples)."""
+    n0, n1, n2 = out.shape
+    for i in range(len(a)):
+        x, y, z = a[i], b[i], c[i]
+        if x < 0 or x >= n0 or y < 0 or y >= n1 or z < 0 or z >= n2:
+            raise IndexError("tally: an index is out of range")
+        out[x, y, z] += 1
+
+
+@jit
 def draw_readers(u: np.ndarray, activity: np.ndarray, factor: np.ndarray, suspended: np.ndarray):
     """Users i with ``u[i] < activity[i] x factor[i]`` and not suspended, sorted: the mask,
     product and flatnonzero of the array code in one pass."""

@@ -12,16 +12,19 @@ import numpy as np
 
 from .. import outcomes
 from ..vocabulary import IDEOLOGY_BANDS, ORIGINS, PAID_ORIGINS, Origin
+from . import kernels
 from .arrays import runs, sort_ints
 from .records import AdReceipt, Day, Impressions, Reactions
 
 N_ORIGINS = len(ORIGINS)
 
 
-def count(shape, *index) -> np.ndarray:
-    """Counts of index tuples in an array of ``shape`` (bincount: much faster than add.at)."""
-    flat = np.ravel_multi_index(index, shape)
-    return np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
+def tally(out: np.ndarray, *index: np.ndarray) -> None:
+    """Add the counts of index pairs or triples to ``out`` in place (kernels.tally2 / tally3:
+    one pass, no temporaries; an index out of range raises IndexError)."""
+    if len(index) != out.ndim or out.ndim not in (2, 3):
+        raise ValueError(f"tally: {len(index)} index arrays for a {out.ndim}-D count")
+    (kernels.tally2 if out.ndim == 2 else kernels.tally3)(out, *index)
 
 
 def ratio(num: float, den: float) -> float:
@@ -133,8 +136,8 @@ class AdLibrary:
         pop = self.world.population
         ads = imp.origin == Origin.AD
         rows = self._row(imp.contents[ads])
-        self.segments += count(self.segments.shape, rows, pop.segment[imp.users[ads]].astype(np.int64))
-        self.bands += count(self.bands.shape, rows, bands[ads])
+        tally(self.segments, rows, pop.segment[imp.users[ads]])
+        tally(self.bands, rows, bands[ads])
 
     def table(self, states) -> dict[str, np.ndarray]:
         """One row per ad that was shown (``states``: the campaigns as they are now)."""
@@ -181,8 +184,8 @@ class PlatformBreakdown:
         """Impressions (``camp``: each one's campaign; ``funded``: of a money-funded organic post)."""
         if len(self.world.platforms) > 1:
             platform = imp.platform.astype(np.int64)
-            self.impressions += count(self.impressions.shape, platform, camp, imp.origin)
-            self.funded += count(self.funded.shape, platform[funded], camp[funded])
+            tally(self.impressions, platform, camp, imp.origin)
+            tally(self.funded, platform[funded], camp[funded])
 
     def rows(self) -> list[dict]:
         w = self.world

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 
 from .. import outcomes
-from ..vocabulary import IDEOLOGY_BANDS, IS_PAID, ORIGINS, PAID_ORIGINS, ROOT_ORIGINS, Origin, ideology_band
+from ..vocabulary import IDEOLOGY_BANDS, IS_PAID, ORIGINS, PAID_ORIGINS, ROOT_ORIGINS, Origin
 from . import behavior
 from .attribution import ad_slots
 from .kernels import mark_reached
-from .measures import AdLibrary, FeedMeasures, PlatformBreakdown, count, ratio
+from .measures import AdLibrary, FeedMeasures, PlatformBreakdown, ratio, tally
 from .records import CampaignState, Day, Impressions, Reactions
 
 N_ORIGINS = len(ORIGINS)
@@ -199,15 +199,14 @@ class Metrics:
         self.engagements += self._step_eng
         self.reshares += self._step_res
         self.new_followers += self._step_fol
-        positions = reg.positions[camp]
-        cross = (np.sign(pop.ideology[users]) != np.sign(positions)) & (positions != 0)
+        # a reader on the other side of the campaign's position (a campaign at 0 has none)
+        side = np.sign(reg.positions).astype(np.int8)
+        cross = (pop.side[users] != side[camp]) & (side != 0)[camp]
         self.cross += np.bincount(camp[cross], minlength=self.n_campaigns)
-        paid = IS_PAID[origin].astype(np.int64)
-        bands = ideology_band(pop.ideology[users])
-        self.exposure_band += count(self.exposure_band.shape, camp, paid, bands)
-        self.exposure_segment += count(
-            self.exposure_segment.shape, camp, paid, pop.segment[users].astype(np.int64)
-        )
+        paid = IS_PAID[origin].view(np.int8)  # 0 organic, 1 paid: the counts' middle index
+        bands = pop.band[users]
+        tally(self.exposure_band, camp, paid, bands)
+        tally(self.exposure_segment, camp, paid, pop.segment[users])
         self.library.observe(imp, bands)
 
     def _record_step(self, today: Day) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import PopulationConfig
+from ..vocabulary import ideology_band
 
 REGULAR, OFFICIAL, AMPLIFIER, SOCKPUPPET = 0, 1, 2, 3
 KIND_NAMES = ("regular", "official", "amplifier", "sockpuppet")
@@ -41,6 +42,10 @@ class Population:
         if given.get("ideology") is not None:
             centre[: len(given["ideology"])] = given["ideology"]
         self.ideology = np.clip(rng.normal(centre, cfg.ideology_sd), -1, 1)
+        # what the metrics read per impression, kept per user: a gather of int8 is ~15x faster
+        # than gathering ideology and finding its band again (searchsorted) for every impression
+        self.band = ideology_band(self.ideology).astype(np.int8)  # IDEOLOGY_BANDS' index
+        self.side = np.sign(self.ideology).astype(np.int8)
         self.opinion = np.clip(self.ideology + rng.normal(0, cfg.opinion_noise, n), -1, 1)
         self.turnout = rng.beta(cfg.turnout_a, cfg.turnout_b, n)
         self.activity = rng.beta(cfg.activity_a, cfg.activity_b, n)
@@ -72,6 +77,8 @@ class Population:
         start = self.size
         grow = {
             "ideology": position,
+            "band": ideology_band(np.array([position]))[0],
+            "side": np.sign(position),
             "opinion": position,
             "turnout": 0.0,
             "activity": 0.0,
