@@ -99,3 +99,43 @@ def test_radix_sort_equals_numpy_sort():
         assert np.array_equal(sort_ints(keys), np.sort(keys))
     big = rng.integers(0, 5000, 70_000)  # packed (value, position) argsort, radix-sorted
     assert np.array_equal(argsort_ints(big * 10**6), np.argsort(big * 10**6, kind="stable"))
+
+
+def test_fused_kernels_equal_the_array_code_bit_for_bit():
+    """kernels.reactions, kernels.pulls and measures.tally replace array expressions in the step;
+    they must give the same bits (the golden digests rest on it), NaN and infinities included."""
+    import pytest
+
+    from sim.model.kernels import pulls, reactions
+    from sim.model.measures import tally
+
+    rng = np.random.default_rng(11)
+    n = 20_000
+    u, weight = rng.random(n), rng.lognormal(0.0, 2.0, n)
+    rate = np.where(rng.random(n) < 0.3, rng.random(n), 0.0)
+    weight[:4], rate[:4] = [np.nan, np.inf, 1e308, 0.0], [0.5, 0.0, 0.5, 0.5]
+    with np.errstate(invalid="ignore"):  # 0 x inf: NaN, as in the array code
+        p_reshare = np.minimum(rate * weight, 1.0)
+        p_engage = np.maximum(np.minimum(0.05 * weight, 1.0), p_reshare)
+    engaged, reshared = reactions(u, weight, rate, 0.05)
+    assert np.array_equal(engaged, u < p_engage) and np.array_equal(reshared, u < p_reshare)
+
+    opinion = rng.uniform(-1, 1, 5000)
+    users, position, factor = rng.integers(0, 5000, n), rng.uniform(-1, 1, n), rng.random(n)
+    gap = position - opinion[users]
+    move = np.abs(gap) < 0.3
+    who, pull = pulls(opinion, users, position, factor, 0.3, 0.02)
+    assert np.array_equal(who, users[move])
+    assert np.array_equal(pull, 0.02 * factor[move] * gap[move])  # bits, not a tolerance
+
+    for shape in [(4, 7), (3, 2, 5)]:
+        index = [rng.integers(0, s, n).astype(t) for s, t in zip(shape, (np.int64, np.int8, np.int16))]
+        out = np.ones(shape, np.int64)
+        tally(out, *index)
+        expect = np.ones(shape, np.int64)
+        np.add.at(expect, tuple(index), 1)
+        assert np.array_equal(out, expect)
+    with pytest.raises(IndexError):
+        tally(np.zeros((2, 2), np.int64), np.array([0, 2]), np.array([0, 1]))
+    with pytest.raises(ValueError):
+        tally(np.zeros((2, 2), np.int64), np.array([0]))
