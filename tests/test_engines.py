@@ -102,7 +102,7 @@ def test_radix_sort_equals_numpy_sort():
 
 
 def test_fused_kernels_equal_the_array_code_bit_for_bit():
-    """kernels.reactions, kernels.pulls and measures.tally replace array expressions in the step;
+    """kernels.reactions, pulls, political_exposures and measures.tally replace array expressions in the step;
     they must give the same bits (the golden digests rest on it), NaN and infinities included."""
     import pytest
 
@@ -127,6 +127,25 @@ def test_fused_kernels_equal_the_array_code_bit_for_bit():
     who, pull = pulls(opinion, users, position, factor, 0.3, 0.02)
     assert np.array_equal(who, users[move])
     assert np.array_equal(pull, 0.02 * factor[move] * gap[move])  # bits, not a tolerance
+
+    # the political impressions as bounded confidence reads them (SimModel.react)
+    from sim.config import BehaviorConfig
+    from sim.model.behavior import label_factor
+    from sim.model.kernels import political_exposures
+
+    campaign = rng.integers(0, 6, 3000).astype(np.int16)  # of each item
+    political, positions = np.array([1, 1, 0, 1, 0, 1], bool), rng.uniform(-1, 1, 6)
+    labeled, skepticism = rng.random(3000).astype(np.float32), rng.random(5000)
+    items = rng.integers(0, 3000, n)
+    cfg = BehaviorConfig(label_effect=0.37)
+    readers, position, discount = political_exposures(
+        users, items, campaign, political, positions, skepticism, labeled, cfg.label_effect
+    )
+    keep = political[campaign[items]]
+    assert keep.sum() > 0 and not keep.all()
+    assert np.array_equal(readers, users[keep])
+    assert np.array_equal(position, positions[campaign[items[keep]]])
+    assert np.array_equal(discount, label_factor(cfg, skepticism[users], labeled[items])[keep])
 
     for shape in [(4, 7), (3, 2, 5)]:
         index = [rng.integers(0, s, n).astype(t) for s, t in zip(shape, (np.int64, np.int8, np.int16))]

@@ -272,6 +272,26 @@ def reactions(u, weight, reshare_rate, engage_base: float):
 
 
 @jit
+def political_exposures(users, items, campaign, political, positions, skepticism, labeled, effect: float):
+    """The impressions of political content, as bounded confidence reads them: the reader,
+    the message's position (its campaign's) and the label's discount of persuasion,
+    1 - effect x skepticism x labeled (behavior.label_factor, same order of operations); the
+    masks, gathers and products of the array code in one pass over the impressions."""
+    who = np.empty(len(users), np.int64)
+    position = np.empty(len(users))
+    factor = np.empty(len(users))
+    k = 0
+    for i in range(len(users)):
+        c = campaign[items[i]]
+        if political[c]:
+            who[k] = users[i]
+            position[k] = positions[c]
+            factor[k] = 1.0 - effect * skepticism[users[i]] * labeled[items[i]]
+            k += 1
+    return who[:k], position[:k], factor[:k]
+
+
+@jit
 def pulls(opinion, users, position, factor, epsilon: float, persuasion: float):
     """The exposures that move an opinion (bounded confidence): the users whose opinion is
     within ``epsilon`` of the message's ``position``, and the pull of each, persuasion x

@@ -16,7 +16,7 @@ import numpy as np
 from ..config import Config, validate
 from ..network_file import attributes
 from ..vocabulary import Origin
-from . import behavior, network
+from . import behavior, kernels, network
 from .arrays import union_sorted
 from .campaigns import Campaign
 from .content import ContentRegistry, SeenSet
@@ -334,12 +334,18 @@ class SimModel(mesa.Model):
         followed, followers = self.follows.follow(target[to_account], users[to_account])
         user_follows = self.follows.follow_users(target[to_user], users[to_user])
         # Opinion: political content within epsilon pulls; a label discounts persuasion.
-        political = self.political[reg.campaign[items]]
-        factor = behavior.label_factor(bcfg, pop.skepticism[users], reg.labeled[items])
+        readers, position, factor = kernels.political_exposures(
+            users,
+            items,
+            reg.campaign,
+            self.political,
+            reg.positions,
+            pop.skepticism,
+            reg.labeled,
+            float(bcfg.label_effect),
+        )  # the readers of political items, each item's position, the label's discount
         faded = behavior.decay_persuasion(bcfg, pop, self.n, self.day)  # persuasion fades daily
-        moved = behavior.update_opinions(
-            bcfg, pop.opinion, users[political], reg.position(items[political]), factor[political]
-        )
+        moved = behavior.update_opinions(bcfg, pop.opinion, readers, position, factor)
         # Turnout: calls to action nudge (by leaning); the social message acts once per user.
         cta = reg.cta[items]
         social = (origin == Origin.EARNED_FROM_PAID) | (origin == Origin.EARNED_FROM_ORGANIC)
