@@ -46,21 +46,31 @@ from .model import (
 
 # Measured with scripts/classroom_load.py (a measurement, not computed here: run it again after
 # a change to the app, on the machine you mean).
-LOAD = """Measured on a 2-core machine (`scripts/classroom_load.py`: 30 students as light
-clients that speak the page's websocket protocol and draw nothing, so that the server is what
-is measured; the tabs open 1 s apart, then each clicks Step 10 times at 300 users with 1-3 s
-between clicks; the server on 127.0.0.1): click-to-redraw median 38 ms, 95th percentile 171 ms
-(300 clicks). The server used 29 ms of CPU a click, and 0.44 s to open a page (build its
-model and send its ~160 widgets); 30 students clicking every 2 s keep under half of one core
-busy. With 30 headless Chromium tabs on the same 2 cores (`--client browser`) the browsers'
-drawing dominated: an earlier version measured median 3.0 s and 95th percentile 7.2 s, with
-the server at 36 s of CPU and Chromium at 226 s. In a class, each browser runs on its
-student's laptop. Memory: the server took 193 MB idle and 319 MB with 30 tabs open. Every
-closed session is freed (a closed tab at once, a vanished one after the 2-minute cull), and
-Python's own heap returns to within 1 MB (tracemalloc); the process keeps 35-45 MB above a
-cold start (the first page's imports and the allocator's arenas), and that does not grow
-with more classes: 10 sessions opened and closed three times in a row left 234, 232 and 234
-MB (`tests/test_app.py::test_closed_sessions_give_their_memory_back`)."""
+LOAD = """Measured on a 2-core machine (`scripts/classroom_load.py`: 30 students as light clients that
+speak the page's websocket protocol and draw nothing, so that the server is what is measured;
+the tabs open 1 s apart, then each clicks Step 10 times at 300 users with 1-3 s between clicks;
+the server on 127.0.0.1; three runs on 2026-12-04, 300 clicks each): click-to-redraw median
+69-272 ms, 95th percentile 0.4-1.0 s, the longest 1.3 s. The server used 44-66 ms of CPU a
+click and 0.4-0.6 s to open a page (build its model and send its ~160 widgets); 30 students
+clicking every 1-3 s keep about 0.7 of one core busy. With 30 headless Chromium tabs on the
+same 2 cores (`--client browser`) the browsers' drawing dominated: an earlier version measured
+median 3.0 s and 95th percentile 7.2 s, with the server at 36 s of CPU and Chromium at 226 s.
+In a class, each browser runs on its student's laptop.
+
+The server steps a default model once as it starts, so that the step's compiled kernels are
+ready before the first click: after a fresh install they are compiled then (~10 s, once; later
+starts load them from disk in ~1 s). Without it the first Step of a class compiled them and
+froze every tab meanwhile: a run with the kernels not yet compiled gave a 95th percentile of
+9.0 s, against 0.4 s with the warm-up.
+
+Memory: the server took 308 MB idle (kernels loaded), 439 MB with 30 tabs open and 481 MB
+after their steps. Every closed session is freed (a closed tab at once, a vanished one after
+the 2-minute cull), and Python's own heap returns to within 1 MB (tracemalloc); the process
+keeps memory above a cold start (the first pages' imports and the allocator's arenas: 439 MB
+after the 30 tabs above were gone), and that does not grow with more classes: 10 sessions
+opened and closed five times in a row left 223, 233, 255, 256 and 256 MB of the server's own
+(anonymous) memory, a one-time growth of the allocator's arenas and then flat
+(`tests/test_app.py::test_closed_sessions_give_their_memory_back`)."""
 
 FIGURE_ALT = (
     "The classroom app at 1024x768: no rules (left) and a ban on political ads (right), "
