@@ -1023,7 +1023,7 @@ def warm_kernels() -> None:
         print(f"kernels warm in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
 
 
-if os.environ.get(SERVER_ENV) and __name__ != "__main__":  # the server (main() sets it): in the background
+if os.environ.get(SERVER_ENV):  # the server (main() sets it for it alone): in the background
     threading.Thread(target=warm_kernels, name="warm-kernels", daemon=True).start()
 
 

@@ -183,9 +183,8 @@ class PlatformBreakdown:
     def observe(self, imp: Impressions, camp: np.ndarray, funded: np.ndarray) -> None:
         """Impressions (``camp``: each one's campaign; ``funded``: of a money-funded organic post)."""
         if len(self.world.platforms) > 1:
-            platform = imp.platform.astype(np.int64)
-            tally(self.impressions, platform, camp, imp.origin)
-            tally(self.funded, platform[funded], camp[funded])
+            tally(self.impressions, imp.platform, camp, imp.origin)
+            tally(self.funded, imp.platform[funded], camp[funded])
 
     def rows(self) -> list[dict]:
         w = self.world

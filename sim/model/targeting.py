@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..vocabulary import BAND_EDGES, ideology_band
+from ..vocabulary import BAND_EDGES
 
 
 def _band_overlaps(band) -> np.ndarray:
@@ -80,7 +80,7 @@ class Targeting:
             if level == "segments":
                 cell, cells = population.segment[:n].astype(np.int64), segments
             else:
-                cell, cells = ideology_band(population.ideology[:n]), len(BAND_EDGES) + 1
+                cell, cells = population.band[:n].astype(np.int64), len(BAND_EDGES) + 1
             counts = np.bincount(cell, minlength=cells)
             mean = np.bincount(cell, noisy, cells) / np.maximum(counts, 1)
             # its own cells first when it asked for this level; forced down to it, the best
