@@ -158,3 +158,23 @@ def test_fused_kernels_equal_the_array_code_bit_for_bit():
         tally(np.zeros((2, 2), np.int64), np.array([0, 2]), np.array([0, 1]))
     with pytest.raises(ValueError):
         tally(np.zeros((2, 2), np.int64), np.array([0]))
+
+
+def test_group_pairs_matches_numpy():
+    """The pushed pairs grouped by reader: distinct (reader, column) pairs sorted, with their
+    direct and reshare counts, as np.unique gives them; readers with 1 to ~60 keys, so that
+    both of the kernel's sorts (insertion up to 16 keys, np.sort beyond) are used."""
+    from sim.model.kernels import group_pairs
+
+    rng = np.random.default_rng(11)
+    n = 500
+    per_reader = rng.integers(0, 60, n) * (rng.random(n) < 0.5)  # half the readers get none
+    who = rng.permutation(np.repeat(np.arange(n), per_reader))
+    key = rng.integers(0, 80, len(who))  # column * 2 + (1 if a reshare)
+    users, cols, n_direct, n_reshare = group_pairs(who, key, n)
+    pair = who * 40 + (key >> 1)
+    distinct, inverse = np.unique(pair, return_inverse=True)
+    assert (per_reader > 16).any() and ((per_reader > 1) & (per_reader <= 16)).any()
+    assert np.array_equal(users, distinct // 40) and np.array_equal(cols, distinct % 40)
+    assert np.array_equal(n_reshare, np.bincount(inverse, weights=key & 1).astype(np.int64))
+    assert np.array_equal(n_direct, np.bincount(inverse, weights=1 - (key & 1)).astype(np.int64))

@@ -135,22 +135,28 @@ def group_pairs(who: np.ndarray, key: np.ndarray, n: int):
         fill[w] += 1
     out_user = np.empty(m, np.int64)
     out_col = np.empty(m, np.int64)
-    n_direct = np.zeros(m, np.int64)
-    n_reshare = np.zeros(m, np.int64)
+    n_direct = np.empty(m, np.int64)
+    n_reshare = np.empty(m, np.int64)
     k = 0
     for u in range(n):
         lo, hi = start[u], start[u + 1]
-        if hi - lo == 0:
+        if hi == lo:
             continue
-        seg = by_reader[lo:hi]
-        if hi - lo > 1:
-            seg.sort()
+        if hi - lo <= 16:  # most readers have a few keys: insertion sort (np.sort costs ~50 ns)
+            for a in range(lo + 1, hi):
+                x, b = by_reader[a], a - 1
+                while b >= lo and by_reader[b] > x:
+                    by_reader[b + 1] = by_reader[b]
+                    b -= 1
+                by_reader[b + 1] = x
+        else:
+            by_reader[lo:hi].sort()
         c = -1
-        for x in seg:
+        for p in range(lo, hi):  # indices, not a slice: a view per reader costs as much
+            x = by_reader[p]
             if x >> 1 != c:
                 c = x >> 1
-                out_user[k] = u
-                out_col[k] = c
+                out_user[k], out_col[k], n_direct[k], n_reshare[k] = u, c, 0, 0
                 k += 1
             if x & 1:
                 n_reshare[k - 1] += 1
