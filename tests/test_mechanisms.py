@@ -161,6 +161,29 @@ def test_no_user_sees_a_content_twice():
     assert len(np.unique(keys)) == len(keys)
 
 
+def test_seen_record_answers_as_every_logged_pair():
+    """The seen record (organic pairs, ads by the auction's counts: content.Seen) says "seen"
+    for exactly the (user, content) pairs of the logged impressions: asked about every logged
+    pair, and about as many pairs of the same contents with other users (some seen, most not);
+    ads included, and reshares of ads (seen organically with an ad's id)."""
+    model = logged_model("scenario=paid_amplifiers", "population.n=10000")
+    log = model.log["impressions"]
+    users = np.concatenate([d["users"] for d in log])
+    contents = np.concatenate([d["contents"] for d in log])
+    from_ad = np.concatenate([d["from_ad"] for d in log])
+    shift = 1 << 40
+    logged = np.unique(users * shift + contents)
+    rng = np.random.default_rng(2)
+    others = rng.integers(0, model.n, len(users))
+    ask_users, ask_contents = np.r_[users, others], np.r_[contents, contents]
+    expect = np.isin(ask_users * shift + ask_contents, logged)
+    got = model.seen.contains(ask_users, ask_contents)
+    reshared_ads = ~from_ad & (model.registry.origin[contents] == Origin.AD)
+    assert from_ad.mean() > 0.5 and reshared_ads.any() and (expect[len(users):]).any()
+    assert np.array_equal(got, expect)
+    assert len(model.seen.pairs) == (~from_ad).sum()  # ads are not kept as pairs
+
+
 def _expected_origins(model) -> list[np.ndarray]:
     """Each logged impression's origin rebuilt from what happened, not from the model's
     attribution code: who posted or reshared what, who followed whom that day.

@@ -105,9 +105,12 @@ class AdAuction:
     """Sells one platform's ad slots day by day; keeps the creatives. It reads the campaigns'
     bids (bid, pacing, audience) and writes nothing into them: each bidder gets a receipt."""
 
-    def __init__(self, cfg, campaigns, population, registry, policy, review_rng, platform: int = 0):
+    def __init__(
+        self, cfg, campaigns, population, registry, policy, review_rng, platform: int = 0, views=None
+    ):
         self.cfg, self.campaigns, self.population = cfg, campaigns, population
         self.registry, self.policy, self.platform = registry, policy, platform
+        self.views = views  # content.AdViews: which ads each reader got (for the seen record)
         self.slots = ad_slots(cfg)
         # content id of each campaign's k-th ad of each day (-1: not yet shown)
         self.creatives = np.full((len(campaigns), cfg.steps, max(self.slots, 1)), -1)
@@ -217,6 +220,8 @@ class AdAuction:
                 weights.append(weight[j][who])
         for j, camp in enumerate(bidders):
             receipts[j].remaining, receipts[j].demand = remaining[j], demand[j]
+            if self.views is not None:  # a reader shown m of its ads today got its first m
+                self.views.record(self.creatives[camp.index, day][variants[j]], readers, shown[j])
             if camp.undeclared:  # it submitted the day's creatives; the review let some through
                 receipts[j].submitted, receipts[j].approved = self.slots, len(variants[j])
         if not won_by:

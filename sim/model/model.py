@@ -19,7 +19,7 @@ from ..vocabulary import Origin
 from . import behavior, kernels, network
 from .arrays import union_sorted
 from .campaigns import Campaign
-from .content import ContentRegistry, SeenSet
+from .content import ContentRegistry, Seen
 from .feed.rankers import Engagement
 from .follows import Follows, transpose
 from .levers import Policy
@@ -120,7 +120,7 @@ class SimModel(mesa.Model):
         self.political = np.array([c.political for c in cfg.scenario.campaigns])
         self.candidates = np.flatnonzero([c.candidate and c.political for c in cfg.scenario.campaigns])
         self.registry = ContentRegistry(positions, appeals)
-        self.seen = SeenSet()
+        self.seen = Seen()
         self.platforms = [
             Platform(
                 k,
@@ -240,7 +240,7 @@ class SimModel(mesa.Model):
             served.append(imp)
             receipts += sold
         impressions = Impressions.concat(served) if len(served) > 1 else served[0]
-        self.seen.add(impressions.users, impressions.contents)
+        self.seen.add(impressions)
         if self.log is not None:
             self.log["impressions"].append({"day": day, **impressions.columns()})
         # Campaigns learn what they spent from their receipts, and pace.

@@ -72,7 +72,9 @@ class Platform:
         )
         # Enforcement (ad review, watchdogs) draws from its own stream, so switching it on
         # leaves every other draw of a seed as it was (paired comparisons).
-        self.market = AdAuction(cfg, campaigns, population, registry, policy, rng_enforcement, platform=index)
+        self.market = AdAuction(
+            cfg, campaigns, population, registry, policy, rng_enforcement, platform=index, views=seen.ads
+        )
         self.accountability = Accountability(
             policy.watchdogs, campaigns, population, registry, population.n, cfg.steps, rng_enforcement
         )

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import behavior
 from ..attribution import organic_origin, organic_slots
-from ..content import KEY_SHIFT, ContentRegistry, SeenSet
+from ..content import KEY_SHIFT, ContentRegistry, Seen
 from ..follows import Follows
 from ..records import FeedStats, Impressions
 from .attention import compete, nonpolitical_shown, selection_lift
@@ -38,7 +38,7 @@ class OrganicFeed:
         follows: Follows,
         population,
         registry: ContentRegistry,
-        seen: SeenSet,
+        seen: Seen,
         policy,
         rng: np.random.Generator,
         platform: int = 0,
