@@ -4,7 +4,7 @@ A population too large for the machine would otherwise end in a MemoryError (or 
 out-of-memory killer) minutes into building the network. The peak is close to linear in users
 and follows:
 
-    peak ~ 420 MiB + 1,500 bytes per user + 45 bytes per follow + 230 bytes per content
+    peak ~ 420 MiB + 450 bytes per user + 45 bytes per follow + 230 bytes per content
 
 The per-user term holds the user's arrays and a day's impressions, mostly ads: the calibrated
 default world sells 60 ad slots of each reader-day and serves ~3.4 impressions per user a day.
@@ -14,8 +14,13 @@ planned posts) 2,734 MB; with the follows and contents at their terms below, a l
 them gives 413 MB + 997 bytes per user, every run within 14 MB of it. Creatives that differ in
 price (``market.creative_sigma`` 0.7) sell more ad impressions a reader-day; re-measured
 2026-12-04 the same way: 100,000 users 604 MB, 1,000,000 users 3,134 MB, a line through them
-1,488 bytes per user, so the term is now 1,500 (the estimate: 722 MB and 3,263 MB; it had fallen
-370 MB short at 1M). Before the calibrated
+1,488 bytes per user, so the term was 1,500 (the estimate: 722 MB and 3,263 MB; it had fallen
+370 MB short at 1M). Most of that was the seen record's pair per ad impression (8 bytes, kept
+all run); since ads are recorded by the auction's counts instead (content.AdViews: one byte per
+user per campaign-day of ads, ~150 MB at 1M over 30 days), the same runs peak at 431 MB and
+1,936 MB (bench of aec4ed1), a line through them 430 bytes per user: the term is 450 (the
+estimate: 589 MB and 2,112 MB, BASE covering a fresh install). A run of more
+days or more campaigns needs more: one byte per user per campaign-day of ads. Before the calibrated
 world (4 ad slots) the per-user term was 150 bytes (7 runs from 10,000 users x 20 follows to
 2,000,000 x 20, least squares, every run within 15 MB of the fit; 1,000,000 users with
 20,000,000 follows: 1.14 GB). A scenario with more ad slots or more active users needs more
@@ -45,7 +50,7 @@ from ..config import FILE_NETWORKS, Config, ConfigError, planned_contents
 # Python, NumPy, SciPy, Mesa, numba compiling the kernels: a cold-cache run of 5,000 users (9
 # campaigns, 60 ad slots a reader-day) peaks at 346-400 MB, the most in a fresh install (above)
 BASE_BYTES = 420 * 2**20
-BYTES_PER_USER = 1500  # the user's arrays and a day's impressions (docstring)
+BYTES_PER_USER = 450  # the user's arrays, a day's impressions, the ads seen (docstring)
 BYTES_PER_FOLLOW = 45
 BYTES_PER_CONTENT = 230
 FILE_FACTOR = 8  # reading an edge list peaks at ~8x its size (20M edges, 276 MB: 2.2 GB)
