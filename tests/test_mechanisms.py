@@ -179,7 +179,7 @@ def test_seen_record_answers_as_every_logged_pair():
     expect = np.isin(ask_users * shift + ask_contents, logged)
     got = model.seen.contains(ask_users, ask_contents)
     reshared_ads = ~from_ad & (model.registry.origin[contents] == Origin.AD)
-    assert from_ad.mean() > 0.5 and reshared_ads.any() and (expect[len(users):]).any()
+    assert from_ad.mean() > 0.5 and reshared_ads.any() and (expect[len(users) :]).any()
     assert np.array_equal(got, expect)
     assert len(model.seen.pairs) == (~from_ad).sum()  # ads are not kept as pairs
 
