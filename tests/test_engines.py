@@ -178,3 +178,57 @@ def test_group_pairs_matches_numpy():
     assert np.array_equal(users, distinct // 40) and np.array_equal(cols, distinct % 40)
     assert np.array_equal(n_reshare, np.bincount(inverse, weights=key & 1).astype(np.int64))
     assert np.array_equal(n_direct, np.bincount(inverse, weights=1 - (key & 1)).astype(np.int64))
+
+
+def test_impression_counts_equal_the_array_code():
+    """kernels.impression_counts (the metrics' per-impression counts in one pass) adds what the
+    array code's gathers, masks and bincounts added, and refuses an index out of range."""
+    import pytest
+
+    from sim.model.kernels import impression_counts
+    from sim.vocabulary import IS_PAID
+
+    rng = np.random.default_rng(12)
+    n, n_users, n_contents, c, n_origins, bands, segments = 30_000, 500, 300, 6, len(IS_PAID), 5, 4
+    items, users = rng.integers(0, n_contents, n), rng.integers(0, n_users, n)
+    origin = rng.integers(0, n_origins, n).astype(np.int8)
+    engaged, reshared = rng.random(n) < 0.2, rng.random(n) < 0.05
+    content_campaign = rng.integers(0, c, n_contents).astype(np.int16)
+    content_funded = rng.random(n_contents) < 0.3
+    user_side = rng.integers(-1, 2, n_users).astype(np.int8)
+    campaign_side = np.array([-1, 0, 1, 1, -1, 0], np.int8)
+    user_band = rng.integers(0, bands, n_users).astype(np.int8)
+    user_segment = rng.integers(0, segments, n_users)
+    counts = [
+        np.zeros((n_contents, 3), np.int64),
+        np.zeros((c, n_origins), np.int64),
+        *(np.zeros(c, np.int64) for _ in range(4)),
+        np.zeros((c, 2, bands), np.int64),
+        np.zeros((c, 2, segments), np.int64),
+    ]
+    inputs = (items, users, origin, engaged, reshared, content_campaign, content_funded, IS_PAID)
+    sides = (user_side, campaign_side, user_band, user_segment)
+    camp, funded = impression_counts(*inputs, *sides, *counts)
+    stats, by_origin, funded_count, eng, res, cross, by_band, by_segment = counts
+    want_camp = content_campaign[items].astype(np.int64)
+    want_funded = content_funded[items] & ~IS_PAID[origin]
+    assert np.array_equal(camp, want_camp) and np.array_equal(funded, want_funded)
+    assert np.array_equal(stats[:, 1], np.bincount(items, minlength=n_contents))
+    assert np.array_equal(stats[:, 2], np.bincount(items[reshared], minlength=n_contents))
+    assert not stats[:, 0].any()
+    flat = np.bincount(want_camp * n_origins + origin, minlength=c * n_origins)
+    assert np.array_equal(by_origin, flat.reshape(c, n_origins))
+    assert np.array_equal(funded_count, np.bincount(want_camp[want_funded], minlength=c))
+    assert np.array_equal(eng, np.bincount(want_camp[engaged], minlength=c))
+    assert np.array_equal(res, np.bincount(want_camp[reshared], minlength=c))
+    across = (user_side[users] != campaign_side[want_camp]) & (campaign_side != 0)[want_camp]
+    assert np.array_equal(cross, np.bincount(want_camp[across], minlength=c))
+    paid = IS_PAID[origin].astype(np.int64)
+    for got, by, size in ((by_band, user_band[users], bands), (by_segment, user_segment[users], segments)):
+        want = np.bincount((want_camp * 2 + paid) * size + by, minlength=c * 2 * size)
+        assert np.array_equal(got, want.reshape(c, 2, size))
+    assert cross.sum() > 0 and funded_count.sum() > 0
+    bad = users.copy()
+    bad[7] = n_users  # one reader past the population
+    with pytest.raises(IndexError):
+        impression_counts(items, bad, *inputs[2:], *sides, *counts)

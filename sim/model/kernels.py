@@ -2,7 +2,7 @@
 radix sorts of packed integer keys, counting sorts of small-range integer keys, grouping
 pushed (reader, content) pairs reader by reader, the ad auction's slots, and per-impression
 passes that array code makes with several temporaries (reactions, the political exposures and
-their pulls, counts). Each does exactly what the NumPy expression it replaces did (same order,
+their pulls, the metrics' counts). Each does exactly what the NumPy expression it replaces did (same order,
 same values: the golden digests are unchanged); they only avoid the full sorts and
 temporaries.
 
@@ -495,3 +495,67 @@ def mark_reached(reached, reached_any, reach, users, camp, origin) -> None:
         if not reached_any[u, c]:
             reached_any[u, c] = True
             reach[c] += 1
+
+
+@jit
+def impression_counts(
+    items,
+    users,
+    origin,
+    engaged,
+    reshared,
+    content_campaign,
+    content_funded,
+    is_paid,
+    user_side,
+    campaign_side,
+    user_band,
+    user_segment,
+    content_stats,
+    by_origin,
+    funded_count,
+    engagements,
+    reshares,
+    cross,
+    by_band,
+    by_segment,
+):
+    """The metrics' per-impression counts in one pass (Metrics._record_reactions; the gathers,
+    masks and bincounts of the array code made a pass and a temporary each). Adds, per
+    impression: its content's impressions and reshares (``content_stats`` columns 1, 2); its
+    campaign's impressions by origin, engagements, reshares; impressions of a money-funded
+    organic post (funded content, not a paid origin); impressions by a reader on the other
+    side of the campaign's position (a campaign at 0 has none); impressions by (paid-rooted?,
+    reader's ideology band) and by (paid-rooted?, reader's segment). Returns each impression's
+    campaign and whether it counted as funded. An index out of range raises IndexError."""
+    n = len(items)
+    camp = np.empty(n, np.int64)
+    funded = np.empty(n, np.bool_)
+    n_contents, n_camps, n_origins = len(content_stats), by_origin.shape[0], by_origin.shape[1]
+    n_bands, n_segments = by_band.shape[2], by_segment.shape[2]
+    for i in range(n):
+        item, u, o = items[i], users[i], origin[i]
+        if item < 0 or item >= n_contents or o < 0 or o >= n_origins or u < 0 or u >= len(user_band):
+            raise IndexError("impression_counts: an index is out of range")
+        c = content_campaign[item]
+        b, s = user_band[u], user_segment[u]
+        if c < 0 or c >= n_camps or b < 0 or b >= n_bands or s < 0 or s >= n_segments:
+            raise IndexError("impression_counts: an index is out of range")
+        camp[i] = c
+        content_stats[item, 1] += 1
+        by_origin[c, o] += 1
+        if engaged[i]:
+            engagements[c] += 1
+        if reshared[i]:
+            content_stats[item, 2] += 1
+            reshares[c] += 1
+        paid = 1 if is_paid[o] else 0
+        funded[i] = content_funded[item] and paid == 0
+        if funded[i]:
+            funded_count[c] += 1
+        side = campaign_side[c]
+        if side != 0 and user_side[u] != side:
+            cross[c] += 1
+        by_band[c, paid, b] += 1
+        by_segment[c, paid, s] += 1
+    return camp, funded

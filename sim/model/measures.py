@@ -131,13 +131,13 @@ class AdLibrary:
             self.spend += np.bincount(rows, weights=price, minlength=len(self.spend))
             self.ids[rows] = creatives
 
-    def observe(self, imp: Impressions, bands: np.ndarray) -> None:
-        """Impressions (``bands``: each viewer's ideology band)."""
+    def observe(self, imp: Impressions, band: np.ndarray) -> None:
+        """Impressions (``band``: each user's ideology band)."""
         pop = self.world.population
         ads = imp.origin == Origin.AD
-        rows = self._row(imp.contents[ads])
-        tally(self.segments, rows, pop.segment[imp.users[ads]])
-        tally(self.bands, rows, bands[ads])
+        rows, viewers = self._row(imp.contents[ads]), imp.users[ads]
+        tally(self.segments, rows, pop.segment[viewers])
+        tally(self.bands, rows, band[viewers])
 
     def table(self, states) -> dict[str, np.ndarray]:
         """One row per ad that was shown (``states``: the campaigns as they are now)."""

@@ -21,8 +21,8 @@ from .. import outcomes
 from ..vocabulary import IDEOLOGY_BANDS, IS_PAID, ORIGINS, PAID_ORIGINS, ROOT_ORIGINS, Origin
 from . import behavior
 from .attribution import ad_slots
-from .kernels import mark_reached
-from .measures import AdLibrary, FeedMeasures, PlatformBreakdown, ratio, tally
+from .kernels import impression_counts, mark_reached
+from .measures import AdLibrary, FeedMeasures, PlatformBreakdown, ratio
 from .records import CampaignState, Day, Impressions, Reactions
 
 N_ORIGINS = len(ORIGINS)
@@ -173,25 +173,39 @@ class Metrics:
         self.content_stats[:, 0] += np.bincount(contents, minlength=len(self.content_stats))
 
     def _record_reactions(self, imp: Impressions, reactions: Reactions) -> None:
-        reg, pop = self.world.registry, self.world.population
-        users, items, origin = imp.users, imp.contents, imp.origin
-        engaged, reshared = reactions.engaged, reactions.reshared
-        camp = reg.campaign[items].astype(np.int64)
+        reg, pop, c = self.world.registry, self.world.population, self.n_campaigns
         self._grow_content()
-        size = len(self.content_stats)
-        self.content_stats[:, 1] += np.bincount(items, minlength=size)
-        self.content_stats[:, 2] += np.bincount(items[reshared], minlength=size)
-        self._step_imp = np.bincount(
-            camp * N_ORIGINS + origin, minlength=self.n_campaigns * N_ORIGINS
-        ).reshape(self.n_campaigns, N_ORIGINS)
+        # per impression, one pass (kernels.impression_counts): contents' impressions and
+        # reshares, campaigns' impressions by origin, engagements, reshares, money-funded
+        # organic impressions, readers across the campaign's side, exposure by band and segment
+        self._step_imp = np.zeros((c, N_ORIGINS), np.int64)
+        self._step_eng, self._step_res = np.zeros(c, np.int64), np.zeros(c, np.int64)
+        camp, funded = impression_counts(
+            imp.contents,
+            imp.users,
+            imp.origin,
+            reactions.engaged,
+            reactions.reshared,
+            reg.campaign,
+            reg.funded,
+            IS_PAID,
+            pop.side,
+            np.sign(reg.positions).astype(np.int8),  # each campaign's side of the centre
+            pop.band,
+            pop.segment,
+            self.content_stats,
+            self._step_imp,
+            self.funded,
+            self._step_eng,
+            self._step_res,
+            self.cross,
+            self.exposure_band,
+            self.exposure_segment,
+        )
         self.impressions += self._step_imp
-        funded = reg.funded[items] & ~IS_PAID[origin]
-        self.funded += np.bincount(camp[funded], minlength=self.n_campaigns)
         self.platforms.observe(imp, camp, funded)
         # reach: unique users, counted once even when a pair occurs twice in one step
-        mark_reached(self.reached, self.reached_any, self.reach, users, camp, origin)
-        self._step_eng = np.bincount(camp[engaged], minlength=self.n_campaigns)
-        self._step_res = np.bincount(camp[reshared], minlength=self.n_campaigns)
+        mark_reached(self.reached, self.reached_any, self.reach, imp.users, camp, imp.origin)
         self._step_fol = np.bincount(
             pop.owner[reactions.followed].astype(np.int64), minlength=self.n_campaigns
         )
@@ -199,15 +213,7 @@ class Metrics:
         self.engagements += self._step_eng
         self.reshares += self._step_res
         self.new_followers += self._step_fol
-        # a reader on the other side of the campaign's position (a campaign at 0 has none)
-        side = np.sign(reg.positions).astype(np.int8)
-        cross = (pop.side[users] != side[camp]) & (side != 0)[camp]
-        self.cross += np.bincount(camp[cross], minlength=self.n_campaigns)
-        paid = IS_PAID[origin].view(np.int8)  # 0 organic, 1 paid: the counts' middle index
-        bands = pop.band[users]
-        tally(self.exposure_band, camp, paid, bands)
-        tally(self.exposure_segment, camp, paid, pop.segment[users])
-        self.library.observe(imp, bands)
+        self.library.observe(imp, pop.band)
 
     def _record_step(self, today: Day) -> None:
         w, pop, day = self.world, self.world.population, today.day
