@@ -2,9 +2,9 @@
 radix sorts of packed integer keys, counting sorts of small-range integer keys, grouping
 pushed (reader, content) pairs reader by reader, the ad auction's slots, and per-impression
 passes that array code makes with several temporaries (reactions, the political exposures and
-their pulls, the metrics' counts). Each does exactly what the NumPy expression it replaces did (same order,
-same values: the golden digests are unchanged); they only avoid the full sorts and
-temporaries.
+their pulls, the metrics' counts). Each does exactly what the NumPy expression it replaces did
+(same order, same values: the golden digests are unchanged); they only avoid the full sorts
+and temporaries.
 
 Compiled on first use and cached on disk beside this file (``cache=True``), so a process pays
 the compilation once per installation, not per run.

@@ -19,9 +19,9 @@ price (``market.creative_sigma`` 0.7) sell more ad impressions a reader-day; re-
 all run); since ads are recorded by the auction's counts instead (content.AdViews: one byte per
 user per campaign-day of ads, ~150 MB at 1M over 30 days), the same runs peak at 431 MB and
 1,936 MB (bench of aec4ed1), a line through them 430 bytes per user: the term is 450 (the
-estimate: 589 MB and 2,112 MB, BASE covering a fresh install). A run of more
-days or more campaigns needs more: one byte per user per campaign-day of ads. Before the calibrated
-world (4 ad slots) the per-user term was 150 bytes (7 runs from 10,000 users x 20 follows to
+estimate: 589 MB and 2,112 MB, BASE covering a fresh install). A run of more days or more
+campaigns needs more: one byte per user per campaign-day of ads. Before the calibrated world
+(4 ad slots) the per-user term was 150 bytes (7 runs from 10,000 users x 20 follows to
 2,000,000 x 20, least squares, every run within 15 MB of the fit; 1,000,000 users with
 20,000,000 follows: 1.14 GB). A scenario with more ad slots or more active users needs more
 than the estimate says. The follows' and contents' terms come from that fit and from a run of
