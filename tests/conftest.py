@@ -18,29 +18,71 @@ from sim.configure import compose
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Files whose tests share a session fixture (basic_sweep) run on one xdist worker together.
+SAME_WORKER = {"test_sweeps": "sweeps", "test_clusters": "sweeps"}
+
+
 def pytest_addoption(parser):
     parser.addoption("--runslow", action="store_true", help="also run tests marked slow")
+    parser.addoption(
+        "--alone",
+        choices=("run", "skip", "only"),
+        default="run",
+        help="tests marked alone (timed against a browser): run them (default), skip them, or "
+        "run only them; ./test.sh runs the rest on both cores, then these by themselves",
+    )
 
 
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--runslow"):
-        return
-    skip = pytest.mark.skip(reason="long version; run with --runslow")
+    """Slow tests skipped unless --runslow; --alone selects; each file is one xdist group."""
+    alone = config.getoption("--alone")
+    if alone == "skip" and os.environ.get("SIM_ALONE_COUNT"):  # ./test.sh: is a second pass due?
+        Path(os.environ["SIM_ALONE_COUNT"]).write_text(str(sum("alone" in i.keywords for i in items)))
+    if alone != "run":
+        keep = [item for item in items if ("alone" in item.keywords) == (alone == "only")]
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
     for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
+        # --dist loadgroup then keeps a file's module fixtures on one worker
+        stem = item.path.stem
+        item.add_marker(pytest.mark.xdist_group(SAME_WORKER.get(stem, stem)))
+    if not config.getoption("--runslow"):
+        skip = pytest.mark.skip(reason="long version; run with --runslow")
+        for item in items:
+            if "slow" in item.keywords:
+                item.add_marker(skip)
 
 
-def pytest_terminal_summary(terminalreporter):
-    """What the golden test compared (bits, or outcomes only) and why."""
+def golden_report() -> list[str]:
+    """What the golden test compared (bits, or outcomes only) and why, in this process."""
     golden = sys.modules.get("tests.test_golden")
-    for line in dict.fromkeys(getattr(golden, "REPORT", [])):
-        terminalreporter.write_line(line)
+    lines = list(dict.fromkeys(getattr(golden, "REPORT", [])))
     if getattr(golden, "SAME_TO_LAST_BITS", None):
-        terminalreporter.write_line(
+        lines.append(
             f"golden: outcomes of {len(set(golden.SAME_TO_LAST_BITS))} "
             "cases equal the recording's to 1e-9 (relative)"
         )
+    return lines
+
+
+WORKER_REPORTS: list[str] = []  # golden_report() of each xdist worker, gathered by the controller
+
+
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand its report to the controller
+        workeroutput["golden_report"] = golden_report()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    WORKER_REPORTS.extend(getattr(node, "workeroutput", {}).get("golden_report", []))
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in dict.fromkeys(golden_report() + WORKER_REPORTS):
+        terminalreporter.write_line(line)
 
 
 def make_config(*overrides: str) -> Config:

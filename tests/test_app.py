@@ -425,6 +425,7 @@ def in_view(page, selector: str) -> bool:
 
 
 @pytest.mark.integration
+@pytest.mark.alone
 def test_app_in_offline_browser(tmp_path):
     _chromium_or_fail()
     with serve_app() as url, offline_page((1024, 768)) as (page, record):
@@ -598,6 +599,7 @@ def number_box(key: str) -> str:
 
 
 @pytest.mark.integration
+@pytest.mark.alone
 def test_typing_like_a_person():
     """Experiment 3 typed at a person's pace gives the lesson's numbers (each keystroke was
     once clamped and written back: skepticism "0.9" became 0.05, and the transparency side
@@ -667,6 +669,7 @@ def assert_presentation_fits(page, *more: str) -> None:
 
 
 @pytest.mark.integration
+@pytest.mark.alone
 def test_play_speed_and_presentation_mode(tmp_path):
     """A new Play speed applies while playing; presentation mode hides the settings and shows
     the key numbers, both networks and two charts above the fold at 1024x768, in large type."""
@@ -732,6 +735,7 @@ def expected_keys(settings: dict, day: int) -> dict:
 
 
 @pytest.mark.integration
+@pytest.mark.alone
 def test_reset_right_after_a_new_scenario_applies_it():
     """Reset clicked at once after choosing a scenario, and once while a day computes: each
     click takes effect (a status line under the buttons used to re-create the whole toolbar, so
@@ -757,6 +761,7 @@ def test_reset_right_after_a_new_scenario_applies_it():
 
 
 @pytest.mark.integration
+@pytest.mark.alone
 def test_closed_sessions_give_their_memory_back():
     """Five rounds of 10 sessions (light clients: sim/classroom/wsclient.py), each opened,
     stepped 3 days and closed. Every session is freed, and the server's own resident memory

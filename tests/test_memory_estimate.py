@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sim.configure import compose
 from sim.runs.memory import estimate_bytes
 
@@ -19,6 +21,8 @@ OVERRIDES = ["population.n=5000", "steps=5"]
 RUN = f"""
 import json, resource
 from pathlib import Path
+import pytest
+
 from sim.configure import compose
 from sim.model import SimModel
 SimModel(compose(*{OVERRIDES!r})).run()
@@ -31,6 +35,7 @@ print(json.dumps(kb * 1024))
 """
 
 
+@pytest.mark.integration  # a fresh process compiling the kernels (~11 s)
 def test_estimate_covers_a_small_run_with_its_imports(tmp_path):
     # A small run is almost all fixed cost (Python, NumPy, SciPy, Mesa, numba's compiler):
     # the peak RSS of a fresh process must stay under the estimate, which fails if an import
