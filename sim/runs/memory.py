@@ -4,7 +4,7 @@ A population too large for the machine would otherwise end in a MemoryError (or 
 out-of-memory killer) minutes into building the network. The peak is close to linear in users
 and follows:
 
-    peak ~ 420 MiB + 450 bytes per user + 45 bytes per follow + 230 bytes per content
+    peak ~ 460 MiB + 450 bytes per user + 45 bytes per follow + 230 bytes per content
 
 The per-user term holds the user's arrays and a day's impressions, mostly ads: the calibrated
 default world sells 60 ad slots of each reader-day and serves ~3.4 impressions per user a day.
@@ -19,7 +19,7 @@ price (``market.creative_sigma`` 0.7) sell more ad impressions a reader-day; re-
 all run); since ads are recorded by the auction's counts instead (content.AdViews: one byte per
 user per campaign-day of ads, ~150 MB at 1M over 30 days), the same runs peak at 431 MB and
 1,936 MB (bench of aec4ed1), a line through them 430 bytes per user: the term is 450 (the
-estimate: 589 MB and 2,112 MB, BASE covering a fresh install). A run of more days or more
+estimate: 589 and 2,112 MiB with BASE at 420 MiB, 629 and 2,152 MiB now). A run of more days or more
 campaigns needs more: one byte per user per campaign-day of ads. Before the calibrated world
 (4 ad slots) the per-user term was 150 bytes (7 runs from 10,000 users x 20 follows to
 2,000,000 x 20, least squares, every run within 15 MB of the fit; 1,000,000 users with
@@ -36,7 +36,10 @@ depends on the page cache, not on the run: the kernel maps the neighbours of a t
 they are cached, so a freshly installed environment (every library file just written, all of it
 cached) shows more. The same 5,000-user run peaked at 346 MB in an older environment and 399 MB
 in a fresh clone's (CI: 400 MB), with the same 180 MB of the process's own (anonymous) memory and
-161 against 213 MB of library files (2026-12-03). BASE covers the fresh case.
+161 against 213 MB of library files (2026-12-03). BASE covers the fresh case. As kernels were
+added, compiling them took more: the same run peaked at 411 MiB (205 MiB anonymous) alone or
+beside another test process here, and at 431 MiB in a fresh clone's CI run, tests on both cores
+(2026-12-04), over the 427 MiB that BASE 420 MiB gave; BASE is now 460 MiB.
 tests/test_memory_estimate.py checks that the estimate covers a small run.
 """
 
@@ -48,8 +51,8 @@ from pathlib import Path
 from ..config import FILE_NETWORKS, Config, ConfigError, planned_contents
 
 # Python, NumPy, SciPy, Mesa, numba compiling the kernels: a cold-cache run of 5,000 users (9
-# campaigns, 60 ad slots a reader-day) peaks at 346-400 MB, the most in a fresh install (above)
-BASE_BYTES = 420 * 2**20
+# campaigns, 60 ad slots a reader-day) peaks at 411-431 MiB, the most in a fresh install (above)
+BASE_BYTES = 460 * 2**20
 BYTES_PER_USER = 450  # the user's arrays, a day's impressions, the ads seen (docstring)
 BYTES_PER_FOLLOW = 45
 BYTES_PER_CONTENT = 230
