@@ -18,10 +18,6 @@ from sim.configure import compose
 ROOT = Path(__file__).resolve().parent.parent
 
 
-# Files whose tests share a session fixture (basic_sweep) run on one xdist worker together.
-SAME_WORKER = {"test_sweeps": "sweeps", "test_clusters": "sweeps"}
-
-
 def pytest_addoption(parser):
     parser.addoption("--runslow", action="store_true", help="also run tests marked slow")
     parser.addoption(
@@ -35,7 +31,7 @@ def pytest_addoption(parser):
 
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected
 def pytest_collection_modifyitems(config, items):
-    """Slow tests skipped unless --runslow; --alone selects; each file is one xdist group."""
+    """Slow tests skipped unless --runslow; --alone selects (and counts, for ./test.sh)."""
     alone = config.getoption("--alone")
     if alone == "skip" and os.environ.get("SIM_ALONE_COUNT"):  # ./test.sh: is a second pass due?
         Path(os.environ["SIM_ALONE_COUNT"]).write_text(str(sum("alone" in i.keywords for i in items)))
@@ -43,10 +39,6 @@ def pytest_collection_modifyitems(config, items):
         keep = [item for item in items if ("alone" in item.keywords) == (alone == "only")]
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
         items[:] = keep
-    for item in items:
-        # --dist loadgroup then keeps a file's module fixtures on one worker
-        stem = item.path.stem
-        item.add_marker(pytest.mark.xdist_group(SAME_WORKER.get(stem, stem)))
     if not config.getoption("--runslow"):
         skip = pytest.mark.skip(reason="long version; run with --runslow")
         for item in items:
