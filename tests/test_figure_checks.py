@@ -110,6 +110,8 @@ def test_overlapping_labels_fail():
     assert found.get("labels_apart") == ["'a panel title' overlaps 'A figure title'"]
 
 
+# matplotlib warns that it cannot lay out panels this small: that squeeze is the point here
+@pytest.mark.filterwarnings("ignore:constrained_layout not applied:UserWarning")
 def test_a_squeezed_panel_and_text_over_a_title_fail():
     fig = plt.figure(figsize=(3.4, 3.0), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1])
