@@ -358,6 +358,22 @@ def test_lesson_doc_is_current_and_its_story_holds(capsys):
 # ---------------------------------------------------------------- the page in a browser
 
 
+def settled_day(page, still_ms: int = 1500, timeout_s: float = 30) -> int:
+    """The day shown once it has not changed for ``still_ms``: every click of a burst has been
+    handled (the server takes the clicks one at a time; on a slow machine a burst of 15 took
+    over 1.5 s, CI 2026-12-04), including a waiting one whose day follows the first's too fast
+    to see."""
+    deadline, day, since = time.monotonic() + timeout_s, shown_day(page), time.monotonic()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        now = shown_day(page)
+        if now != day:
+            day, since = now, time.monotonic()
+        elif time.monotonic() - since >= still_ms / 1000:
+            break
+    return day
+
+
 def click_to_redraw(page, clicks: int = 10) -> list[float]:
     """Milliseconds from a click on Step (the page's clock, at the click event) to the frame
     where the day counter, the key numbers, both networks and all charts show the new day."""
@@ -476,8 +492,7 @@ def test_app_in_offline_browser(tmp_path):
             "{subtree: true, childList: true, characterData: true})"
         )
         page.eval_on_selector(".sim-step", "b => { for (let i = 0; i < 15; i++) b.click(); }")
-        page.wait_for_timeout(1500)  # (the waiting click's day may follow the first's too fast to see)
-        moved = shown_day(page) - day
+        moved = settled_day(page) - day
         wait_drawn(page, day + moved)
         assert 1 <= moved <= 15, moved
         if moved < 15:
