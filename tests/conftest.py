@@ -36,8 +36,10 @@ def pytest_collection_modifyitems(config, items):
     if alone == "skip" and os.environ.get("SIM_ALONE_COUNT"):  # ./test.sh: is a second pass due?
         Path(os.environ["SIM_ALONE_COUNT"]).write_text(str(sum("alone" in i.keywords for i in items)))
     if alone != "run":
-        keep = [item for item in items if ("alone" in item.keywords) == (alone == "only")]
-        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        keep, drop = [], []
+        for item in items:
+            (keep if ("alone" in item.keywords) == (alone == "only") else drop).append(item)
+        config.hook.pytest_deselected(items=drop)
         items[:] = keep
     if not config.getoption("--runslow"):
         skip = pytest.mark.skip(reason="long version; run with --runslow")

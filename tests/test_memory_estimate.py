@@ -21,8 +21,6 @@ OVERRIDES = ["population.n=5000", "steps=5"]
 RUN = f"""
 import json, resource
 from pathlib import Path
-import pytest
-
 from sim.configure import compose
 from sim.model import SimModel
 SimModel(compose(*{OVERRIDES!r})).run()
