@@ -49,9 +49,12 @@ def default_policy() -> dict:
 
 
 def register() -> None:
-    """Register the schema with Hydra's ConfigStore (sim/conf/config.yaml builds on it)."""
+    """Register the schema with Hydra's ConfigStore (sim/conf/config.yaml builds on it), once
+    per process: every compose calls this, and building the schema takes ~10 ms."""
     from hydra.core.config_store import ConfigStore
 
+    if "sim_schema.yaml" in ConfigStore.instance().repo:
+        return
     schema = OmegaConf.structured(Config)
     schema.policy = default_policy()
     _open_mappings(schema, Config())
@@ -67,6 +70,123 @@ def _open_mappings(node: DictConfig, obj) -> None:
             _open_mappings(node[fld.name], value)
         elif isinstance(value, dict) and not fld.metadata.get("flat"):
             OmegaConf.set_struct(node[fld.name], False)
+
+
+# ---------------------------------------------------------------- typed objects from plain data
+# OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(cls), data)) copies and wraps every
+# node: ~100 ms for a whole Config, ~3 ms for each policy lever, paid on every compose (each
+# run, each Reset in the classroom, each notebook call, most tests). Data composed by Hydra
+# already has its schema's types, so the dataclasses are built directly; a value OmegaConf would
+# convert, refuse or explain sends the whole object the old way, so its behaviour and errors
+# are OmegaConf's. tests/test_config_typed.py holds the two ways to the same objects and types.
+
+_SLOW = object()  # "let OmegaConf build it"
+
+
+def typed(cls: type, data: dict):
+    """``cls`` (a dataclass) from plain ``data`` (nested dicts and lists), exactly as
+    OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(cls), data)) builds it, which
+    raises OmegaConf's errors."""
+    value = _dataclass(cls, data, None)
+    if value is _SLOW:
+        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(cls), data))
+    return value
+
+
+@functools.cache
+def _fields(cls: type) -> dict | None:
+    """The init fields of a dataclass with their resolved types (None: a field OmegaConf would
+    not set through the constructor, so only OmegaConf builds it)."""
+    import typing
+
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # noqa: BLE001 - an annotation that does not resolve: OmegaConf decides
+        return None
+    fields = dataclasses.fields(cls)
+    if any(not f.init for f in fields):
+        return None
+    return {f.name: (hints[f.name], f) for f in fields}
+
+
+def _dataclass(cls: type, data, base):
+    """``cls`` from the dict ``data`` over ``base`` (the field's default instance, whose values
+    the keys ``data`` lacks keep; None: the class's defaults)."""
+    fields = _fields(cls)
+    if fields is None or not isinstance(data, dict) or not set(data) <= set(fields):
+        return _SLOW
+    kwargs = {}
+    for name, (hint, fld) in fields.items():
+        if name in data:
+            default = _default(fld)
+            inner = default if dataclasses.is_dataclass(default) else None
+            value = _value(hint, data[name], inner)
+            if value is _SLOW:
+                return _SLOW
+            kwargs[name] = value
+        elif base is not None:
+            kwargs[name] = getattr(base, name)
+    try:
+        return cls(**kwargs)
+    except Exception:  # noqa: BLE001 - a missing value or a constructor's own check: OmegaConf's words
+        return _SLOW
+
+
+def _default(fld: dataclasses.Field):
+    if fld.default is not dataclasses.MISSING:
+        return fld.default
+    if fld.default_factory is not dataclasses.MISSING:
+        return fld.default_factory()
+    return None
+
+
+def _value(hint, value, base):
+    """``value`` as a field typed ``hint`` holds it, or _SLOW where OmegaConf would convert it
+    (an int for a float aside, which it makes a float), refuse it or read it as missing."""
+    import types
+    import typing
+
+    if isinstance(value, str) and (value == "???" or "${" in value):
+        return _SLOW  # missing, or an interpolation
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) != 1 or len(args) != 2:
+            return _SLOW
+        return None if value is None else _value(rest[0], value, base)
+    if hint is Any:
+        return _plain_copy(value)
+    if hint is float:
+        return float(value) if type(value) in (float, int) else _SLOW
+    if hint in (int, bool, str):
+        return value if type(value) is hint else _SLOW
+    if origin is list and isinstance(value, list):
+        (item,) = args or (Any,)
+        out = [_value(item, v, None) for v in value]
+        return _SLOW if any(v is _SLOW for v in out) else out
+    if origin is dict and isinstance(value, dict):
+        key, item = args or (Any, Any)
+        allowed = (str,) if key is str else (str, int) if key is Any else ()
+        if any(type(k) not in allowed for k in value):
+            return _SLOW
+        out = {k: _value(item, v, None) for k, v in value.items()}
+        return _SLOW if any(v is _SLOW for v in out.values()) else out
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        return _dataclass(hint, value, base)
+    return _SLOW
+
+
+def _plain_copy(value):
+    """A copy of plain data (what OmegaConf gives back for an untyped field), or _SLOW."""
+    if value is None or type(value) in (int, float, bool, str):
+        return _SLOW if isinstance(value, str) and (value == "???" or "${" in value) else value
+    if isinstance(value, list):
+        out = [_plain_copy(v) for v in value]
+        return _SLOW if any(v is _SLOW for v in out) else out
+    if isinstance(value, dict) and all(type(k) in (str, int) for k in value):
+        out = {k: _plain_copy(v) for k, v in value.items()}
+        return _SLOW if any(v is _SLOW for v in out.values()) else out
+    return _SLOW
 
 
 # ---------------------------------------------------------------- plug-ins
@@ -127,7 +247,7 @@ def build_plugin(path: str, node: Any, base: type[Plugin], overrides=()) -> Plug
         )
     params = {k: v for k, v in node.items() if k != "_target_"}
     try:
-        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(cls), params))
+        return typed(cls, params)
     except OmegaConfBaseException as exc:
         leaf = str(getattr(exc, "full_key", None) or "")
         raise explain_omegaconf(
@@ -260,15 +380,12 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *, ch
     checks and without reading a network file (a sweep's up-front check of its jobs)."""
     if "hydra" in cfg:  # composed with return_hydra_config: not part of the run's config
         hydra_node = cfg.hydra
-        cfg = cfg.copy()
-        with open_dict(cfg):
-            del cfg["hydra"]
-    try:
-        data = OmegaConf.to_container(cfg, resolve=True)
+    try:  # key by key, leaving out ``hydra`` (a copy of the whole node without it: ~20 ms)
+        data = {k: _container(cfg, k) for k in cfg if k != "hydra"}
         for item in data.pop("design_values", None) or ():  # see sim/runs/design.py
             _set_in_lists(data, str(item["key"]), item["value"])
         ranking, policy = data.pop("ranking", None), data.pop("policy", None)
-        obj: Config = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), data))
+        obj: Config = typed(Config, data)
     except OmegaConfBaseException as exc:
         raise explain_omegaconf(exc, list(overrides), cfg) from None
     obj.ranking = build_plugin("ranking", ranking, Ranker, overrides) if ranking is not None else None
@@ -300,6 +417,12 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *, ch
     for note in notes:  # warnings only once the config is valid: an error stays one line
         warn(note)
     return obj
+
+
+def _container(cfg: DictConfig, key: str):
+    """``cfg[key]`` as plain data, interpolations resolved (against the whole ``cfg``)."""
+    value = cfg[key]
+    return OmegaConf.to_container(value, resolve=True) if OmegaConf.is_config(value) else value
 
 
 def _set_in_lists(data: dict, key: str, value) -> None:

@@ -26,7 +26,7 @@ import numpy as np
 from omegaconf import OmegaConf
 
 from ..config import Config, ConfigError, ScenarioConfig
-from ..configure import CONF_DIR, compose
+from ..configure import CONF_DIR, compose, typed
 from ..model import SimModel
 from ..vocabulary import IS_PAID, ORIGINS, PAID_ORIGINS
 
@@ -266,7 +266,7 @@ def _scenario(name: str) -> ScenarioConfig:
     with more than ``name`` and ``campaigns`` goes through Hydra."""
     node = OmegaConf.load(CONF_DIR / "scenario" / f"{name}.yaml")
     if set(node) <= {"name", "campaigns"}:
-        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ScenarioConfig), node))
+        return typed(ScenarioConfig, OmegaConf.to_container(node, resolve=True))
     return compose(f"scenario={name}").scenario
 
 
