@@ -460,7 +460,9 @@ What is on the screen:
   applies it. During Play and Run every button but **Stop** is disabled. **{BUTTON_RUN}** only
   goes forward: to an earlier
   day it says so (press **{BUTTON_RESET}** to start again). A new *Play speed* applies at once,
-  also while playing.
+  also while playing. Play never runs ahead of what a pupil's screen shows (at most the day
+  being drawn), so on a slow laptop *as fast as possible* is as fast as that laptop draws, and
+  **Stop** stops at the day on the screen.
 - **Presentation** (at the top of the settings, for a projector) hides the settings and shows
   the key numbers, the two networks and two charts (money share, vote share) in large type,
   all on one screen at 1024x768: the key numbers at 20 px, the money share at 36 px, the day
