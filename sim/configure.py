@@ -14,6 +14,8 @@ import functools
 import importlib
 import re
 import threading
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +80,7 @@ def _open_mappings(node: DictConfig, obj) -> None:
 # run, each Reset in the classroom, each notebook call, most tests). Data composed by Hydra
 # already has its schema's types, so the dataclasses are built directly; a value OmegaConf would
 # convert, refuse or explain sends the whole object the old way, so its behaviour and errors
-# are OmegaConf's. tests/test_config_typed.py holds the two ways to the same objects and types.
+# are OmegaConf's. tests/test_configure_typed.py holds the two ways to the same objects and types.
 
 _SLOW = object()  # "let OmegaConf build it"
 
@@ -97,8 +99,6 @@ def typed(cls: type, data: dict):
 def _fields(cls: type) -> dict | None:
     """The init fields of a dataclass with their resolved types (None: a field OmegaConf would
     not set through the constructor, so only OmegaConf builds it)."""
-    import typing
-
     try:
         hints = typing.get_type_hints(cls)
     except Exception:  # noqa: BLE001 - an annotation that does not resolve: OmegaConf decides
@@ -143,9 +143,6 @@ def _default(fld: dataclasses.Field):
 def _value(hint, value, base):
     """``value`` as a field typed ``hint`` holds it, or _SLOW where OmegaConf would convert it
     (an int for a float aside, which it makes a float), refuse it or read it as missing."""
-    import types
-    import typing
-
     if isinstance(value, str) and (value == "???" or "${" in value):
         return _SLOW  # missing, or an interpolation
     origin, args = typing.get_origin(hint), typing.get_args(hint)
