@@ -21,7 +21,7 @@ import pandas as pd
 from .config import Config, to_dict
 from .configure import compose, register
 from .io import write_atomic, write_json
-from .model import SimModel
+from .model import SimModel, threads
 from .provenance import provenance
 from .runs import collect as collect_mod
 from .runs.memory import check_memory
@@ -180,7 +180,13 @@ def _run_parallel(todo, dirs, processes: int, bar, method: str) -> None:
     with warnings.catch_warnings():  # 3.12 warns about fork when C libraries hold idle threads
         warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
         try:
-            with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context(method)) as pool:
+            share = max(1, threads.count() // processes)  # each worker's part of the cores
+            with ProcessPoolExecutor(
+                processes,
+                mp_context=multiprocessing.get_context(method),
+                initializer=threads.limit,
+                initargs=(share,),
+            ) as pool:
                 futures = {pool.submit(_run_job, job, d): num for num, (job, d) in enumerate(zip(todo, dirs))}
                 for future in as_completed(futures):
                     bar.update(futures[future], future.result())

@@ -35,6 +35,7 @@ from .config import (
     validate,
     warn,
 )
+from .model import threads
 from .model.feed.rankers import Ranker
 from .model.levers import BUILTIN, Lever, Policy
 from .runs.memory import check_file
@@ -411,6 +412,7 @@ def to_config(cfg: DictConfig, overrides: list[str] = (), hydra_node=None, *, ch
         check_file(obj.network.path)  # enough memory to read it
         notes = network_file.resolve_population(obj)  # population.n from the file; errors, one line
     validate(obj)
+    threads.count()  # SIM_THREADS (the environment's): a bad value fails here, before any output
     for note in notes:  # warnings only once the config is valid: an error stays one line
         warn(note)
     return obj

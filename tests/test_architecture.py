@@ -113,14 +113,16 @@ def test_imports_point_down_the_layers():
     assert wrong == []
 
 
-# Inside sim/model, lowest first: its parts (arrays and their compiled kernels, records, users,
-# contents, rules), the mechanisms of a platform (feed/, auction, watchdogs), the actors and the
-# observer that use them (campaigns, a platform, metrics), and the model that puts a day in order.
+# Inside sim/model, lowest first: its parts (arrays, their compiled kernels and the threads that run
+# them, records, users, contents, rules), the mechanisms of a platform (feed/, auction, watchdogs), the
+# actors and the observer that use them (campaigns, a platform, metrics), and the model that puts a
+# day in order.
 MODEL_LAYERS = [
     {
         "allocation",
         "arrays",
         "kernels",
+        "threads",
         "records",
         "attribution",
         "behavior",

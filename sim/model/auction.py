@@ -18,14 +18,16 @@ stop or label them) pass the ban unless the platform's review catches them: each
 creatives of such a campaign is caught with probability ``ad_review.recall`` and the users get
 the approved ones only.
 
-Each slot is auctioned only where some campaign is eligible (elsewhere the commercial market wins
-anyway), by two compiled kernels (kernels.ad_eligibility, kernels.ad_slot_auction) that do all
-campaigns in one pass over the readers. A campaign on the bid-cap strategy wins only where its
-effective bid beats every other bid; one on lowest cost (``bid_strategy: lowest_cost``) has the
-platform bid for it without a cap (Meta's LOWEST_COST_WITHOUT_CAP: "automatically increase your
-effective bid as needed"): where it is the best campaign it wins against the commercial market
-and pays the runner-up, the commercial bid or the next campaign's, whichever is higher. The only
-Python loops run over ad slots and campaigns.
+Each slot is auctioned only where some campaign is eligible (elsewhere the commercial market
+wins anyway), by compiled kernels that do all campaigns in one pass over the readers: who may
+bid (kernels.ad_eligibility) and each reader's auction (kernels.ad_slot_bids), on both cores for
+a large day (sim/model/threads.py), then the budget stops in one pass (kernels.ad_slot_settle).
+A campaign on the bid-cap strategy wins only where its effective bid beats every other bid; one
+on lowest cost (``bid_strategy: lowest_cost``) has the platform bid for it without a cap (Meta's
+LOWEST_COST_WITHOUT_CAP: "automatically increase your effective bid as needed"): where it is the
+best campaign it wins against the commercial market and pays the runner-up, the commercial bid
+or the next campaign's, whichever is higher. The only Python loops run over ad slots and
+campaigns.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..vocabulary import Origin
-from . import behavior, kernels
+from . import behavior, kernels, threads
 from .attribution import ad_origin, ad_slots
 from .records import AdReceipt, Impressions
 
@@ -148,7 +150,7 @@ class AdAuction:
             )
             for c, label in zip(bidders, labels)
         ]
-        # one row per campaign (kernels.ad_eligibility / ad_slot_auction read them as matrices)
+        # one row per campaign (the kernels read them as matrices)
         n_b = len(bidders)
         quality, effective, joins = (np.empty((n_b, n_r)) for _ in range(3))
         for j, (c, w) in enumerate(zip(bidders, weight)):
@@ -177,18 +179,32 @@ class AdAuction:
         # lowest-cost bidding (Meta's default, LOWEST_COST_WITHOUT_CAP): no bid cap against
         # the commercial market; bid_cap: the campaign's bid caps what it pays
         uncapped = np.array([c.cfg.bid_strategy == "lowest_cost" for c in bidders])
-        eligible = np.empty((n_b, n_r), dtype=bool)
+        eligible, some = np.empty((n_b, n_r), dtype=bool), np.empty(n_r, dtype=bool)
         winner_of, price_of = np.zeros(n_r, np.int64), np.zeros(n_r)
         won_by, creatives, weights = [], [], []  # the day's ad impressions, slot by slot
         for _slot in range(self.slots):
             if not (remaining > 0).any():  # every budget spent: the commercial market has the rest
                 break
             draws = rng.random((int(throttled.sum()), n_r))
-            rows = kernels.ad_eligibility(
-                audience, shown, caps, remaining > 0, draw_row, draws, joins, eligible
+            active = remaining > 0
+            threads.run(
+                kernels.ad_eligibility,
+                n_r,
+                audience,
+                shown,
+                caps,
+                active,
+                draw_row,
+                draws,
+                joins,
+                eligible,
+                some,
             )
+            rows = np.flatnonzero(some)
             commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma, len(rows))
-            offsets, won, prices, paid = kernels.ad_slot_auction(
+            wins = threads.run(
+                kernels.ad_slot_bids,
+                len(rows),
                 rows,
                 eligible,
                 effective,
@@ -197,10 +213,11 @@ class AdAuction:
                 shown,
                 commercial,
                 uncapped,
-                remaining + 1e-9,
-                by_priority,
                 winner_of,
                 price_of,
+            )
+            offsets, won, prices, paid = kernels.ad_slot_settle(
+                rows, sum(wins), remaining + 1e-9, by_priority, winner_of, price_of
             )
             for j, camp in enumerate(bidders):
                 lo, hi = offsets[j], offsets[j + 1]
@@ -241,7 +258,7 @@ class AdAuction:
         """Each bidder's creatives' predicted quality in the order it shows them today (row j,
         column m: its m-th ad of the day to a reader; a reader past the last gets the last one
         again: the frequency cap stops it before). No columns when creatives are alike
-        (``market.creative_sigma`` 0). ``kernels.ad_slot_auction`` looks a reader's next one
+        (``market.creative_sigma`` 0). ``kernels.ad_slot_bids`` looks a reader's next one
         up by the ads it was shown."""
         if self.creative_quality is None:
             return np.empty((len(bidders), 0))

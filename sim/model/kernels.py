@@ -358,60 +358,47 @@ def draw_readers(u: np.ndarray, activity: np.ndarray, factor: np.ndarray, suspen
 
 
 @jit
-def ad_eligibility(audience, shown, caps, active, draw_row, draws, joins, eligible) -> np.ndarray:
-    """Which campaign may bid for which reader in this slot, into ``eligible`` (campaigns x
-    readers): one with budget left (``active``), the reader in its audience and under its cap
-    (``shown`` < ``caps``), and, for a throttled campaign (``draw_row`` >= 0), a pacing draw
-    ``draws[draw_row]`` below its ``joins``. Returns the readers where any campaign may bid."""
-    n_b, n_r = audience.shape
-    some = np.zeros(n_r, np.bool_)
+def ad_eligibility(lo, hi, audience, shown, caps, active, draw_row, draws, joins, eligible, some) -> None:
+    """Which campaign may bid for which of the readers ``lo``..``hi - 1`` in this slot, into
+    ``eligible`` (campaigns x readers): one with budget left (``active``), the reader in its
+    audience and under its cap (``shown`` < ``caps``), and, for a throttled campaign
+    (``draw_row`` >= 0), a pacing draw ``draws[draw_row]`` below its ``joins``. ``some``: the
+    readers where any campaign may bid. (A range of readers: sim/model/threads.py.)"""
+    n_b = audience.shape[0]
+    some[lo:hi] = False
     for j in range(n_b):  # branch-free inner loops (vectorised by the compiler)
         e, a, s, cap, t = eligible[j], audience[j], shown[j], caps[j], draw_row[j]
         if not active[j]:
-            e[:] = False
+            e[lo:hi] = False
         elif t < 0:
-            for i in range(n_r):
+            for i in range(lo, hi):
                 e[i] = a[i] & (s[i] < cap)
                 some[i] |= e[i]
         else:
             d, q = draws[t], joins[j]
-            for i in range(n_r):
+            for i in range(lo, hi):
                 e[i] = a[i] & (s[i] < cap) & (d[i] < q[i])
                 some[i] |= e[i]
-    return np.flatnonzero(some)
 
 
 @jit
-def ad_slot_auction(
-    rows,
-    eligible,
-    effective,
-    quality,
-    next_quality,
-    shown,
-    commercial,
-    uncapped,
-    limit,
-    by_priority,
-    winner_of,
-    price_of,
+def ad_slot_bids(
+    lo, hi, rows, eligible, effective, quality, next_quality, shown, commercial, uncapped, winner_of, price_of
 ):
-    """Second-price auctions for one slot of the ``rows`` readers (the rules: sim/model/auction.py;
-    ties go to the earlier bidder, the commercial bid first), then each campaign's budget stop.
-    ``next_quality`` (campaigns x the day's ads, or no columns when creatives are alike): the
-    quality of each campaign's m-th creative of the day, the one a reader shown m of its ads
-    (``shown``) gets next. Campaign j's wins are
-    paid for in ``by_priority`` order while the running sum of prices stays <= ``limit[j]``.
-    Returns, grouped by campaign (``offsets``) in row order: the readers won, their prices ($ per
-    impression) and whether paid for. ``winner_of`` / ``price_of``: zeroed work arrays over all
-    readers, left zeroed."""
+    """Second-price auctions for one slot of the readers ``rows[lo:hi]`` (the rules:
+    sim/model/auction.py; ties go to the earlier bidder, the commercial bid first): each
+    reader's winner (``winner_of``: campaign + 1, 0 for none) and price ($ per impression,
+    ``price_of``). ``next_quality`` (campaigns x the day's ads, or no columns when creatives are
+    alike): the quality of each campaign's m-th creative of the day, the one a reader shown m of
+    its ads (``shown``) gets next. Returns the wins per campaign (index j + 1). (A range of
+    rows: sim/model/threads.py.)"""
     n_b = eligible.shape[0]
     alike = next_quality.shape[1] == 0
     any_uncapped = False
     for j in range(n_b):
         any_uncapped = any_uncapped or uncapped[j]
     counts = np.zeros(n_b + 1, np.int64)
-    for i in range(len(rows)):
+    for i in range(lo, hi):
         r = rows[i]
         best, second, win = -np.inf, -np.inf, -1  # over the campaigns (win: -1 none)
         if not any_uncapped:  # the commercial bid takes part as bidder 0
@@ -439,6 +426,17 @@ def ad_slot_auction(
         winner_of[r] = win + 1
         price_of[r] = second / paid_for / 1000.0
         counts[win + 1] += 1
+    return counts
+
+
+@jit
+def ad_slot_settle(rows, counts, limit, by_priority, winner_of, price_of):
+    """Each campaign's budget stop after a slot's auctions (``ad_slot_bids``, whose ``counts``
+    these are): campaign j's wins are paid for in ``by_priority`` order while the running sum of
+    prices stays <= ``limit[j]``. Returns, grouped by campaign (``offsets``) in row order: the
+    readers won, their prices ($ per impression) and whether paid for. ``winner_of`` /
+    ``price_of``: work arrays over all readers, zeroed again here."""
+    n_b = len(limit)
     spent = np.zeros(n_b)
     paid = np.zeros(len(winner_of), np.bool_)
     for r in by_priority:
@@ -446,6 +444,7 @@ def ad_slot_auction(
         if w > 0:
             spent[w - 1] += price_of[r]
             paid[r] = spent[w - 1] <= limit[w - 1]
+    counts = counts.copy()
     for j in range(n_b):
         counts[j + 1] += counts[j]
     fill = counts[:-1].copy()
@@ -460,6 +459,39 @@ def ad_slot_auction(
             fill[w - 1] += 1
             winner_of[r], price_of[r] = 0, 0.0
     return counts, who, price, ok
+
+
+def ad_slot_auction(
+    rows,
+    eligible,
+    effective,
+    quality,
+    next_quality,
+    shown,
+    commercial,
+    uncapped,
+    limit,
+    by_priority,
+    winner_of,
+    price_of,
+):
+    """One slot's auctions and budget stops on the calling thread (``ad_slot_bids`` over every
+    row, then ``ad_slot_settle``): the whole rule in one call, for tests."""
+    counts = ad_slot_bids(
+        0,
+        len(rows),
+        rows,
+        eligible,
+        effective,
+        quality,
+        next_quality,
+        shown,
+        commercial,
+        uncapped,
+        winner_of,
+        price_of,
+    )
+    return ad_slot_settle(rows, counts, limit, by_priority, winner_of, price_of)
 
 
 @jit

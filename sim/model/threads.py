@@ -1,0 +1,85 @@
+"""Both cores for the compiled kernels whose work splits by reader.
+
+A kernel that takes a range of readers (``lo``, ``hi``) first and writes only what belongs to
+those readers runs here over contiguous parts of its range, one part per thread (numba
+kernels compiled ``nogil`` run in parallel on Python threads). No part reads what another
+writes, so the results are the same bits for any number of threads (tests/test_threads.py);
+the golden digests do not move.
+
+Threads, not numba's ``parallel=True``: numba's default threading layer without TBB or OpenMP
+(``workqueue``) must not be entered from two Python threads at once, and the classroom app
+steps each tab's model in its own thread. A ThreadPoolExecutor is safe from any thread.
+
+``SIM_THREADS`` sets the number of threads (default: the CPUs this process may use); a part of
+fewer than ``MIN_PER_THREAD`` readers costs more to hand over than to do, so small models
+(tests, the classroom, 100k-user sweeps) run on one thread. A sweep's worker processes share
+the cores (sim.api gives each its share).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ..config import ConfigError
+
+MIN_PER_THREAD = 20_000  # readers: ~0.5 ms of kernel work, against ~50 us to hand a part over
+_POOL: dict = {}  # {"pool": ThreadPoolExecutor, "size": its threads}
+_LOCK = threading.Lock()
+_LIMIT: list[int] = []  # set by limit(): this process's share of the cores
+
+
+def count() -> int:
+    """Threads the kernels may use: SIM_THREADS, else this process's share of its CPUs."""
+    value = os.environ.get("SIM_THREADS", "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ConfigError(f"SIM_THREADS = {value!r}: must be a whole number >= 1 (threads per run)")
+        return int(value)
+    if _LIMIT:
+        return _LIMIT[0]
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def limit(n: int) -> None:
+    """This process uses at most ``n`` threads (a sweep's worker: its share of the cores)."""
+    _LIMIT[:] = [max(1, int(n))]
+
+
+def parts(n: int, threads: int | None = None) -> list[tuple[int, int]]:
+    """``range(n)`` cut into at most ``threads`` contiguous parts of >= MIN_PER_THREAD items."""
+    k = max(1, min(count() if threads is None else threads, n // MIN_PER_THREAD))
+    cuts = [n * i // k for i in range(k + 1)]
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
+def run(kernel, n: int, *args, threads: int | None = None) -> list:
+    """``kernel(lo, hi, *args)`` over the parts of ``range(n)``, in parallel; the results in
+    the parts' order. The calling thread does the first part itself."""
+    spans = parts(n, threads)
+    if len(spans) == 1:
+        return [kernel(0, n, *args)]
+    pool = _pool(len(spans) - 1)
+    futures = [pool.submit(kernel, lo, hi, *args) for lo, hi in spans[1:]]
+    first = kernel(*spans[0], *args)
+    return [first] + [f.result() for f in futures]
+
+
+def _pool(size: int) -> ThreadPoolExecutor:
+    with _LOCK:
+        if _POOL.get("size", 0) < size:
+            if "pool" in _POOL:
+                _POOL["pool"].shutdown(wait=False)
+            _POOL.update(pool=ThreadPoolExecutor(size, thread_name_prefix="sim-kernel"), size=size)
+        return _POOL["pool"]
+
+
+def _forget_pool() -> None:
+    """In a forked child the pool's threads do not exist: a new pool is made on first use."""
+    _POOL.clear()
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
