@@ -23,14 +23,17 @@ def logged_model(*overrides):
 
 
 def slot(campaign_bids, commercial, uncapped, limit=np.inf, order=None):
-    """One slot of auctions through the kernel (kernels.ad_slot_auction), quality 1: per row
-    the winner (0: the commercial market, j + 1: campaign j), what it pays per unit of quality
-    (the runner-up's effective bid) and whether its budget paid for it."""
+    """One slot of auctions through the kernels (kernels.ad_slot_bids, then ad_slot_settle),
+    quality 1: per row the winner (0: the commercial market, j + 1: campaign j), what it pays
+    per unit of quality (the runner-up's effective bid) and whether its budget paid for it."""
     bids = np.array(campaign_bids, dtype=float)  # campaigns x rows; -inf: not eligible
     n_b, n = bids.shape
     rows = np.arange(n)
     order = np.arange(n) if order is None else np.asarray(order)
-    offsets, who, price, paid = kernels.ad_slot_auction(
+    winner_of, price_of = np.zeros(n, np.int64), np.zeros(n)
+    wins = kernels.ad_slot_bids(
+        0,
+        n,
         rows,
         np.isfinite(bids),
         bids,
@@ -39,10 +42,11 @@ def slot(campaign_bids, commercial, uncapped, limit=np.inf, order=None):
         np.zeros((n_b, n), np.int16),
         np.asarray(commercial, float),
         np.asarray(uncapped),
-        np.full(n_b, limit, float),
-        order,
-        np.zeros(n, np.int64),
-        np.zeros(n),
+        winner_of,
+        price_of,
+    )
+    offsets, who, price, paid = kernels.ad_slot_settle(
+        rows, wins, np.full(n_b, limit, float), order, winner_of, price_of
     )
     winner, pays, ok = np.zeros(n, int), np.zeros(n), np.zeros(n, bool)
     for j in range(n_b):

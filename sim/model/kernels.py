@@ -464,39 +464,6 @@ def ad_slot_settle(rows, counts, limit, by_priority, winner_of, price_of):
     return counts, who, price, ok
 
 
-def ad_slot_auction(
-    rows,
-    eligible,
-    effective,
-    quality,
-    next_quality,
-    shown,
-    commercial,
-    uncapped,
-    limit,
-    by_priority,
-    winner_of,
-    price_of,
-):
-    """One slot's auctions and budget stops on the calling thread (``ad_slot_bids`` over every
-    row, then ``ad_slot_settle``): the whole rule in one call, for tests."""
-    counts = ad_slot_bids(
-        0,
-        len(rows),
-        rows,
-        eligible,
-        effective,
-        quality,
-        next_quality,
-        shown,
-        commercial,
-        uncapped,
-        winner_of,
-        price_of,
-    )
-    return ad_slot_settle(rows, counts, limit, by_priority, winner_of, price_of)
-
-
 @jit
 def group_by_key(keys: np.ndarray, weights: np.ndarray, top: int):
     """The distinct ``keys`` (integers in [0, top)), sorted; where each one's entries start in
