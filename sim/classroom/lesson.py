@@ -462,7 +462,8 @@ What is on the screen:
   day it says so (press **{BUTTON_RESET}** to start again). A new *Play speed* applies at once,
   also while playing. Play never runs ahead of what a pupil's screen shows (at most the day
   being drawn), so on a slow laptop *as fast as possible* is as fast as that laptop draws, and
-  **Stop** stops at the day on the screen.
+  **Stop** stops at the day on the screen. In a tab in the background, where browsers draw
+  nothing, Play waits up to a second for each day, leaving the shared server to the tabs in view.
 - **Presentation** (at the top of the settings, for a projector) hides the settings and shows
   the key numbers, the two networks and two charts (money share, vote share) in large type,
   all on one screen at 1024x768: the key numbers at 20 px, the money share at 36 px, the day
