@@ -144,8 +144,8 @@ def _default(fld: dataclasses.Field):
 def _value(hint, value, base):
     """``value`` as a field typed ``hint`` holds it, or _SLOW where OmegaConf would convert it
     (an int for a float aside, which it makes a float), refuse it or read it as missing."""
-    if isinstance(value, str) and (value == "???" or "${" in value):
-        return _SLOW  # missing, or an interpolation
+    if _unresolved(value):
+        return _SLOW
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         rest = [a for a in args if a is not type(None)]
@@ -174,10 +174,15 @@ def _value(hint, value, base):
     return _SLOW
 
 
+def _unresolved(value) -> bool:
+    """OmegaConf's "missing" (``???``) or an interpolation: only OmegaConf reads these."""
+    return isinstance(value, str) and (value == "???" or "${" in value)
+
+
 def _plain_copy(value):
     """A copy of plain data (what OmegaConf gives back for an untyped field), or _SLOW."""
     if value is None or type(value) in (int, float, bool, str):
-        return _SLOW if isinstance(value, str) and (value == "???" or "${" in value) else value
+        return _SLOW if _unresolved(value) else value
     if isinstance(value, list):
         out = [_plain_copy(v) for v in value]
         return _SLOW if any(v is _SLOW for v in out) else out

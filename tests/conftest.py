@@ -74,6 +74,28 @@ def pytest_testnodedown(node, error):
     WORKER_REPORTS.extend(getattr(node, "workeroutput", {}).get("golden_report", []))
 
 
+# Files whose tests share a session fixture (basic_sweep) run on one xdist worker together:
+# each file's scope, as --dist loadfile names it, and the file it joins.
+SAME_WORKER = {"tests/test_clusters.py": "tests/test_sweeps.py"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """./test.sh's ``--dist loadfile`` (a file's tests on one worker, for its module fixtures),
+    with the files of SAME_WORKER on one worker too, so that their session fixture is built
+    once (~13 s) rather than once per worker."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return SAME_WORKER.get(scope, scope)
+
+    return Scheduling(config, log)
+
+
 def pytest_terminal_summary(terminalreporter):
     for line in dict.fromkeys(golden_report() + WORKER_REPORTS):
         terminalreporter.write_line(line)

@@ -183,10 +183,10 @@ class AdAuction:
         winner_of, price_of = np.zeros(n_r, np.int64), np.zeros(n_r)
         won_by, creatives, weights = [], [], []  # the day's ad impressions, slot by slot
         for _slot in range(self.slots):
-            if not (remaining > 0).any():  # every budget spent: the commercial market has the rest
+            active = remaining > 0
+            if not active.any():  # every budget spent: the commercial market has the rest
                 break
             draws = rng.random((int(throttled.sum()), n_r))
-            active = remaining > 0
             threads.run(
                 kernels.ad_eligibility,
                 n_r,
