@@ -105,6 +105,43 @@ def test_eligibility_split_over_threads_gives_the_same_bits():
     assert np.array_equal(got[0][0], expected) and np.array_equal(got[0][1], expected.any(axis=0))
 
 
+@pytest.mark.parametrize(
+    "shape", [(3, threads.MIN_PER_THREAD + 7), (3 * threads.MIN_PER_THREAD + 1,), (5,), (0, 9)]
+)
+def test_uniform_draws_split_over_threads_are_one_streams_draws(shape):
+    """The same doubles as one ``rng.random`` and the stream left in the same state, with a
+    32-bit half buffered before (doubles do not use it; later 32-bit draws do)."""
+    for k in (1, 2, 3):
+        ours, reference = np.random.default_rng(11), np.random.default_rng(11)
+        for rng in (ours, reference):
+            rng.random(3)
+            rng.integers(0, 7, 1, dtype=np.uint32)  # leaves the other half of a 64-bit output
+        got = threads.uniform(ours, shape, threads=k)
+        want = reference.random(shape)
+        assert got.shape == want.shape and np.array_equal(got, want)
+        assert ours.bit_generator.state == reference.bit_generator.state
+        assert np.array_equal(
+            ours.integers(0, 9, 4, dtype=np.uint32), reference.integers(0, 9, 4, dtype=np.uint32)
+        )
+        assert np.array_equal(ours.random(4), reference.random(4))
+    philox = np.random.Generator(np.random.Philox(2))  # no jump by draws: one fill
+    assert np.array_equal(
+        threads.uniform(philox, shape, threads=2), np.random.Generator(np.random.Philox(2)).random(shape)
+    )
+
+
+@pytest.mark.parametrize("sigma", [0.0, 0.6, 2.5])
+def test_lognormal_from_normals_is_numpys_lognormal_bit_for_bit(sigma):
+    """The auction's commercial bids: ``cpm * rng.lognormal(0, sigma, n)``, the exponentials on
+    any number of threads (a SIMD exp, NumPy's ``np.exp``, would differ in the last bit)."""
+    n = 3 * threads.MIN_PER_THREAD + 3
+    want = 20.0 * np.random.default_rng(4).lognormal(0, sigma, n)
+    for k in (1, 2, 3):
+        z = np.random.default_rng(4).standard_normal(n)
+        threads.run(kernels.lognormal_from_normal, n, z, sigma, 20.0, z, threads=k)
+        assert np.array_equal(z, want)
+
+
 def test_a_run_on_several_threads_equals_a_run_on_one(monkeypatch):
     """The whole model, with parts small enough that a 3,000-user run's auctions split."""
     monkeypatch.setattr(threads, "MIN_PER_THREAD", 100)

@@ -154,8 +154,8 @@ class AdAuction:
         n_b = len(bidders)
         quality, effective, joins = (np.empty((n_b, n_r)) for _ in range(3))
         for j, (c, w) in enumerate(zip(bidders, weight)):
-            quality[j] = relevance(cfg, w, ideology, c.cfg.position) * rng.lognormal(
-                0.0, cfg.feed.prediction_noise, n_r
+            quality[j] = relevance(cfg, w, ideology, c.cfg.position) * threads.lognormal(
+                rng, cfg.feed.prediction_noise, n_r
             )
             effective[j] = c.cfg.bid * c.bid_scale[p] * quality[j]
             joins[j] = participation(c.pacing[p], quality[j], audience[j])
@@ -186,7 +186,7 @@ class AdAuction:
             active = remaining > 0
             if not active.any():  # every budget spent: the commercial market has the rest
                 break
-            draws = rng.random((int(throttled.sum()), n_r))
+            draws = threads.uniform(rng, (int(throttled.sum()), n_r))
             threads.run(
                 kernels.ad_eligibility,
                 n_r,
@@ -201,7 +201,9 @@ class AdAuction:
                 some,
             )
             rows = np.flatnonzero(some)
-            commercial = cfg.market.commercial_cpm * rng.lognormal(0, cfg.market.commercial_sigma, len(rows))
+            commercial = threads.lognormal(
+                rng, cfg.market.commercial_sigma, len(rows), cfg.market.commercial_cpm
+            )
             wins = threads.run(
                 kernels.ad_slot_bids,
                 len(rows),

@@ -22,7 +22,10 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 from ..config import ConfigError
+from . import kernels
 
 MIN_PER_THREAD = 20_000  # readers: ~0.5 ms of kernel work, against ~50 us to hand a part over
 _POOL: dict = {}  # {"pool": ThreadPoolExecutor, "size": its threads}
@@ -64,6 +67,51 @@ def run(kernel, n: int, *args, threads: int | None = None) -> list:
     futures = [pool.submit(kernel, lo, hi, *args) for lo, hi in spans[1:]]
     first = kernel(*spans[0], *args)
     return [first] + [f.result() for f in futures]
+
+
+def uniform(rng, shape, threads: int | None = None) -> np.ndarray:
+    """``rng.random(shape)``, filled in parts on the threads when it is large.
+
+    A PCG64 stream jumps ahead in O(log n) (``advance``), and a double uses exactly one of its
+    64-bit outputs; so part i is drawn from a copy of the stream advanced to the part's first
+    draw, and the stream is then left where one fill would leave it. The same bits and the
+    same state afterwards, for any number of threads (tests/test_threads.py). Other bit
+    generators fill on the calling thread."""
+    size = int(np.prod(shape))
+    spans = parts(size, threads)
+    bits = rng.bit_generator
+    if len(spans) == 1 or type(bits) is not np.random.PCG64:
+        return rng.random(shape)
+    out = np.empty(size)
+    state = bits.state
+    streams = []
+    for lo, _ in spans:
+        copy = np.random.PCG64()
+        copy.state = state
+        streams.append(np.random.Generator(copy.advance(lo)))
+
+    def fill(i: int) -> None:
+        lo, hi = spans[i]
+        streams[i].random(out=out[lo:hi])  # numpy fills without the GIL
+
+    pool = _pool(len(spans) - 1)
+    futures = [pool.submit(fill, i) for i in range(1, len(spans))]
+    fill(0)
+    for f in futures:
+        f.result()
+    # after the last part's draws; advance() empties the copies' buffered 32-bit half, which
+    # doubles never touch, so the stream keeps its own
+    after = streams[-1].bit_generator.state
+    bits.state = {**after, "has_uint32": state["has_uint32"], "uinteger": state["uinteger"]}
+    return out.reshape(shape)
+
+
+def lognormal(rng, sigma: float, size: int, scale: float = 1.0) -> np.ndarray:
+    """``scale * rng.lognormal(0, sigma, size)`` bit for bit: the normals from the stream, the
+    exponentials over the threads (kernels.lognormal_from_normal says why this is exact)."""
+    z = rng.standard_normal(size)
+    run(kernels.lognormal_from_normal, size, z, sigma, scale, z)
+    return z
 
 
 def _pool(size: int) -> ThreadPoolExecutor:

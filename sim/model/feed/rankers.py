@@ -22,6 +22,7 @@ import numpy as np
 from scipy import special
 
 from ...config import NONNEG, POSITIVE, PROB, Plugin, f, rng_
+from .. import threads
 from .attention import selection_lift
 
 
@@ -91,7 +92,7 @@ class Engagement(Ranker):
     out_of_network: float = f(0.0, PROB)  # share of organic slots given to recommendations
 
     def score(self, batch: Candidates, rng) -> np.ndarray:
-        noise = rng.lognormal(0.0, batch.prediction_noise, len(batch))
+        noise = threads.lognormal(rng, batch.prediction_noise, len(batch))
         proof = 1 + self.social_proof_weight * np.log(np.maximum(batch.proof, 1))
         return batch.predicted * noise * proof * self.recency_decay**batch.age * batch.political_factor
 
