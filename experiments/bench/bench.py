@@ -29,8 +29,11 @@ import resource
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -46,8 +49,6 @@ def log(msg: str) -> None:
 
 def one_size(n: int, steps: int, naive_steps: int) -> dict:
     """Measure one population size (runs inside its own process)."""
-    import numpy as np
-
     from sim.config import Config
     from sim.configure import compose as make_config
     from sim.model import SimModel
@@ -60,7 +61,8 @@ def one_size(n: int, steps: int, naive_steps: int) -> dict:
     setup = time.perf_counter() - t0
     step_times, step_cpu = [], []
     profile = Profile()
-    with profiled(profile):
+    draws: list = []
+    with profiled(profile), counted_draws(draws):
         for i in range(steps):
             t, c = time.perf_counter(), time.process_time()
             model.step()
@@ -80,6 +82,7 @@ def one_size(n: int, steps: int, naive_steps: int) -> dict:
         floors.append(time.perf_counter() - t)
         floors_cpu.append(time.process_time() - c)
     floor = float(np.median(floors))
+    draws_s = replay_draws(draws) / steps
     result = {
         "users": n,
         "edges": int(follows.nnz),
@@ -96,6 +99,9 @@ def one_size(n: int, steps: int, naive_steps: int) -> dict:
         "floor_step_s": floor,
         "step_over_floor": float(np.mean(step_times)) / floor,
         "impressions": int(model.metrics.impressions.sum()),
+        "draws_per_step": sum(int(np.prod(shape)) for _, shape, _ in draws) / steps,
+        "draws_step_s": draws_s,
+        "draws_over_floor": draws_s / floor,
         "stage_shares": profile.shares(),
         "stages_missing": profile.missing,
     }
@@ -118,6 +124,47 @@ def one_size(n: int, steps: int, naive_steps: int) -> dict:
         result["speedup_vs_naive"] = naive / result["step_mean_s"]  # whole step vs organic only
         result["organic_speedup_vs_naive"] = naive / result["organic_step_s"]  # same work
     return result
+
+
+@contextmanager
+def counted_draws(calls: list):
+    """Record the (helper, shape, sigma) of every draw the step makes through sim.model.threads'
+    draw helpers (the auction's pacing draws and lognormal bids and qualities, the ranker's
+    prediction noise): a part of the step's random numbers, so the draw floor is a lower bound."""
+    from sim.model import threads
+
+    plain = threads.uniform, threads.lognormal
+
+    def uniform(rng, shape, threads=None):
+        calls.append(("uniform", tuple(np.atleast_1d(shape)), 0.0))
+        return plain[0](rng, shape, threads)
+
+    def lognormal(rng, sigma, size, scale=1.0):
+        calls.append(("lognormal", (int(size),), sigma))
+        return plain[1](rng, sigma, size, scale)
+
+    threads.uniform, threads.lognormal = uniform, lognormal
+    try:
+        yield
+    finally:
+        threads.uniform, threads.lognormal = plain
+
+
+def replay_draws(calls: list) -> float:
+    """Seconds to make the recorded draws again, as the model makes them (one PCG64 stream, the
+    parts that split on the threads): the time no step that draws them can beat. The model's
+    results depend on these draws' values (the golden digests), so they are part of its work,
+    not overhead."""
+    from sim.model import threads
+
+    rng = np.random.default_rng(0)
+    t = time.perf_counter()
+    for kind, shape, sigma in calls:
+        if kind == "uniform":
+            threads.uniform(rng, shape)
+        else:
+            threads.lognormal(rng, sigma, shape[0])
+    return time.perf_counter() - t
 
 
 def format_table(results: list[dict]) -> str:
@@ -143,18 +190,22 @@ def format_table(results: list[dict]) -> str:
 def format_profile(results: list[dict]) -> str:
     """Markdown table: per size, the share of the step in each stage, the floor and the ratio."""
     lines = [
-        "| users | step ms | floor ms | step / floor | step CPU ms | floor CPU ms | CPU step / floor | "
-        + " | ".join(ORDER)
-        + " |",
-        "|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(ORDER),
+        "| users | step ms | floor ms | step / floor | step CPU ms | floor CPU ms | CPU step / floor "
+        "| draws ms | draws / floor | " + " | ".join(ORDER) + " |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(ORDER),
     ]
     for r in results:
         shares = r.get("stage_shares", {})
+        draws = (  # records from before the draw floor have none
+            f"{1000 * r['draws_step_s']:.1f} | {r['draws_over_floor']:.1f}"
+            if "draws_step_s" in r
+            else "- | -"
+        )
         lines.append(
             f"| {r['users']:,} | {1000 * r['step_mean_s']:.1f} | {1000 * r['floor_step_s']:.2f} "
             f"| {r['step_over_floor']:.1f} | {1000 * r['step_cpu_mean_s']:.1f} "
             f"| {1000 * r['floor_cpu_s']:.2f} "
-            f"| {r['step_cpu_over_floor_cpu']:.1f} | "
+            f"| {r['step_cpu_over_floor_cpu']:.1f} | {draws} | "
             + " | ".join(f"{100 * shares.get(k, 0.0):.0f}%" for k in ORDER)
             + " |"
         )
