@@ -106,11 +106,15 @@ def test_eligibility_split_over_threads_gives_the_same_bits():
 
 
 @pytest.mark.parametrize(
-    "shape", [(3, threads.MIN_PER_THREAD + 7), (3 * threads.MIN_PER_THREAD + 1,), (5,), (0, 9)]
+    "shape", [(3, threads.MIN_DRAWS_PER_THREAD + 7), (3 * threads.MIN_DRAWS_PER_THREAD + 1,), (5,), (0, 9)]
 )
 def test_uniform_draws_split_over_threads_are_one_streams_draws(shape):
     """The same doubles as one ``rng.random`` and the stream left in the same state, with a
     32-bit half buffered before (doubles do not use it; later 32-bit draws do)."""
+    size = int(np.prod(shape))
+    assert (
+        size < threads.MIN_DRAWS_PER_THREAD or len(threads.parts(size, 3, threads.MIN_DRAWS_PER_THREAD)) == 3
+    )
     for k in (1, 2, 3):
         ours, reference = np.random.default_rng(11), np.random.default_rng(11)
         for rng in (ours, reference):
@@ -145,8 +149,14 @@ def test_lognormal_from_normals_is_numpys_lognormal_bit_for_bit(sigma):
 def test_a_run_on_several_threads_equals_a_run_on_one(monkeypatch):
     """The whole model, with parts small enough that a 3,000-user run's auctions split."""
     monkeypatch.setattr(threads, "MIN_PER_THREAD", 100)
+    monkeypatch.setattr(threads, "MIN_DRAWS_PER_THREAD", 100)
     split, parts = [], threads.parts
-    monkeypatch.setattr(threads, "parts", lambda n, k=None: split.append(len(parts(n, k))) or parts(n, k))
+
+    def spy(n, k=None, least=None):
+        split.append((least, len(parts(n, k, least))))
+        return parts(n, k, least)
+
+    monkeypatch.setattr(threads, "parts", spy)
     outcomes = []
     for k in ("1", "2"):
         monkeypatch.setenv("SIM_THREADS", k)
@@ -154,7 +164,8 @@ def test_a_run_on_several_threads_equals_a_run_on_one(monkeypatch):
         model.run()
         outcomes.append(model.metrics.summary())
     np.testing.assert_equal(outcomes[0], outcomes[1])  # (NaN equals NaN here)
-    assert max(split) == 2  # the second run's auctions did split
+    assert max(p for least, p in split if least is None) == 2  # the second run's auctions did split
+    assert max(p for least, p in split if least == 100) == 2  # and its uniform draws
 
 
 @pytest.mark.parametrize("value", ["0", "two", "-1", "1.5"])
