@@ -18,6 +18,10 @@ import numba
 import numpy as np
 
 jit = numba.njit(cache=True, nogil=True)
+# Where numba found Intel's SVML it vectorises loops of exp with SVML's exp, whose last bits
+# differ from the C library's: lognormal_from_normal would then not be numpy's lognormal, and
+# sim.model.threads.lognormal draws with numpy instead (same bits, one core).
+SCALAR_EXP = not getattr(numba.config, "USING_SVML", False)
 
 
 @jit

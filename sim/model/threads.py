@@ -115,6 +115,8 @@ def uniform(rng, shape, threads: int | None = None) -> np.ndarray:
 def lognormal(rng, sigma: float, size: int, scale: float = 1.0) -> np.ndarray:
     """``scale * rng.lognormal(0, sigma, size)`` bit for bit: the normals from the stream, the
     exponentials over the threads (kernels.lognormal_from_normal says why this is exact)."""
+    if not kernels.SCALAR_EXP:
+        return scale * rng.lognormal(0.0, sigma, size)
     z = rng.standard_normal(size)
     run(kernels.lognormal_from_normal, size, z, sigma, scale, z)
     return z
