@@ -85,6 +85,39 @@ def test_budget_stops_in_the_priority_order():
     assert ok.tolist() == [False, False, True, True]  # 0.5 + 0.2 fit, + 0.3 would not
 
 
+def _paid_in_order(prices_by_row, order, limit):
+    """The budget stop's rule written plainly: running sums in ``order``, paid while <= limit."""
+    spent, paid = 0.0, {}
+    for r in order:
+        if r in prices_by_row:
+            spent += prices_by_row[r]
+            paid[r] = spent <= limit
+    return paid
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_budget_stop_near_its_limit_matches_the_plain_rule(seed):
+    """The kernel skips the pass in the random order where no running sum can pass the limit;
+    with limits at, just under and just over a campaign's total (where rounding in another
+    order could decide), and well clear of it, it pays exactly what the plain rule pays."""
+    rng = np.random.default_rng(seed)
+    n = 500
+    prices = rng.lognormal(0, 1, n) / 1000  # one campaign wins every row, pays the commercial bid
+    order = rng.permutation(n)
+    total = float(np.sum(prices[order]))
+    for limit in (
+        total,
+        np.nextafter(total, 0),
+        np.nextafter(total, 1),
+        total * (1 - 1e-12),
+        2 * total,
+        0.5 * total,
+    ):
+        _, _, ok = slot([[1e9] * n], prices * 1000, [False], limit=limit, order=order)
+        plain = _paid_in_order(dict(enumerate(prices * 1000 / 1000)), order, limit)
+        assert ok.tolist() == [plain[r] for r in range(n)], limit
+
+
 def test_ranks_within_each_feed():
     users = np.array([3, 3, 3, 3, 5, 8, 8, 8])
     scores = np.array([0.1, 0.9, 0.5, 0.7, 0.3, 0.2, 0.2, 0.8])

@@ -456,29 +456,45 @@ def ad_slot_settle(rows, counts, limit, by_priority, winner_of, price_of):
     these are): campaign j's wins are paid for in ``by_priority`` order while the running sum of
     prices stays <= ``limit[j]``. Returns, grouped by campaign (``offsets``) in row order: the
     readers won, their prices ($ per impression) and whether paid for. ``winner_of`` /
-    ``price_of``: work arrays over all readers, zeroed again here."""
+    ``price_of``: work arrays over all readers, zeroed again here.
+
+    The pass in the random order (over every reader, in no order memory likes) is needed only
+    where a budget may bind: where a campaign's total is below its limit by more than any
+    order's rounding can move a running sum (k prices: within 2k units of the last place; the
+    margin is 4k), every running sum is too, and all its wins are paid, whatever the order."""
     n_b = len(limit)
-    spent = np.zeros(n_b)
-    paid = np.zeros(len(winner_of), np.bool_)
-    for r in by_priority:
-        w = winner_of[r]
-        if w > 0:
-            spent[w - 1] += price_of[r]
-            paid[r] = spent[w - 1] <= limit[w - 1]
     counts = counts.copy()
     for j in range(n_b):
         counts[j + 1] += counts[j]
     fill = counts[:-1].copy()
     who = np.empty(counts[n_b], np.int64)
     price = np.empty(counts[n_b])
-    ok = np.empty(counts[n_b], np.bool_)
+    ok = np.ones(counts[n_b], np.bool_)
+    total = np.zeros(n_b)
     for r in rows:
         w = winner_of[r]
         if w > 0:
             k = fill[w - 1]
-            who[k], price[k], ok[k] = r, price_of[r], paid[r]
+            who[k], price[k] = r, price_of[r]
             fill[w - 1] += 1
-            winner_of[r], price_of[r] = 0, 0.0
+            total[w - 1] += price_of[r]
+    binds = False
+    for j in range(n_b):
+        wins = counts[j + 1] - counts[j]
+        if wins > 0 and not total[j] * (1.0 + 4.0 * wins * 2.0**-53) < limit[j]:
+            binds = True
+    if binds:
+        spent = np.zeros(n_b)
+        paid = np.zeros(len(winner_of), np.bool_)
+        for r in by_priority:
+            w = winner_of[r]
+            if w > 0:
+                spent[w - 1] += price_of[r]
+                paid[r] = spent[w - 1] <= limit[w - 1]
+        for k in range(len(who)):
+            ok[k] = paid[who[k]]
+    for k in range(len(who)):
+        winner_of[who[k]], price_of[who[k]] = 0, 0.0
     return counts, who, price, ok
 
 
