@@ -1,4 +1,4 @@
-"""Both cores for the compiled kernels whose work splits by reader.
+"""Both cores for the compiled kernels whose work splits by reader, and for large draws.
 
 A kernel that takes a range of readers (``lo``, ``hi``) first and writes only what belongs to
 those readers runs here over contiguous parts of its range, one part per thread (numba
@@ -14,6 +14,10 @@ steps each tab's model in its own thread. A ThreadPoolExecutor is safe from any 
 fewer than ``MIN_PER_THREAD`` readers costs more to hand over than to do, so small models
 (tests, the classroom, 100k-user sweeps) run on one thread. A sweep's worker processes share
 the cores (sim.api gives each its share).
+
+Random draws split too, with the stream's own bits: :func:`uniform` fills a large
+``rng.random`` in parts from copies of the stream jumped ahead, :func:`lognormal` takes its
+normals from the stream and computes the exponentials in parts.
 """
 
 from __future__ import annotations
@@ -92,7 +96,7 @@ def uniform(rng, shape, threads: int | None = None) -> np.ndarray:
     state = bits.state
     streams = []
     for lo, _ in spans:
-        copy = np.random.PCG64()
+        copy = np.random.PCG64(0)  # any seed: the state is replaced (no OS entropy read)
         copy.state = state
         streams.append(np.random.Generator(copy.advance(lo)))
 
