@@ -67,10 +67,11 @@ def parts(n: int, threads: int | None = None, least: int | None = None) -> list[
     return list(zip(cuts[:-1], cuts[1:]))
 
 
-def run(kernel, n: int, *args, threads: int | None = None) -> list:
-    """``kernel(lo, hi, *args)`` over the parts of ``range(n)``, in parallel; the results in
-    the parts' order. The calling thread does the first part itself."""
-    spans = parts(n, threads)
+def run(kernel, n: int, *args, threads: int | None = None, least: int | None = None) -> list:
+    """``kernel(lo, hi, *args)`` over the parts of ``range(n)`` (of >= ``least`` items, see
+    :func:`parts`), in parallel; the results in the parts' order. The calling thread does the
+    first part itself."""
+    spans = parts(n, threads, least)
     if len(spans) == 1:
         return [kernel(0, n, *args)]
     pool = _pool(len(spans) - 1)
@@ -88,30 +89,21 @@ def uniform(rng, shape, threads: int | None = None) -> np.ndarray:
     same state afterwards, for any number of threads (tests/test_threads.py). Other bit
     generators fill on the calling thread."""
     size = int(np.prod(shape))
-    spans = parts(size, threads, MIN_DRAWS_PER_THREAD)
     bits = rng.bit_generator
-    if len(spans) == 1 or type(bits) is not np.random.PCG64:
+    if type(bits) is not np.random.PCG64 or len(parts(size, threads, MIN_DRAWS_PER_THREAD)) == 1:
         return rng.random(shape)
     out = np.empty(size)
     state = bits.state
-    streams = []
-    for lo, _ in spans:
+
+    def fill(lo: int, hi: int) -> dict:
         copy = np.random.PCG64(0)  # any seed: the state is replaced (no OS entropy read)
         copy.state = state
-        streams.append(np.random.Generator(copy.advance(lo)))
+        np.random.Generator(copy.advance(lo)).random(out=out[lo:hi])  # numpy fills without the GIL
+        return copy.state
 
-    def fill(i: int) -> None:
-        lo, hi = spans[i]
-        streams[i].random(out=out[lo:hi])  # numpy fills without the GIL
-
-    pool = _pool(len(spans) - 1)
-    futures = [pool.submit(fill, i) for i in range(1, len(spans))]
-    fill(0)
-    for f in futures:
-        f.result()
-    # after the last part's draws; advance() empties the copies' buffered 32-bit half, which
-    # doubles never touch, so the stream keeps its own
-    after = streams[-1].bit_generator.state
+    after = run(fill, size, threads=threads, least=MIN_DRAWS_PER_THREAD)[-1]  # the last part's
+    # advance() empties the copies' buffered 32-bit half, which doubles never touch: the stream
+    # keeps its own
     bits.state = {**after, "has_uint32": state["has_uint32"], "uinteger": state["uinteger"]}
     return out.reshape(shape)
 
